@@ -1,0 +1,36 @@
+# tariffsim — the README's commands. `make` alone prints this help.
+CARGO ?= cargo
+SCENARIO ?= scenarios/us_china_2025.toml
+
+.DEFAULT_GOAL := help
+.PHONY: help build run test clippy fmt-check fmt doc bench ci
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+build: ## Build the release binary
+	$(CARGO) build --release --locked
+
+run: build ## Run the main job on the embedded default baseline
+	./target/release/tariffsim demo
+
+test: fmt-check clippy ## Format check, lints and every test (the README's test command; CI runs it)
+	$(CARGO) test --workspace --all-targets --locked
+	$(CARGO) test --workspace --doc --locked
+
+clippy: ## Lints, warnings are errors
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+fmt-check: ## Check formatting
+	$(CARGO) fmt --all -- --check
+
+fmt: ## Format the code
+	$(CARGO) fmt --all
+
+doc: ## Build the API docs (warnings are errors)
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked
+
+bench: ## Criterion benchmarks
+	$(CARGO) bench --workspace --locked
+
+ci: test ## Exactly what .ci/run runs

@@ -1,0 +1,141 @@
+//! The result of one solve: prices, flows after the shock and the welfare pieces.
+
+use crate::baseline::Baseline;
+use serde::{Deserialize, Serialize};
+
+/// An equilibrium after a tariff change, in "hat" form where it is a ratio (new / baseline).
+///
+/// Layouts follow the baseline: per-cell arrays are `(s * N + i) * N + j`, per-region-and-sector
+/// arrays are `s * N + r`. Money is USD; changes are new minus baseline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Equilibrium {
+    /// Model that produced it (`armington`, `gsim-linear`, ...).
+    pub model: &'static str,
+    /// Number of regions.
+    pub n_regions: usize,
+    /// Number of sectors.
+    pub n_sectors: usize,
+    /// Exporter (factory-gate) price ratio `phat[s * N + i]`.
+    pub phat: Vec<f64>,
+    /// Importer composite price index ratio `price_index[s * N + j]` (tariff-inclusive prices).
+    pub price_index: Vec<f64>,
+    /// Flows after the shock, USD at exporter prices, baseline layout (diagonal: domestic sales).
+    pub flows: Vec<f64>,
+    /// Tariff rates in force after the shock, baseline layout.
+    pub tariffs: Vec<f64>,
+    /// Change in producer surplus of exporter `r` in sector `s`, `[s * N + r]`, USD.
+    pub producer_surplus: Vec<f64>,
+    /// Change in consumer surplus of importer `r` in sector `s`, `[s * N + r]`, USD.
+    pub consumer_surplus: Vec<f64>,
+    /// Change in tariff revenue of importer `r` in sector `s`, `[s * N + r]`, USD.
+    pub tariff_revenue: Vec<f64>,
+    /// Net welfare change per region, USD (PE: PS + CS + revenue; GE: equivalent variation).
+    pub welfare: Vec<f64>,
+    /// Solver iterations per sector (0 for a sector the shock does not touch).
+    pub iterations: Vec<u32>,
+    /// Largest relative market-clearing residual over all sectors and exporters.
+    pub residual: f64,
+}
+
+impl Equilibrium {
+    /// An equilibrium equal to the baseline (every ratio 1, every change 0), sized for `baseline`.
+    #[must_use]
+    pub fn unchanged(model: &'static str, baseline: &Baseline) -> Self {
+        let n = baseline.n_regions();
+        let s = baseline.n_sectors();
+        Self {
+            model,
+            n_regions: n,
+            n_sectors: s,
+            phat: vec![1.0; n * s],
+            price_index: vec![1.0; n * s],
+            flows: baseline.flows().to_vec(),
+            tariffs: baseline.tariffs().to_vec(),
+            producer_surplus: vec![0.0; n * s],
+            consumer_surplus: vec![0.0; n * s],
+            tariff_revenue: vec![0.0; n * s],
+            welfare: vec![0.0; n],
+            iterations: vec![0; s],
+            residual: 0.0,
+        }
+    }
+
+    /// Resets to the baseline without reallocating (when the shapes already match).
+    pub fn reset(&mut self, model: &'static str, baseline: &Baseline) {
+        let n = baseline.n_regions();
+        let s = baseline.n_sectors();
+        if self.n_regions != n || self.n_sectors != s {
+            *self = Self::unchanged(model, baseline);
+            return;
+        }
+        self.model = model;
+        self.phat.fill(1.0);
+        self.price_index.fill(1.0);
+        self.flows.copy_from_slice(baseline.flows());
+        self.tariffs.copy_from_slice(baseline.tariffs());
+        self.producer_surplus.fill(0.0);
+        self.consumer_surplus.fill(0.0);
+        self.tariff_revenue.fill(0.0);
+        self.welfare.fill(0.0);
+        self.iterations.fill(0);
+        self.residual = 0.0;
+    }
+
+    /// Flow after the shock from `i` to `j` in sector `s`.
+    #[inline]
+    #[must_use]
+    pub fn flow(&self, i: usize, j: usize, s: usize) -> f64 {
+        self.flows[(s * self.n_regions + i) * self.n_regions + j]
+    }
+
+    /// Sum of the new flows from `i` to `j` over sectors.
+    #[must_use]
+    pub fn bilateral(&self, i: usize, j: usize) -> f64 {
+        (0..self.n_sectors).map(|s| self.flow(i, j, s)).sum()
+    }
+
+    /// Total exports of `r` after the shock (excluding domestic sales).
+    #[must_use]
+    pub fn exports(&self, r: usize) -> f64 {
+        let n = self.n_regions;
+        (0..self.n_sectors)
+            .map(|s| {
+                (0..n)
+                    .filter(|&j| j != r)
+                    .map(|j| self.flow(r, j, s))
+                    .sum::<f64>()
+            })
+            .sum()
+    }
+
+    /// Total imports of `r` after the shock at exporter prices (excluding domestic sales).
+    #[must_use]
+    pub fn imports(&self, r: usize) -> f64 {
+        let n = self.n_regions;
+        (0..self.n_sectors)
+            .map(|s| {
+                (0..n)
+                    .filter(|&i| i != r)
+                    .map(|i| self.flow(i, r, s))
+                    .sum::<f64>()
+            })
+            .sum()
+    }
+
+    /// Checks that every number is finite (a NaN or infinity is a failed solve, never an outcome).
+    #[must_use]
+    pub fn all_finite(&self) -> bool {
+        [
+            &self.phat,
+            &self.price_index,
+            &self.flows,
+            &self.producer_surplus,
+            &self.consumer_surplus,
+            &self.tariff_revenue,
+            &self.welfare,
+        ]
+        .iter()
+        .all(|v| v.iter().all(|x| x.is_finite()))
+            && self.residual.is_finite()
+    }
+}

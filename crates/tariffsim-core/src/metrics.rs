@@ -1,0 +1,322 @@
+//! Named outcome metrics (DESIGN §4), computed from an [`Equilibrium`] without allocating.
+//!
+//! Every metric has a stable dotted name. Values are **changes from the baseline** in **USD
+//! billion** at exporter prices unless the name says otherwise (`_pct`: percent change; `_ratio`:
+//! a pure number; `_level`: the level after the shock, USD bn). Region codes are the baseline's.
+//!
+//! | name | meaning |
+//! | --- | --- |
+//! | `imports.M.C` | direct effect: change in focus importer M's imports from target C |
+//! | `imports_pct.M.C` | the same in percent of the baseline flow |
+//! | `diversion.M.C.K` | change in M's imports from each third country K (K ≠ M, C) |
+//! | `diversion_ratio.M.C` | `sum_K diversion.M.C.K / (−imports.M.C)`: share of the lost direct trade replaced by third countries |
+//! | `deflection.M.C.D` | change in C's exports to each other market D (D ≠ M, C) |
+//! | `deflection_ratio.M.C` | `sum_D deflection.M.C.D / (−imports.M.C)`: share of C's lost sales to M re-sold elsewhere |
+//! | `creation.M` | change in M's total imports (trade creation, negative: destruction) |
+//! | `exports.R`, `imports.R` | change in region R's total exports / imports (excluding domestic sales) |
+//! | `balance.R` | change in R's trade balance (exports − imports) |
+//! | `balance_level.R` | R's trade balance after the shock |
+//! | `welfare.R` | net welfare change (PE: PS + CS + revenue; GE: equivalent variation) |
+//! | `revenue.R` | change in R's tariff revenue |
+//! | `cs.R`, `ps.R` | change in consumer / producer surplus |
+//! | `export_price_pct.R` | export-weighted change in R's exporter prices, percent |
+//! | `import_price_pct.R` | import-weighted change in R's composite import price, percent |
+//! | `world_trade`, `world_trade_pct` | change in total international trade |
+//!
+//! Ratios whose denominator is exactly zero (no direct change at all) are reported as 0.
+
+use crate::baseline::Baseline;
+use crate::equilibrium::Equilibrium;
+use crate::error::Result;
+
+const BN: f64 = 1e-9;
+
+/// The focus pair: an importer and the target exporter whose goods it taxes (USA ← CHN).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Focus {
+    /// Focus importer index (M).
+    pub importer: usize,
+    /// Target exporter index (C).
+    pub target: usize,
+}
+
+impl Focus {
+    /// Resolves codes against the baseline's regions (they must differ).
+    pub fn from_codes(baseline: &Baseline, importer: &str, target: &str) -> Result<Self> {
+        let importer = baseline.regions().require(importer)?;
+        let target = baseline.regions().require(target)?;
+        if importer == target {
+            return Err(crate::CoreError::Incompatible(format!(
+                "focus importer and target are both `{}`",
+                baseline.regions().code(importer)
+            )));
+        }
+        Ok(Self { importer, target })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Direct,
+    DirectPct,
+    Diversion(usize),
+    DiversionRatio,
+    Deflection(usize),
+    DeflectionRatio,
+    Creation,
+    Exports(usize),
+    Imports(usize),
+    Balance(usize),
+    BalanceLevel(usize),
+    Welfare(usize),
+    Revenue(usize),
+    Cs(usize),
+    Ps(usize),
+    ExportPrice(usize),
+    ImportPrice(usize),
+    WorldTrade,
+    WorldTradePct,
+}
+
+/// The list of metrics for a baseline and focus pair, with their names, in a fixed order.
+#[derive(Debug, Clone)]
+pub struct MetricCatalog {
+    focus: Option<Focus>,
+    names: Vec<String>,
+    kinds: Vec<Kind>,
+    n_regions: usize,
+    base_exports: Vec<f64>,
+    base_imports: Vec<f64>,
+    base_direct: f64,
+    base_world: f64,
+}
+
+/// Scratch for [`MetricCatalog::fill`], reused across draws.
+#[derive(Debug, Clone, Default)]
+pub struct MetricWorkspace {
+    exports: Vec<f64>,
+    imports: Vec<f64>,
+    focus_row: Vec<f64>,
+    target_row: Vec<f64>,
+    export_price: Vec<f64>,
+    import_price: Vec<f64>,
+}
+
+impl MetricCatalog {
+    /// All metrics for `baseline`; the focus-pair metrics only when `focus` is given.
+    #[must_use]
+    pub fn new(baseline: &Baseline, focus: Option<Focus>) -> Self {
+        let n = baseline.n_regions();
+        let code = |r: usize| baseline.regions().code(r).to_string();
+        let mut names = Vec::new();
+        let mut kinds = Vec::new();
+        let mut push = |name: String, kind: Kind| {
+            names.push(name);
+            kinds.push(kind);
+        };
+        let mut base_direct = 0.0;
+        if let Some(Focus {
+            importer: m,
+            target: c,
+        }) = focus
+        {
+            let (mc, cc) = (code(m), code(c));
+            base_direct = baseline.bilateral(c, m);
+            push(format!("imports.{mc}.{cc}"), Kind::Direct);
+            push(format!("imports_pct.{mc}.{cc}"), Kind::DirectPct);
+            push(format!("diversion_ratio.{mc}.{cc}"), Kind::DiversionRatio);
+            push(format!("deflection_ratio.{mc}.{cc}"), Kind::DeflectionRatio);
+            push(format!("creation.{mc}"), Kind::Creation);
+            for k in (0..n).filter(|&k| k != m && k != c) {
+                push(
+                    format!("diversion.{mc}.{cc}.{}", code(k)),
+                    Kind::Diversion(k),
+                );
+            }
+            for d in (0..n).filter(|&d| d != m && d != c) {
+                push(
+                    format!("deflection.{mc}.{cc}.{}", code(d)),
+                    Kind::Deflection(d),
+                );
+            }
+        }
+        type Ctor = fn(usize) -> Kind;
+        let per_region: [(&str, Ctor); 10] = [
+            ("exports", Kind::Exports),
+            ("imports", Kind::Imports),
+            ("balance", Kind::Balance),
+            ("balance_level", Kind::BalanceLevel),
+            ("welfare", Kind::Welfare),
+            ("revenue", Kind::Revenue),
+            ("cs", Kind::Cs),
+            ("ps", Kind::Ps),
+            ("export_price_pct", Kind::ExportPrice),
+            ("import_price_pct", Kind::ImportPrice),
+        ];
+        for (prefix, ctor) in per_region {
+            for r in 0..n {
+                push(format!("{prefix}.{}", code(r)), ctor(r));
+            }
+        }
+        push("world_trade".into(), Kind::WorldTrade);
+        push("world_trade_pct".into(), Kind::WorldTradePct);
+        let base_exports: Vec<f64> = (0..n).map(|r| baseline.exports(r)).collect();
+        let base_imports: Vec<f64> = (0..n).map(|r| baseline.imports(r)).collect();
+        let base_world = base_exports.iter().sum();
+        Self {
+            focus,
+            names,
+            kinds,
+            n_regions: n,
+            base_exports,
+            base_imports,
+            base_direct,
+            base_world,
+        }
+    }
+
+    /// Metric names, in the order [`MetricCatalog::fill`] writes them.
+    #[must_use]
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Number of metrics.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// True when there are no metrics (never, for a valid baseline).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// Position of a metric by name.
+    #[must_use]
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == name)
+    }
+
+    /// The focus pair, if any.
+    #[must_use]
+    pub fn focus(&self) -> Option<Focus> {
+        self.focus
+    }
+
+    /// Computes every metric of `eq` (solved on `baseline`) into `out` (length [`Self::len`]).
+    pub fn fill(
+        &self,
+        baseline: &Baseline,
+        eq: &Equilibrium,
+        ws: &mut MetricWorkspace,
+        out: &mut [f64],
+    ) {
+        let n = self.n_regions;
+        let n_sectors = baseline.n_sectors();
+        for v in [
+            &mut ws.exports,
+            &mut ws.imports,
+            &mut ws.focus_row,
+            &mut ws.target_row,
+            &mut ws.export_price,
+            &mut ws.import_price,
+        ] {
+            v.clear();
+            v.resize(n, 0.0);
+        }
+        // One pass over all cells: totals, the focus importer's column, the target's row and the
+        // weighted price changes.
+        let (m, c) = self
+            .focus
+            .map_or((usize::MAX, usize::MAX), |f| (f.importer, f.target));
+        for s in 0..n_sectors {
+            let base_block = baseline.sector_flows(s);
+            let new_block = &eq.flows[s * n * n..(s + 1) * n * n];
+            for i in 0..n {
+                let phat = eq.phat[s * n + i];
+                for j in 0..n {
+                    if i == j {
+                        continue;
+                    }
+                    let k = i * n + j;
+                    let d = new_block[k] - base_block[k];
+                    ws.exports[i] += d;
+                    ws.imports[j] += d;
+                    ws.export_price[i] += base_block[k] * (phat - 1.0);
+                    ws.import_price[j] += base_block[k] * (eq.price_index[s * n + j] - 1.0);
+                    if j == m {
+                        ws.focus_row[i] += d;
+                    }
+                    if i == c {
+                        ws.target_row[j] += d;
+                    }
+                }
+            }
+        }
+        let direct = if c < n { ws.focus_row[c] } else { 0.0 };
+        let ratio = |num: f64| if direct == 0.0 { 0.0 } else { num / -direct };
+        let region_sum = |v: &[f64]| -> f64 { v.iter().sum() };
+        let diversion_total = if m < n {
+            (0..n)
+                .filter(|&k| k != m && k != c)
+                .map(|k| ws.focus_row[k])
+                .sum()
+        } else {
+            0.0
+        };
+        let deflection_total = if c < n {
+            (0..n)
+                .filter(|&d| d != m && d != c)
+                .map(|d| ws.target_row[d])
+                .sum()
+        } else {
+            0.0
+        };
+        let sector_sum =
+            |v: &[f64], r: usize| -> f64 { (0..n_sectors).map(|s| v[s * n + r]).sum() };
+        let pct = |change: f64, base: f64| {
+            if base > 0.0 {
+                100.0 * change / base
+            } else {
+                0.0
+            }
+        };
+        for (slot, kind) in out.iter_mut().zip(&self.kinds) {
+            *slot = match *kind {
+                Kind::Direct => direct * BN,
+                Kind::DirectPct => pct(direct, self.base_direct),
+                Kind::Diversion(k) => ws.focus_row[k] * BN,
+                Kind::DiversionRatio => ratio(diversion_total),
+                Kind::Deflection(d) => ws.target_row[d] * BN,
+                Kind::DeflectionRatio => ratio(deflection_total),
+                Kind::Creation => ws.imports[m] * BN,
+                Kind::Exports(r) => ws.exports[r] * BN,
+                Kind::Imports(r) => ws.imports[r] * BN,
+                Kind::Balance(r) => (ws.exports[r] - ws.imports[r]) * BN,
+                Kind::BalanceLevel(r) => {
+                    (self.base_exports[r] + ws.exports[r] - self.base_imports[r] - ws.imports[r])
+                        * BN
+                }
+                Kind::Welfare(r) => eq.welfare[r] * BN,
+                Kind::Revenue(r) => sector_sum(&eq.tariff_revenue, r) * BN,
+                Kind::Cs(r) => sector_sum(&eq.consumer_surplus, r) * BN,
+                Kind::Ps(r) => sector_sum(&eq.producer_surplus, r) * BN,
+                Kind::ExportPrice(r) => pct(ws.export_price[r], self.base_exports[r]),
+                Kind::ImportPrice(r) => pct(ws.import_price[r], self.base_imports[r]),
+                Kind::WorldTrade => region_sum(&ws.exports) * BN,
+                Kind::WorldTradePct => pct(region_sum(&ws.exports), self.base_world),
+            };
+        }
+    }
+
+    /// Convenience: computes the metrics into a new vector of `(name, value)` pairs.
+    #[must_use]
+    pub fn evaluate(&self, baseline: &Baseline, eq: &Equilibrium) -> Vec<(String, f64)> {
+        let mut ws = MetricWorkspace::default();
+        let mut out = vec![0.0; self.len()];
+        self.fill(baseline, eq, &mut ws, &mut out);
+        self.names.iter().cloned().zip(out).collect()
+    }
+}

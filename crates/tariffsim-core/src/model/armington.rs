@@ -1,0 +1,572 @@
+//! `armington`: the exact multi-region Armington partial equilibrium (nonlinear GSIM).
+//!
+//! Per sector, with baseline flows `x_ij` (exporter `i`, importer `j`, USD at exporter prices),
+//! tariff powers `T0 = 1 + t0` before and `T1 = 1 + t1` after, and `That = T1 / T0`:
+//!
+//! - import share at internal prices: `theta_ij = x_ij T0_ij / sum_k x_kj T0_kj`
+//! - price index: `Phat_j^(1 - sigma_j) = sum_i theta_ij (phat_i That_ij)^(1 - sigma_j)`
+//!   (Cobb–Douglas limit `ln Phat_j = sum_i theta_ij ln(phat_i That_ij)` when `sigma_j = 1`)
+//! - demand: `qhat_ij = Phat_j^(eta_j + sigma_j) (phat_i That_ij)^(-sigma_j)`
+//! - supply: `Xhat_i = phat_i^(eps_i)`
+//! - market clearing: `sum_j x_ij qhat_ij = X_i phat_i^(eps_i)`, `X_i = sum_j x_ij`
+//!
+//! Only international flows enter (the diagonal, if any, is domestic sales, which this partial
+//! model holds fixed: `eta` is the elasticity of *import* demand). Held fixed: incomes, domestic
+//! sales, every other sector (sectors are solved independently).
+//!
+//! # Solver
+//! Unknowns are `x_i = ln phat_i` for exporters with positive exports and finite `eps_i`
+//! (`eps = inf` pins `phat_i = 1`). Residual `F_i = ln(sum_j w_ij qhat_ij) − eps_i x_i` with
+//! `w_ij = x_ij / X_i`; its Jacobian is, with `v_ij` the new sales shares of exporter `i` and
+//! `s_kj` the new import shares of importer `j`,
+//! `J_ik = sum_j v_ij (eta_j + sigma_j) s_kj − δ_ik (sum_j v_ij sigma_j + eps_i)`.
+//! Newton with that analytic Jacobian and an Armijo backtracking line search on `½‖F‖²`, started
+//! from the baseline (`x = 0`); if it stalls, a damped Jacobi fixed point `x_i ← x_i − ω F_i / J_ii`
+//! restarted from the baseline. Each cell costs one `exp` per evaluation: `qhat_ij` is rebuilt from
+//! the CES term `(phat That)^(1−sigma)` and cached reciprocals rather than a second `powf`.
+//!
+//! Sectors whose tariffs do not change on any traded cell are not solved: they are the baseline,
+//! exactly.
+//!
+//! # Welfare (exact integrals of the constant-elasticity curves)
+//! - producer surplus of `i`: `X_i (phat^(1+eps) − 1) / (1 + eps)`
+//! - consumer surplus of `j`: `−E_j (Phat^(1+eta) − 1) / (1 + eta)` (`−E_j ln Phat` at `eta = −1`),
+//!   `E_j = sum_i x_ij T0_ij`
+//! - tariff revenue of `j`: `sum_i x_ij phat_i qhat_ij t1_ij − x_ij t0_ij`
+//!
+//! # References
+//! - Francois, J. and H. K. Hall (2003), "Global simulation analysis of industry-level trade
+//!   policy", GSIM technical paper, World Bank / WITS.
+//! - Nocedal, J. and S. Wright (2006), *Numerical Optimization*, 2nd ed., §3.1 (backtracking
+//!   line search) and §11.1 (Newton's method for nonlinear equations).
+
+use crate::baseline::Baseline;
+use crate::elasticity::Elasticities;
+use crate::equilibrium::Equilibrium;
+use crate::error::{Result, SolveError, StopReason};
+use crate::linalg::lu_solve_in_place;
+use crate::tariff::Tariffs;
+use crate::tolerance::{
+    MAX_FIXED_POINT_ITERATIONS, MAX_NEWTON_ITERATIONS, PRICE_LOG_BOUND, SIGMA_ONE_TOL, SOLVE_TOL,
+};
+
+/// Scratch for one sector's solve; per-cell arrays are importer-major (`j * N + i`).
+#[derive(Debug, Default, Clone)]
+pub struct SectorWorkspace {
+    n: usize,
+    /// Baseline import shares at internal prices.
+    pub(crate) theta: Vec<f64>,
+    /// `ln That`.
+    pub(crate) lnt: Vec<f64>,
+    /// `1 / That`.
+    pub(crate) inv_that: Vec<f64>,
+    /// Baseline sales shares `w_ij = x_ij / X_i`.
+    pub(crate) w: Vec<f64>,
+    /// New import shares `s_ij`.
+    pub(crate) share: Vec<f64>,
+    /// Quantity ratios `qhat_ij`.
+    pub(crate) q: Vec<f64>,
+    /// `ln Phat_j`.
+    pub(crate) lnp: Vec<f64>,
+    /// Baseline imports at internal prices `E_j`.
+    pub(crate) imports_internal: Vec<f64>,
+    /// Baseline exports `X_i`.
+    pub(crate) exports: Vec<f64>,
+    /// `sum_j w_ij qhat_ij`.
+    pub(crate) demand: Vec<f64>,
+    /// `x_i = ln phat_i` (full length; fixed exporters stay 0).
+    pub(crate) x: Vec<f64>,
+    x_trial: Vec<f64>,
+    inv_phat: Vec<f64>,
+    /// Active exporters (compact index -> region).
+    pub(crate) active: Vec<usize>,
+    /// Residuals on the active set.
+    pub(crate) f: Vec<f64>,
+    pub(crate) jac: Vec<f64>,
+    pub(crate) step: Vec<f64>,
+    pub(crate) piv: Vec<usize>,
+}
+
+impl SectorWorkspace {
+    /// Sizes every buffer for `n` regions (allocates only when `n` changes).
+    pub fn resize(&mut self, n: usize) {
+        if self.n == n && self.theta.len() == n * n {
+            return;
+        }
+        self.n = n;
+        for v in [
+            &mut self.theta,
+            &mut self.lnt,
+            &mut self.inv_that,
+            &mut self.w,
+            &mut self.share,
+            &mut self.q,
+            &mut self.jac,
+        ] {
+            v.clear();
+            v.resize(n * n, 0.0);
+        }
+        for v in [
+            &mut self.lnp,
+            &mut self.imports_internal,
+            &mut self.exports,
+            &mut self.demand,
+            &mut self.x,
+            &mut self.x_trial,
+            &mut self.inv_phat,
+            &mut self.f,
+            &mut self.step,
+        ] {
+            v.clear();
+            v.resize(n, 0.0);
+        }
+        self.piv.clear();
+        self.piv.resize(n, 0);
+        self.active.clear();
+        self.active.reserve(n);
+    }
+
+    /// Loads sector `s`; returns whether any traded cell's tariff changes.
+    pub(crate) fn setup(
+        &mut self,
+        baseline: &Baseline,
+        tariffs: &Tariffs,
+        eps: &[f64],
+        s: usize,
+    ) -> bool {
+        let n = baseline.n_regions();
+        self.resize(n);
+        let flows = baseline.sector_flows(s);
+        let t0 = baseline.sector_tariffs(s);
+        let t1 = tariffs.sector_rates(s);
+        for i in 0..n {
+            self.exports[i] = (0..n).filter(|&j| j != i).map(|j| flows[i * n + j]).sum();
+        }
+        let mut touched = false;
+        for j in 0..n {
+            let e: f64 = (0..n)
+                .filter(|&i| i != j)
+                .map(|i| flows[i * n + j] * (1.0 + t0[i * n + j]))
+                .sum();
+            self.imports_internal[j] = e;
+            self.lnp[j] = 0.0;
+            for i in 0..n {
+                let c = j * n + i;
+                let k = i * n + j;
+                let x = flows[k];
+                if i == j || x <= 0.0 {
+                    self.theta[c] = 0.0;
+                    self.w[c] = 0.0;
+                    self.lnt[c] = 0.0;
+                    self.inv_that[c] = 1.0;
+                    self.q[c] = 1.0;
+                    self.share[c] = 0.0;
+                    continue;
+                }
+                let t_hat = (1.0 + t1[k]) / (1.0 + t0[k]);
+                let lnt = t_hat.ln();
+                touched |= lnt != 0.0;
+                self.theta[c] = x * (1.0 + t0[k]) / e;
+                self.w[c] = x / self.exports[i];
+                self.lnt[c] = lnt;
+                self.inv_that[c] = 1.0 / t_hat;
+            }
+        }
+        self.active.clear();
+        for i in 0..n {
+            self.x[i] = 0.0;
+            if self.exports[i] > 0.0 && eps[i].is_finite() {
+                self.active.push(i);
+            }
+        }
+        touched
+    }
+
+    /// Evaluates prices, quantities and residuals at `self.x`; returns `½‖F‖²`, or `None` if a
+    /// value is not finite.
+    pub(crate) fn evaluate(&mut self, sigma: &[f64], eta: &[f64], eps: &[f64]) -> Option<f64> {
+        let n = self.n;
+        for i in 0..n {
+            self.inv_phat[i] = (-self.x[i]).exp();
+            self.demand[i] = 0.0;
+        }
+        for j in 0..n {
+            if self.imports_internal[j] <= 0.0 {
+                continue;
+            }
+            let sig = sigma[j];
+            let a = 1.0 - sig;
+            let row = j * n..(j + 1) * n;
+            let theta = &self.theta[row.clone()];
+            let lnt = &self.lnt[row.clone()];
+            let share = &mut self.share[row.clone()];
+            let lnp = if a.abs() < SIGMA_ONE_TOL {
+                let mut acc = 0.0;
+                for i in 0..n {
+                    share[i] = theta[i];
+                    acc += theta[i] * (self.x[i] + lnt[i]);
+                }
+                acc
+            } else {
+                // share_i temporarily holds theta_i (phat_i That_i)^(1 - sigma).
+                let mut sum = 0.0;
+                for i in 0..n {
+                    let u = if theta[i] > 0.0 {
+                        theta[i] * (a * (self.x[i] + lnt[i])).exp()
+                    } else {
+                        0.0
+                    };
+                    share[i] = u;
+                    sum += u;
+                }
+                let inv = 1.0 / sum;
+                for v in share.iter_mut() {
+                    *v *= inv;
+                }
+                sum.ln() / a
+            };
+            self.lnp[j] = lnp;
+            // qhat = Phat^(eta+sigma) (pT)^(-sigma) = Phat^(eta+1) * s / theta * (pT)^(-1)... use
+            // s_i = theta_i (pT)^(1-sigma) / Phat^(1-sigma) => (pT)^(-sigma) = s_i Phat^(1-sigma)
+            // / (theta_i pT). Hence qhat = Phat^(eta+1) s_i / (theta_i phat_i That_i).
+            let scale = ((eta[j] + 1.0) * lnp).exp();
+            let q = &mut self.q[row.clone()];
+            let w = &self.w[row.clone()];
+            let inv_that = &self.inv_that[row];
+            if a.abs() < SIGMA_ONE_TOL {
+                for i in 0..n {
+                    if theta[i] > 0.0 {
+                        q[i] = ((eta[j] + sig) * lnp - sig * (self.x[i] + lnt[i])).exp();
+                        self.demand[i] += w[i] * q[i];
+                    }
+                }
+            } else {
+                for i in 0..n {
+                    if theta[i] > 0.0 {
+                        q[i] = scale * share[i] / theta[i] * self.inv_phat[i] * inv_that[i];
+                        self.demand[i] += w[i] * q[i];
+                    }
+                }
+            }
+        }
+        let mut merit = 0.0;
+        for (k, &i) in self.active.iter().enumerate() {
+            let f = self.demand[i].ln() - eps[i] * self.x[i];
+            self.f[k] = f;
+            merit += f * f;
+        }
+        let merit = 0.5 * merit;
+        merit.is_finite().then_some(merit)
+    }
+
+    fn residual_inf(&self) -> f64 {
+        self.f[..self.active.len()]
+            .iter()
+            .fold(0.0_f64, |m, f| m.max(f.abs()))
+    }
+
+    /// Fills `self.jac` (m × m, active set) at the last evaluated point.
+    pub(crate) fn jacobian(&mut self, sigma: &[f64], eta: &[f64], eps: &[f64]) {
+        let n = self.n;
+        let m = self.active.len();
+        let jac = &mut self.jac[..m * m];
+        jac.fill(0.0);
+        let dense = m == n;
+        for j in 0..n {
+            if self.imports_internal[j] <= 0.0 {
+                continue;
+            }
+            let c = eta[j] + sigma[j];
+            let row = j * n..(j + 1) * n;
+            let w = &self.w[row.clone()];
+            let q = &self.q[row.clone()];
+            let share = &self.share[row];
+            for (ki, &i) in self.active.iter().enumerate() {
+                if w[i] <= 0.0 {
+                    continue;
+                }
+                let v = w[i] * q[i] / self.demand[i];
+                let jrow = &mut jac[ki * m..(ki + 1) * m];
+                jrow[ki] -= v * sigma[j];
+                let a = v * c;
+                if dense {
+                    for (x, &s) in jrow.iter_mut().zip(share.iter()) {
+                        *x += a * s;
+                    }
+                } else {
+                    for (x, &k) in jrow.iter_mut().zip(self.active.iter()) {
+                        *x += a * share[k];
+                    }
+                }
+            }
+        }
+        for (ki, &i) in self.active.iter().enumerate() {
+            jac[ki * m + ki] -= eps[i];
+        }
+    }
+
+    /// Newton with backtracking from the baseline. Ok(iterations) or the reason it stopped.
+    fn newton(
+        &mut self,
+        sigma: &[f64],
+        eta: &[f64],
+        eps: &[f64],
+    ) -> std::result::Result<usize, (StopReason, usize)> {
+        let m = self.active.len();
+        let mut merit = self
+            .evaluate(sigma, eta, eps)
+            .ok_or((StopReason::Diverged, 0))?;
+        for it in 0..MAX_NEWTON_ITERATIONS {
+            if self.residual_inf() <= SOLVE_TOL {
+                return Ok(it);
+            }
+            self.jacobian(sigma, eta, eps);
+            for k in 0..m {
+                self.step[k] = -self.f[k];
+            }
+            if !lu_solve_in_place(
+                &mut self.jac[..m * m],
+                m,
+                &mut self.step[..m],
+                &mut self.piv,
+            ) {
+                return Err((StopReason::SingularJacobian, it));
+            }
+            self.x_trial.copy_from_slice(&self.x);
+            let mut alpha = 1.0;
+            let mut accepted = false;
+            for _ in 0..60 {
+                let mut in_range = true;
+                for (k, &i) in self.active.iter().enumerate() {
+                    let xi = self.x_trial[i] + alpha * self.step[k];
+                    in_range &= xi.abs() <= PRICE_LOG_BOUND;
+                    self.x[i] = xi;
+                }
+                if in_range
+                    && let Some(trial) = self.evaluate(sigma, eta, eps)
+                    && trial <= (1.0 - 1e-4 * alpha) * merit
+                {
+                    merit = trial;
+                    accepted = true;
+                    break;
+                }
+                alpha *= 0.5;
+            }
+            if !accepted {
+                self.x.copy_from_slice(&self.x_trial);
+                self.evaluate(sigma, eta, eps);
+                return Err((StopReason::LineSearchFailed, it + 1));
+            }
+        }
+        if self.residual_inf() <= SOLVE_TOL {
+            Ok(MAX_NEWTON_ITERATIONS)
+        } else {
+            Err((StopReason::MaxIterations, MAX_NEWTON_ITERATIONS))
+        }
+    }
+
+    /// Damped Jacobi fixed point from the baseline: `x_i ← x_i − ω F_i / J_ii`.
+    fn fixed_point(
+        &mut self,
+        sigma: &[f64],
+        eta: &[f64],
+        eps: &[f64],
+    ) -> std::result::Result<usize, (StopReason, usize)> {
+        let n = self.n;
+        self.x.fill(0.0);
+        let mut merit = self
+            .evaluate(sigma, eta, eps)
+            .ok_or((StopReason::Diverged, 0))?;
+        let mut omega = 1.0_f64;
+        for it in 0..MAX_FIXED_POINT_ITERATIONS {
+            if self.residual_inf() <= SOLVE_TOL {
+                return Ok(it);
+            }
+            // Diagonal of the Jacobian.
+            for (k, &i) in self.active.iter().enumerate() {
+                let mut d = -eps[i];
+                for j in 0..n {
+                    let c = j * n + i;
+                    if self.w[c] > 0.0 {
+                        let v = self.w[c] * self.q[c] / self.demand[i];
+                        d += v * ((eta[j] + sigma[j]) * self.share[c] - sigma[j]);
+                    }
+                }
+                self.step[k] = if d < 0.0 { -self.f[k] / d } else { self.f[k] };
+            }
+            self.x_trial.copy_from_slice(&self.x);
+            loop {
+                let mut in_range = true;
+                for (k, &i) in self.active.iter().enumerate() {
+                    let xi = self.x_trial[i] + omega * self.step[k];
+                    in_range &= xi.abs() <= PRICE_LOG_BOUND;
+                    self.x[i] = xi;
+                }
+                let trial = if in_range {
+                    self.evaluate(sigma, eta, eps)
+                } else {
+                    None
+                };
+                match trial {
+                    Some(t) if t < merit => {
+                        merit = t;
+                        omega = (omega * 1.5).min(1.0);
+                        break;
+                    }
+                    _ => {
+                        omega *= 0.5;
+                        if omega < 1e-14 {
+                            self.x.copy_from_slice(&self.x_trial);
+                            self.evaluate(sigma, eta, eps);
+                            return Err((StopReason::LineSearchFailed, it + 1));
+                        }
+                    }
+                }
+            }
+        }
+        Err((StopReason::MaxIterations, MAX_FIXED_POINT_ITERATIONS))
+    }
+
+    /// Solves the loaded sector: Newton, then the fixed point as fallback.
+    pub(crate) fn solve(
+        &mut self,
+        sigma: &[f64],
+        eta: &[f64],
+        eps: &[f64],
+        sector: &str,
+    ) -> std::result::Result<usize, SolveError> {
+        match self.newton(sigma, eta, eps) {
+            Ok(it) => Ok(it),
+            Err((_, newton_its)) => match self.fixed_point(sigma, eta, eps) {
+                Ok(it) => Ok(newton_its + it),
+                Err((reason, it)) => Err(SolveError {
+                    model: "armington",
+                    sector: Some(sector.to_string()),
+                    iterations: newton_its + it,
+                    residual: self.residual_inf(),
+                    reason,
+                }),
+            },
+        }
+    }
+}
+
+/// Solves every sector touched by the tariff change and writes the outcome into `out`
+/// (which the caller has reset to the baseline).
+pub(crate) fn solve_into(
+    baseline: &Baseline,
+    elasticities: &Elasticities,
+    tariffs: &Tariffs,
+    ws: &mut SectorWorkspace,
+    out: &mut Equilibrium,
+) -> Result<()> {
+    let n = baseline.n_regions();
+    for s in 0..baseline.n_sectors() {
+        let sigma = elasticities.sector_sigma(s);
+        let eta = elasticities.sector_eta(s);
+        let eps = elasticities.sector_eps(s);
+        if !ws.setup(baseline, tariffs, eps, s) {
+            continue;
+        }
+        let iterations = ws.solve(sigma, eta, eps, baseline.sectors().code(s))?;
+        out.iterations[s] = u32::try_from(iterations).unwrap_or(u32::MAX);
+        let residual = write_sector(baseline, tariffs, eps, eta, s, n, ws, out);
+        out.residual = out.residual.max(residual);
+        if !(residual <= crate::tolerance::CLEARING_TOL) {
+            return Err(SolveError {
+                model: "armington",
+                sector: Some(baseline.sectors().code(s).to_string()),
+                iterations,
+                residual,
+                reason: StopReason::Diverged,
+            }
+            .into());
+        }
+    }
+    finish_welfare(out);
+    if !out.all_finite() {
+        return Err(SolveError {
+            model: "armington",
+            sector: None,
+            iterations: out.iterations.iter().map(|&i| i as usize).sum(),
+            residual: out.residual,
+            reason: StopReason::Diverged,
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// Writes prices, flows and welfare of the solved sector `s`; returns the largest relative
+/// market-clearing residual, recomputed in levels from the new flows.
+#[allow(clippy::too_many_arguments)]
+fn write_sector(
+    baseline: &Baseline,
+    tariffs: &Tariffs,
+    eps: &[f64],
+    eta: &[f64],
+    s: usize,
+    n: usize,
+    ws: &SectorWorkspace,
+    out: &mut Equilibrium,
+) -> f64 {
+    let flows = baseline.sector_flows(s);
+    let t0 = baseline.sector_tariffs(s);
+    let t1 = tariffs.sector_rates(s);
+    let base = s * n;
+    for i in 0..n {
+        out.phat[base + i] = ws.x[i].exp();
+    }
+    for j in 0..n {
+        let e = ws.imports_internal[j];
+        if e <= 0.0 {
+            continue;
+        }
+        let lnp = ws.lnp[j];
+        out.price_index[base + j] = lnp.exp();
+        let one_eta = 1.0 + eta[j];
+        out.consumer_surplus[base + j] = if one_eta.abs() < 1e-12 {
+            -e * lnp
+        } else {
+            -e * (one_eta * lnp).exp_m1() / one_eta
+        };
+        let mut revenue = 0.0;
+        for i in 0..n {
+            let c = j * n + i;
+            let k = i * n + j;
+            if ws.theta[c] <= 0.0 {
+                continue;
+            }
+            let new_flow = flows[k] * out.phat[base + i] * ws.q[c];
+            out.flows[s * n * n + k] = new_flow;
+            revenue += new_flow * t1[k] - flows[k] * t0[k];
+        }
+        out.tariff_revenue[base + j] = revenue;
+    }
+    let mut worst = 0.0_f64;
+    for &i in &ws.active {
+        let x = ws.x[i];
+        let e = eps[i];
+        out.producer_surplus[base + i] = ws.exports[i] * ((1.0 + e) * x).exp_m1() / (1.0 + e);
+        let supply = ws.exports[i] * (e * x).exp();
+        let demand: f64 = (0..n)
+            .filter(|&j| j != i)
+            .map(|j| flows[i * n + j] * ws.q[j * n + i])
+            .sum();
+        worst = worst.max((demand - supply).abs() / supply);
+    }
+    worst
+}
+
+/// Net welfare per region: PS + CS + revenue summed over sectors.
+pub(crate) fn finish_welfare(out: &mut Equilibrium) {
+    let n = out.n_regions;
+    for r in 0..n {
+        out.welfare[r] = (0..out.n_sectors)
+            .map(|s| {
+                let k = s * n + r;
+                out.producer_surplus[k] + out.consumer_surplus[k] + out.tariff_revenue[k]
+            })
+            .sum();
+    }
+}

@@ -1,0 +1,105 @@
+//! The models, behind one enum.
+//!
+//! Why an enum and not a trait object: the set of models is closed and known to the scenario
+//! language (a file names one by string), each model has its own options, and Monte Carlo calls
+//! `solve_into` millions of times — an enum gives exhaustive matching, `Clone + Serialize` for run
+//! manifests, and static dispatch with no boxing. Each model still lives in its own module with
+//! its own workspace type; [`Workspace`] holds them all and is reused across calls.
+
+pub mod armington;
+pub mod gsim;
+
+use crate::baseline::Baseline;
+use crate::elasticity::Elasticities;
+use crate::equilibrium::Equilibrium;
+use crate::error::Result;
+use crate::tariff::Tariffs;
+use serde::{Deserialize, Serialize};
+
+/// A model choice with its options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Model {
+    /// Exact multi-region Armington partial equilibrium (nonlinear GSIM). The default.
+    #[default]
+    Armington,
+    /// GSIM's first-order (linearised) system: one linear solve per sector.
+    GsimLinear,
+}
+
+impl Model {
+    /// Every model name, as written in scenario files and on the command line.
+    pub const NAMES: &'static [&'static str] = &["armington", "gsim-linear"];
+
+    /// The model's name.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Model::Armington => "armington",
+            Model::GsimLinear => "gsim-linear",
+        }
+    }
+
+    /// Parses a model name (see [`Model::NAMES`]).
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "armington" => Some(Model::Armington),
+            "gsim-linear" => Some(Model::GsimLinear),
+            _ => None,
+        }
+    }
+
+    /// Solves for the equilibrium after moving from the baseline tariffs to `tariffs`.
+    pub fn solve(
+        self,
+        baseline: &Baseline,
+        elasticities: &Elasticities,
+        tariffs: &Tariffs,
+    ) -> Result<Equilibrium> {
+        let mut ws = Workspace::default();
+        let mut out = Equilibrium::unchanged(self.name(), baseline);
+        self.solve_into(baseline, elasticities, tariffs, &mut ws, &mut out)?;
+        Ok(out)
+    }
+
+    /// The allocation-free path: reuses `workspace` and `out` (both sized on first use).
+    /// On error `out` is unspecified.
+    pub fn solve_into(
+        self,
+        baseline: &Baseline,
+        elasticities: &Elasticities,
+        tariffs: &Tariffs,
+        workspace: &mut Workspace,
+        out: &mut Equilibrium,
+    ) -> Result<()> {
+        elasticities.check_fits(baseline)?;
+        tariffs.check_fits(baseline)?;
+        out.reset(self.name(), baseline);
+        match self {
+            Model::Armington => {
+                armington::solve_into(baseline, elasticities, tariffs, &mut workspace.sector, out)
+            }
+            Model::GsimLinear => {
+                gsim::solve_into(baseline, elasticities, tariffs, &mut workspace.sector, out)
+            }
+        }
+    }
+}
+
+/// Scratch memory for every model, reused across solves (one per thread in Monte Carlo).
+#[derive(Debug, Default, Clone)]
+pub struct Workspace {
+    pub(crate) sector: armington::SectorWorkspace,
+}
+
+impl Workspace {
+    /// A workspace pre-sized for `n_regions` (it also grows on demand).
+    #[must_use]
+    pub fn with_regions(n_regions: usize) -> Self {
+        let mut ws = Self::default();
+        ws.sector.resize(n_regions);
+        ws
+    }
+}

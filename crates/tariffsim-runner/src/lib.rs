@@ -1,0 +1,1 @@
+//! `tariffsim-runner`: Monte Carlo over uncertain elasticities — priors, samplers, parallel execution, aggregation, output files and plots.

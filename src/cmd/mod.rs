@@ -1,0 +1,41 @@
+//! One module per subcommand.
+
+pub mod demo;
+
+/// An error that carries its exit code (2 for invalid input, 1 for a failed run).
+#[derive(Debug)]
+pub struct Exit {
+    /// Process exit code.
+    pub code: u8,
+    /// The message (already formatted with `error:`/`hint:` lines where useful).
+    pub message: String,
+}
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Exit {}
+
+/// Invalid input (exit 2).
+pub fn invalid(message: impl Into<String>) -> anyhow::Error {
+    Exit {
+        code: crate::exit::INVALID,
+        message: message.into(),
+    }
+    .into()
+}
+
+/// The exit code for an error: an [`Exit`] says so itself; a core input error is invalid input;
+/// anything else is a failed run.
+pub fn exit_code(e: &anyhow::Error) -> u8 {
+    if let Some(exit) = e.downcast_ref::<Exit>() {
+        return exit.code;
+    }
+    match e.downcast_ref::<tariffsim_core::CoreError>() {
+        Some(tariffsim_core::CoreError::Solve(_)) | None => crate::exit::FAILED,
+        Some(_) => crate::exit::INVALID,
+    }
+}

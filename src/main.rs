@@ -1,0 +1,46 @@
+//! `tariffsim`: the command-line interface. Thin: argument parsing, commands, terminal output.
+//! The economics live in `tariffsim-core`, baselines in `tariffsim-data`, the scenario language
+//! in `tariffsim-scenario` and Monte Carlo in `tariffsim-runner`.
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Tariff scenario simulation: what happens to bilateral trade, prices, revenue, welfare and
+/// trade balances when tariffs change.
+#[derive(Debug, Parser)]
+#[command(name = "tariffsim", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a built-in demonstration shock (USA raises its tariff on CHN) on a small example.
+    Demo(cmd::demo::Args),
+}
+
+/// Exit codes (DESIGN §8): 0 ok, 1 run failed, 2 invalid input.
+pub(crate) mod exit {
+    /// A run or solve failed.
+    pub const FAILED: u8 = 1;
+    /// The input was invalid.
+    pub const INVALID: u8 = 2;
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Demo(args) => cmd::demo::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let code = cmd::exit_code(&e);
+            eprintln!("error: {e:#}");
+            ExitCode::from(code)
+        }
+    }
+}
