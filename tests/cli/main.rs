@@ -1,0 +1,5 @@
+//! End-to-end tests of the `tariffsim` binary: one test binary, one module per command.
+
+mod util;
+
+mod demo;
