@@ -320,3 +320,61 @@ impl MetricCatalog {
         self.names.iter().cloned().zip(out).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Provenance, RegionSet, SectorSet};
+
+    /// Hand-built equilibrium: M imports 100 from C and 50 from K; C also sells 40 to D.
+    /// After: C→M 60 (−40), K→M 80 (+30), C→D 50 (+10). Diversion ratio 30/40, deflection 10/40.
+    #[test]
+    fn focus_metrics_by_hand() {
+        let regions = RegionSet::from_codes(&["M", "C", "K", "D"]).unwrap();
+        let n = 4;
+        let mut flows = vec![0.0; n * n];
+        flows[n] = 100e9; // C -> M
+        flows[2 * n] = 50e9; // K -> M
+        flows[n + 3] = 40e9; // C -> D
+        let b = Baseline::new(
+            regions,
+            SectorSet::from_codes(&["G"]).unwrap(),
+            flows,
+            vec![0.0; n * n],
+            false,
+            Provenance::default(),
+        )
+        .unwrap();
+        let mut eq = Equilibrium::unchanged("test", &b);
+        eq.flows[n] = 60e9;
+        eq.flows[2 * n] = 80e9;
+        eq.flows[n + 3] = 50e9;
+        eq.welfare[0] = -2e9;
+        let m = MetricCatalog::new(
+            &b,
+            Some(Focus {
+                importer: 0,
+                target: 1,
+            }),
+        );
+        let values: std::collections::HashMap<String, f64> =
+            m.evaluate(&b, &eq).into_iter().collect();
+        let get = |k: &str| values[k];
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+        assert!(close(get("imports.M.C"), -40.0));
+        assert!(close(get("imports_pct.M.C"), -40.0));
+        assert!(close(get("diversion.M.C.K"), 30.0));
+        assert!(close(get("diversion.M.C.D"), 0.0));
+        assert!(close(get("diversion_ratio.M.C"), 0.75));
+        assert!(close(get("deflection.M.C.D"), 10.0));
+        assert!(close(get("deflection_ratio.M.C"), 0.25));
+        assert!(close(get("creation.M"), -10.0));
+        assert!(close(get("balance.C"), -30.0));
+        assert!(close(get("balance_level.C"), 110.0));
+        assert!(close(get("balance.M"), 10.0));
+        assert!(close(get("welfare.M"), -2.0));
+        assert!(close(get("world_trade"), 0.0));
+        assert!(!values.contains_key("diversion.M.C.C"));
+        assert_eq!(m.index_of("imports.M.C"), Some(0));
+    }
+}
