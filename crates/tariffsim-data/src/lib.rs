@@ -7,6 +7,7 @@
 #![deny(clippy::float_cmp)]
 
 pub mod error;
+pub mod priors;
 pub mod synth;
 
 pub use error::{DataError, Result};
