@@ -6,6 +6,7 @@
 
 #![deny(clippy::float_cmp)]
 
+pub mod csvio;
 pub mod error;
 pub mod priors;
 pub mod synth;
