@@ -7,6 +7,7 @@
 //! its own workspace type; [`Workspace`] holds them all and is reused across calls.
 
 pub mod armington;
+pub mod gegravity;
 pub mod gsim;
 
 use crate::baseline::Baseline;
@@ -26,11 +27,14 @@ pub enum Model {
     Armington,
     /// GSIM's first-order (linearised) system: one linear solve per sector.
     GsimLinear,
+    /// USITC gegravity 0.3 `OneSectorGE` conventions, per sector, costs calibrated to the
+    /// observed flows (needs domestic flows). See [`gegravity`].
+    GegravityCompat,
 }
 
 impl Model {
     /// Every model name, as written in scenario files and on the command line.
-    pub const NAMES: &'static [&'static str] = &["armington", "gsim-linear"];
+    pub const NAMES: &'static [&'static str] = &["armington", "gsim-linear", "gegravity-compat"];
 
     /// The model's name.
     #[must_use]
@@ -38,6 +42,7 @@ impl Model {
         match self {
             Model::Armington => "armington",
             Model::GsimLinear => "gsim-linear",
+            Model::GegravityCompat => gegravity::NAME,
         }
     }
 
@@ -47,6 +52,7 @@ impl Model {
         match name {
             "armington" => Some(Model::Armington),
             "gsim-linear" => Some(Model::GsimLinear),
+            "gegravity-compat" => Some(Model::GegravityCompat),
             _ => None,
         }
     }
@@ -84,6 +90,13 @@ impl Model {
             Model::GsimLinear => {
                 gsim::solve_into(baseline, elasticities, tariffs, &mut workspace.sector, out)
             }
+            Model::GegravityCompat => gegravity::solve_into(
+                baseline,
+                elasticities,
+                tariffs,
+                &mut workspace.gegravity,
+                out,
+            ),
         }
     }
 }
@@ -92,6 +105,7 @@ impl Model {
 #[derive(Debug, Default, Clone)]
 pub struct Workspace {
     pub(crate) sector: armington::SectorWorkspace,
+    pub(crate) gegravity: gegravity::Workspace,
 }
 
 impl Workspace {
