@@ -1,0 +1,1507 @@
+//! From a [`Document`] and a [`Baseline`] to a validated [`Scenario`].
+
+use crate::date::Date;
+use crate::diag::{Loc, did_you_mean};
+use crate::document::{Document, Entry, Node, Table, Val, check_keys, list};
+use crate::error::{Result, ScenarioError};
+use crate::priors::{Dist, MonteCarlo, Prior, PriorFamily, PriorOverride, Priors, Sampler};
+use crate::scenario::{
+    ElasticityOverride, ElasticitySpec, Fnv, Layer, LayerOrigin, LayerRate, RuleHit, RuleHits,
+    Scenario, Stacking, Step,
+};
+use crate::timeline;
+use tariffsim_core::{Baseline, Focus, MetricCatalog, Model};
+
+/// Rates above this need `allow_extreme = true` on the layer (300%: above any duty in force in
+/// 2025, whose peak was 145% on China plus Section 301/232, so a larger value is most likely a
+/// typo such as `145` for `145%`).
+pub const RATE_SANITY_CAP: f64 = 3.0;
+
+const TOP_KEYS: &[&str] = &[
+    "extends",
+    "name",
+    "description",
+    "baseline",
+    "model",
+    "focus",
+    "period",
+    "layer",
+    "rule",
+    "retaliation",
+    "elasticities",
+    "monte_carlo",
+    "priors",
+    "metrics",
+];
+const LAYER_KEYS: &[&str] = &[
+    "name",
+    "authority",
+    "importer",
+    "exporters",
+    "except",
+    "sectors",
+    "except_sectors",
+    "rate",
+    "step",
+    "effective",
+    "expires",
+    "stacking",
+    "exclusive_with",
+    "allow_extreme",
+];
+const STEP_KEYS: &[&str] = &["date", "rate"];
+const RULE_KEYS: &[&str] = &[
+    "name",
+    "authority",
+    "importer",
+    "partner",
+    "flow",
+    "min_share",
+    "min_value_usd",
+    "sectors",
+    "except_sectors",
+    "except",
+    "include",
+    "rate",
+    "effective",
+    "expires",
+    "stacking",
+    "exclusive_with",
+    "allow_extreme",
+];
+const RETALIATION_KEYS: &[&str] = &[
+    "name",
+    "authority",
+    "by",
+    "against",
+    "mode",
+    "cap",
+    "rate",
+    "step",
+    "sectors",
+    "except_sectors",
+    "effective",
+    "expires",
+    "allow_extreme",
+];
+const FLOWS: &[&str] = &["imports", "exports", "trade"];
+const MODES: &[&str] = &["mirror", "fixed"];
+
+/// How a rule counts trade with its partner.
+#[derive(Clone, Copy)]
+enum Flow {
+    Imports,
+    Exports,
+    Trade,
+}
+
+pub(crate) struct Cx<'a> {
+    pub doc: &'a Document,
+    pub baseline: &'a Baseline,
+}
+
+enum RawRate {
+    Abs(f64),
+    Rel(f64),
+}
+
+impl<'a> Cx<'a> {
+    pub fn err(&self, loc: Loc, msg: impl Into<String>) -> ScenarioError {
+        self.doc.diag(loc, msg).into()
+    }
+
+    fn err_expected(
+        &self,
+        loc: Loc,
+        msg: impl Into<String>,
+        exp: impl Into<String>,
+    ) -> ScenarioError {
+        self.doc.diag(loc, msg).expected(exp).into()
+    }
+
+    fn table<'n>(
+        &self,
+        key: &str,
+        node: &'n Node,
+        section: &str,
+        allowed: &[&str],
+    ) -> Result<&'n Table> {
+        let Val::Table(t) = &node.val else {
+            return Err(self.err_expected(
+                node.loc,
+                format!("`{key}` must be a table, found {}", node.val.type_name()),
+                format!("a table {section}"),
+            ));
+        };
+        check_keys(self.doc, t, section, allowed)?;
+        Ok(t)
+    }
+
+    fn required<'t>(&self, t: &'t Table, key: &str, section: &str, loc: Loc) -> Result<&'t Entry> {
+        t.get(key)
+            .ok_or_else(|| self.err(loc, format!("missing key `{key}` in {section}")))
+    }
+
+    fn string<'n>(&self, e: &'n Entry, expected: &str) -> Result<&'n str> {
+        match &e.node.val {
+            Val::Str(s) => Ok(s),
+            other => Err(self.err_expected(
+                e.node.loc,
+                format!("`{}` must be a string, found {}", e.key, other.type_name()),
+                expected.to_string(),
+            )),
+        }
+    }
+
+    fn boolean(&self, e: &Entry) -> Result<bool> {
+        match &e.node.val {
+            Val::Bool(b) => Ok(*b),
+            other => Err(self.err_expected(
+                e.node.loc,
+                format!("`{}` must be a boolean, found {}", e.key, other.type_name()),
+                "`true` or `false`",
+            )),
+        }
+    }
+
+    fn number(&self, e: &Entry, expected: &str) -> Result<f64> {
+        let x = match &e.node.val {
+            Val::Int(i) => *i as f64,
+            Val::Float(x) => *x,
+            Val::Str(s) if matches!(s.as_str(), "inf" | "+inf") => f64::INFINITY,
+            other => {
+                return Err(self.err_expected(
+                    e.node.loc,
+                    format!("`{}` must be a number, found {}", e.key, other.type_name()),
+                    expected.to_string(),
+                ));
+            }
+        };
+        if x.is_nan() {
+            return Err(self.err_expected(
+                e.node.loc,
+                format!("`{}` is NaN", e.key),
+                expected.to_string(),
+            ));
+        }
+        Ok(x)
+    }
+
+    fn finite(&self, e: &Entry, expected: &str) -> Result<f64> {
+        let x = self.number(e, expected)?;
+        if !x.is_finite() {
+            return Err(self.err_expected(
+                e.node.loc,
+                format!("`{}` must be finite", e.key),
+                expected.to_string(),
+            ));
+        }
+        Ok(x)
+    }
+
+    fn date(&self, e: &Entry) -> Result<Date> {
+        let expected = "a date such as 2025-04-10 (TOML date or \"YYYY-MM-DD\")";
+        let parsed = match &e.node.val {
+            Val::Date(d) => match (d.date, d.time, d.offset) {
+                (Some(dd), None, None) => {
+                    Date::from_ymd(i32::from(dd.year), u32::from(dd.month), u32::from(dd.day))
+                }
+                _ => {
+                    return Err(self.err_expected(
+                        e.node.loc,
+                        format!("`{}` must be a date without a time of day", e.key),
+                        expected,
+                    ));
+                }
+            },
+            Val::Str(s) => Date::parse(s.trim()),
+            other => {
+                return Err(self.err_expected(
+                    e.node.loc,
+                    format!("`{}` must be a date, found {}", e.key, other.type_name()),
+                    expected,
+                ));
+            }
+        };
+        parsed.ok_or_else(|| {
+            self.err_expected(
+                e.node.loc,
+                format!("`{}` is not a valid date between 1900 and 2200", e.key),
+                expected,
+            )
+        })
+    }
+
+    fn raw_rate(&self, node: &Node, key: &str) -> Result<RawRate> {
+        let expected = "a rate such as \"145%\", 1.45 (a fraction) or \"+50pp\"";
+        let bad = |msg: String| self.err_expected(node.loc, msg, expected);
+        let num = |text: &str, whole: &str| -> Result<f64> {
+            let t = text.trim();
+            let ok = !t.is_empty()
+                && t.chars()
+                    .all(|c| c.is_ascii_digit() || c == '.' || c == '-' || c == '+');
+            match t.parse::<f64>() {
+                Ok(x) if ok && x.is_finite() => Ok(x),
+                _ => Err(bad(format!("`{key}` = \"{whole}\" is not a number"))),
+            }
+        };
+        match &node.val {
+            Val::Int(i) => Ok(RawRate::Abs(*i as f64)),
+            Val::Float(x) if x.is_finite() => Ok(RawRate::Abs(*x)),
+            Val::Float(x) => Err(bad(format!("`{key}` must be finite, found {x}"))),
+            Val::Str(s) => {
+                let t = s.trim();
+                if let Some(p) = t.strip_suffix("pp") {
+                    if !(p.starts_with('+') || p.starts_with('-')) {
+                        return Err(bad(format!(
+                            "relative rate `{t}` needs a sign (\"+50pp\" or \"-10pp\")"
+                        )));
+                    }
+                    Ok(RawRate::Rel(num(p, t)? / 100.0))
+                } else if let Some(p) = t.strip_suffix('%') {
+                    Ok(RawRate::Abs(num(p, t)? / 100.0))
+                } else {
+                    Err(bad(format!("`{key}` = \"{t}\" is not a rate")))
+                }
+            }
+            other => Err(bad(format!(
+                "`{key}` must be a rate, found {}",
+                other.type_name()
+            ))),
+        }
+    }
+
+    /// Resolves a rate node; a relative rate is relative to `prev` (the previous step) or, when
+    /// there is none, to the inherited value the node overrides (`extends`).
+    fn rate(&self, node: &Node, key: &str, prev: Option<f64>, allow_extreme: bool) -> Result<f64> {
+        let value = match self.raw_rate(node, key)? {
+            RawRate::Abs(x) => x,
+            RawRate::Rel(d) => {
+                let base = match (prev, &node.inherited) {
+                    (Some(p), _) => p,
+                    (None, Some(parent)) => self.rate(parent, key, None, true)?,
+                    (None, None) => {
+                        return Err(self
+                            .doc
+                            .diag(node.loc, "relative rate with no previous value")
+                            .expected("an absolute rate such as \"20%\"")
+                            .hint("\"+Npp\" is relative to the previous step of the layer, or to the rate of the same layer in the file this one extends")
+                            .into());
+                    }
+                };
+                base + d
+            }
+        };
+        if value < 0.0 {
+            return Err(self
+                .doc
+                .diag(node.loc, format!("negative rate {}%", fmt_pct(value)))
+                .expected("an additional duty >= 0")
+                .hint("to lower a duty, end its layer (`expires`) or add a step with a lower rate")
+                .into());
+        }
+        if value > RATE_SANITY_CAP && !allow_extreme {
+            return Err(self
+                .doc
+                .diag(
+                    node.loc,
+                    format!(
+                        "rate {}% is above the sanity cap of {}%",
+                        fmt_pct(value),
+                        fmt_pct(RATE_SANITY_CAP)
+                    ),
+                )
+                .expected("a rate <= 300% (1.45 means 145%)")
+                .hint("set `allow_extreme = true` in this table if the rate is intended")
+                .into());
+        }
+        Ok(value)
+    }
+
+    fn strings<'n>(&self, e: &'n Entry, what: &str) -> Result<Vec<(&'n str, Loc)>> {
+        let expected = format!("{what}: a string or an array of strings");
+        match &e.node.val {
+            Val::Str(s) => Ok(vec![(s.as_str(), e.node.loc)]),
+            Val::Array(items) => {
+                if items.is_empty() {
+                    return Err(self.err_expected(
+                        e.node.loc,
+                        format!("empty selection `{}`", e.key),
+                        expected,
+                    ));
+                }
+                items
+                    .iter()
+                    .map(|n| match &n.val {
+                        Val::Str(s) => Ok((s.as_str(), n.loc)),
+                        other => Err(self.err_expected(
+                            n.loc,
+                            format!(
+                                "`{}` entries must be strings, found {}",
+                                e.key,
+                                other.type_name()
+                            ),
+                            expected.clone(),
+                        )),
+                    })
+                    .collect()
+            }
+            other => Err(self.err_expected(
+                e.node.loc,
+                format!(
+                    "`{}` must be a string or an array of strings, found {}",
+                    e.key,
+                    other.type_name()
+                ),
+                expected,
+            )),
+        }
+    }
+
+    /// Region selection: codes, groups, `"*"`.
+    pub fn regions(&self, e: &Entry) -> Result<Vec<usize>> {
+        let set = self.baseline.regions();
+        let mut mask = vec![false; set.len()];
+        for (code, loc) in self.strings(e, "region codes or groups")? {
+            if code == "*" {
+                mask.iter_mut().for_each(|m| *m = true);
+            } else if let Some(i) = set.index_of(code) {
+                mask[i] = true;
+            } else if let Some(g) = set.group(code) {
+                g.members.iter().for_each(|&i| mask[i] = true);
+            } else {
+                let candidates = set
+                    .regions()
+                    .iter()
+                    .map(|r| r.code.as_str())
+                    .chain(set.groups().iter().map(|g| g.code.as_str()));
+                return Err(self.err_expected(
+                    loc,
+                    format!("unknown region `{code}`{}", did_you_mean(code, candidates)),
+                    "a region code or group of the baseline, or \"*\"",
+                ));
+            }
+        }
+        Ok(indices(&mask))
+    }
+
+    /// One region code (no groups).
+    fn region(&self, e: &Entry) -> Result<usize> {
+        let code = self.string(e, "a region code such as \"USA\"")?;
+        let set = self.baseline.regions();
+        set.index_of(code).ok_or_else(|| {
+            self.err_expected(
+                e.node.loc,
+                format!(
+                    "unknown region `{code}`{}",
+                    did_you_mean(code, set.regions().iter().map(|r| r.code.as_str()))
+                ),
+                "one region code of the baseline",
+            )
+        })
+    }
+
+    pub fn sectors(&self, e: &Entry) -> Result<Vec<usize>> {
+        let set = self.baseline.sectors();
+        let mut mask = vec![false; set.len()];
+        for (code, loc) in self.strings(e, "sector codes or groups")? {
+            if code == "*" {
+                mask.iter_mut().for_each(|m| *m = true);
+            } else if let Some(i) = set.index_of(code) {
+                mask[i] = true;
+            } else if let Some(g) = set.group(code) {
+                g.members.iter().for_each(|&i| mask[i] = true);
+            } else {
+                let candidates = set
+                    .sectors()
+                    .iter()
+                    .map(|r| r.code.as_str())
+                    .chain(set.groups().iter().map(|g| g.code.as_str()));
+                return Err(self.err_expected(
+                    loc,
+                    format!("unknown sector `{code}`{}", did_you_mean(code, candidates)),
+                    "a sector code or group of the baseline, or \"*\"",
+                ));
+            }
+        }
+        Ok(indices(&mask))
+    }
+
+    /// `include` minus `except` (both optional: include defaults to all).
+    fn selection(
+        &self,
+        t: &Table,
+        include: &str,
+        except: &str,
+        sectors: bool,
+        section_loc: Loc,
+        section: &str,
+    ) -> Result<Vec<usize>> {
+        let n = if sectors {
+            self.baseline.n_sectors()
+        } else {
+            self.baseline.n_regions()
+        };
+        let pick = |e: &Entry| {
+            if sectors {
+                self.sectors(e)
+            } else {
+                self.regions(e)
+            }
+        };
+        let mut chosen = match t.get(include) {
+            Some(e) => pick(e)?,
+            // Sectors default to all; exporters must be named.
+            None if sectors => (0..n).collect(),
+            None => {
+                return Err(self.err(section_loc, format!("missing key `{include}` in {section}")));
+            }
+        };
+        if let Some(e) = t.get(except) {
+            let drop = pick(e)?;
+            chosen.retain(|k| !drop.contains(k));
+            if chosen.is_empty() {
+                return Err(self.err_expected(
+                    e.node.loc,
+                    format!("empty selection: `{except}` removes every entry of `{include}`"),
+                    "at least one entry left after the exclusions",
+                ));
+            }
+        }
+        Ok(chosen)
+    }
+}
+
+fn indices(mask: &[bool]) -> Vec<usize> {
+    mask.iter()
+        .enumerate()
+        .filter(|(_, m)| **m)
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// A rate as a percentage without trailing zeros (1.45 -> "145").
+pub fn fmt_pct(rate: f64) -> String {
+    let s = format!("{:.4}", rate * 100.0);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.to_string() }
+}
+
+fn array_of_tables<'n>(cx: &Cx<'_>, e: &'n Entry) -> Result<&'n [Node]> {
+    match &e.node.val {
+        Val::Array(items) => Ok(items),
+        other => Err(cx.err_expected(
+            e.node.loc,
+            format!(
+                "`{}` must be an array of tables, found {}",
+                e.key,
+                other.type_name()
+            ),
+            format!("`[[{}]]` sections", e.key),
+        )),
+    }
+}
+
+/// Resolves the document against the baseline. `baseline_ref` is what the resolver was given.
+pub(crate) fn resolve(doc: &Document, baseline: &Baseline, baseline_ref: &str) -> Result<Scenario> {
+    let cx = Cx { doc, baseline };
+    let root = &doc.root;
+    check_keys(doc, root, "the scenario", TOP_KEYS)?;
+    let file_loc = Loc::default();
+
+    let name = match root.get("name") {
+        Some(e) => cx.string(e, "a name")?.to_string(),
+        None => doc.path().file_stem().map_or_else(
+            || "scenario".to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        ),
+    };
+    let description = root
+        .get("description")
+        .map(|e| cx.string(e, "a description").map(str::to_string))
+        .transpose()?;
+
+    let model = match root.get("model") {
+        None => Model::default(),
+        Some(e) => {
+            let m = cx.string(e, "a model name")?;
+            Model::from_name(m).ok_or_else(|| {
+                cx.err_expected(
+                    e.node.loc,
+                    format!(
+                        "unknown model `{m}`{}",
+                        did_you_mean(m, Model::NAMES.iter().copied())
+                    ),
+                    format!("one of {}", list(Model::NAMES)),
+                )
+            })?
+        }
+    };
+
+    // Focus.
+    let focus_e = cx.required(root, "focus", "the scenario", file_loc)?;
+    let ft = cx.table("focus", &focus_e.node, "[focus]", &["importer", "target"])?;
+    let fi = cx.required(ft, "importer", "[focus]", focus_e.key_loc)?;
+    let fc = cx.required(ft, "target", "[focus]", focus_e.key_loc)?;
+    let importer = cx.region(fi)?;
+    let target = cx.region(fc)?;
+    if importer == target {
+        return Err(cx.err_expected(
+            fc.node.loc,
+            "focus target is the focus importer",
+            "a different region",
+        ));
+    }
+    let focus = Focus { importer, target };
+    let rc = |i: usize| baseline.regions().code(i).to_string();
+
+    // Period.
+    let period_e = cx.required(root, "period", "the scenario", file_loc)?;
+    let pt = cx.table("period", &period_e.node, "[period]", &["start", "end"])?;
+    let start_e = cx.required(pt, "start", "[period]", period_e.key_loc)?;
+    let end_e = cx.required(pt, "end", "[period]", period_e.key_loc)?;
+    let start = cx.date(start_e)?;
+    let end = cx.date(end_e)?;
+    if end < start {
+        return Err(cx.err_expected(
+            end_e.node.loc,
+            format!("period ends ({end}) before it starts ({start})"),
+            "`end` on or after `start` (both inclusive)",
+        ));
+    }
+
+    let mut layers = Vec::new();
+    let mut name_locs = Vec::new();
+    if let Some(e) = root.get("layer") {
+        for node in array_of_tables(&cx, e)? {
+            let (layer, loc) = parse_layer(&cx, node)?;
+            layers.push(layer);
+            name_locs.push(loc);
+        }
+    }
+    let mut rules = Vec::new();
+    if let Some(e) = root.get("rule") {
+        for node in array_of_tables(&cx, e)? {
+            let (layer, loc, hits) = parse_rule(&cx, node)?;
+            layers.push(layer);
+            name_locs.push(loc);
+            rules.push(hits);
+        }
+    }
+    if let Some(e) = root.get("retaliation") {
+        for node in array_of_tables(&cx, e)? {
+            let (layer, loc) = parse_retaliation(&cx, node)?;
+            layers.push(layer);
+            name_locs.push(loc);
+        }
+    }
+    // Unique names; exclusive_with resolves to indices and is not mutual.
+    for k in 0..layers.len() {
+        if let Some(first) = layers[..k].iter().position(|l| l.name == layers[k].name) {
+            let _ = first;
+            return Err(cx.err_expected(
+                name_locs[k],
+                format!("duplicate layer name `{}`", layers[k].name),
+                "names unique across [[layer]], [[rule]] and [[retaliation]]",
+            ));
+        }
+    }
+    let names: Vec<String> = layers.iter().map(|l| l.name.clone()).collect();
+    for k in 0..layers.len() {
+        let mut idx = Vec::new();
+        for other in &layers[k].exclusive_with {
+            match names.iter().position(|n| n == other) {
+                Some(p) if p == k => {
+                    return Err(cx.err(
+                        layers[k].stacking_loc,
+                        format!("layer `{other}` is exclusive with itself"),
+                    ));
+                }
+                Some(p) => idx.push(p),
+                None => {
+                    return Err(cx.err_expected(
+                        layers[k].stacking_loc,
+                        format!(
+                            "`exclusive_with` names unknown layer `{other}`{}",
+                            did_you_mean(other, names.iter().map(String::as_str))
+                        ),
+                        "names of other layers, rules or retaliations",
+                    ));
+                }
+            }
+        }
+        layers[k].exclusive_idx = idx;
+    }
+    for k in 0..layers.len() {
+        for &p in &layers[k].exclusive_idx {
+            if layers[p].exclusive_idx.contains(&k) {
+                return Err(cx.err(
+                    layers[k].stacking_loc,
+                    format!(
+                        "layers `{}` and `{}` are each exclusive with the other",
+                        layers[k].name, layers[p].name
+                    ),
+                ));
+            }
+        }
+    }
+
+    let phases = timeline::build(&cx, &layers, start, end)?;
+
+    let elasticities = match root.get("elasticities") {
+        Some(e) => parse_elasticities(&cx, e)?,
+        None => ElasticitySpec::default(),
+    };
+    let monte_carlo = match root.get("monte_carlo") {
+        Some(e) => parse_monte_carlo(&cx, e)?,
+        None => MonteCarlo::default(),
+    };
+    let priors = match root.get("priors") {
+        Some(e) => parse_priors(&cx, e)?,
+        None => Priors::default(),
+    };
+
+    let catalog = MetricCatalog::new(baseline, Some(focus));
+    let (m, c) = (rc(importer), rc(target));
+    let metrics = match root.get("metrics") {
+        None => default_metrics(&m, &c),
+        Some(e) => {
+            let mut out = Vec::new();
+            for (name, loc) in cx.strings(e, "metric names")? {
+                if catalog.index_of(name).is_none() {
+                    return Err(cx.err_expected(
+                        loc,
+                        format!(
+                            "unknown metric `{name}`{}",
+                            did_you_mean(name, catalog.names().iter().map(String::as_str))
+                        ),
+                        format!("a metric name such as `diversion_ratio.{m}.{c}` (see `tariffsim_core::metrics`)"),
+                    ));
+                }
+                out.push(name.to_string());
+            }
+            out
+        }
+    };
+
+    let provenance = baseline.provenance();
+    let mut scenario = Scenario {
+        path: doc.path().to_path_buf(),
+        name,
+        description,
+        baseline: baseline_ref.to_string(),
+        baseline_id: format!("{} {}", provenance.name, provenance.version),
+        model,
+        focus,
+        focus_codes: (m, c),
+        start,
+        end,
+        layers,
+        rules,
+        phases,
+        elasticities,
+        monte_carlo,
+        priors,
+        metrics,
+        hash: String::new(),
+    };
+    let mut fnv = Fnv::default();
+    serde_json::to_writer(&mut fnv, &scenario)
+        .map_err(|e| cx.err(file_loc, format!("cannot hash the scenario: {e}")))?;
+    scenario.hash = format!("{:016x}", fnv.0);
+    Ok(scenario)
+}
+
+/// The metrics reported when the file has no `metrics` key.
+#[must_use]
+pub fn default_metrics(m: &str, c: &str) -> Vec<String> {
+    vec![
+        format!("imports.{m}.{c}"),
+        format!("imports_pct.{m}.{c}"),
+        format!("diversion_ratio.{m}.{c}"),
+        format!("deflection_ratio.{m}.{c}"),
+        format!("creation.{m}"),
+        format!("balance.{m}"),
+        format!("balance.{c}"),
+        format!("welfare.{m}"),
+        format!("welfare.{c}"),
+    ]
+}
+
+fn name_entry(cx: &Cx<'_>, t: &Table, section: &str, loc: Loc) -> Result<(String, Loc)> {
+    let e = cx.required(t, "name", section, loc)?;
+    let s = cx.string(e, "a unique name")?;
+    if s.trim().is_empty() {
+        return Err(cx.err_expected(e.node.loc, "empty name", "a unique, non-empty name"));
+    }
+    Ok((s.to_string(), e.node.loc))
+}
+
+fn common_dates(cx: &Cx<'_>, t: &Table, section: &str, loc: Loc) -> Result<(Date, Option<Date>)> {
+    let eff_e = cx.required(t, "effective", section, loc)?;
+    let effective = cx.date(eff_e)?;
+    let expires = match t.get("expires") {
+        Some(e) => {
+            let x = cx.date(e)?;
+            if x <= effective {
+                return Err(cx.err_expected(
+                    e.node.loc,
+                    format!("`expires` ({x}) is not after `effective` ({effective})"),
+                    "an expiry date after the effective date (the first day no longer in force)",
+                ));
+            }
+            Some(x)
+        }
+        None => None,
+    };
+    Ok((effective, expires))
+}
+
+fn stacking(cx: &Cx<'_>, t: &Table) -> Result<(Stacking, Vec<String>, Loc)> {
+    let (stacking, loc) = match t.get("stacking") {
+        None => (
+            Stacking::Add,
+            t.get("name").map_or(Loc::default(), |e| e.node.loc),
+        ),
+        Some(e) => {
+            let s = cx.string(e, "`add`, `max` or `replace`")?;
+            let st = match s {
+                "add" => Stacking::Add,
+                "max" => Stacking::Max,
+                "replace" => Stacking::Replace,
+                _ => {
+                    return Err(cx.err_expected(
+                        e.node.loc,
+                        format!(
+                            "unknown stacking `{s}`{}",
+                            did_you_mean(s, Stacking::NAMES.iter().copied())
+                        ),
+                        format!("one of {}", list(Stacking::NAMES)),
+                    ));
+                }
+            };
+            (st, e.node.loc)
+        }
+    };
+    let mut exclusive = Vec::new();
+    let mut loc = loc;
+    if let Some(e) = t.get("exclusive_with") {
+        for (name, _) in cx.strings(e, "layer names")? {
+            exclusive.push(name.to_string());
+        }
+        loc = e.node.loc;
+    }
+    Ok((stacking, exclusive, loc))
+}
+
+fn allow_extreme(cx: &Cx<'_>, t: &Table) -> Result<bool> {
+    t.get("allow_extreme").map_or(Ok(false), |e| cx.boolean(e))
+}
+
+/// Base rate plus `[[<section>.step]]` entries.
+fn schedule(
+    cx: &Cx<'_>,
+    t: &Table,
+    section: &str,
+    loc: Loc,
+    effective: Date,
+    expires: Option<Date>,
+    extreme: bool,
+) -> Result<Vec<Step>> {
+    let rate_e = cx.required(t, "rate", section, loc)?;
+    let first = cx.rate(&rate_e.node, "rate", None, extreme)?;
+    let mut steps = vec![Step {
+        from: effective,
+        rate: first,
+    }];
+    if let Some(e) = t.get("step") {
+        for node in array_of_tables(cx, e)? {
+            let st = cx.table("step", node, &format!("[[{section}.step]]"), STEP_KEYS)?;
+            let de = cx.required(st, "date", "a step", node.loc)?;
+            let re = cx.required(st, "rate", "a step", node.loc)?;
+            let date = cx.date(de)?;
+            let prev = steps.last().map_or(effective, |s| s.from);
+            if date <= prev {
+                return Err(cx.err_expected(
+                    de.node.loc,
+                    format!("step date {date} is not after the previous change ({prev})"),
+                    "step dates after `effective`, in increasing order",
+                ));
+            }
+            if expires.is_some_and(|x| date >= x) {
+                return Err(cx.err_expected(
+                    de.node.loc,
+                    format!("step date {date} is not before `expires`"),
+                    "step dates while the layer is in force",
+                ));
+            }
+            let rate = cx.rate(&re.node, "rate", steps.last().map(|s| s.rate), extreme)?;
+            steps.push(Step { from: date, rate });
+        }
+    }
+    Ok(steps)
+}
+
+fn parse_layer(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc)> {
+    let t = cx.table("layer", node, "[[layer]]", LAYER_KEYS)?;
+    let (name, name_loc) = name_entry(cx, t, "[[layer]]", node.loc)?;
+    let importers = cx.regions(cx.required(t, "importer", "[[layer]]", name_loc)?)?;
+    let exporters = cx.selection(t, "exporters", "except", false, name_loc, "[[layer]]")?;
+    let sectors = cx.selection(t, "sectors", "except_sectors", true, name_loc, "[[layer]]")?;
+    if importers.len() == 1 && exporters == importers {
+        return Err(cx.err_expected(
+            t.get("exporters").map_or(name_loc, |e| e.node.loc),
+            "a layer whose only exporter is its importer taxes no trade",
+            "exporters other than the importer",
+        ));
+    }
+    let (effective, expires) = common_dates(cx, t, "[[layer]]", name_loc)?;
+    let extreme = allow_extreme(cx, t)?;
+    let steps = schedule(cx, t, "layer", name_loc, effective, expires, extreme)?;
+    let (stacking, exclusive_with, stacking_loc) = stacking(cx, t)?;
+    let authority = t
+        .get("authority")
+        .map(|e| cx.string(e, "free text").map(str::to_string))
+        .transpose()?;
+    Ok((
+        Layer {
+            name,
+            authority,
+            origin: LayerOrigin::Layer,
+            importers,
+            exporters,
+            sectors,
+            stacking,
+            exclusive_with,
+            effective,
+            expires,
+            rate: LayerRate::Schedule { steps },
+            stacking_loc,
+            exclusive_idx: Vec::new(),
+        },
+        name_loc,
+    ))
+}
+
+fn parse_rule(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc, RuleHits)> {
+    let t = cx.table("rule", node, "[[rule]]", RULE_KEYS)?;
+    let (name, name_loc) = name_entry(cx, t, "[[rule]]", node.loc)?;
+    let importers = cx.regions(cx.required(t, "importer", "[[rule]]", name_loc)?)?;
+    let partner_e = cx.required(t, "partner", "[[rule]]", name_loc)?;
+    let partner = cx.region(partner_e)?;
+    let flow = match t.get("flow") {
+        None => Flow::Imports,
+        Some(e) => match cx.string(e, "`imports`, `exports` or `trade`")? {
+            "imports" => Flow::Imports,
+            "exports" => Flow::Exports,
+            "trade" => Flow::Trade,
+            other => {
+                return Err(cx.err_expected(
+                    e.node.loc,
+                    format!(
+                        "unknown flow `{other}`{}",
+                        did_you_mean(other, FLOWS.iter().copied())
+                    ),
+                    format!("one of {}", list(FLOWS)),
+                ));
+            }
+        },
+    };
+    let min_share = match t.get("min_share") {
+        Some(e) => {
+            let x = cx.finite(e, "a share in [0, 1)")?;
+            if !(0.0..1.0).contains(&x) {
+                return Err(cx.err_expected(
+                    e.node.loc,
+                    format!("`min_share` {x} is outside [0, 1)"),
+                    "a share in [0, 1), e.g. 0.01 for 1%",
+                ));
+            }
+            Some(x)
+        }
+        None => None,
+    };
+    let min_value_usd = match t.get("min_value_usd") {
+        Some(e) => {
+            let x = cx.finite(e, "a value in USD >= 0")?;
+            if x < 0.0 {
+                return Err(cx.err_expected(
+                    e.node.loc,
+                    "negative `min_value_usd`",
+                    "a value in USD >= 0",
+                ));
+            }
+            Some(x)
+        }
+        None => None,
+    };
+    if min_share.is_none() && min_value_usd.is_none() && t.get("include").is_none() {
+        return Err(cx.err_expected(
+            name_loc,
+            format!("rule `{name}` has no threshold"),
+            "`min_share`, `min_value_usd` (both must hold when both are given) or an `include` list",
+        ));
+    }
+    let sectors = cx.selection(t, "sectors", "except_sectors", true, name_loc, "[[rule]]")?;
+    let except = t
+        .get("except")
+        .map(|e| cx.regions(e))
+        .transpose()?
+        .unwrap_or_default();
+    let include = t
+        .get("include")
+        .map(|e| cx.regions(e))
+        .transpose()?
+        .unwrap_or_default();
+
+    let b = cx.baseline;
+    let n = b.n_regions();
+    let mut hits = Vec::new();
+    let mut candidates = Vec::new();
+    for x in 0..n {
+        if x == partner || importers.contains(&x) {
+            continue;
+        }
+        let (value, total) = match flow {
+            Flow::Imports => (b.bilateral(partner, x), b.imports(x)),
+            Flow::Exports => (b.bilateral(x, partner), b.exports(x)),
+            Flow::Trade => (
+                b.bilateral(partner, x) + b.bilateral(x, partner),
+                b.imports(x) + b.exports(x),
+            ),
+        };
+        let share = if total > 0.0 { value / total } else { 0.0 };
+        candidates.push((x, value, share));
+        let by_rule = (min_share.is_some() || min_value_usd.is_some())
+            && min_share.is_none_or(|m| share > m)
+            && min_value_usd.is_none_or(|m| value > m);
+        let forced = include.contains(&x);
+        if (by_rule || forced) && !except.contains(&x) {
+            hits.push(RuleHit {
+                region: x,
+                code: b.regions().code(x).to_string(),
+                value_usd: value,
+                share,
+                forced: forced && !by_rule,
+            });
+        }
+    }
+    if let Some(&bad) = include
+        .iter()
+        .find(|x| **x == partner || importers.contains(x))
+    {
+        return Err(cx.err_expected(
+            t.get("include").map_or(name_loc, |e| e.node.loc),
+            format!(
+                "`include` lists `{}`, the rule's partner or importer",
+                b.regions().code(bad)
+            ),
+            "third countries only",
+        ));
+    }
+    if hits.is_empty() {
+        candidates.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let top: Vec<String> = candidates
+            .iter()
+            .take(3)
+            .map(|(x, v, s)| {
+                format!(
+                    "{} {:.2} bn ({:.1}%)",
+                    b.regions().code(*x),
+                    v * 1e-9,
+                    s * 100.0
+                )
+            })
+            .collect();
+        return Err(cx
+            .doc
+            .diag(name_loc, format!("rule `{name}` hits no country"))
+            .expected("thresholds that at least one country exceeds in the baseline")
+            .hint(format!("largest values: {}", top.join(", ")))
+            .into());
+    }
+    hits.sort_by(|a, b| {
+        b.value_usd
+            .total_cmp(&a.value_usd)
+            .then(a.region.cmp(&b.region))
+    });
+    let (effective, expires) = common_dates(cx, t, "[[rule]]", name_loc)?;
+    let extreme = allow_extreme(cx, t)?;
+    let rate_e = cx.required(t, "rate", "[[rule]]", name_loc)?;
+    let rate = cx.rate(&rate_e.node, "rate", None, extreme)?;
+    let (stacking, exclusive_with, stacking_loc) = stacking(cx, t)?;
+    let authority = t
+        .get("authority")
+        .map(|e| cx.string(e, "free text").map(str::to_string))
+        .transpose()?;
+    let mut exporters: Vec<usize> = hits.iter().map(|h| h.region).collect();
+    exporters.sort_unstable();
+    let rule = RuleHits {
+        name: name.clone(),
+        partner: b.regions().code(partner).to_string(),
+        flow: match flow {
+            Flow::Imports => "imports",
+            Flow::Exports => "exports",
+            Flow::Trade => "trade",
+        }
+        .to_string(),
+        min_share,
+        min_value_usd,
+        hits,
+    };
+    Ok((
+        Layer {
+            name,
+            authority,
+            origin: LayerOrigin::Rule,
+            importers,
+            exporters,
+            sectors,
+            stacking,
+            exclusive_with,
+            effective,
+            expires,
+            rate: LayerRate::Schedule {
+                steps: vec![Step {
+                    from: effective,
+                    rate,
+                }],
+            },
+            stacking_loc,
+            exclusive_idx: Vec::new(),
+        },
+        name_loc,
+        rule,
+    ))
+}
+
+fn parse_retaliation(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc)> {
+    let t = cx.table("retaliation", node, "[[retaliation]]", RETALIATION_KEYS)?;
+    let (name, name_loc) = name_entry(cx, t, "[[retaliation]]", node.loc)?;
+    let by = cx.region(cx.required(t, "by", "[[retaliation]]", name_loc)?)?;
+    let against_e = cx.required(t, "against", "[[retaliation]]", name_loc)?;
+    let against = cx.region(against_e)?;
+    if by == against {
+        return Err(cx.err_expected(
+            against_e.node.loc,
+            "a country cannot retaliate against itself",
+            "the imposing country",
+        ));
+    }
+    let mode_e = cx.required(t, "mode", "[[retaliation]]", name_loc)?;
+    let mode = cx.string(mode_e, "`mirror` or `fixed`")?;
+    let sectors = cx.selection(
+        t,
+        "sectors",
+        "except_sectors",
+        true,
+        name_loc,
+        "[[retaliation]]",
+    )?;
+    let (effective, expires) = common_dates(cx, t, "[[retaliation]]", name_loc)?;
+    let extreme = allow_extreme(cx, t)?;
+    let rate = match mode {
+        "mirror" => {
+            for k in ["rate", "step"] {
+                if let Some(e) = t.get(k) {
+                    return Err(cx.err_expected(
+                        e.key_loc,
+                        format!("`{k}` is not used by `mode = \"mirror\"`"),
+                        "`cap` (optional) with mirror, or `mode = \"fixed\"` with `rate`",
+                    ));
+                }
+            }
+            let cap = t
+                .get("cap")
+                .map(|e| cx.rate(&e.node, "cap", None, extreme))
+                .transpose()?;
+            LayerRate::Mirror { cap }
+        }
+        "fixed" => {
+            if let Some(e) = t.get("cap") {
+                return Err(cx.err_expected(
+                    e.key_loc,
+                    "`cap` is only used by `mode = \"mirror\"`",
+                    "`rate` (and steps) for a fixed retaliation",
+                ));
+            }
+            LayerRate::Schedule {
+                steps: schedule(cx, t, "retaliation", name_loc, effective, expires, extreme)?,
+            }
+        }
+        other => {
+            return Err(cx.err_expected(
+                mode_e.node.loc,
+                format!(
+                    "unknown retaliation mode `{other}`{}",
+                    did_you_mean(other, MODES.iter().copied())
+                ),
+                format!("one of {}", list(MODES)),
+            ));
+        }
+    };
+    let authority = t
+        .get("authority")
+        .map(|e| cx.string(e, "free text").map(str::to_string))
+        .transpose()?;
+    Ok((
+        Layer {
+            name,
+            authority,
+            origin: LayerOrigin::Retaliation,
+            importers: vec![by],
+            exporters: vec![against],
+            sectors,
+            stacking: Stacking::Add,
+            exclusive_with: Vec::new(),
+            effective,
+            expires,
+            rate,
+            stacking_loc: name_loc,
+            exclusive_idx: Vec::new(),
+        },
+        name_loc,
+    ))
+}
+
+fn elasticity_value(cx: &Cx<'_>, e: &Entry) -> Result<f64> {
+    let (family, expected) = match e.key.as_str() {
+        "sigma" => (tariffsim_core::Family::Sigma, "sigma > 0 (finite)"),
+        "eta" => (tariffsim_core::Family::Eta, "eta <= 0 (finite)"),
+        _ => (tariffsim_core::Family::Eps, "eps > 0, or \"inf\""),
+    };
+    let x = cx.number(e, expected)?;
+    if !family.admits(x) {
+        return Err(cx.err_expected(
+            e.node.loc,
+            format!("`{}` = {x} is outside its domain", e.key),
+            expected,
+        ));
+    }
+    Ok(x)
+}
+
+fn parse_elasticities(cx: &Cx<'_>, e: &Entry) -> Result<ElasticitySpec> {
+    let t = cx.table(
+        "elasticities",
+        &e.node,
+        "[elasticities]",
+        &["sigma", "eta", "eps", "override"],
+    )?;
+    let get = |k: &str| t.get(k).map(|e| elasticity_value(cx, e)).transpose();
+    let mut spec = ElasticitySpec {
+        sigma: get("sigma")?,
+        eta: get("eta")?,
+        eps: get("eps")?,
+        overrides: Vec::new(),
+    };
+    if let Some(o) = t.get("override") {
+        for node in array_of_tables(cx, o)? {
+            let ot = cx.table(
+                "override",
+                node,
+                "[[elasticities.override]]",
+                &["sectors", "importers", "exporters", "sigma", "eta", "eps"],
+            )?;
+            let sel = |k: &str, sectors: bool| -> Result<Vec<usize>> {
+                match ot.get(k) {
+                    None => Ok(Vec::new()),
+                    Some(e) if sectors => cx.sectors(e),
+                    Some(e) => cx.regions(e),
+                }
+            };
+            let get = |k: &str| ot.get(k).map(|e| elasticity_value(cx, e)).transpose();
+            let ov = ElasticityOverride {
+                sectors: sel("sectors", true)?,
+                importers: sel("importers", false)?,
+                exporters: sel("exporters", false)?,
+                sigma: get("sigma")?,
+                eta: get("eta")?,
+                eps: get("eps")?,
+            };
+            if ov.sigma.is_none() && ov.eta.is_none() && ov.eps.is_none() {
+                return Err(cx.err_expected(
+                    node.loc,
+                    "override sets no elasticity",
+                    "at least one of `sigma`, `eta`, `eps`",
+                ));
+            }
+            if let Some(e) = ot.get("importers").filter(|_| ov.eps.is_some()) {
+                return Err(cx.err_expected(
+                    e.key_loc,
+                    "`importers` cannot select `eps` (export supply is per exporter)",
+                    "`exporters` with `eps`, `importers` with `sigma`/`eta`",
+                ));
+            }
+            if let Some(e) = ot
+                .get("exporters")
+                .filter(|_| ov.sigma.is_some() || ov.eta.is_some())
+            {
+                return Err(cx.err_expected(
+                    e.key_loc,
+                    "`exporters` cannot select `sigma` or `eta` (they are per importer)",
+                    "`exporters` with `eps`, `importers` with `sigma`/`eta`",
+                ));
+            }
+            spec.overrides.push(ov);
+        }
+    }
+    Ok(spec)
+}
+
+fn parse_monte_carlo(cx: &Cx<'_>, e: &Entry) -> Result<MonteCarlo> {
+    let t = cx.table(
+        "monte_carlo",
+        &e.node,
+        "[monte_carlo]",
+        &[
+            "draws",
+            "seed",
+            "sampler",
+            "max_failure_rate",
+            "correlation",
+        ],
+    )?;
+    let mut mc = MonteCarlo::default();
+    let int = |e: &Entry, expected: &str| -> Result<i128> {
+        match &e.node.val {
+            Val::Int(i) => Ok(*i),
+            other => Err(cx.err_expected(
+                e.node.loc,
+                format!(
+                    "`{}` must be an integer, found {}",
+                    e.key,
+                    other.type_name()
+                ),
+                expected.to_string(),
+            )),
+        }
+    };
+    if let Some(e) = t.get("draws") {
+        let d = int(e, "an integer > 0")?;
+        mc.draws = u64::try_from(d).ok().filter(|&d| d > 0).ok_or_else(|| {
+            cx.err_expected(
+                e.node.loc,
+                format!("`draws` = {d} is not > 0"),
+                "an integer > 0",
+            )
+        })?;
+    }
+    if let Some(e) = t.get("seed") {
+        let s = int(e, "an integer in [0, 2^64)")?;
+        mc.seed = u64::try_from(s).map_err(|_| {
+            cx.err_expected(
+                e.node.loc,
+                format!("`seed` = {s} is out of range"),
+                "an integer in [0, 2^64)",
+            )
+        })?;
+    }
+    if let Some(e) = t.get("sampler") {
+        let s = cx.string(e, "`random`, `lhs` or `sobol`")?;
+        mc.sampler = Sampler::from_name(s).ok_or_else(|| {
+            cx.err_expected(
+                e.node.loc,
+                format!(
+                    "unknown sampler `{s}`{}",
+                    did_you_mean(s, Sampler::NAMES.iter().copied())
+                ),
+                format!("one of {}", list(Sampler::NAMES)),
+            )
+        })?;
+    }
+    if let Some(e) = t.get("max_failure_rate") {
+        let x = cx.finite(e, "a share in [0, 1]")?;
+        if !(0.0..=1.0).contains(&x) {
+            return Err(cx.err_expected(
+                e.node.loc,
+                format!("`max_failure_rate` = {x} is outside [0, 1]"),
+                "a share in [0, 1]",
+            ));
+        }
+        mc.max_failure_rate = x;
+    }
+    if let Some(e) = t.get("correlation") {
+        let x = cx.finite(e, "a share in [0, 1)")?;
+        if !(0.0..1.0).contains(&x) {
+            return Err(cx.err_expected(
+                e.node.loc,
+                format!("`correlation` = {x} is outside [0, 1)"),
+                "a share of variance in [0, 1)",
+            ));
+        }
+        mc.correlation = x;
+    }
+    Ok(mc)
+}
+
+fn parse_dist(
+    cx: &Cx<'_>,
+    t: &Table,
+    loc: Loc,
+    section: &str,
+    extra: &[&str],
+    family: PriorFamily,
+) -> Result<Dist> {
+    let de = cx.required(t, "dist", section, loc)?;
+    let name = cx.string(de, "a distribution name")?;
+    let Some(params) = Dist::params(name) else {
+        return Err(cx.err_expected(
+            de.node.loc,
+            format!(
+                "unknown distribution `{name}`{}",
+                did_you_mean(name, Dist::NAMES.iter().copied())
+            ),
+            format!("one of {}", list(Dist::NAMES)),
+        ));
+    };
+    let mut allowed: Vec<&str> = vec!["dist"];
+    allowed.extend_from_slice(params);
+    allowed.extend_from_slice(extra);
+    check_keys(cx.doc, t, &format!("{section} (dist `{name}`)"), &allowed)?;
+    let p = |k: &str| -> Result<f64> {
+        let e = cx.required(t, k, &format!("{section} (dist `{name}`)"), de.node.loc)?;
+        if name == "fixed" && family == PriorFamily::Eps {
+            cx.number(e, "a number (or \"inf\")")
+        } else {
+            cx.finite(e, "a finite number")
+        }
+    };
+    let bad = |k: &str, what: &str| -> ScenarioError {
+        let l = t.get(k).map_or(de.node.loc, |e| e.node.loc);
+        cx.err_expected(
+            l,
+            format!("invalid `{name}` prior: {what}"),
+            what.to_string(),
+        )
+    };
+    let dist = match name {
+        "lognormal" => {
+            let (median, log_sd) = (p("median")?, p("log_sd")?);
+            if median <= 0.0 {
+                return Err(bad("median", "median > 0"));
+            }
+            if log_sd < 0.0 {
+                return Err(bad("log_sd", "log_sd >= 0"));
+            }
+            Dist::Lognormal { median, log_sd }
+        }
+        "normal" => {
+            let (mean, sd) = (p("mean")?, p("sd")?);
+            if sd < 0.0 {
+                return Err(bad("sd", "sd >= 0"));
+            }
+            Dist::Normal { mean, sd }
+        }
+        "truncnormal" => {
+            let (mean, sd, lower, upper) = (p("mean")?, p("sd")?, p("lower")?, p("upper")?);
+            if sd <= 0.0 {
+                return Err(bad("sd", "sd > 0"));
+            }
+            if lower >= upper {
+                return Err(bad("upper", "lower < upper"));
+            }
+            Dist::Truncnormal {
+                mean,
+                sd,
+                lower,
+                upper,
+            }
+        }
+        "uniform" => {
+            let (lower, upper) = (p("lower")?, p("upper")?);
+            if lower >= upper {
+                return Err(bad("upper", "lower < upper"));
+            }
+            Dist::Uniform { lower, upper }
+        }
+        "triangular" => {
+            let (lower, mode, upper) = (p("lower")?, p("mode")?, p("upper")?);
+            if lower >= upper {
+                return Err(bad("upper", "lower < upper"));
+            }
+            if !(lower..=upper).contains(&mode) {
+                return Err(bad("mode", "lower <= mode <= upper"));
+            }
+            Dist::Triangular { lower, mode, upper }
+        }
+        _ => Dist::Fixed { value: p("value")? },
+    };
+    if let Err(expected) = family.check(&dist) {
+        return Err(cx.err_expected(
+            de.node.loc,
+            format!(
+                "`{name}` prior for `{}` allows values outside its domain",
+                family.name()
+            ),
+            expected,
+        ));
+    }
+    Ok(dist)
+}
+
+fn parse_priors(cx: &Cx<'_>, e: &Entry) -> Result<Priors> {
+    let t = cx.table("priors", &e.node, "[priors]", PriorFamily::NAMES)?;
+    let mut priors = Priors::default();
+    for fe in &t.entries {
+        let Some(family) = PriorFamily::from_name(&fe.key) else {
+            continue; // unreachable: keys checked above
+        };
+        let section = format!("[priors.{}]", fe.key);
+        let Val::Table(ft) = &fe.node.val else {
+            return Err(cx.err_expected(
+                fe.node.loc,
+                format!("`{}` must be a table", fe.key),
+                format!("a {section} table with `dist` and its parameters"),
+            ));
+        };
+        let dist = parse_dist(cx, ft, fe.key_loc, &section, &["override"], family)?;
+        let mut overrides = Vec::new();
+        if let Some(oe) = ft.get("override") {
+            for node in array_of_tables(cx, oe)? {
+                let osec = format!("[[priors.{}.override]]", fe.key);
+                let Val::Table(ot) = &node.val else {
+                    return Err(cx.err_expected(node.loc, "override must be a table", osec));
+                };
+                let mut extra = vec!["sectors"];
+                extra.extend(family.region_key());
+                let dist = parse_dist(cx, ot, node.loc, &osec, &extra, family)?;
+                let sectors = ot
+                    .get("sectors")
+                    .map(|e| cx.sectors(e))
+                    .transpose()?
+                    .unwrap_or_default();
+                let regions = family
+                    .region_key()
+                    .and_then(|k| ot.get(k))
+                    .map(|e| cx.regions(e))
+                    .transpose()?
+                    .unwrap_or_default();
+                if ot.get("sectors").is_none() && regions.is_empty() {
+                    return Err(cx.err_expected(
+                        node.loc,
+                        "override selects nothing",
+                        format!(
+                            "`sectors`{}",
+                            family
+                                .region_key()
+                                .map_or(String::new(), |k| format!(" and/or `{k}`"))
+                        ),
+                    ));
+                }
+                let (importers, exporters) = match family {
+                    PriorFamily::Eps => (Vec::new(), regions),
+                    _ => (regions, Vec::new()),
+                };
+                overrides.push(PriorOverride {
+                    sectors,
+                    importers,
+                    exporters,
+                    dist,
+                });
+            }
+        }
+        priors.set(family, Prior { dist, overrides });
+    }
+    Ok(priors)
+}

@@ -1,0 +1,379 @@
+//! The validated scenario: what `tariffsim-runner` and the CLI consume.
+
+use crate::date::Date;
+use crate::diag::Loc;
+use crate::priors::{MonteCarlo, Priors};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use tariffsim_core::{Baseline, CoreError, Elasticities, Focus, Model, Tariffs};
+
+/// How a layer combines with the others on a cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Stacking {
+    /// The layer's rate adds to the baseline rate and the other `add` layers (the default:
+    /// duties stack on the customs value).
+    #[default]
+    Add,
+    /// The additional duty is the larger of this rate and the sum of the `add` layers.
+    Max,
+    /// The rate in force is exactly this layer's rate: the baseline rate and every other layer
+    /// on the cell are ignored. Two `replace` layers may not overlap.
+    Replace,
+}
+
+impl Stacking {
+    /// Names as written in scenario files.
+    pub const NAMES: &'static [&'static str] = &["add", "max", "replace"];
+
+    /// The name.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Stacking::Add => "add",
+            Stacking::Max => "max",
+            Stacking::Replace => "replace",
+        }
+    }
+}
+
+/// Where a layer comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LayerOrigin {
+    /// A `[[layer]]`.
+    Layer,
+    /// A conditional `[[rule]]` (its exporters are the countries the rule hits).
+    Rule,
+    /// A `[[retaliation]]`.
+    Retaliation,
+}
+
+/// From `from` on, the layer's rate is `rate` (a fraction).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    /// First day of this rate.
+    pub from: Date,
+    /// Additional ad valorem rate (fraction, >= 0).
+    pub rate: f64,
+}
+
+/// How a layer's rate is set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "kind")]
+pub enum LayerRate {
+    /// A schedule: the first step starts on `effective`, each later step on its own date.
+    Schedule {
+        /// The steps, strictly increasing dates.
+        steps: Vec<Step>,
+    },
+    /// Mirror retaliation: on each cell, the additional duty the imposer (the layer's exporter)
+    /// levies on the retaliating country (the layer's importer) in the same sector, at most `cap`.
+    Mirror {
+        /// Largest rate, if capped.
+        cap: Option<f64>,
+    },
+}
+
+/// One tariff layer in force between `effective` and `expires` on a set of cells.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Layer {
+    /// Unique name.
+    pub name: String,
+    /// Legal authority (free text).
+    pub authority: Option<String>,
+    /// Where it comes from.
+    pub origin: LayerOrigin,
+    /// Importer indices (ascending).
+    pub importers: Vec<usize>,
+    /// Exporter indices (ascending).
+    pub exporters: Vec<usize>,
+    /// Sector indices (ascending).
+    pub sectors: Vec<usize>,
+    /// How it stacks.
+    pub stacking: Stacking,
+    /// Names of layers this one displaces where both apply.
+    pub exclusive_with: Vec<String>,
+    /// First day in force.
+    pub effective: Date,
+    /// First day no longer in force (`None`: in force to the end of the period).
+    pub expires: Option<Date>,
+    /// The rate.
+    pub rate: LayerRate,
+    #[serde(skip)]
+    pub(crate) stacking_loc: Loc,
+    #[serde(skip)]
+    pub(crate) exclusive_idx: Vec<usize>,
+}
+
+impl Layer {
+    /// Whether the layer is in force on `date`.
+    #[must_use]
+    pub fn in_force(&self, date: Date) -> bool {
+        date >= self.effective && self.expires.is_none_or(|e| date < e)
+    }
+
+    /// The scheduled rate on `date` (`None` when not in force or for a mirror layer).
+    #[must_use]
+    pub fn scheduled_rate(&self, date: Date) -> Option<f64> {
+        if !self.in_force(date) {
+            return None;
+        }
+        match &self.rate {
+            LayerRate::Schedule { steps } => steps
+                .iter()
+                .take_while(|s| s.from <= date)
+                .last()
+                .map(|s| s.rate),
+            LayerRate::Mirror { .. } => None,
+        }
+    }
+
+    /// Every date on which the layer's rate may change.
+    pub(crate) fn change_dates(&self) -> impl Iterator<Item = Date> + '_ {
+        let steps: &[Step] = match &self.rate {
+            LayerRate::Schedule { steps } => steps,
+            LayerRate::Mirror { .. } => &[],
+        };
+        std::iter::once(self.effective)
+            .chain(self.expires)
+            .chain(steps.iter().map(|s| s.from))
+    }
+}
+
+/// One country a rule hits, with the baseline trade that triggered it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleHit {
+    /// Region index.
+    pub region: usize,
+    /// Region code.
+    pub code: String,
+    /// Baseline trade with the rule's partner counted by the rule, USD.
+    pub value_usd: f64,
+    /// That trade as a share of the region's total (of the same direction).
+    pub share: f64,
+    /// True when listed in `include` rather than found by the thresholds.
+    pub forced: bool,
+}
+
+/// A conditional rule and the countries it hits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleHits {
+    /// Rule name (also the name of the layer it generates).
+    pub name: String,
+    /// The partner whose trade triggers the rule (IRN).
+    pub partner: String,
+    /// Which trade is counted: `imports` (from the partner), `exports` or `trade`.
+    pub flow: String,
+    /// Share threshold, if any.
+    pub min_share: Option<f64>,
+    /// Value threshold in USD, if any.
+    pub min_value_usd: Option<f64>,
+    /// Countries hit, by descending value.
+    pub hits: Vec<RuleHit>,
+}
+
+/// One cell a layer touches in a phase, and which layers set its rate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CellLayers {
+    /// Exporter index.
+    pub exporter: usize,
+    /// Importer index.
+    pub importer: usize,
+    /// Sector index.
+    pub sector: usize,
+    /// Baseline rate.
+    pub baseline_rate: f64,
+    /// Rate in force.
+    pub rate: f64,
+    /// Indices into [`Scenario::layers`] of the layers that apply (after exclusions).
+    pub layers: Vec<usize>,
+}
+
+impl CellLayers {
+    /// Additional duty over the baseline rate.
+    #[must_use]
+    pub fn additional(&self) -> f64 {
+        self.rate - self.baseline_rate
+    }
+}
+
+/// A stretch of days with the same rates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Phase {
+    /// First day.
+    pub start: Date,
+    /// Last day (inclusive).
+    pub end: Date,
+    /// Number of days, `end - start + 1`.
+    pub days: u32,
+    /// Every rate in force.
+    pub tariffs: Tariffs,
+    /// Cells some layer applies to, ordered by (sector, exporter, importer).
+    pub cells: Vec<CellLayers>,
+}
+
+/// Point (central) elasticity settings from `[elasticities]`, applied on top of the defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ElasticitySpec {
+    /// Every sigma, if set.
+    pub sigma: Option<f64>,
+    /// Every eta, if set.
+    pub eta: Option<f64>,
+    /// Every eps, if set (`inf` allowed).
+    pub eps: Option<f64>,
+    /// Overrides, in file order (a later one wins).
+    pub overrides: Vec<ElasticityOverride>,
+}
+
+/// `[[elasticities.override]]`: values for some sectors and regions (empty selector: all).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ElasticityOverride {
+    /// Sectors.
+    pub sectors: Vec<usize>,
+    /// Importers (sigma, eta).
+    pub importers: Vec<usize>,
+    /// Exporters (eps).
+    pub exporters: Vec<usize>,
+    /// Sigma.
+    pub sigma: Option<f64>,
+    /// Eta.
+    pub eta: Option<f64>,
+    /// Eps.
+    pub eps: Option<f64>,
+}
+
+impl ElasticitySpec {
+    /// `defaults` with this spec's values applied (global values first, then overrides).
+    pub fn apply(&self, defaults: &Elasticities) -> Result<Elasticities, CoreError> {
+        let n = defaults.n_regions();
+        let n_sectors = defaults.n_sectors();
+        let mut sigma = Vec::with_capacity(n * n_sectors);
+        let mut eta = Vec::with_capacity(n * n_sectors);
+        let mut eps = Vec::with_capacity(n * n_sectors);
+        for s in 0..n_sectors {
+            for r in 0..n {
+                sigma.push(self.sigma.unwrap_or(defaults.sigma(r, s)));
+                eta.push(self.eta.unwrap_or(defaults.eta(r, s)));
+                eps.push(self.eps.unwrap_or(defaults.eps(r, s)));
+            }
+        }
+        let all = |v: &[usize], k: usize| v.is_empty() || v.contains(&k);
+        for o in &self.overrides {
+            for s in (0..n_sectors).filter(|&s| all(&o.sectors, s)) {
+                for r in 0..n {
+                    if all(&o.importers, r) {
+                        if let Some(x) = o.sigma {
+                            sigma[s * n + r] = x;
+                        }
+                        if let Some(x) = o.eta {
+                            eta[s * n + r] = x;
+                        }
+                    }
+                    if let Some(x) = o.eps.filter(|_| all(&o.exporters, r)) {
+                        eps[s * n + r] = x;
+                    }
+                }
+            }
+        }
+        Elasticities::new(n, n_sectors, sigma, eta, eps)
+    }
+}
+
+/// A validated scenario: baseline reference, model, focus, period, layers, rule hits, the
+/// timeline of phases, elasticity settings, Monte Carlo settings and priors, metrics and a
+/// content hash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scenario {
+    /// The scenario file.
+    #[serde(skip)]
+    pub path: PathBuf,
+    /// Name (`name` key, else the file stem).
+    pub name: String,
+    /// Free-text description.
+    pub description: Option<String>,
+    /// Baseline as passed to the resolver (a built-in name, or a path resolved relative to the
+    /// file that names it).
+    pub baseline: String,
+    /// Baseline provenance name and version (from the resolved baseline).
+    pub baseline_id: String,
+    /// Model.
+    pub model: Model,
+    /// Focus importer and target exporter (indices).
+    pub focus: Focus,
+    /// Focus codes (importer, target).
+    pub focus_codes: (String, String),
+    /// First day of the period.
+    pub start: Date,
+    /// Last day of the period (inclusive).
+    pub end: Date,
+    /// Every layer: `[[layer]]`s, then one per rule, then one per retaliation.
+    pub layers: Vec<Layer>,
+    /// Countries each rule hits.
+    pub rules: Vec<RuleHits>,
+    /// The timeline.
+    pub phases: Vec<Phase>,
+    /// Point elasticity settings.
+    pub elasticities: ElasticitySpec,
+    /// Monte Carlo settings (defaults when the section is absent).
+    pub monte_carlo: MonteCarlo,
+    /// Priors (`None` families: the data crate's defaults).
+    pub priors: Priors,
+    /// Metrics to report, validated against the baseline's metric catalog.
+    pub metrics: Vec<String>,
+    /// Content hash of everything above except the path: FNV-1a 64 of the canonical JSON, hex.
+    pub hash: String,
+}
+
+impl Scenario {
+    /// Number of days in the period.
+    #[must_use]
+    pub fn days(&self) -> u32 {
+        self.phases.iter().map(|p| p.days).sum()
+    }
+
+    /// The phase containing `date`.
+    #[must_use]
+    pub fn phase_at(&self, date: Date) -> Option<&Phase> {
+        self.phases
+            .iter()
+            .find(|p| p.start <= date && date <= p.end)
+    }
+
+    /// Central elasticities: `defaults` (e.g. `tariffsim_data::priors::central_elasticities`)
+    /// with `[elasticities]` applied.
+    pub fn central_elasticities(&self, defaults: &Elasticities) -> Result<Elasticities, CoreError> {
+        self.elasticities.apply(defaults)
+    }
+
+    /// Checks the scenario was resolved against a baseline of this shape.
+    pub fn check_fits(&self, baseline: &Baseline) -> Result<(), CoreError> {
+        match self.phases.first() {
+            Some(p) => p.tariffs.check_fits(baseline),
+            None => Ok(()),
+        }
+    }
+}
+
+/// FNV-1a 64-bit, as an `io::Write` sink (to hash serialised content without buffering it).
+#[derive(Debug)]
+pub(crate) struct Fnv(pub u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::io::Write for Fnv {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        for &b in buf {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

@@ -1,0 +1,482 @@
+//! Unit tests on a small hand-made baseline.
+
+use super::*;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use tariffsim_core::{Elasticities, Group, Provenance, Region, RegionSet, SectorSet};
+
+const REGIONS: [&str; 6] = ["USA", "CHN", "VNM", "MEX", "IRN", "TUR"];
+
+/// Six regions, two sectors; IRN sells mostly to CHN and TUR; baseline MFN 3% everywhere.
+fn baseline() -> Baseline {
+    let regions: Vec<Region> = REGIONS
+        .iter()
+        .map(|c| Region {
+            code: c.to_string(),
+            name: c.to_string(),
+        })
+        .collect();
+    let groups = vec![Group {
+        code: "ASEAN".into(),
+        members: vec![2],
+    }];
+    let regions = RegionSet::new(regions, groups).unwrap();
+    let sectors = SectorSet::from_codes(&["AGRI", "ELECTRONICS"]).unwrap();
+    let n = 6;
+    let mut flows = vec![0.0; n * n * 2];
+    for s in 0..2 {
+        for i in 0..n {
+            for j in 0..n {
+                if i != j {
+                    flows[(s * n + i) * n + j] = 1e9 * (1.0 + (i * 7 + j * 3 + s) as f64 % 5.0);
+                }
+            }
+        }
+        // IRN -> CHN and IRN -> TUR are large; IRN -> others tiny.
+        for j in 0..n {
+            if j != 4 {
+                flows[(s * n + 4) * n + j] = 1e6;
+            }
+        }
+        flows[(s * n + 4) * n + 1] = 20e9;
+        flows[(s * n + 4) * n + 5] = 8e9;
+    }
+    let mut tariffs = vec![0.03; n * n * 2];
+    for s in 0..2 {
+        for i in 0..n {
+            tariffs[(s * n + i) * n + i] = 0.0;
+        }
+    }
+    Baseline::new(
+        regions,
+        sectors,
+        flows,
+        tariffs,
+        false,
+        Provenance {
+            name: "tiny".into(),
+            version: "1".into(),
+            year: 2024,
+            sources: vec![],
+        },
+    )
+    .unwrap()
+}
+
+const HEAD: &str = r#"
+baseline = "tiny"
+model = "armington"
+[focus]
+importer = "USA"
+target = "CHN"
+[period]
+start = 2025-01-01
+end = 2025-12-31
+"#;
+
+fn files(map: &[(&str, &str)]) -> HashMap<PathBuf, String> {
+    map.iter()
+        .map(|(p, t)| (PathBuf::from(p), t.to_string()))
+        .collect()
+}
+
+fn load_map(map: &HashMap<PathBuf, String>, main: &str) -> Result<Scenario> {
+    let mut read = |p: &Path| {
+        map.get(p)
+            .cloned()
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"))
+    };
+    let doc = Document::load_with(Path::new(main), &mut read)?;
+    doc.resolve(&baseline())
+}
+
+fn scenario(body: &str) -> Result<Scenario> {
+    let text = format!("{HEAD}{body}");
+    load_map(&files(&[("s.toml", &text)]), "s.toml")
+}
+
+fn err(body: &str) -> Diagnostic {
+    match scenario(body) {
+        Ok(_) => panic!("expected an error for:\n{body}"),
+        Err(e) => e.diagnostic().clone(),
+    }
+}
+
+fn d(s: &str) -> Date {
+    Date::parse(s).unwrap()
+}
+
+const USA: usize = 0;
+const CHN: usize = 1;
+const VNM: usize = 2;
+
+/// Additional duty USA levies on CHN, sector s, on date.
+fn extra(sc: &Scenario, date: &str, i: usize, j: usize, s: usize) -> f64 {
+    let p = sc.phase_at(d(date)).unwrap();
+    p.tariffs.rate(i, j, s) - 0.03
+}
+
+const US_CHINA: &str = r#"
+[[layer]]
+name = "fentanyl"
+importer = "USA"
+exporters = "CHN"
+rate = "10%"
+effective = 2025-02-04
+[[layer.step]]
+date = 2025-03-04
+rate = "+10pp"
+[[layer.step]]
+date = 2025-11-10
+rate = "10%"
+
+[[layer]]
+name = "reciprocal"
+importer = "USA"
+exporters = ["CHN"]
+rate = 0.10
+effective = 2025-04-05
+[[layer.step]]
+date = 2025-04-09
+rate = "84%"
+[[layer.step]]
+date = 2025-04-10
+rate = "125%"
+[[layer.step]]
+date = 2025-05-14
+rate = "10%"
+
+[[retaliation]]
+name = "china_mirror"
+by = "CHN"
+against = "USA"
+mode = "mirror"
+cap = "125%"
+effective = 2025-04-10
+"#;
+
+#[test]
+fn us_china_path_rates_by_date() {
+    let sc = scenario(US_CHINA).unwrap();
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+    for (date, want) in [
+        ("2025-01-15", 0.0),
+        ("2025-02-04", 0.10),
+        ("2025-03-04", 0.20),
+        ("2025-04-05", 0.30),
+        ("2025-04-09", 1.04),
+        ("2025-04-10", 1.45),
+        ("2025-05-13", 1.45),
+        ("2025-05-14", 0.30),
+        ("2025-11-09", 0.30),
+        ("2025-11-10", 0.20),
+        ("2025-12-31", 0.20),
+    ] {
+        for s in 0..2 {
+            let got = extra(&sc, date, CHN, USA, s);
+            assert!(close(got, want), "{date}: {got} vs {want}");
+        }
+        // Other exporters untouched.
+        assert!(close(extra(&sc, date, VNM, USA, 0), 0.0));
+    }
+    // Mirror retaliation: capped at 125% while the US charges 145%, then mirrors 30%, 20%.
+    assert!(close(extra(&sc, "2025-04-20", USA, CHN, 0), 1.25));
+    assert!(close(extra(&sc, "2025-04-09", USA, CHN, 0), 0.0));
+    assert!(close(extra(&sc, "2025-06-01", USA, CHN, 1), 0.30));
+    assert!(close(extra(&sc, "2025-12-01", USA, CHN, 1), 0.20));
+    // Phases cover the period exactly, in order, with day counts.
+    assert_eq!(sc.phases.first().unwrap().start, d("2025-01-01"));
+    assert_eq!(sc.phases.last().unwrap().end, d("2025-12-31"));
+    assert_eq!(sc.days(), 365);
+    for w in sc.phases.windows(2) {
+        assert_eq!(w[0].end.succ(), w[1].start);
+    }
+    let peak = sc.phase_at(d("2025-04-10")).unwrap();
+    assert_eq!(
+        (peak.start, peak.end, peak.days),
+        (d("2025-04-10"), d("2025-05-13"), 34)
+    );
+    // Attribution: the peak cell is set by both US layers.
+    let cell = peak
+        .cells
+        .iter()
+        .find(|c| (c.exporter, c.importer, c.sector) == (CHN, USA, 0))
+        .unwrap();
+    let names: Vec<&str> = cell
+        .layers
+        .iter()
+        .map(|&l| sc.layers[l].name.as_str())
+        .collect();
+    assert_eq!(names, ["fentanyl", "reciprocal"]);
+    // 8 distinct phases: Jan1, Feb4, Mar4, Apr5, Apr9, Apr10, May14, Nov10.
+    assert_eq!(sc.phases.len(), 8);
+    assert_eq!(sc.hash.len(), 16);
+}
+
+#[test]
+fn hash_is_stable_and_content_sensitive() {
+    let a = scenario(US_CHINA).unwrap();
+    let b = scenario(US_CHINA).unwrap();
+    assert_eq!(a.hash, b.hash);
+    let c = scenario(&US_CHINA.replace("\"84%\"", "\"85%\"")).unwrap();
+    assert_ne!(a.hash, c.hash);
+}
+
+#[test]
+fn stacking_max_replace_and_exclusive() {
+    let sc = scenario(
+        r#"
+[[layer]]
+name = "a"
+importer = "USA"
+exporters = "*"
+rate = "10%"
+effective = 2025-01-01
+[[layer]]
+name = "floor"
+importer = "USA"
+exporters = "ASEAN"
+rate = "15%"
+stacking = "max"
+effective = 2025-01-01
+[[layer]]
+name = "s232"
+importer = "USA"
+exporters = "*"
+except = ["CHN"]
+sectors = "ELECTRONICS"
+rate = "25%"
+effective = 2025-01-01
+exclusive_with = ["a"]
+[[layer]]
+name = "deal"
+importer = "USA"
+exporters = "MEX"
+rate = 0
+stacking = "replace"
+effective = 2025-06-01
+"#,
+    )
+    .unwrap();
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+    // VNM AGRI: add 10%, floor 15% -> 15%.
+    assert!(close(extra(&sc, "2025-02-01", VNM, USA, 0), 0.15));
+    // VNM ELECTRONICS: s232 displaces `a`: 25 add, max(25, 15) = 25.
+    assert!(close(extra(&sc, "2025-02-01", VNM, USA, 1), 0.25));
+    // CHN ELECTRONICS: only `a`.
+    assert!(close(extra(&sc, "2025-02-01", CHN, USA, 1), 0.10));
+    // MEX after the deal: rate exactly 0 (baseline 3% replaced too).
+    let p = sc.phase_at(d("2025-07-01")).unwrap();
+    assert!(close(p.tariffs.rate(3, USA, 1), 0.0));
+    // The USA does not tax itself.
+    assert!(close(p.tariffs.rate(USA, USA, 0), 0.0));
+}
+
+#[test]
+fn rule_hits_countries_trading_with_iran() {
+    let sc = scenario(
+        r#"
+[[rule]]
+name = "iran_secondary"
+importer = "USA"
+partner = "IRN"
+min_share = 0.05
+rate = "25%"
+effective = 2025-03-01
+except = ["TUR"]
+include = ["MEX"]
+"#,
+    )
+    .unwrap();
+    let hits: Vec<&str> = sc.rules[0].hits.iter().map(|h| h.code.as_str()).collect();
+    assert_eq!(hits, ["CHN", "MEX"]);
+    assert!(sc.rules[0].hits[1].forced);
+    assert!((extra(&sc, "2025-04-01", CHN, USA, 0) - 0.25).abs() < 1e-12);
+    assert!(extra(&sc, "2025-04-01", VNM, USA, 0).abs() < 1e-12);
+    assert!(extra(&sc, "2025-02-01", CHN, USA, 0).abs() < 1e-12);
+}
+
+#[test]
+fn extends_merges_by_name_and_relative_rates_use_the_parent() {
+    let parent = format!("{HEAD}{US_CHINA}");
+    let child = r#"
+extends = "base.toml"
+[period]
+end = 2025-06-30
+[[layer]]
+name = "reciprocal"
+rate = "+5pp"
+expires = 2025-06-01
+[[layer]]
+name = "extra"
+importer = "USA"
+exporters = "VNM"
+rate = "20%"
+effective = 2025-05-01
+"#;
+    let map = files(&[("dir/base.toml", &parent), ("dir/child.toml", child)]);
+    let sc = load_map(&map, "dir/child.toml").unwrap();
+    assert_eq!(sc.end, d("2025-06-30"));
+    // reciprocal base rate 10% + 5pp = 15% on Apr 5 (the steps are inherited).
+    assert!((extra(&sc, "2025-04-06", CHN, USA, 0) - 0.35).abs() < 1e-12);
+    assert!((extra(&sc, "2025-04-12", CHN, USA, 0) - 1.45).abs() < 1e-12);
+    // Expires June 1: only fentanyl left.
+    assert!((extra(&sc, "2025-06-10", CHN, USA, 0) - 0.20).abs() < 1e-12);
+    assert!((extra(&sc, "2025-06-10", VNM, USA, 0) - 0.20).abs() < 1e-12);
+}
+
+#[test]
+fn extends_cycles_and_missing_files_are_errors() {
+    let a = format!("extends = \"b.toml\"\n{HEAD}");
+    let b = "extends = \"a.toml\"\n";
+    let map = files(&[("a.toml", &a), ("b.toml", b)]);
+    let e = load_map(&map, "a.toml").unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("`extends` cycle: `a.toml` -> `b.toml` -> `a.toml`"),
+        "{e}"
+    );
+    assert!(e.to_string().contains("b.toml:1:11"), "{e}");
+    let map = files(&[("a.toml", &a)]);
+    let e = load_map(&map, "a.toml").unwrap_err();
+    assert!(
+        e.to_string().contains("cannot read extended file `b.toml`"),
+        "{e}"
+    );
+    assert!(e.to_string().contains("a.toml:1:11"), "{e}");
+}
+
+#[test]
+fn errors_name_line_column_and_suggest() {
+    let e = err(
+        "[[layer]]\nname = \"x\"\nimporter = \"USA\"\nexporters = [\"CHA\"]\nrate = \"10%\"\neffective = 2025-01-01\n",
+    );
+    assert_eq!(e.message, "unknown region `CHA`; did you mean `CHN`?");
+    assert_eq!((e.line, e.column), (13, 14));
+    let e = err(
+        "[[layer]]\nname = \"x\"\nimporter = \"USA\"\nexporters = \"CHN\"\nrate = \"10%\"\nefective = 2025-01-01\n",
+    );
+    assert_eq!(
+        e.message,
+        "unknown key `efective` in [[layer]]; did you mean `effective`?"
+    );
+    let e = err(
+        "[[layer]]\nname = \"x\"\nimporter = \"USA\"\nexporters = \"CHN\"\nrate = \"-5%\"\neffective = 2025-01-01\n",
+    );
+    assert_eq!(e.message, "negative rate -5%");
+    let e = err(
+        "[[layer]]\nname = \"x\"\nimporter = \"USA\"\nexporters = \"CHN\"\nrate = 145\neffective = 2025-01-01\n",
+    );
+    assert!(e.message.contains("above the sanity cap"), "{}", e.message);
+    let ok = scenario(
+        "[[layer]]\nname = \"x\"\nimporter = \"USA\"\nexporters = \"CHN\"\nrate = 145\nallow_extreme = true\neffective = 2025-01-01\n",
+    );
+    assert!(ok.is_ok());
+    let e = err(
+        "[[layer]]\nname = \"x\"\nimporter = \"USA\"\nexporters = \"CHN\"\nrate = \"10%\"\neffective = 2025-05-01\nexpires = 2025-04-01\n",
+    );
+    assert!(
+        e.message
+            .contains("`expires` (2025-04-01) is not after `effective` (2025-05-01)")
+    );
+    let e = err(
+        "[[layer]]\nname = \"x\"\nimporter = \"USA\"\nexporters = \"CHN\"\nrate = \"10%\"\nstacking = \"replace\"\neffective = 2025-01-01\n[[layer]]\nname = \"y\"\nimporter = \"USA\"\nexporters = \"*\"\nrate = \"10%\"\nstacking = \"replace\"\neffective = 2025-03-01\n",
+    );
+    assert!(
+        e.message
+            .starts_with("overlapping `replace` layers `x` and `y` on CHN -> USA"),
+        "{}",
+        e.message
+    );
+    let e = err(
+        "[[rule]]\nname = \"r\"\nimporter = \"USA\"\npartner = \"IRN\"\nmin_share = 0.9\nrate = \"25%\"\neffective = 2025-01-01\n",
+    );
+    assert_eq!(e.message, "rule `r` hits no country");
+    assert!(e.hint.unwrap().contains("CHN"));
+}
+
+#[test]
+fn priors_and_monte_carlo_parse() {
+    let sc = scenario(
+        r#"
+[monte_carlo]
+draws = 500
+seed = 20250410
+sampler = "lhs"
+max_failure_rate = 0.02
+correlation = 0.5
+[priors.sigma]
+dist = "lognormal"
+median = 4.0
+log_sd = 0.3
+[[priors.sigma.override]]
+sectors = ["ELECTRONICS"]
+dist = "lognormal"
+median = 3.0
+log_sd = 0.2
+[priors.eta]
+dist = "truncnormal"
+mean = -1.5
+sd = 0.5
+lower = -3
+upper = -0.5
+[priors.eps]
+dist = "fixed"
+value = "inf"
+"#,
+    )
+    .unwrap();
+    assert_eq!(sc.monte_carlo.draws, 500);
+    assert_eq!(sc.monte_carlo.seed, 20_250_410);
+    assert_eq!(sc.monte_carlo.sampler, Sampler::Lhs);
+    let sigma = sc.priors.sigma.as_ref().unwrap();
+    assert_eq!(sigma.overrides[0].sectors, vec![1]);
+    assert!(sc.priors.horizon.is_none());
+    assert!(
+        matches!(sc.priors.eps.as_ref().unwrap().dist, Dist::Fixed { value } if value.is_infinite())
+    );
+    let e = err("[priors.eta]\ndist = \"lognormal\"\nmedian = 1.5\nlog_sd = 0.2\n");
+    assert!(e.message.contains("outside its domain"), "{}", e.message);
+    let e = err("[priors.sigma]\ndist = \"lognormal\"\nmean = 1.5\nlog_sd = 0.2\n");
+    assert!(e.message.starts_with("unknown key `mean`"), "{}", e.message);
+}
+
+#[test]
+fn elasticity_overrides_apply_on_defaults() {
+    let sc = scenario(
+        r#"
+[elasticities]
+sigma = 5.0
+[[elasticities.override]]
+sectors = "ELECTRONICS"
+importers = "USA"
+sigma = 3.0
+[[elasticities.override]]
+exporters = "CHN"
+eps = "inf"
+"#,
+    )
+    .unwrap();
+    let defaults = Elasticities::uniform(6, 2, 4.0, -1.5, 10.0).unwrap();
+    let e = sc.central_elasticities(&defaults).unwrap();
+    assert!((e.sigma(USA, 1) - 3.0).abs() < 1e-12);
+    assert!((e.sigma(USA, 0) - 5.0).abs() < 1e-12);
+    assert!((e.sigma(CHN, 1) - 5.0).abs() < 1e-12);
+    assert!(e.eps(CHN, 0).is_infinite());
+    assert!((e.eps(VNM, 0) - 10.0).abs() < 1e-12);
+}
+
+#[test]
+fn arbitrary_bytes_never_panic() {
+    // A cheap in-tree complement to the fuzzer: mutate a valid file byte by byte.
+    let base = format!("{HEAD}{US_CHINA}");
+    let bytes = base.as_bytes();
+    for k in (0..bytes.len()).step_by(3) {
+        for replacement in [b'"', b'[', b'=', b'\n', b'9', b'-'] {
+            let mut v = bytes.to_vec();
+            v[k] = replacement;
+            let text = String::from_utf8_lossy(&v).into_owned();
+            let _ = load_map(&files(&[("s.toml", &text)]), "s.toml");
+        }
+    }
+}
