@@ -34,3 +34,9 @@ bench: ## Criterion benchmarks
 	$(CARGO) bench --workspace --locked
 
 ci: test ## Exactly what .ci/run runs
+
+# --- tariffsim-data (issue 4) ---
+SHARED_DATA ?= ../shared/data
+.PHONY: world2024
+world2024: ## Rebuild the embedded world2024 baseline from $(SHARED_DATA) (see its METHOD.md)
+	$(CARGO) run --release -p tariffsim-data --example build_world2024 -- $(SHARED_DATA) crates/tariffsim-data/data/world2024

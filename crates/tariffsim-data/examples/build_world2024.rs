@@ -1,0 +1,762 @@
+//! Builds the embedded `world2024` baseline from the reference data in `../shared/data` and the
+//! published 2024 figures listed in `crates/tariffsim-data/data/world2024/METHOD.md`.
+//!
+//! Run with `make world2024` (or
+//! `cargo run -p tariffsim-data --example build_world2024 -- SHARED_DATA_DIR OUT_DIR`).
+//! It writes `flows.csv`, `regions.csv`, `sectors.csv` and `provenance.csv` into `OUT_DIR`, which
+//! `tariffsim_data::builtin("world2024")` embeds and parses with the same loader users use.
+//!
+//! Method (see METHOD.md for the full text and every source):
+//! 1. Prior: OECD ICIO 2022 bilateral intermediate flows by sector, 18 regions, uplifted for
+//!    final goods by each exporter-sector's ratio of final-and-ROW sales to intermediate sales.
+//!    Iran (not in ICIO) from IRICA partner figures and an estimated sector composition.
+//! 2. Iterative proportional fitting (RAS generalised to any set of cells) to published 2024
+//!    figures: regions' total exports and imports, bilateral totals (China customs, US Census),
+//!    US imports by sector and partner (Census), Iran's partner totals.
+//! 3. Domestic sales on the diagonal: ICIO 2022 gross output minus fitted 2024 exports.
+//! 4. Baseline tariffs: US Section 301 layers on China as sector averages, China's tariffs on US
+//!    goods (PIIE), MFN proxies.
+
+#![allow(clippy::too_many_lines)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use tariffsim_core::{Baseline, Group, Provenance, Region, RegionSet, Sector, SectorSet};
+
+type Error = Box<dyn std::error::Error>;
+
+const BN: f64 = 1e9;
+const MN: f64 = 1e6;
+
+/// (code, name, ICIO members or definition)
+const REGIONS: &[(&str, &str)] = &[
+    ("USA", "United States"),
+    ("CHN", "China (incl. Hong Kong)"),
+    ("EU27", "European Union (27)"),
+    ("MEX", "Mexico"),
+    ("CAN", "Canada"),
+    ("JPN", "Japan"),
+    ("KOR", "Korea, Republic of"),
+    ("TWN", "Taiwan"),
+    ("VNM", "Viet Nam"),
+    ("IND", "India"),
+    ("BRA", "Brazil"),
+    ("GBR", "United Kingdom"),
+    ("RUS", "Russia"),
+    ("IRN", "Iran"),
+    (
+        "ASEAN_OTH",
+        "Other ASEAN (IDN, MYS, PHL, SGP, THA, KHM, LAO, MMR, BRN)",
+    ),
+    ("AFRICA", "Africa"),
+    ("LATAM_OTH", "Other Latin America and Caribbean"),
+    (
+        "MIDEAST_TUR",
+        "Middle East and Turkey (ARE, SAU, ISR, JOR, TUR, other Gulf)",
+    ),
+    ("ROW", "Rest of world"),
+];
+
+/// Named groups: (code, members, why).
+const GROUPS: &[(&str, &[&str])] = &[
+    ("ASEAN", &["VNM", "ASEAN_OTH"]),
+    ("LATAM", &["MEX", "BRA", "LATAM_OTH"]),
+    ("USMCA", &["USA", "MEX", "CAN"]),
+    ("EAST_ASIA", &["CHN", "JPN", "KOR", "TWN"]),
+    ("BRICS", &["BRA", "RUS", "IND", "CHN", "IRN"]),
+    ("G7", &["USA", "EU27", "JPN", "CAN", "GBR"]),
+    ("CPTPP_CORE", &["JPN", "CAN", "MEX", "VNM", "GBR"]),
+];
+
+const SECTORS: &[(&str, &str, &str)] = &[
+    (
+        "AGRI_FOOD",
+        "Agriculture and food",
+        "crops, livestock, forestry, fishing; food, beverages and tobacco (ISIC A01-A03, C10-C12)",
+    ),
+    (
+        "ENERGY_MINING",
+        "Energy and mining",
+        "coal, crude oil and gas, metal ores, quarrying; coke and refined petroleum (ISIC B05-B09, C19)",
+    ),
+    (
+        "TEXTILE_APPAREL",
+        "Textiles and apparel",
+        "textiles, wearing apparel, leather and footwear (ISIC C13-C15)",
+    ),
+    (
+        "WOOD_PAPER",
+        "Wood and paper",
+        "wood products, paper, printing (ISIC C16-C18)",
+    ),
+    (
+        "CHEM_PLASTICS",
+        "Chemicals and plastics",
+        "chemicals, fertilisers, rubber and plastic products (ISIC C20, C22)",
+    ),
+    (
+        "PHARMA",
+        "Pharmaceuticals",
+        "pharmaceutical products and preparations (ISIC C21)",
+    ),
+    (
+        "METALS_MINERALS",
+        "Metals and minerals",
+        "glass, ceramics, cement, iron and steel, non-ferrous metals, metal products (ISIC C23-C25)",
+    ),
+    (
+        "ELECTRONICS",
+        "Electronics",
+        "computers, semiconductors, phones, instruments, solar cells (ISIC C26; solar cells are ISIC 2610)",
+    ),
+    (
+        "ELECTRICAL_EQUIP",
+        "Electrical equipment",
+        "motors, wiring, appliances, Li-ion batteries (ISIC C27; batteries are ISIC 2720)",
+    ),
+    (
+        "MACHINERY",
+        "Machinery",
+        "machinery and equipment n.e.c. (ISIC C28)",
+    ),
+    (
+        "MOTOR_VEHICLES",
+        "Motor vehicles",
+        "cars, trucks, parts, electric vehicles (ISIC C29)",
+    ),
+    (
+        "OTHER_TRANSPORT",
+        "Other transport",
+        "ships, rail, aircraft, motorcycles (ISIC C30)",
+    ),
+    (
+        "OTHER_MFG",
+        "Other manufacturing",
+        "furniture, toys, jewellery, medical supplies, other (ISIC C31-C33)",
+    ),
+];
+
+fn region(code: &str) -> usize {
+    REGIONS
+        .iter()
+        .position(|(c, _)| *c == code)
+        .unwrap_or_else(|| panic!("region {code}"))
+}
+fn sector(code: &str) -> usize {
+    SECTORS
+        .iter()
+        .position(|(c, _, _)| *c == code)
+        .unwrap_or_else(|| panic!("sector {code}"))
+}
+
+const N: usize = 19;
+const S: usize = 13;
+fn ix(s: usize, i: usize, j: usize) -> usize {
+    (s * N + i) * N + j
+}
+
+fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), Error> {
+    let mut rdr = csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let header = rdr.headers()?.iter().map(str::to_string).collect();
+    let mut rows = Vec::new();
+    for r in rdr.records() {
+        rows.push(r?.iter().map(str::to_string).collect());
+    }
+    Ok((header, rows))
+}
+
+fn col(header: &[String], name: &str) -> Result<usize, Error> {
+    header
+        .iter()
+        .position(|h| h == name)
+        .ok_or_else(|| format!("missing column {name}").into())
+}
+
+/// A constraint: the sum of `cells` must equal `target` (USD).
+struct Constraint {
+    label: String,
+    cells: Vec<usize>,
+    target: f64,
+}
+
+fn all_sectors(i: usize, j: usize) -> Vec<usize> {
+    (0..S).map(|s| ix(s, i, j)).collect()
+}
+fn exports_cells(i: usize) -> Vec<usize> {
+    (0..S)
+        .flat_map(|s| (0..N).filter(move |&j| j != i).map(move |j| ix(s, i, j)))
+        .collect()
+}
+fn imports_cells(j: usize) -> Vec<usize> {
+    (0..S)
+        .flat_map(|s| (0..N).filter(move |&i| i != j).map(move |i| ix(s, i, j)))
+        .collect()
+}
+
+fn main() -> Result<(), Error> {
+    let args: Vec<String> = std::env::args().collect();
+    let shared = PathBuf::from(args.get(1).map_or("../shared/data", String::as_str));
+    let out = PathBuf::from(
+        args.get(2)
+            .map_or("crates/tariffsim-data/data/world2024", String::as_str),
+    );
+    let icio = shared.join("oecd_icio2022_intermediate");
+
+    // ---- 1. ICIO 2022 prior -------------------------------------------------------------
+    let mut inter = vec![0.0; N * N * S];
+    let (h, rows) = read_csv(&icio.join("region_intermediate_flows_agg.csv"))?;
+    let (ce, cs, ci, cv) = (
+        col(&h, "exp_region")?,
+        col(&h, "agg_sector")?,
+        col(&h, "imp_region")?,
+        col(&h, "value_usd_mn")?,
+    );
+    for r in &rows {
+        if r[cs] == "SERVICES" {
+            continue;
+        }
+        inter[ix(sector(&r[cs]), region(&r[ce]), region(&r[ci]))] = r[cv].parse::<f64>()? * MN;
+    }
+    let mut gross_output = vec![0.0; N * S];
+    let mut uplift = vec![0.0; N * S];
+    let (h, rows) = read_csv(&icio.join("region_nodes_agg.csv"))?;
+    let (cr, cs, cgo, csales, cres) = (
+        col(&h, "region")?,
+        col(&h, "agg_sector")?,
+        col(&h, "gross_output_usd_mn")?,
+        col(&h, "sales_to_modelled_intermediate_usd_mn")?,
+        col(&h, "residual_final_and_row_usd_mn")?,
+    );
+    for r in &rows {
+        if r[cs] == "SERVICES" {
+            continue;
+        }
+        let (i, s) = (region(&r[cr]), sector(&r[cs]));
+        gross_output[s * N + i] = r[cgo].parse::<f64>()? * MN;
+        let sales: f64 = r[csales].parse()?;
+        let residual: f64 = r[cres].parse()?;
+        uplift[s * N + i] = if sales > 0.0 {
+            1.0 + residual / sales
+        } else {
+            1.0
+        };
+    }
+    let mut flows = vec![0.0; N * N * S];
+    for s in 0..S {
+        for i in 0..N {
+            for j in 0..N {
+                if i != j {
+                    flows[ix(s, i, j)] = inter[ix(s, i, j)] * uplift[s * N + i];
+                }
+            }
+        }
+    }
+
+    // ---- Iran (IRICA, Iranian calendar year 1403 = 21 Mar 2024 - 20 Mar 2025) --------------
+    let irn = region("IRN");
+    // IRICA 10-month figures (IRNA, fr.irna.ir/amp/85729526), USD bn, annualised x 12/10.
+    let annual = 12.0 / 10.0;
+    let oil_10m = 29.9;
+    let nonoil_10m = 40.4;
+    let nonoil_by_partner_10m = [
+        ("CHN", 11.5),
+        ("MIDEAST_TUR", 7.7 + 5.2 + 3.5),
+        ("IND", 1.8),
+    ];
+    let oil_share_china = 0.9; // Kpler via IRNA Daily / Press TV: ~90% of crude to China
+    let nonoil_partners: f64 = nonoil_by_partner_10m.iter().map(|p| p.1).sum();
+    let mut irn_exports: Vec<(&str, f64, f64)> = vec![]; // (partner, oil, non-oil) USD bn
+    for (p, v) in nonoil_by_partner_10m {
+        let oil = if p == "CHN" {
+            oil_10m * oil_share_china
+        } else {
+            0.0
+        };
+        irn_exports.push((p, oil * annual, v * annual));
+    }
+    irn_exports.push((
+        "ROW",
+        oil_10m * (1.0 - oil_share_china) * annual,
+        (nonoil_10m - nonoil_partners) * annual,
+    ));
+    // Imports: IRICA non-oil trade deficit 14.6 bn for the year to 20 Mar 2025 (Mehr News 2025-05-07)
+    let irn_imports_total = nonoil_10m * annual + 14.6;
+    // Partner shares of imports (IRICA via Mehr News, en.mehrnews.com/news/164230): CHN 25.6%,
+    // UAE 23%, TUR 10.8%, IND 6.5%, DEU 5% (taken for the EU); the rest to ROW.
+    let irn_import_shares = [
+        ("CHN", 0.256),
+        ("MIDEAST_TUR", 0.23 + 0.108),
+        ("IND", 0.065),
+        ("EU27", 0.05),
+    ];
+    // Sector composition (estimates, see METHOD.md): non-oil exports and imports.
+    let irn_nonoil_export_mix = [
+        ("ENERGY_MINING", 0.35),
+        ("CHEM_PLASTICS", 0.30),
+        ("METALS_MINERALS", 0.20),
+        ("AGRI_FOOD", 0.10),
+        ("OTHER_MFG", 0.02),
+        ("TEXTILE_APPAREL", 0.01),
+        ("MACHINERY", 0.01),
+        ("PHARMA", 0.01),
+    ];
+    let irn_import_mix = [
+        ("AGRI_FOOD", 0.25),
+        ("MACHINERY", 0.17),
+        ("ELECTRONICS", 0.12),
+        ("CHEM_PLASTICS", 0.10),
+        ("METALS_MINERALS", 0.15),
+        ("MOTOR_VEHICLES", 0.07),
+        ("ELECTRICAL_EQUIP", 0.05),
+        ("PHARMA", 0.04),
+        ("TEXTILE_APPAREL", 0.02),
+        ("OTHER_MFG", 0.01),
+        ("WOOD_PAPER", 0.01),
+        ("OTHER_TRANSPORT", 0.005),
+        ("ENERGY_MINING", 0.005),
+    ];
+    for (p, oil, nonoil) in &irn_exports {
+        let j = region(p);
+        flows[ix(sector("ENERGY_MINING"), irn, j)] += oil * BN;
+        for (sc, w) in irn_nonoil_export_mix {
+            flows[ix(sector(sc), irn, j)] += nonoil * w * BN;
+        }
+    }
+    let named_share: f64 = irn_import_shares.iter().map(|p| p.1).sum();
+    for (p, share) in irn_import_shares
+        .iter()
+        .copied()
+        .chain(std::iter::once(("ROW", 1.0 - named_share)))
+    {
+        let i = region(p);
+        for (sc, w) in irn_import_mix {
+            flows[ix(sector(sc), i, irn)] += irn_imports_total * share * w * BN;
+        }
+    }
+    // Iran's trade with regions not named by IRICA (small, estimate): a seed of 0.2% of its
+    // imports/exports so every region pair can trade. Kept fixed by the Iran constraints below.
+    for k in 0..N {
+        if k == irn {
+            continue;
+        }
+        for (sc, w) in irn_import_mix {
+            let c = ix(sector(sc), k, irn);
+            if flows[c] <= 0.0 {
+                flows[c] = irn_imports_total * 0.002 * w * BN;
+            }
+        }
+        for (sc, w) in irn_nonoil_export_mix {
+            let c = ix(sector(sc), irn, k);
+            if flows[c] <= 0.0 {
+                flows[c] = nonoil_10m * annual * 0.002 * w * BN;
+            }
+        }
+    }
+    let irn_export_total: f64 = irn_exports.iter().map(|e| e.1 + e.2).sum::<f64>();
+
+    // ---- 2. Constraints ------------------------------------------------------------------
+    let mut cons: Vec<Constraint> = Vec::new();
+    let r = region;
+    let mut total = |label: &str, cells: Vec<usize>, target_bn: f64| {
+        cons.push(Constraint {
+            label: label.to_string(),
+            cells,
+            target: target_bn * BN,
+        });
+    };
+    // US imports by sector from six partners: Census 2024 consumption imports (Budget Lab file),
+    // scaled for CHN, MEX and EU27 to the Census general-imports totals of CALIBRATION_2024.md.
+    let us_file = shared.join("us_imports_2024_gtap/us_imports_2024_by_gtap_partner_usd.csv");
+    let (h, rows) = read_csv(&us_file)?;
+    let (h2, rows2) = read_csv(&shared.join("us_imports_2024_gtap/gtap_sectors.csv"))?;
+    let gtap_agg: HashMap<String, String> = rows2
+        .iter()
+        .map(|row| {
+            Ok((
+                row[col(&h2, "gtap_code")?].clone(),
+                row[col(&h2, "agg_sector")?].clone(),
+            ))
+        })
+        .collect::<Result<_, Error>>()?;
+    let partners = [
+        ("china", "CHN", Some(438.9)),
+        ("canada", "CAN", None),
+        ("mexico", "MEX", Some(505.9)),
+        ("uk", "GBR", None),
+        ("japan", "JPN", None),
+        ("eu", "EU27", Some(605.8)),
+    ];
+    let mut us_imports_by_sector = vec![[0.0; S]; partners.len()];
+    let cg = col(&h, "gtap_code")?;
+    for row in &rows {
+        let Some(agg) = gtap_agg.get(&row[cg]) else {
+            continue;
+        };
+        let Some(s) = SECTORS.iter().position(|(c, _, _)| c == agg) else {
+            continue;
+        }; // ely
+        for (k, (name, _, _)) in partners.iter().enumerate() {
+            us_imports_by_sector[k][s] += row[col(&h, name)?].parse::<f64>()?;
+        }
+    }
+    let usa = r("USA");
+    for (k, (_, code, general)) in partners.iter().enumerate() {
+        let consumption: f64 = us_imports_by_sector[k].iter().sum();
+        let scale = general.map_or(1.0, |g| g * BN / consumption);
+        for s in 0..S {
+            let v = us_imports_by_sector[k][s] * scale / BN;
+            if v > 0.0 {
+                total(
+                    &format!("US imports {code} {}", SECTORS[s].0),
+                    vec![ix(s, r(code), usa)],
+                    v,
+                );
+            }
+        }
+    }
+    // Bilateral totals (USD bn, 2024).
+    total(
+        "USA->CHN (Census: 438.9 - 295.4 deficit)",
+        all_sectors(usa, r("CHN")),
+        438.9 - 295.4,
+    );
+    let chn = r("CHN");
+    total("CHN->VNM (GAC)", all_sectors(chn, r("VNM")), 161.8);
+    total(
+        "CHN->ASEAN_OTH (GAC ASEAN 586.5 - VNM 161.8)",
+        all_sectors(chn, r("ASEAN_OTH")),
+        586.5 - 161.8,
+    );
+    total(
+        "ASEAN->CHN (GAC China-ASEAN trade 982 - exports 586.5)",
+        [all_sectors(r("VNM"), chn), all_sectors(r("ASEAN_OTH"), chn)].concat(),
+        982.0 - 586.5,
+    );
+    total(
+        "CHN<->EU27 (GAC)",
+        [all_sectors(chn, r("EU27")), all_sectors(r("EU27"), chn)].concat(),
+        785.8,
+    );
+    let latam = ["MEX", "BRA", "LATAM_OTH"];
+    total(
+        "CHN<->LATAM (GAC)",
+        latam
+            .iter()
+            .flat_map(|l| [all_sectors(chn, r(l)), all_sectors(r(l), chn)].concat())
+            .collect(),
+        518.0,
+    );
+    total(
+        "CHN->AFRICA (GACC via gbc1.net)",
+        all_sectors(chn, r("AFRICA")),
+        179.0,
+    );
+    total(
+        "AFRICA->CHN (GACC via gbc1.net)",
+        all_sectors(r("AFRICA"), chn),
+        117.0,
+    );
+    total("KOR->CHN (MOTIE)", all_sectors(r("KOR"), chn), 133.0);
+    total("TWN->USA (Taiwan MOF)", all_sectors(r("TWN"), usa), 111.4);
+    total("KOR->USA (MOTIE)", all_sectors(r("KOR"), usa), 127.8);
+    let yen = 150.97; // MoF Japan average 2024 rate, JPY per USD
+    total(
+        "JPN->CHN (MoF Japan 18.87 trn yen)",
+        all_sectors(r("JPN"), chn),
+        18_870.0 / yen,
+    );
+    total(
+        "USA->JPN (MoF Japan imports from US 12.65 trn yen)",
+        all_sectors(usa, r("JPN")),
+        12_650.0 / yen,
+    );
+    // Iran (estimates from IRICA figures, see above).
+    for (p, oil, nonoil) in &irn_exports {
+        total(
+            &format!("IRN->{p} (IRICA, annualised)"),
+            all_sectors(irn, r(p)),
+            oil + nonoil,
+        );
+    }
+    for (p, share) in irn_import_shares {
+        total(
+            &format!("{p}->IRN (IRICA shares)"),
+            all_sectors(r(p), irn),
+            irn_imports_total * share,
+        );
+    }
+    // Region totals (USD bn, 2024).
+    let region_totals: &[(&str, Option<f64>, Option<f64>)] = &[
+        ("USA", Some(3295.0 - 1212.0), Some(3295.0)),
+        ("CHN", Some(3580.0), Some(2590.0)),
+        ("EU27", Some(2585.0 * 1.0824), Some(2438.0 * 1.0824)),
+        ("MEX", Some(617.1), Some(625.3)),
+        ("JPN", Some(107_090.0 / yen), Some(112_420.0 / yen)),
+        ("KOR", Some(683.8), Some(632.0)),
+        ("TWN", Some(475.07), Some(394.0)),
+        ("VNM", Some(405.53), Some(380.76)),
+        (
+            "IND",
+            Some(321.71 + (437.06 - 316.65)),
+            Some(532.48 + (677.24 - 506.39)),
+        ),
+        ("BRA", Some(337.0), Some(262.5)),
+        ("RUS", Some(417.2), None),
+        ("IRN", Some(irn_export_total), Some(irn_imports_total)),
+    ];
+    for &(code, x, m) in region_totals {
+        if let Some(x) = x {
+            total(&format!("{code} exports"), exports_cells(r(code)), x);
+        }
+        if let Some(m) = m {
+            total(&format!("{code} imports"), imports_cells(r(code)), m);
+        }
+    }
+
+    // ---- IPF ------------------------------------------------------------------------------
+    for c in &cons {
+        let sum: f64 = c.cells.iter().map(|&k| flows[k]).sum();
+        if !(sum > 0.0) {
+            return Err(format!("constraint `{}` has no prior mass", c.label).into());
+        }
+    }
+    let mut max_dev = f64::INFINITY;
+    for _ in 0..20_000 {
+        max_dev = 0.0;
+        for c in &cons {
+            let sum: f64 = c.cells.iter().map(|&k| flows[k]).sum();
+            let f = c.target / sum;
+            max_dev = f64::max(max_dev, (f - 1.0).abs());
+            for &k in &c.cells {
+                flows[k] *= f;
+            }
+        }
+        if max_dev < 1e-10 {
+            break;
+        }
+    }
+    eprintln!("IPF: largest relative deviation after the last sweep {max_dev:.2e}");
+    for c in &cons {
+        let sum: f64 = c.cells.iter().map(|&k| flows[k]).sum();
+        let dev = sum / c.target - 1.0;
+        if dev.abs() > 1e-3 {
+            eprintln!(
+                "  {:<55} target {:>9.1} fitted {:>9.1} ({:+.2}%)",
+                c.label,
+                c.target / BN,
+                sum / BN,
+                dev * 100.0
+            );
+        }
+    }
+
+    // ---- 3. Domestic sales ------------------------------------------------------------------
+    let exports_of = |flows: &[f64], s: usize, i: usize| -> f64 {
+        (0..N).filter(|&j| j != i).map(|j| flows[ix(s, i, j)]).sum()
+    };
+    let row = r("ROW");
+    for s in 0..S {
+        for i in 0..N {
+            if i == irn {
+                continue;
+            }
+            let x = exports_of(&flows, s, i);
+            let go = gross_output[s * N + i];
+            // Floor: domestic sales at least 10% of gross output (a 2024 export figure can exceed
+            // 2022 gross output minus exports for re-exporters; see METHOD.md).
+            flows[ix(s, i, i)] = (go - x).max(0.1 * go);
+        }
+    }
+    for s in 0..S {
+        // Iran: ROW's ratio of domestic sales to (exports + imports) in the sector (estimate).
+        let trade = |k: usize, f: &[f64]| {
+            exports_of(f, s, k)
+                + (0..N)
+                    .filter(|&i| i != k)
+                    .map(|i| f[ix(s, i, k)])
+                    .sum::<f64>()
+        };
+        let ratio = flows[ix(s, row, row)] / trade(row, &flows);
+        flows[ix(s, irn, irn)] = ratio * trade(irn, &flows);
+    }
+
+    // ---- 4. Tariffs ------------------------------------------------------------------------
+    let mut tariffs = vec![0.0; N * N * S];
+    let s301 = section301_by_sector(&shared, &us_imports_by_sector[0], &gtap_agg)?;
+    let us_mfn = 0.016; // World Bank weighted mean applied tariff, USA (see METHOD.md)
+    let china_on_us = 0.207; // PIIE (Bown): China's average tariff on US exports
+    let china_mfn = 0.067; // PIIE (Bown): China's average tariff on the rest of the world
+    let us_fta = ["CAN", "MEX", "KOR"];
+    for s in 0..S {
+        for i in 0..N {
+            if i != usa {
+                let t = if us_fta.contains(&REGIONS[i].0) {
+                    0.0
+                } else {
+                    us_mfn
+                };
+                tariffs[ix(s, i, usa)] = if i == chn { t + s301[s] } else { t };
+            }
+            if i != chn {
+                tariffs[ix(s, i, chn)] = if i == usa { china_on_us } else { china_mfn };
+            }
+        }
+    }
+    for s in 0..S {
+        eprintln!(
+            "  Section 301 trade-weighted 2024 average {:<16} {:.4}",
+            SECTORS[s].0, s301[s]
+        );
+    }
+
+    // ---- Assemble and write ----------------------------------------------------------------
+    let regions = RegionSet::new(
+        REGIONS
+            .iter()
+            .map(|(c, n)| Region {
+                code: (*c).into(),
+                name: (*n).into(),
+            })
+            .collect(),
+        GROUPS
+            .iter()
+            .map(|(g, m)| Group {
+                code: (*g).into(),
+                members: m.iter().map(|c| r(c)).collect(),
+            })
+            .collect(),
+    )?;
+    let sectors = SectorSet::new(
+        SECTORS
+            .iter()
+            .map(|(c, n, d)| Sector {
+                code: (*c).into(),
+                name: (*n).into(),
+                description: (*d).into(),
+            })
+            .collect(),
+        Vec::new(),
+    )?;
+    let provenance = Provenance {
+        name: "world2024".into(),
+        version: "2024.1".into(),
+        year: 2024,
+        sources: SOURCES.iter().map(|s| (*s).to_string()).collect(),
+    };
+    let baseline = Baseline::new(regions, sectors, flows, tariffs, true, provenance)?;
+    tariffsim_data::csvio::write_dir(&baseline, &out)?;
+    for i in 0..N {
+        eprintln!(
+            "  {:<12} exports {:>8.1} imports {:>8.1} balance {:>8.1}",
+            REGIONS[i].0,
+            baseline.exports(i) / BN,
+            baseline.imports(i) / BN,
+            baseline.balance(i) / BN
+        );
+    }
+    eprintln!("wrote {}", out.display());
+    Ok(())
+}
+
+/// Section 301 rate in force on average in 2024 by sector: per HS6 the highest active rate of its
+/// listed HTS8 lines (lists 1, 2, 3: 25%; 4A: 7.5%; 4B suspended, excluded; the Biden-era
+/// increases effective 27 Sep 2024 weighted by their 96 of 366 days), averaged over the HS6 lines
+/// of each GTAP sector (unlisted lines count as 0), then weighted across GTAP sectors by 2024 US
+/// imports from China.
+fn section301_by_sector(
+    shared: &Path,
+    china_imports: &[f64; S],
+    gtap_agg: &HashMap<String, String>,
+) -> Result<[f64; S], Error> {
+    let _ = china_imports;
+    let dir = shared.join("us_tariff_rates_2025");
+    let (h, rows) = read_csv(&dir.join("section301_rates_by_ch99.csv"))?;
+    let mut rate_of_list: HashMap<String, f64> = HashMap::new();
+    for row in &rows {
+        let list = row[col(&h, "list")?].clone();
+        if !list.is_empty() {
+            rate_of_list.insert(list, row[col(&h, "s301_rate")?].parse()?);
+        }
+    }
+    let day_weight = 96.0 / 366.0;
+    let (h, rows) = read_csv(&dir.join("section301_china_product_lists_hts8.csv"))?;
+    // per HS6: (base rate from Trump-era lists, 2024 Biden increase target)
+    let mut base: HashMap<String, f64> = HashMap::new();
+    let mut biden: HashMap<String, f64> = HashMap::new();
+    for row in &rows {
+        let hts8 = &row[col(&h, "hts8")?];
+        let list = &row[col(&h, "list")?];
+        let hs6 = hts8.chars().take(6).collect::<String>();
+        let Some(&rate) = rate_of_list.get(list) else {
+            continue;
+        };
+        match list.as_str() {
+            "1" | "2" | "3" | "3_addl" | "4A" => {
+                let e = base.entry(hs6).or_insert(0.0);
+                *e = e.max(rate);
+            }
+            "biden_25" | "biden_50" | "biden_100" => {
+                let e = biden.entry(hs6).or_insert(0.0);
+                *e = e.max(rate);
+            }
+            _ => {} // 4B (suspended), 2025-26 increases, cranes: not in force in 2024
+        }
+    }
+    let (h, rows) = read_csv(&shared.join("us_imports_2024_gtap/hs6_to_gtap_crosswalk.csv"))?;
+    let mut by_gtap: HashMap<String, (f64, usize)> = HashMap::new();
+    for row in &rows {
+        let hs6 = &row[col(&h, "hs6_code")?];
+        let b = base.get(hs6).copied().unwrap_or(0.0);
+        let rate = match biden.get(hs6) {
+            Some(&new) if new > b => b + (new - b) * day_weight,
+            _ => b,
+        };
+        let e = by_gtap
+            .entry(row[col(&h, "gtap_code")?].clone())
+            .or_insert((0.0, 0));
+        e.0 += rate;
+        e.1 += 1;
+    }
+    // Weights: 2024 US imports from China by GTAP sector.
+    let (h, rows) =
+        read_csv(&shared.join("us_imports_2024_gtap/us_imports_2024_by_gtap_partner_usd.csv"))?;
+    let mut num = [0.0; S];
+    let mut den = [0.0; S];
+    for row in &rows {
+        let g = &row[col(&h, "gtap_code")?];
+        let Some(agg) = gtap_agg.get(g) else { continue };
+        let Some(s) = SECTORS.iter().position(|(c, _, _)| c == agg) else {
+            continue;
+        };
+        let w: f64 = row[col(&h, "china")?].parse()?;
+        let (sum, n) = by_gtap.get(g).copied().unwrap_or((0.0, 0));
+        if n > 0 {
+            num[s] += w * sum / n as f64;
+            den[s] += w;
+        }
+    }
+    let mut out = [0.0; S];
+    for s in 0..S {
+        out[s] = if den[s] > 0.0 { num[s] / den[s] } else { 0.0 };
+    }
+    Ok(out)
+}
+
+const SOURCES: &[&str] = &[
+    "OECD ICIO 2025 release (reference year 2022), intermediate flows by region x sector, via ../shared/data/oecd_icio2022_intermediate (prior structure, gross output)",
+    "US Census 2024 consumption imports by GTAP sector and partner, via The Budget Lab at Yale Tariff-Model (../shared/data/us_imports_2024_gtap)",
+    "US Census 2024: imports 3,295 bn; from China 438.9 bn, Mexico 505.9 bn, EU 605.8 bn; deficit with China 295.4 bn (CALIBRATION_2024.md); goods deficit 1.21 trn (BEA/Census release 2025-02-05)",
+    "China GAC 2024: exports 3.58 trn, imports 2.59 trn, to ASEAN 586.5 bn, to Vietnam 161.8 bn, EU-China 785.8 bn, LatAm 518 bn (CALIBRATION_2024.md); China-ASEAN trade 982 bn, Africa exports 179 bn / imports 117 bn (GACC via gbc1.net 2025-01-15)",
+    "Eurostat 2024: extra-EU surplus EUR 147 bn, exports +1.1% on 2023 EUR 2,557 bn; EUR/USD 1.0824 (ECB 2024 average, from memory)",
+    "INEGI 2024: Mexico exports 617.1 bn, imports 625.3 bn",
+    "MoF Japan 2024: exports 107.09 trn yen, imports 112.42 trn yen, at 150.97 yen/USD; to China 18.87 trn yen, from US 12.65 trn yen (Kyodo/Xinhua 2025-01-23)",
+    "MOTIE Korea 2024: exports 683.8 bn, imports 632.0 bn; to China 133.0 bn, to US 127.8 bn",
+    "MOF Taiwan 2024: exports 475.07 bn, imports 394 bn; to US 111.4 bn",
+    "GSO Viet Nam 2024: exports 405.53 bn, imports 380.76 bn",
+    "India Ministry of Commerce: FY2023-24 and Apr-Dec 2024 releases (calendar 2024 derived: exports 442.1 bn, imports 703.3 bn)",
+    "MDIC Brazil 2024: exports 337.0 bn, imports 262.5 bn",
+    "Bank of Russia (BoP) 2024 goods exports 417.2 bn (as reported by Spydell/briefly-news)",
+    "IRICA Iran 1403 (to 20 Mar 2025): 10-month non-oil exports 40.4 bn, oil 29.9 bn, partners CHN 11.5, IRQ 7.7, ARE 5.2, TUR 3.5, IND 1.8 (IRNA); non-oil deficit 14.6 bn (Mehr 2025-05-07); import shares (Mehr); ~90% of crude to China (Kpler)",
+    "US Section 301 product lists and rates (tariff-rate-tracker, ../shared/data/us_tariff_rates_2025)",
+    "PIIE (Bown): China's average tariff on US exports 20.7%, on others 6.7%; World Bank weighted mean applied tariff, USA 1.6%",
+];
