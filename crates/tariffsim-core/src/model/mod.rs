@@ -8,6 +8,7 @@
 
 pub mod armington;
 pub mod gegravity;
+pub mod gravity_ge;
 pub mod gsim;
 
 use crate::baseline::Baseline;
@@ -30,11 +31,15 @@ pub enum Model {
     /// USITC gegravity 0.3 `OneSectorGE` conventions, per sector, costs calibrated to the
     /// observed flows (needs domestic flows). See [`gegravity`].
     GegravityCompat,
+    /// Multi-sector structural gravity general equilibrium in exact hat algebra (needs domestic
+    /// flows). See [`gravity_ge`].
+    GravityGe(gravity_ge::GravityGeOptions),
 }
 
 impl Model {
     /// Every model name, as written in scenario files and on the command line.
-    pub const NAMES: &'static [&'static str] = &["armington", "gsim-linear", "gegravity-compat"];
+    pub const NAMES: &'static [&'static str] =
+        &["armington", "gsim-linear", "gravity-ge", "gegravity-compat"];
 
     /// The model's name.
     #[must_use]
@@ -43,6 +48,7 @@ impl Model {
             Model::Armington => "armington",
             Model::GsimLinear => "gsim-linear",
             Model::GegravityCompat => gegravity::NAME,
+            Model::GravityGe(_) => gravity_ge::NAME,
         }
     }
 
@@ -53,6 +59,7 @@ impl Model {
             "armington" => Some(Model::Armington),
             "gsim-linear" => Some(Model::GsimLinear),
             "gegravity-compat" => Some(Model::GegravityCompat),
+            "gravity-ge" => Some(Model::GravityGe(gravity_ge::GravityGeOptions::default())),
             _ => None,
         }
     }
@@ -97,6 +104,14 @@ impl Model {
                 &mut workspace.gegravity,
                 out,
             ),
+            Model::GravityGe(options) => gravity_ge::solve_into(
+                baseline,
+                elasticities,
+                tariffs,
+                options,
+                &mut workspace.gravity_ge,
+                out,
+            ),
         }
     }
 }
@@ -106,6 +121,7 @@ impl Model {
 pub struct Workspace {
     pub(crate) sector: armington::SectorWorkspace,
     pub(crate) gegravity: gegravity::Workspace,
+    pub(crate) gravity_ge: gravity_ge::Workspace,
 }
 
 impl Workspace {
