@@ -100,7 +100,8 @@ fn gravity_ge_differs_from_gegravity_as_spec_section_7_says() {
     let case = data.case(SIGMA, REFERENCE, &COEFFS);
     let idx = |c: &str| data.index(c);
     // (label, pairs with their t^(1-sigma) factor, spec §7: [(country, coupled p change %)])
-    let scenarios: [(&str, Vec<(&str, &str)>, f64, [(&str, f64); 2]); 2] = [
+    type Scenario<'a> = (&'a str, Vec<(&'a str, &'a str)>, f64, [(&'a str, f64); 2]);
+    let scenarios: [Scenario; 2] = [
         (
             "can_jpn_pta",
             vec![("CAN", "JPN"), ("JPN", "CAN")],
