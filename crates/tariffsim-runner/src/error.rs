@@ -1,0 +1,62 @@
+//! The one error type of `tariffsim-runner`.
+
+use std::path::PathBuf;
+
+/// Errors of the Monte Carlo runner.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunnerError {
+    /// A prior or sampler setting is invalid.
+    #[error("invalid prior: {0}")]
+    Prior(String),
+    /// A run setting is invalid (draws, shard, sampler limits).
+    #[error("invalid run setting: {0}")]
+    Setting(String),
+    /// Too many draws failed to solve.
+    #[error(
+        "{failed} of {draws} draws failed ({rate:.2}% > the allowed {max:.2}%); first failure: {first}"
+    )]
+    TooManyFailures {
+        /// Failed draws.
+        failed: u64,
+        /// Draws attempted.
+        draws: u64,
+        /// Failure rate, percent.
+        rate: f64,
+        /// Allowed rate, percent.
+        max: f64,
+        /// The first failure's reason.
+        first: String,
+    },
+    /// Shards that cannot be merged.
+    #[error("cannot merge: {0}")]
+    Merge(String),
+    /// Reading or writing a file.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A file that does not have the expected content.
+    #[error("{path}: {detail}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong (with line number where there is one).
+        detail: String,
+    },
+    /// An error from the core (shape mismatch and the like).
+    #[error(transparent)]
+    Core(#[from] tariffsim_core::CoreError),
+}
+
+impl RunnerError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        RunnerError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,350 @@
+//! A scenario's Monte Carlo run: every phase of the timeline solved in every draw, the
+//! day-weighted period figure of every metric, outputs in a run directory.
+//!
+//! Outputs of one draw (the columns of `draws.csv` after the parameters): every metric of the
+//! [`MetricCatalog`] as the day-weighted average over the period's phases (named as in the
+//! catalog, e.g. `diversion_ratio.USA.CHN`), then, for every phase, the scenario's reported
+//! metrics in that phase (`diversion_ratio.USA.CHN@2025-04-10`).
+
+use crate::engine::{self, Evaluator, Plan};
+use crate::error::RunnerError;
+use crate::output::{self, DrawWriter, Manifest, RunMeta, RunSummary};
+use crate::point::{self, PointLayout, PointWorkspace};
+use crate::priors::PriorSet;
+use crate::progress::Progress;
+use crate::sampler::{RNG_ID, Sampler, SamplerKind};
+use std::path::{Path, PathBuf};
+use tariffsim_core::{Baseline, Elasticities, MetricCatalog, Model};
+use tariffsim_scenario::{Phase, Scenario};
+
+/// How to run: everything that is not in the scenario file (or overrides it).
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    /// Total draws of the run (all shards).
+    pub draws: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Sampler.
+    pub sampler: SamplerKind,
+    /// Worker threads.
+    pub threads: usize,
+    /// Shard `(K, N)`, 1-based; `(1, 1)` for a whole run.
+    pub shard: (u64, u64),
+    /// Largest failure share for which the run succeeds.
+    pub max_failure_rate: f64,
+    /// Output directory.
+    pub out: PathBuf,
+    /// No progress output.
+    pub quiet: bool,
+    /// Draws per parallel chunk.
+    pub chunk: usize,
+    /// Memory for summarising (bytes): the column store is read this much at a time.
+    pub memory_budget: usize,
+}
+
+impl RunSettings {
+    /// Settings from the scenario's `[monte_carlo]` section.
+    #[must_use]
+    pub fn from_scenario(scenario: &Scenario, out: PathBuf) -> Self {
+        let mc = &scenario.monte_carlo;
+        Self {
+            draws: mc.draws,
+            seed: mc.seed,
+            sampler: SamplerKind::from_name(mc.sampler.name()).unwrap_or_default(),
+            threads: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+            shard: (1, 1),
+            max_failure_rate: mc.max_failure_rate,
+            out,
+            quiet: false,
+            chunk: 256,
+            memory_budget: 256 << 20,
+        }
+    }
+}
+
+/// Solves a scenario's phases at one draw's elasticities.
+pub struct ScenarioEvaluator<'a> {
+    baseline: &'a Baseline,
+    model: Model,
+    priors: PriorSet,
+    central: Elasticities,
+    phases: &'a [Phase],
+    catalog: MetricCatalog,
+    reported: Vec<usize>,
+    output_names: Vec<String>,
+}
+
+/// Per-thread scratch of [`ScenarioEvaluator`].
+pub struct ScenarioScratch {
+    elasticities: Elasticities,
+    solve: SolveScratch,
+}
+
+/// Solver scratch and the point run's full output (every metric, every phase and the period).
+pub struct SolveScratch {
+    point: PointWorkspace,
+    values: Vec<f64>,
+}
+
+impl<'a> ScenarioEvaluator<'a> {
+    /// Builds the evaluator: priors resolved on the baseline, phases with their day weights.
+    pub fn new(scenario: &'a Scenario, baseline: &'a Baseline) -> Result<Self, RunnerError> {
+        let priors = PriorSet::resolve(
+            baseline,
+            &scenario.priors,
+            scenario.monte_carlo.correlation,
+            scenario.focus,
+        )?;
+        if scenario.days() == 0 {
+            return Err(RunnerError::Setting(
+                "the scenario's period has no days".into(),
+            ));
+        }
+        let phases = &scenario.phases;
+        let catalog = MetricCatalog::new(baseline, Some(scenario.focus));
+        let reported = scenario
+            .metrics
+            .iter()
+            .map(|m| {
+                catalog.index_of(m).ok_or_else(|| {
+                    RunnerError::Setting(format!("metric `{m}` is not in the metric catalog"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut output_names: Vec<String> = catalog.names().to_vec();
+        for p in &scenario.phases {
+            for &m in &reported {
+                output_names.push(format!("{}@{}", catalog.names()[m], p.start));
+            }
+        }
+        let central = priors.central()?;
+        Ok(Self {
+            baseline,
+            model: scenario.model,
+            priors,
+            central,
+            phases,
+            catalog,
+            reported,
+            output_names,
+        })
+    }
+
+    /// Fresh solver scratch (one per thread).
+    #[must_use]
+    pub fn solve_scratch(&self) -> SolveScratch {
+        SolveScratch {
+            point: PointWorkspace::new(self.model, self.baseline),
+            values: vec![0.0; PointLayout::new(self.phases, &self.catalog).len()],
+        }
+    }
+
+    /// The resolved priors.
+    #[must_use]
+    pub fn priors(&self) -> &PriorSet {
+        &self.priors
+    }
+
+    /// Output names in order.
+    #[must_use]
+    pub fn output_names(&self) -> &[String] {
+        &self.output_names
+    }
+
+    /// Parameter names in order.
+    #[must_use]
+    pub fn param_names(&self) -> Vec<String> {
+        let codes: Vec<&str> = self
+            .baseline
+            .sectors()
+            .sectors()
+            .iter()
+            .map(|s| s.code.as_str())
+            .collect();
+        self.priors.param_names(&codes)
+    }
+
+    /// Solves every phase at `elasticities` ([`point::solve_phases_into`]) and writes the
+    /// outputs: period values of every metric, then per-phase values of the reported metrics.
+    pub fn solve_phases(
+        &self,
+        elasticities: &Elasticities,
+        s: &mut SolveScratch,
+        out: &mut [f64],
+    ) -> Result<(), String> {
+        point::solve_phases_into(
+            self.model,
+            self.baseline,
+            self.phases,
+            elasticities,
+            &self.catalog,
+            &mut s.point,
+            &mut s.values,
+        )
+        .map_err(|e| e.to_string())?;
+        let layout = PointLayout::new(self.phases, &self.catalog);
+        let m = self.catalog.len();
+        let k = self.reported.len();
+        let period = layout.index(layout.n_phases, 0);
+        out[..m].copy_from_slice(&s.values[period..period + m]);
+        for p in 0..layout.n_phases {
+            for (slot, &idx) in out[m + p * k..m + (p + 1) * k]
+                .iter_mut()
+                .zip(&self.reported)
+            {
+                *slot = s.values[layout.index(p, idx)];
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Evaluator for ScenarioEvaluator<'_> {
+    type Scratch = ScenarioScratch;
+
+    fn scratch(&self) -> ScenarioScratch {
+        ScenarioScratch {
+            elasticities: self.central.clone(),
+            solve: self.solve_scratch(),
+        }
+    }
+
+    fn n_params(&self) -> usize {
+        self.priors.n_params()
+    }
+
+    fn n_outputs(&self) -> usize {
+        self.output_names.len()
+    }
+
+    fn evaluate(
+        &self,
+        z: &[f64],
+        s: &mut ScenarioScratch,
+        params: &mut [f64],
+        out: &mut [f64],
+    ) -> Result<(), String> {
+        self.priors
+            .fill(z, &mut s.elasticities, params)
+            .map_err(|e| format!("invalid elasticity draw: {e}"))?;
+        self.solve_phases(&s.elasticities, &mut s.solve, out)
+    }
+}
+
+/// The outcome of [`run`].
+#[derive(Debug)]
+pub struct RunOutcome {
+    /// The summary written to `summary.json`.
+    pub summary: RunSummary,
+    /// The run directory.
+    pub dir: PathBuf,
+}
+
+/// The run's identity, shared by every shard.
+pub fn run_meta(
+    scenario: &Scenario,
+    baseline: &Baseline,
+    evaluator: &ScenarioEvaluator<'_>,
+    settings: &RunSettings,
+) -> RunMeta {
+    RunMeta {
+        tariffsim_version: env!("CARGO_PKG_VERSION").into(),
+        scenario: scenario.name.clone(),
+        scenario_hash: scenario.hash.clone(),
+        baseline: baseline.provenance().clone(),
+        model: scenario.model.name().into(),
+        seed: settings.seed,
+        draws: settings.draws,
+        sampler: settings.sampler.name().into(),
+        rng: RNG_ID.into(),
+        max_failure_rate: settings.max_failure_rate,
+        params: evaluator.param_names(),
+        metrics: evaluator.output_names().to_vec(),
+    }
+}
+
+/// Runs the Monte Carlo for `scenario` on `baseline` into `settings.out`. Every file is written
+/// atomically; if more than `max_failure_rate` of the draws fail, the outputs are still written
+/// (for diagnosis) and [`RunnerError::TooManyFailures`] is returned.
+pub fn run(
+    scenario: &Scenario,
+    baseline: &Baseline,
+    settings: &RunSettings,
+    extra_files: &[(&str, Vec<u8>)],
+) -> Result<RunOutcome, RunnerError> {
+    if !(0.0..=1.0).contains(&settings.max_failure_rate) {
+        return Err(RunnerError::Setting(format!(
+            "max failure rate must be in [0, 1], got {}",
+            settings.max_failure_rate
+        )));
+    }
+    let evaluator = ScenarioEvaluator::new(scenario, baseline)?;
+    let sampler = Sampler::new(
+        settings.sampler,
+        settings.seed,
+        settings.draws,
+        evaluator.priors().dimension(),
+    )?;
+    let (first, end) = output::shard_range(settings.draws, settings.shard.0, settings.shard.1)?;
+    let manifest = Manifest {
+        run: run_meta(scenario, baseline, &evaluator, settings),
+        shard: settings.shard.0,
+        shards: settings.shard.1,
+        first,
+        end,
+    };
+    let dir = settings.out.clone();
+    let mut writer = DrawWriter::create(&dir, manifest)?;
+    let mut progress = Progress::new(end - first, settings.quiet);
+    let plan = Plan {
+        sampler: &sampler,
+        first,
+        end,
+        threads: settings.threads,
+        chunk: settings.chunk,
+    };
+    engine::run(&plan, &evaluator, |chunk| {
+        writer.push_chunk(chunk)?;
+        progress.advance(chunk.len() as u64);
+        Ok(())
+    })?;
+    progress.finish();
+    for (name, bytes) in extra_files {
+        output::write_atomic(&dir.join(name), bytes)?;
+    }
+    let summary = writer.finish(settings.memory_budget)?;
+    check_failures(&summary, settings.max_failure_rate)?;
+    Ok(RunOutcome { summary, dir })
+}
+
+/// [`RunnerError::TooManyFailures`] when the failure share exceeds `max_failure_rate`.
+pub fn check_failures(summary: &RunSummary, max_failure_rate: f64) -> Result<(), RunnerError> {
+    let draws = summary.succeeded + summary.failed;
+    let rate = if draws == 0 {
+        0.0
+    } else {
+        summary.failed as f64 / draws as f64
+    };
+    if rate > max_failure_rate {
+        return Err(RunnerError::TooManyFailures {
+            failed: summary.failed,
+            draws,
+            rate: 100.0 * rate,
+            max: 100.0 * max_failure_rate,
+            first: summary
+                .first_failures
+                .first()
+                .map_or_else(String::new, |(k, r)| format!("draw {k}: {r}")),
+        });
+    }
+    Ok(())
+}
+
+/// Default run directory: `runs/<scenario>-<unix seconds>`.
+#[must_use]
+pub fn default_out_dir(scenario: &Scenario) -> PathBuf {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Path::new("runs").join(format!("{}-{secs}", scenario.name))
+}

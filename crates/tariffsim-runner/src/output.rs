@@ -1,0 +1,550 @@
+//! The run directory: `draws.csv`, `summary.json`, `manifest.json`, written atomically.
+//!
+//! Every file is written to `NAME.tmp` and renamed when complete, so an interrupted run (Ctrl-C,
+//! kill) leaves no file that looks complete. Draw rows stream to `draws.csv` and to a binary
+//! row-major column store (`draws.bin.tmp`, deleted at the end); the summary is computed from the
+//! column store a block of columns at a time, so memory stays bounded for millions of draws.
+//!
+//! `draws.csv` is wide: one row per draw, columns `draw,status,reason`, then the sampled
+//! parameters, then every metric. pandas (`read_csv`) and R (`read.csv`) read it with no
+//! arguments; a failed draw has `status = failed`, its reason, and empty metric cells (never
+//! `NaN`). Numbers are written in Rust's shortest round-trip form, so reading them back gives
+//! the same bits — which is what makes `merge` of shards bit-identical to a single run.
+
+use crate::engine::Chunk;
+use crate::error::RunnerError;
+use crate::stats::{Summary, summarize};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use tariffsim_core::Provenance;
+
+/// Everything that identifies a run's draws; shards of one run share it exactly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunMeta {
+    /// tariffsim version that produced the run.
+    pub tariffsim_version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Scenario content hash.
+    pub scenario_hash: String,
+    /// Baseline provenance.
+    pub baseline: Provenance,
+    /// Model name.
+    pub model: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Total draws of the run (all shards).
+    pub draws: u64,
+    /// Sampler name.
+    pub sampler: String,
+    /// Random number generator and how it is keyed.
+    pub rng: String,
+    /// Largest failure share for which the run succeeds.
+    pub max_failure_rate: f64,
+    /// Recorded parameter names.
+    pub params: Vec<String>,
+    /// Metric names.
+    pub metrics: Vec<String>,
+}
+
+/// A shard's manifest: the run's meta and the draws this directory holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// The run.
+    pub run: RunMeta,
+    /// Shard number, 1-based.
+    pub shard: u64,
+    /// Number of shards.
+    pub shards: u64,
+    /// First draw (inclusive).
+    pub first: u64,
+    /// Last draw (exclusive).
+    pub end: u64,
+}
+
+/// One line of `summary.json`'s `metrics`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricSummary {
+    /// Metric or parameter name.
+    pub name: String,
+    /// Statistics over successful draws.
+    #[serde(flatten)]
+    pub summary: Summary,
+}
+
+/// `summary.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunSummary {
+    /// The run.
+    pub run: RunMeta,
+    /// Draws that solved.
+    pub succeeded: u64,
+    /// Draws that failed.
+    pub failed: u64,
+    /// Failure counts by reason.
+    pub failures_by_reason: BTreeMap<String, u64>,
+    /// The first failures (at most 20): draw index and reason.
+    pub first_failures: Vec<(u64, String)>,
+    /// Parameters' summaries (over successful draws).
+    pub params: Vec<MetricSummary>,
+    /// Metrics' summaries (over successful draws).
+    pub metrics: Vec<MetricSummary>,
+}
+
+/// The draws of shard `k` (1-based) of `n` over `draws` total: a contiguous range.
+pub fn shard_range(draws: u64, k: u64, n: u64) -> Result<(u64, u64), RunnerError> {
+    if n == 0 || k == 0 || k > n {
+        return Err(RunnerError::Setting(format!(
+            "shard `{k}/{n}`: expected K/N with 1 <= K <= N"
+        )));
+    }
+    let at = |i: u64| ((u128::from(draws) * u128::from(i)) / u128::from(n)) as u64;
+    Ok((at(k - 1), at(k)))
+}
+
+/// Formats a float in shortest round-trip form (plain decimal in a readable range, else
+/// scientific).
+#[must_use]
+pub fn fmt_f64(x: f64) -> String {
+    let a = x.abs();
+    if x == 0.0 || (1e-5..1e16).contains(&a) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
+fn tmp_path(path: &Path) -> PathBuf {
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".tmp");
+    path.with_file_name(name)
+}
+
+/// Writes `bytes` to `path` atomically (temp file, then rename).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RunnerError> {
+    let tmp = tmp_path(path);
+    std::fs::write(&tmp, bytes).map_err(|e| RunnerError::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| RunnerError::io(path, e))
+}
+
+fn json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
+    let mut v = serde_json::to_vec_pretty(value).unwrap_or_default();
+    v.push(b'\n');
+    v
+}
+
+/// Streams draws into a run directory and finishes it with a summary.
+pub struct DrawWriter {
+    dir: PathBuf,
+    manifest: Manifest,
+    csv: csv::Writer<BufWriter<File>>,
+    store: BufWriter<File>,
+    width: usize,
+    ok: Vec<bool>,
+    next_draw: u64,
+    failures_by_reason: BTreeMap<String, u64>,
+    first_failures: Vec<(u64, String)>,
+    record: Vec<String>,
+}
+
+impl DrawWriter {
+    /// Opens `dir` (created if needed) for the draws `manifest.first..manifest.end`.
+    pub fn create(dir: &Path, manifest: Manifest) -> Result<Self, RunnerError> {
+        std::fs::create_dir_all(dir).map_err(|e| RunnerError::io(dir, e))?;
+        let csv_tmp = tmp_path(&dir.join("draws.csv"));
+        let file = File::create(&csv_tmp).map_err(|e| RunnerError::io(&csv_tmp, e))?;
+        let mut csv = csv::WriterBuilder::new().from_writer(BufWriter::new(file));
+        let mut header: Vec<String> = vec!["draw".into(), "status".into(), "reason".into()];
+        header.extend(manifest.run.params.iter().cloned());
+        header.extend(manifest.run.metrics.iter().cloned());
+        csv.write_record(&header).map_err(|e| RunnerError::Format {
+            path: csv_tmp.clone(),
+            detail: e.to_string(),
+        })?;
+        let store_path = dir.join("draws.bin.tmp");
+        let store = File::create(&store_path).map_err(|e| RunnerError::io(&store_path, e))?;
+        let width = manifest.run.params.len() + manifest.run.metrics.len();
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            next_draw: manifest.first,
+            manifest,
+            csv,
+            store: BufWriter::new(store),
+            width,
+            ok: Vec::new(),
+            failures_by_reason: BTreeMap::new(),
+            first_failures: Vec::new(),
+            record: Vec::new(),
+        })
+    }
+
+    /// Appends one draw (in draw order). `reason` is `Some` for a failed draw.
+    pub fn push(
+        &mut self,
+        draw: u64,
+        row: &[f64],
+        reason: Option<&str>,
+    ) -> Result<(), RunnerError> {
+        if draw != self.next_draw || row.len() != self.width {
+            return Err(RunnerError::Setting(format!(
+                "internal: draw {draw} out of order (expected {}) or row width {} != {}",
+                self.next_draw,
+                row.len(),
+                self.width
+            )));
+        }
+        self.next_draw += 1;
+        let n_params = self.manifest.run.params.len();
+        self.record.clear();
+        self.record.push(draw.to_string());
+        match reason {
+            None => {
+                self.record.push("ok".into());
+                self.record.push(String::new());
+                self.record.extend(row.iter().map(|&x| fmt_f64(x)));
+            }
+            Some(r) => {
+                self.record.push("failed".into());
+                self.record.push(r.to_string());
+                self.record
+                    .extend(row[..n_params].iter().map(|&x| fmt_f64(x)));
+                self.record
+                    .extend(std::iter::repeat_n(String::new(), self.width - n_params));
+                *self.failures_by_reason.entry(r.to_string()).or_insert(0) += 1;
+                if self.first_failures.len() < 20 {
+                    self.first_failures.push((draw, r.to_string()));
+                }
+            }
+        }
+        let path = self.dir.join("draws.csv.tmp");
+        self.csv
+            .write_record(&self.record)
+            .map_err(|e| RunnerError::Format {
+                path,
+                detail: e.to_string(),
+            })?;
+        self.ok.push(reason.is_none());
+        for &x in row {
+            self.store
+                .write_all(&x.to_le_bytes())
+                .map_err(|e| RunnerError::io(self.dir.join("draws.bin.tmp"), e))?;
+        }
+        Ok(())
+    }
+
+    /// Appends a chunk from the engine.
+    pub fn push_chunk(&mut self, chunk: &Chunk<'_>) -> Result<(), RunnerError> {
+        for i in 0..chunk.len() {
+            self.push(
+                chunk.first + i as u64,
+                chunk.row(i),
+                chunk.status[i].as_deref(),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Number of failed draws so far.
+    #[must_use]
+    pub fn failed(&self) -> u64 {
+        self.ok.iter().filter(|ok| !**ok).count() as u64
+    }
+
+    /// Flushes, summarises and renames every file into place. Returns the summary.
+    pub fn finish(mut self, memory_budget_bytes: usize) -> Result<RunSummary, RunnerError> {
+        if self.next_draw != self.manifest.end {
+            return Err(RunnerError::Setting(format!(
+                "internal: run ended at draw {} instead of {}",
+                self.next_draw, self.manifest.end
+            )));
+        }
+        let csv_tmp = self.dir.join("draws.csv.tmp");
+        self.csv.flush().map_err(|e| RunnerError::io(&csv_tmp, e))?;
+        let store_path = self.dir.join("draws.bin.tmp");
+        self.store
+            .flush()
+            .map_err(|e| RunnerError::io(&store_path, e))?;
+        let n_rows = self.ok.len();
+        let n_ok = self.ok.iter().filter(|x| **x).count();
+        let block = (memory_budget_bytes / (8 * n_ok.max(1))).clamp(1, self.width.max(1));
+        let mut summaries = Vec::with_capacity(self.width);
+        let mut columns: Vec<Vec<f64>> = Vec::new();
+        let mut c0 = 0;
+        while c0 < self.width {
+            let c1 = (c0 + block).min(self.width);
+            columns.clear();
+            columns.resize_with(c1 - c0, || Vec::with_capacity(n_ok));
+            let file = File::open(&store_path).map_err(|e| RunnerError::io(&store_path, e))?;
+            let mut reader = BufReader::with_capacity(1 << 20, file);
+            let mut row = vec![0u8; 8 * self.width];
+            for r in 0..n_rows {
+                reader
+                    .read_exact(&mut row)
+                    .map_err(|e| RunnerError::io(&store_path, e))?;
+                if !self.ok[r] {
+                    continue;
+                }
+                for (c, col) in (c0..c1).zip(columns.iter_mut()) {
+                    let mut b = [0u8; 8];
+                    b.copy_from_slice(&row[8 * c..8 * c + 8]);
+                    col.push(f64::from_le_bytes(b));
+                }
+            }
+            for col in &mut columns {
+                summaries.push(summarize(col));
+            }
+            c0 = c1;
+        }
+        let n_params = self.manifest.run.params.len();
+        let named = |names: &[String], stats: &[Summary]| -> Vec<MetricSummary> {
+            names
+                .iter()
+                .zip(stats)
+                .map(|(name, s)| MetricSummary {
+                    name: name.clone(),
+                    summary: *s,
+                })
+                .collect()
+        };
+        let summary = RunSummary {
+            run: self.manifest.run.clone(),
+            succeeded: n_ok as u64,
+            failed: (n_rows - n_ok) as u64,
+            failures_by_reason: std::mem::take(&mut self.failures_by_reason),
+            first_failures: std::mem::take(&mut self.first_failures),
+            params: named(
+                &self.manifest.run.params,
+                &summaries[..n_params.min(summaries.len())],
+            ),
+            metrics: named(
+                &self.manifest.run.metrics,
+                summaries.get(n_params..).unwrap_or_default(),
+            ),
+        };
+        drop(self.csv);
+        std::fs::remove_file(&store_path).map_err(|e| RunnerError::io(&store_path, e))?;
+        write_atomic(&self.dir.join("summary.json"), &json_bytes(&summary))?;
+        write_atomic(&self.dir.join("manifest.json"), &json_bytes(&self.manifest))?;
+        let csv_final = self.dir.join("draws.csv");
+        std::fs::rename(&csv_tmp, &csv_final).map_err(|e| RunnerError::io(&csv_final, e))?;
+        Ok(summary)
+    }
+}
+
+fn read_manifest(dir: &Path) -> Result<Manifest, RunnerError> {
+    let path = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| RunnerError::io(&path, e))?;
+    serde_json::from_str(&text).map_err(|e| RunnerError::Format {
+        path,
+        detail: format!("not a tariffsim manifest: {e}"),
+    })
+}
+
+/// Merges shard directories into `out`: checks that the manifests agree and that every draw
+/// appears exactly once, then writes the outputs a single run would — bit-identical.
+/// Files other than `draws.csv`, `summary.json` and `manifest.json` (e.g. `phases.csv`) are
+/// copied from the first shard after checking that every shard has identical copies.
+pub fn merge(
+    shards: &[PathBuf],
+    out: &Path,
+    memory_budget_bytes: usize,
+) -> Result<RunSummary, RunnerError> {
+    if shards.is_empty() {
+        return Err(RunnerError::Merge("no shard directories given".into()));
+    }
+    let mut manifests = Vec::new();
+    for dir in shards {
+        manifests.push((read_manifest(dir)?, dir.clone()));
+    }
+    let run = manifests[0].0.run.clone();
+    for (m, dir) in &manifests {
+        if m.run != run {
+            let what = if m.run.scenario_hash != run.scenario_hash {
+                "scenario hash"
+            } else if m.run.seed != run.seed {
+                "seed"
+            } else if m.run.draws != run.draws {
+                "total draws"
+            } else if m.run.sampler != run.sampler {
+                "sampler"
+            } else if m.run.tariffsim_version != run.tariffsim_version {
+                "tariffsim version"
+            } else {
+                "run settings"
+            };
+            return Err(RunnerError::Merge(format!(
+                "`{}` has a different {what} from `{}`",
+                dir.display(),
+                manifests[0].1.display()
+            )));
+        }
+    }
+    manifests.sort_by_key(|(m, _)| (m.first, m.end));
+    let mut expected = 0;
+    for (m, dir) in &manifests {
+        if m.first < expected {
+            return Err(RunnerError::Merge(format!(
+                "`{}` repeats draws {}..{} (overlapping shards)",
+                dir.display(),
+                m.first,
+                expected.min(m.end)
+            )));
+        }
+        if m.first > expected {
+            return Err(RunnerError::Merge(format!(
+                "draws {expected}..{} are in no shard (missing shard before `{}`)",
+                m.first,
+                dir.display()
+            )));
+        }
+        expected = m.end;
+    }
+    if expected != run.draws {
+        return Err(RunnerError::Merge(format!(
+            "draws {expected}..{} are in no shard (missing shard)",
+            run.draws
+        )));
+    }
+    let manifest = Manifest {
+        run: run.clone(),
+        shard: 1,
+        shards: 1,
+        first: 0,
+        end: run.draws,
+    };
+    let mut writer = DrawWriter::create(out, manifest)?;
+    let width = run.params.len() + run.metrics.len();
+    let mut row = vec![0.0; width];
+    for (m, dir) in &manifests {
+        let path = dir.join("draws.csv");
+        let mut reader = csv::Reader::from_path(&path).map_err(|e| RunnerError::Format {
+            path: path.clone(),
+            detail: e.to_string(),
+        })?;
+        let mut next = m.first;
+        for (line, record) in reader.records().enumerate() {
+            let bad = |detail: String| RunnerError::Format {
+                path: path.clone(),
+                detail: format!("line {}: {detail}", line + 2),
+            };
+            let record = record.map_err(|e| bad(e.to_string()))?;
+            if record.len() != 3 + width {
+                return Err(bad(format!(
+                    "{} fields, expected {}",
+                    record.len(),
+                    3 + width
+                )));
+            }
+            let draw: u64 = record[0]
+                .parse()
+                .map_err(|_| bad("bad draw index".into()))?;
+            if draw != next || draw >= m.end {
+                return Err(bad(format!("draw {draw} where {next} was expected")));
+            }
+            let failed = match &record[1] {
+                "ok" => false,
+                "failed" => true,
+                other => return Err(bad(format!("status `{other}`"))),
+            };
+            for (c, v) in row.iter_mut().enumerate() {
+                let field = &record[3 + c];
+                *v = if failed && field.is_empty() {
+                    0.0
+                } else {
+                    field
+                        .parse()
+                        .map_err(|_| bad(format!("`{field}` is not a number")))?
+                };
+            }
+            writer.push(draw, &row, failed.then_some(&record[2]))?;
+            next += 1;
+        }
+        if next != m.end {
+            return Err(RunnerError::Merge(format!(
+                "`{}` holds draws {}..{next} but its manifest says {}..{}",
+                path.display(),
+                m.first,
+                m.first,
+                m.end
+            )));
+        }
+    }
+    // Extra files (phases.csv, ...) must agree across shards.
+    let first_dir = &manifests[0].1;
+    let entries = std::fs::read_dir(first_dir).map_err(|e| RunnerError::io(first_dir, e))?;
+    let mut extras = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ignore = ["draws.csv", "summary.json", "manifest.json"].contains(&name.as_str())
+            || name.ends_with(".tmp")
+            || !entry.path().is_file();
+        if !ignore {
+            extras.push(name);
+        }
+    }
+    extras.sort();
+    let summary = writer.finish(memory_budget_bytes)?;
+    for name in extras {
+        let bytes = std::fs::read(first_dir.join(&name))
+            .map_err(|e| RunnerError::io(first_dir.join(&name), e))?;
+        for (_, dir) in &manifests[1..] {
+            let other =
+                std::fs::read(dir.join(&name)).map_err(|e| RunnerError::io(dir.join(&name), e))?;
+            if other != bytes {
+                return Err(RunnerError::Merge(format!(
+                    "`{name}` differs between `{}` and `{}`",
+                    first_dir.display(),
+                    dir.display()
+                )));
+            }
+        }
+        write_atomic(&out.join(&name), &bytes)?;
+    }
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_ranges_partition() {
+        for draws in [0u64, 1, 7, 100, 1001] {
+            for n in 1..6 {
+                let mut next = 0;
+                for k in 1..=n {
+                    let (a, b) = shard_range(draws, k, n).unwrap();
+                    assert_eq!(a, next);
+                    next = b;
+                }
+                assert_eq!(next, draws);
+            }
+        }
+        assert!(shard_range(10, 0, 3).is_err());
+        assert!(shard_range(10, 4, 3).is_err());
+    }
+
+    #[test]
+    fn float_format_round_trips() {
+        for x in [
+            0.0,
+            -0.0,
+            1.0,
+            0.1,
+            1e-20,
+            -3.7e300,
+            123_456.789,
+            5e-6,
+            f64::MIN_POSITIVE,
+        ] {
+            let s = fmt_f64(x);
+            assert_eq!(s.parse::<f64>().unwrap().to_bits(), x.to_bits(), "{s}");
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! Determinism of the Monte Carlo engine: bit-identical results for any thread count and any
+//! shard split merged afterwards, failed draws counted, merge errors (issue 6, "Must show").
+
+use std::path::{Path, PathBuf};
+use tariffsim_core::{
+    Baseline, Elasticities, Equilibrium, Focus, MetricCatalog, MetricWorkspace, Model, Tariffs,
+    Workspace,
+};
+use tariffsim_runner::engine::{self, Evaluator, Plan};
+use tariffsim_runner::output::{self, DrawWriter, Manifest, RunMeta};
+use tariffsim_runner::priors::PriorSet;
+use tariffsim_runner::sampler::{Sampler, SamplerKind};
+use tariffsim_scenario::priors::Priors;
+
+/// Armington on a synthetic baseline: importer 0 raises its tariffs on exporter 1 by 145 pp.
+struct Shock {
+    priors: PriorSet,
+    baseline: Baseline,
+    tariffs: Tariffs,
+    catalog: MetricCatalog,
+    /// Draws whose index is in this list fail on purpose (to test failure accounting).
+    fail_draws_with_sigma_above: Option<f64>,
+}
+
+struct Scratch {
+    elasticities: Elasticities,
+    ws: Workspace,
+    eq: Equilibrium,
+    metrics: MetricWorkspace,
+}
+
+impl Evaluator for Shock {
+    type Scratch = Scratch;
+    fn scratch(&self) -> Scratch {
+        Scratch {
+            elasticities: self.priors.central().unwrap(),
+            ws: Workspace::default(),
+            eq: Equilibrium::unchanged("armington", &self.baseline),
+            metrics: MetricWorkspace::default(),
+        }
+    }
+    fn n_params(&self) -> usize {
+        self.priors.n_params()
+    }
+    fn n_outputs(&self) -> usize {
+        self.catalog.len()
+    }
+    fn evaluate(
+        &self,
+        z: &[f64],
+        s: &mut Scratch,
+        params: &mut [f64],
+        out: &mut [f64],
+    ) -> Result<(), String> {
+        self.priors
+            .fill(z, &mut s.elasticities, params)
+            .map_err(|e| e.to_string())?;
+        let e = &s.elasticities;
+        if let Some(limit) = self.fail_draws_with_sigma_above
+            && e.sigma(0, 0) > limit
+        {
+            return Err(format!(
+                "test failure: sigma {} above {limit}",
+                e.sigma(0, 0)
+            ));
+        }
+        Model::Armington
+            .solve_into(
+                &self.baseline,
+                &s.elasticities,
+                &self.tariffs,
+                &mut s.ws,
+                &mut s.eq,
+            )
+            .map_err(|err| err.to_string())?;
+        self.catalog
+            .fill(&self.baseline, &s.eq, &mut s.metrics, out);
+        Ok(())
+    }
+}
+
+fn setup(fail: Option<f64>) -> Shock {
+    let baseline = tariffsim_data::synth::synthetic(8, 3, 5).unwrap();
+    let base = baseline.baseline_tariffs();
+    let tariffs = tariffsim_core::TariffChange::raise_all_sectors(&base, 1, 0, 1.45)
+        .apply(&base)
+        .unwrap();
+    let focus = Focus {
+        importer: 0,
+        target: 1,
+    };
+    let catalog = MetricCatalog::new(&baseline, Some(focus));
+    let priors = PriorSet::resolve(&baseline, &Priors::default(), 0.5, focus).unwrap();
+    Shock {
+        priors,
+        baseline,
+        tariffs,
+        catalog,
+        fail_draws_with_sigma_above: fail,
+    }
+}
+
+fn meta(shock: &Shock, draws: u64, sampler: &str) -> RunMeta {
+    let priors = &shock.priors;
+    let codes: Vec<&str> = shock
+        .baseline
+        .sectors()
+        .sectors()
+        .iter()
+        .map(|s| s.code.as_str())
+        .collect();
+    RunMeta {
+        tariffsim_version: "test".into(),
+        scenario: "synthetic".into(),
+        scenario_hash: "0".into(),
+        baseline: shock.baseline.provenance().clone(),
+        model: "armington".into(),
+        seed: 42,
+        draws,
+        sampler: sampler.into(),
+        rng: tariffsim_runner::sampler::RNG_ID.into(),
+        max_failure_rate: 0.01,
+        params: priors.param_names(&codes),
+        metrics: shock.catalog.names().to_vec(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_to(
+    dir: &Path,
+    shock: &Shock,
+    kind: SamplerKind,
+    draws: u64,
+    threads: usize,
+    shard: (u64, u64),
+    chunk: usize,
+) {
+    let sampler = Sampler::new(kind, 42, draws, shock.priors.dimension()).unwrap();
+    let (first, end) = output::shard_range(draws, shard.0, shard.1).unwrap();
+    let manifest = Manifest {
+        run: meta(shock, draws, kind.name()),
+        shard: shard.0,
+        shards: shard.1,
+        first,
+        end,
+    };
+    let mut writer = DrawWriter::create(dir, manifest).unwrap();
+    let plan = Plan {
+        sampler: &sampler,
+        first,
+        end,
+        threads,
+        chunk,
+    };
+    engine::run(&plan, shock, |chunk| writer.push_chunk(chunk)).unwrap();
+    writer.finish(1 << 20).unwrap();
+}
+
+fn read(dir: &Path, name: &str) -> Vec<u8> {
+    std::fs::read(dir.join(name)).unwrap()
+}
+
+#[test]
+fn identical_for_1_2_4_threads_and_any_chunking() {
+    let shock = setup(None);
+    for kind in [SamplerKind::Random, SamplerKind::Lhs, SamplerKind::Sobol] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dirs: Vec<PathBuf> = [(1, 64), (2, 7), (4, 1)]
+            .iter()
+            .map(|&(threads, chunk)| {
+                let d = tmp.path().join(format!("t{threads}"));
+                run_to(&d, &shock, kind, 60, threads, (1, 1), chunk);
+                d
+            })
+            .collect();
+        for d in &dirs[1..] {
+            for f in ["draws.csv", "summary.json", "manifest.json"] {
+                assert!(
+                    read(&dirs[0], f) == read(d, f),
+                    "{kind:?}: {f} differs in {}",
+                    d.display()
+                );
+            }
+        }
+        assert!(!dirs[0].join("draws.bin.tmp").exists());
+    }
+}
+
+#[test]
+fn four_shards_merged_equal_one_run() {
+    let shock = setup(None);
+    let tmp = tempfile::tempdir().unwrap();
+    let single = tmp.path().join("single");
+    run_to(&single, &shock, SamplerKind::Lhs, 50, 2, (1, 1), 16);
+    let shards: Vec<PathBuf> = (1..=4)
+        .map(|k| {
+            let d = tmp.path().join(format!("shard{k}"));
+            run_to(&d, &shock, SamplerKind::Lhs, 50, 1, (k, 4), 5);
+            d
+        })
+        .collect();
+    let merged = tmp.path().join("merged");
+    // shards given out of order on purpose
+    let order = vec![
+        shards[2].clone(),
+        shards[0].clone(),
+        shards[3].clone(),
+        shards[1].clone(),
+    ];
+    output::merge(&order, &merged, 1 << 20).unwrap();
+    for f in ["draws.csv", "summary.json", "manifest.json"] {
+        assert!(
+            read(&single, f) == read(&merged, f),
+            "{f} differs after merge"
+        );
+    }
+    // Merge refuses overlapping, missing and mismatched shards.
+    let err = output::merge(
+        &[shards[0].clone(), shards[0].clone()],
+        &tmp.path().join("x"),
+        1 << 20,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("overlapping"), "{err}");
+    let err = output::merge(&shards[..3], &tmp.path().join("y"), 1 << 20)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("missing shard"), "{err}");
+    let other = tmp.path().join("other");
+    run_to(&other, &shock, SamplerKind::Random, 50, 1, (4, 4), 5);
+    let err = output::merge(
+        &[
+            shards[0].clone(),
+            shards[1].clone(),
+            shards[2].clone(),
+            other,
+        ],
+        &tmp.path().join("z"),
+        1 << 20,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("different sampler"), "{err}");
+}
+
+#[test]
+fn failed_draws_are_counted_and_never_nan() {
+    let shock = setup(Some(6.0)); // default sigma prior lognormal(4, 0.3): ~9% of draws exceed 6
+    let tmp = tempfile::tempdir().unwrap();
+    run_to(tmp.path(), &shock, SamplerKind::Random, 200, 2, (1, 1), 32);
+    let summary: serde_json::Value =
+        serde_json::from_slice(&read(tmp.path(), "summary.json")).unwrap();
+    let failed = summary["failed"].as_u64().unwrap();
+    let succeeded = summary["succeeded"].as_u64().unwrap();
+    assert!(
+        failed > 0 && succeeded > 0 && failed + succeeded == 200,
+        "{failed} {succeeded}"
+    );
+    let csv = String::from_utf8(read(tmp.path(), "draws.csv")).unwrap();
+    assert!(!csv.to_lowercase().contains("nan"));
+    assert_eq!(
+        csv.lines().filter(|l| l.contains(",failed,")).count() as u64,
+        failed
+    );
+    let count = summary["metrics"][0]["count"].as_u64().unwrap();
+    assert_eq!(count, succeeded);
+}
