@@ -68,73 +68,7 @@ const GROUPS: &[(&str, &[&str])] = &[
     ("CPTPP_CORE", &["JPN", "CAN", "MEX", "VNM", "GBR"]),
 ];
 
-const SECTORS: &[(&str, &str, &str)] = &[
-    (
-        "AGRI_FOOD",
-        "Agriculture and food",
-        "crops, livestock, forestry, fishing; food, beverages and tobacco (ISIC A01-A03, C10-C12)",
-    ),
-    (
-        "ENERGY_MINING",
-        "Energy and mining",
-        "coal, crude oil and gas, metal ores, quarrying; coke and refined petroleum (ISIC B05-B09, C19)",
-    ),
-    (
-        "TEXTILE_APPAREL",
-        "Textiles and apparel",
-        "textiles, wearing apparel, leather and footwear (ISIC C13-C15)",
-    ),
-    (
-        "WOOD_PAPER",
-        "Wood and paper",
-        "wood products, paper, printing (ISIC C16-C18)",
-    ),
-    (
-        "CHEM_PLASTICS",
-        "Chemicals and plastics",
-        "chemicals, fertilisers, rubber and plastic products (ISIC C20, C22)",
-    ),
-    (
-        "PHARMA",
-        "Pharmaceuticals",
-        "pharmaceutical products and preparations (ISIC C21)",
-    ),
-    (
-        "METALS_MINERALS",
-        "Metals and minerals",
-        "glass, ceramics, cement, iron and steel, non-ferrous metals, metal products (ISIC C23-C25)",
-    ),
-    (
-        "ELECTRONICS",
-        "Electronics",
-        "computers, semiconductors, phones, instruments, solar cells (ISIC C26; solar cells are ISIC 2610)",
-    ),
-    (
-        "ELECTRICAL_EQUIP",
-        "Electrical equipment",
-        "motors, wiring, appliances, Li-ion batteries (ISIC C27; batteries are ISIC 2720)",
-    ),
-    (
-        "MACHINERY",
-        "Machinery",
-        "machinery and equipment n.e.c. (ISIC C28)",
-    ),
-    (
-        "MOTOR_VEHICLES",
-        "Motor vehicles",
-        "cars, trucks, parts, electric vehicles (ISIC C29)",
-    ),
-    (
-        "OTHER_TRANSPORT",
-        "Other transport",
-        "ships, rail, aircraft, motorcycles (ISIC C30)",
-    ),
-    (
-        "OTHER_MFG",
-        "Other manufacturing",
-        "furniture, toys, jewellery, medical supplies, other (ISIC C31-C33)",
-    ),
-];
+use tariffsim_data::concordance::GOODS_SECTORS as SECTORS;
 
 fn region(code: &str) -> usize {
     REGIONS

@@ -37,14 +37,14 @@ pub struct Text<'a> {
     pub text: &'a str,
 }
 
-struct Table {
-    file: String,
+pub(crate) struct Table {
+    pub(crate) file: String,
     columns: Vec<String>,
-    rows: Vec<(u64, Vec<String>)>,
+    pub(crate) rows: Vec<(u64, Vec<String>)>,
 }
 
 impl Table {
-    fn parse(t: Text<'_>, required: &[&str], optional: &[&str]) -> Result<Self> {
+    pub(crate) fn parse(t: Text<'_>, required: &[&str], optional: &[&str]) -> Result<Self> {
         let file = t.file.to_string();
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
@@ -111,11 +111,11 @@ impl Table {
         })
     }
 
-    fn col(&self, name: &str) -> Option<usize> {
+    pub(crate) fn col(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c == name)
     }
 
-    fn err(&self, line: u64, column: Option<&str>, message: String) -> DataError {
+    pub(crate) fn err(&self, line: u64, column: Option<&str>, message: String) -> DataError {
         DataError::Parse {
             file: self.file.clone(),
             line,
@@ -125,7 +125,7 @@ impl Table {
     }
 }
 
-fn csv_error(file: &str, e: &csv::Error) -> DataError {
+pub(crate) fn csv_error(file: &str, e: &csv::Error) -> DataError {
     let line = e.position().map_or(0, csv::Position::line);
     let message = match e.kind() {
         csv::ErrorKind::UnequalLengths {
@@ -151,7 +151,7 @@ fn code_ok(code: &str) -> bool {
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
-fn check_code(table: &Table, line: u64, column: &str, code: &str) -> Result<()> {
+pub(crate) fn check_code(table: &Table, line: u64, column: &str, code: &str) -> Result<()> {
     if code_ok(code) {
         Ok(())
     } else {
@@ -166,7 +166,7 @@ fn check_code(table: &Table, line: u64, column: &str, code: &str) -> Result<()> 
 }
 
 /// Parses a float field: finite, with `what` naming the quantity in messages.
-fn parse_number(table: &Table, line: u64, column: &str, raw: &str) -> Result<f64> {
+pub(crate) fn parse_number(table: &Table, line: u64, column: &str, raw: &str) -> Result<f64> {
     let v: f64 = raw
         .parse()
         .map_err(|_| table.err(line, Some(column), format!("`{raw}` is not a number")))?;
@@ -271,16 +271,16 @@ fn read_regions(t: Text<'_>) -> Result<(Vec<Region>, Vec<Group>)> {
     let mut regions: Vec<Region> = Vec::new();
     let mut groups = Vec::new();
     for (line, row) in &table.rows {
-        let code = field(&row, c_code);
+        let code = field(row, c_code);
         check_code(&table, *line, "code", code)?;
         if regions.iter().any(|r| r.code == code) {
             return Err(table.err(*line, Some("code"), format!("duplicate region `{code}`")));
         }
-        let name = field(&row, c_name);
+        let name = field(row, c_name);
         parse_groups(
             &table,
             *line,
-            field(&row, c_groups),
+            field(row, c_groups),
             regions.len(),
             &mut groups,
         )?;
@@ -305,23 +305,23 @@ fn read_sectors(t: Text<'_>) -> Result<(Vec<Sector>, Vec<Group>)> {
     let mut sectors: Vec<Sector> = Vec::new();
     let mut groups = Vec::new();
     for (line, row) in &table.rows {
-        let code = field(&row, c_code);
+        let code = field(row, c_code);
         check_code(&table, *line, "code", code)?;
         if sectors.iter().any(|r| r.code == code) {
             return Err(table.err(*line, Some("code"), format!("duplicate sector `{code}`")));
         }
-        let name = field(&row, c_name);
+        let name = field(row, c_name);
         parse_groups(
             &table,
             *line,
-            field(&row, c_groups),
+            field(row, c_groups),
             sectors.len(),
             &mut groups,
         )?;
         sectors.push(Sector {
             code: code.to_string(),
             name: if name.is_empty() { code } else { name }.to_string(),
-            description: field(&row, c_desc).to_string(),
+            description: field(row, c_desc).to_string(),
         });
     }
     if sectors.is_empty() {
@@ -338,8 +338,8 @@ fn read_provenance(t: Text<'_>) -> Result<Provenance> {
     let (c_key, c_value) = (table.col("key"), table.col("value"));
     let mut p = Provenance::default();
     for (line, row) in &table.rows {
-        let value = field(&row, c_value).to_string();
-        match field(&row, c_key) {
+        let value = field(row, c_value).to_string();
+        match field(row, c_key) {
             "name" => p.name = value,
             "version" => p.version = value,
             "year" => {
@@ -364,7 +364,7 @@ fn read_provenance(t: Text<'_>) -> Result<Provenance> {
     Ok(p)
 }
 
-fn field(row: &[String], col: Option<usize>) -> &str {
+pub(crate) fn field(row: &[String], col: Option<usize>) -> &str {
     col.and_then(|c| row.get(c)).map_or("", String::as_str)
 }
 
@@ -557,7 +557,7 @@ fn as_text(o: &Option<(String, String)>) -> Option<Text<'_>> {
     })
 }
 
-fn read_text(path: &Path) -> Result<String> {
+pub(crate) fn read_text(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|source| DataError::Io {
         path: path.display().to_string(),
         source,

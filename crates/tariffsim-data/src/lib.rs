@@ -8,7 +8,7 @@
 //!   `crates/tariffsim-data/data/world2024/METHOD.md`).
 //! - [`load`]: a builtin name, or a path to a long CSV file or a directory with `flows.csv`
 //!   (+ optional `regions.csv`, `sectors.csv`, `provenance.csv`); format in [`csvio`].
-//! - `baci`: CEPII BACI files aggregated to the user's regions and tariffsim's sectors.
+//! - [`baci`]: CEPII BACI files aggregated to the user's regions and tariffsim's sectors.
 //! - [`synth::synthetic`]: a seeded gravity-shaped baseline for tests and benchmarks.
 //! - [`priors`]: default elasticity priors as plain data, with their sources.
 //! - [`DataError`]: the one error type; file errors name the file, line and column.
@@ -29,6 +29,8 @@
 
 #![deny(clippy::float_cmp)]
 
+pub mod baci;
+pub mod concordance;
 pub mod csvio;
 pub mod error;
 pub mod priors;
