@@ -20,6 +20,12 @@ struct Cli {
 enum Command {
     /// Run a built-in demonstration shock (USA raises its tariff on CHN) on a small example.
     Demo(cmd::demo::Args),
+    /// Validate scenario files: prints `ok: FILE` lines, or diagnostics and exit 2.
+    Check(cmd::check::Args),
+    /// Show a scenario's phases, rule hits and the rates in force (optionally on one date).
+    Show(cmd::show::Args),
+    /// Run a scenario at central elasticities: focus metrics per phase and for the period.
+    Run(cmd::run::Args),
 }
 
 /// Exit codes (DESIGN §8): 0 ok, 1 run failed, 2 invalid input.
@@ -34,6 +40,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo(args) => cmd::demo::run(&args),
+        Command::Check(args) => cmd::check::run(&args),
+        Command::Show(args) => cmd::show::run(&args),
+        Command::Run(args) => cmd::run::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,6 +1,9 @@
 //! One module per subcommand.
 
+pub mod check;
 pub mod demo;
+pub mod run;
+pub mod show;
 
 /// An error that carries its exit code (2 for invalid input, 1 for a failed run).
 #[derive(Debug)]

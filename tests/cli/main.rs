@@ -2,4 +2,7 @@
 
 mod util;
 
+mod check;
 mod demo;
+mod run;
+mod show;

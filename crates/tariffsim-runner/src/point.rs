@@ -10,6 +10,10 @@
 //! `sum_p days_p * m_p / sum_p days_p`. Flows in the baseline are annual, so each phase's metric is
 //! an annual rate and the period figure is the annualised average over the period (for a
 //! one-year period: the change over that year). It is accumulated sequentially in phase order.
+//! The two focus ratios are the exception: the period `diversion_ratio` and `deflection_ratio`
+//! are recomputed from the period figures (sum of day-weighted diversions over the day-weighted
+//! direct loss), not averaged — an average of ratios would give a phase with no tariff change
+//! (ratio 0 by convention) weight in the ratio.
 //!
 //! Every phase is solved from the baseline (no warm start from the previous phase), so a phase's
 //! result depends only on its own tariffs and the elasticities.
@@ -154,7 +158,40 @@ pub fn solve_phases_into(
             }
         }
     }
+    period_ratios(catalog, period);
     Ok(())
+}
+
+/// Recomputes the focus ratios of the period row from its (day-weighted) flows.
+fn period_ratios(catalog: &MetricCatalog, period: &mut [f64]) {
+    if catalog.focus().is_none() {
+        return;
+    }
+    let (mut direct, mut diversion_ratio, mut deflection_ratio) = (None, None, None);
+    let (mut diversion, mut deflection) = (0.0, 0.0);
+    for (k, name) in catalog.names().iter().enumerate() {
+        let head = name.split('.').next().unwrap_or("");
+        match (head, name.matches('.').count()) {
+            ("imports", 2) => direct = Some(k),
+            ("diversion_ratio", 2) => diversion_ratio = Some(k),
+            ("deflection_ratio", 2) => deflection_ratio = Some(k),
+            ("diversion", 3) => diversion += period[k],
+            ("deflection", 3) => deflection += period[k],
+            _ => {}
+        }
+    }
+    let Some(d) = direct else {
+        return;
+    };
+    let loss = -period[d];
+    // Same convention as the catalog: no direct change at all -> ratio 0.
+    let ratio = |x: f64| if loss == 0.0 { 0.0 } else { x / loss };
+    if let Some(k) = diversion_ratio {
+        period[k] = ratio(diversion);
+    }
+    if let Some(k) = deflection_ratio {
+        period[k] = ratio(deflection);
+    }
 }
 
 /// The result of a point run, with names.
@@ -296,7 +333,27 @@ rate = "60%"
         assert!(r.get(2, name).unwrap() < r.get(1, name).unwrap());
         let days: Vec<f64> = sc.phases.iter().map(|p| f64::from(p.days)).collect();
         assert_eq!(sc.days(), 365);
-        for m in &r.names {
+        let ratio = |p: usize, prefix: &str| {
+            let sum: f64 = r
+                .names
+                .iter()
+                .filter(|n| n.starts_with(prefix))
+                .map(|n| r.get(p, n).unwrap())
+                .sum();
+            sum / -r.get(p, name).unwrap()
+        };
+        let period = sc.phases.len();
+        for (ratio_name, prefix) in [
+            ("diversion_ratio.USA.CHN", "diversion.USA.CHN."),
+            ("deflection_ratio.USA.CHN", "deflection.USA.CHN."),
+        ] {
+            let want = ratio(period, prefix);
+            let got = r.period(ratio_name).unwrap();
+            assert!((got - want).abs() < 1e-12, "{ratio_name}: {got} vs {want}");
+            // Per phase, the catalog's own ratio.
+            assert!((r.get(2, ratio_name).unwrap() - ratio(2, prefix)).abs() < 1e-9);
+        }
+        for m in r.names.iter().filter(|n| !n.contains("_ratio")) {
             let want: f64 = (0..3).map(|p| days[p] * r.get(p, m).unwrap()).sum::<f64>() / 365.0;
             let got = r.period(m).unwrap();
             assert!(

@@ -808,7 +808,7 @@ fn schedule(
     expires: Option<Date>,
     extreme: bool,
 ) -> Result<Vec<Step>> {
-    let rate_e = cx.required(t, "rate", section, loc)?;
+    let rate_e = cx.required(t, "rate", &format!("[[{section}]]"), loc)?;
     let first = cx.rate(&rate_e.node, "rate", None, extreme)?;
     let mut steps = vec![Step {
         from: effective,

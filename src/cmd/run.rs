@@ -1,0 +1,174 @@
+//! `tariffsim run FILE [--format table|json|csv]`: solves every phase of the scenario at central
+//! elasticities (the data crate's defaults with the file's `[elasticities]` applied) and prints
+//! the focus metrics per phase and day-weighted over the period.
+
+use anyhow::{Context, Result};
+use std::path::PathBuf;
+use tariffsim_runner::point::{PointResult, run_point};
+use tariffsim_scenario::Scenario;
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A readable table.
+    Table,
+    /// One JSON document.
+    Json,
+    /// Long CSV: `phase,start,end,days,metric,value`.
+    Csv,
+}
+
+/// Arguments of `tariffsim run`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Scenario file.
+    pub file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// The metrics reported: the scenario's `metrics`, then diversion by partner and deflection by
+/// destination.
+fn reported(sc: &Scenario, result: &PointResult) -> Vec<String> {
+    let (m, c) = (&sc.focus_codes.0, &sc.focus_codes.1);
+    let mut names = sc.metrics.clone();
+    for prefix in [
+        format!("diversion.{m}.{c}."),
+        format!("deflection.{m}.{c}."),
+    ] {
+        for n in &result.names {
+            if n.starts_with(&prefix) && !names.contains(n) {
+                names.push(n.clone());
+            }
+        }
+    }
+    names
+}
+
+/// Runs `tariffsim run`.
+pub fn run(args: &Args) -> Result<()> {
+    let (sc, baseline) = super::check::load(&args.file)?;
+    let defaults = tariffsim_data::priors::central_elasticities(&baseline)
+        .context("default central elasticities")?;
+    let elasticities = sc.central_elasticities(&defaults).map_err(|e| {
+        super::invalid(format!(
+            "`[elasticities]` in `{}`: {e}",
+            args.file.display()
+        ))
+    })?;
+    let result = run_point(&sc, &baseline, &elasticities)
+        .with_context(|| format!("solving `{}`", args.file.display()))?;
+    let names = reported(&sc, &result);
+    let text = match args.format {
+        Format::Table => table(&sc, &result, &names),
+        Format::Json => json(&sc, &result, &names)?,
+        Format::Csv => csv(&result, &names),
+    };
+    print!("{text}");
+    Ok(())
+}
+
+fn unit(name: &str) -> &'static str {
+    if name.contains("_pct") {
+        "%"
+    } else if name.contains("_ratio") {
+        "ratio"
+    } else {
+        "USD bn"
+    }
+}
+
+fn table(sc: &Scenario, r: &PointResult, names: &[String]) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let (m, c) = (&sc.focus_codes.0, &sc.focus_codes.1);
+    let _ = writeln!(
+        o,
+        "scenario {} (hash {}) | baseline {} | model {} | focus {m} <- {c}",
+        sc.name,
+        sc.hash,
+        sc.baseline_id,
+        sc.model.name()
+    );
+    let _ = writeln!(
+        o,
+        "point estimate at central elasticities; changes from the baseline at annual rates, USD bn unless noted"
+    );
+    let _ = writeln!(o, "\nphases:");
+    for (k, (s, e, d)) in r.phases.iter().enumerate() {
+        let _ = writeln!(o, "  P{:<3} {s} to {e} ({d} days)", k + 1);
+    }
+    let width = names.iter().map(String::len).max().unwrap_or(10).max(10);
+    let mut header = format!("\n{:<width$} {:>6}", "metric", "unit");
+    for k in 0..r.phases.len() {
+        let _ = write!(header, " {:>9}", format!("P{}", k + 1));
+    }
+    let _ = write!(header, " {:>10}", "period");
+    let _ = writeln!(o, "{header}");
+    for n in names {
+        let _ = write!(o, "{n:<width$} {:>6}", unit(n));
+        for k in 0..=r.phases.len() {
+            let v = r.get(k, n).unwrap_or(f64::NAN);
+            let w = if k == r.phases.len() { 10 } else { 9 };
+            let _ = write!(o, " {:>w$}", format!("{v:.3}"));
+        }
+        let _ = writeln!(o);
+    }
+    o
+}
+
+fn json(sc: &Scenario, r: &PointResult, names: &[String]) -> Result<String> {
+    let metrics = |k: usize| -> serde_json::Map<String, serde_json::Value> {
+        names
+            .iter()
+            .filter_map(|n| r.get(k, n).map(|v| (n.clone(), serde_json::json!(v))))
+            .collect()
+    };
+    let phases: Vec<serde_json::Value> = r
+        .phases
+        .iter()
+        .enumerate()
+        .map(|(k, (s, e, d))| {
+            serde_json::json!({
+                "start": s.to_string(), "end": e.to_string(), "days": d, "metrics": metrics(k)
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "scenario": sc.name,
+        "hash": sc.hash,
+        "baseline": sc.baseline_id,
+        "model": sc.model.name(),
+        "focus": { "importer": sc.focus_codes.0, "target": sc.focus_codes.1 },
+        "period": { "start": sc.start.to_string(), "end": sc.end.to_string(), "days": sc.days(),
+                    "metrics": metrics(r.phases.len()) },
+        "phases": phases,
+        "rules": sc.rules,
+    });
+    Ok(serde_json::to_string_pretty(&doc)? + "\n")
+}
+
+fn csv(r: &PointResult, names: &[String]) -> String {
+    use std::fmt::Write;
+    let mut o = String::from("phase,start,end,days,metric,value\n");
+    let total: u32 = r.phases.iter().map(|p| p.2).sum();
+    let first = r
+        .phases
+        .first()
+        .map(|p| p.0.to_string())
+        .unwrap_or_default();
+    let last = r.phases.last().map(|p| p.1.to_string()).unwrap_or_default();
+    for k in 0..=r.phases.len() {
+        let (label, s, e, d) = match r.phases.get(k) {
+            Some((s, e, d)) => ((k + 1).to_string(), s.to_string(), e.to_string(), *d),
+            None => ("period".to_string(), first.clone(), last.clone(), total),
+        };
+        for n in names {
+            if let Some(v) = r.get(k, n) {
+                let _ = writeln!(o, "{label},{s},{e},{d},{n},{v}");
+            }
+        }
+    }
+    o
+}

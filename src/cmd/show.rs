@@ -1,0 +1,228 @@
+//! `tariffsim show FILE [--date D]`: the timeline of a scenario — its phases, the additional duty
+//! on the focus pair in each, the countries each rule hits, and the rate table (importer,
+//! exporter, sector, rate, which layers) for every phase or for the phase containing `--date`.
+
+use anyhow::Result;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use tariffsim_core::Baseline;
+use tariffsim_scenario::resolve::fmt_pct;
+use tariffsim_scenario::{Date, Phase, Scenario};
+
+/// Arguments of `tariffsim show`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Scenario file.
+    pub file: PathBuf,
+    /// Show only the rates in force on this date (YYYY-MM-DD).
+    #[arg(long)]
+    pub date: Option<String>,
+}
+
+/// The additional duty `importer` levies on `exporter`: one rate if equal in every sector,
+/// otherwise the baseline-trade-weighted mean with the range.
+pub fn additional_duty(b: &Baseline, phase: &Phase, exporter: usize, importer: usize) -> String {
+    let ns = b.n_sectors();
+    let extra: Vec<f64> = (0..ns)
+        .map(|s| phase.tariffs.rate(exporter, importer, s) - b.tariff(exporter, importer, s))
+        .collect();
+    let lo = extra.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = extra.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if hi - lo < 1e-12 {
+        return format!("{}%", fmt_pct(lo));
+    }
+    let w: f64 = (0..ns).map(|s| b.flow(exporter, importer, s)).sum();
+    let mean = if w > 0.0 {
+        (0..ns)
+            .map(|s| b.flow(exporter, importer, s) * extra[s])
+            .sum::<f64>()
+            / w
+    } else {
+        extra.iter().sum::<f64>() / ns as f64
+    };
+    format!(
+        "{}% (trade-weighted; {}%-{}%)",
+        fmt_pct((mean * 1e4).round() / 1e4),
+        fmt_pct(lo),
+        fmt_pct(hi)
+    )
+}
+
+/// Runs `tariffsim show`.
+pub fn run(args: &Args) -> Result<()> {
+    let date = match &args.date {
+        Some(d) => Some(Date::parse(d).ok_or_else(|| {
+            super::invalid(format!(
+                "invalid `--date {d}`\n  = expected: a date YYYY-MM-DD"
+            ))
+        })?),
+        None => None,
+    };
+    let (sc, b) = super::check::load(&args.file)?;
+    let phases: Vec<(usize, &Phase)> = match date {
+        Some(d) => match sc.phases.iter().position(|p| p.start <= d && d <= p.end) {
+            Some(k) => vec![(k, &sc.phases[k])],
+            None => {
+                return Err(super::invalid(format!(
+                    "`--date {d}` is outside the scenario period {} to {}",
+                    sc.start, sc.end
+                )));
+            }
+        },
+        None => sc.phases.iter().enumerate().collect(),
+    };
+    print!("{}", render(&sc, &b, &phases));
+    Ok(())
+}
+
+fn render(sc: &Scenario, b: &Baseline, shown: &[(usize, &Phase)]) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let (m, c) = (&sc.focus_codes.0, &sc.focus_codes.1);
+    let _ = writeln!(o, "scenario {} (hash {})", sc.name, sc.hash);
+    let _ = writeln!(
+        o,
+        "baseline {} | model {} | focus {m} <- {c} | period {} to {} ({} days)",
+        sc.baseline_id,
+        sc.model.name(),
+        sc.start,
+        sc.end,
+        sc.days()
+    );
+    let _ = writeln!(o, "\nphases (additional duty over the baseline rate):");
+    let (mc, cm) = (format!("{m} on {c}"), format!("{c} on {m}"));
+    let _ = writeln!(
+        o,
+        "  {:>3}  {:<10}  {:<10}  {:>5}  {mc:<24}  {cm}",
+        "#", "start", "end", "days"
+    );
+    for (k, p) in sc.phases.iter().enumerate() {
+        let _ = writeln!(
+            o,
+            "  {:>3}  {}  {}  {:>5}  {:<24}  {}",
+            k + 1,
+            p.start,
+            p.end,
+            p.days,
+            additional_duty(b, p, sc.focus.target, sc.focus.importer),
+            additional_duty(b, p, sc.focus.importer, sc.focus.target)
+        );
+    }
+    if !sc.rules.is_empty() {
+        let _ = writeln!(o, "\nrules (evaluated on the baseline):");
+        for r in &sc.rules {
+            let mut cond = Vec::new();
+            if let Some(s) = r.min_share {
+                cond.push(format!("share > {}%", fmt_pct(s)));
+            }
+            if let Some(v) = r.min_value_usd {
+                cond.push(format!("value > {:.3} bn USD", v * 1e-9));
+            }
+            let _ = writeln!(
+                o,
+                "  {}: {} with {} ({}) -> {} countries hit",
+                r.name,
+                r.flow,
+                r.partner,
+                if cond.is_empty() {
+                    "listed".to_string()
+                } else {
+                    cond.join(" and ")
+                },
+                r.hits.len()
+            );
+            for h in &r.hits {
+                let _ = writeln!(
+                    o,
+                    "    {:<12} {:>10.3} bn USD  {:>6.2}%{}",
+                    h.code,
+                    h.value_usd * 1e-9,
+                    h.share * 100.0,
+                    if h.forced {
+                        "  (listed in `include`)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        }
+    }
+    for (k, p) in shown {
+        let _ = writeln!(
+            o,
+            "\nrates in force, phase {} ({} to {}):",
+            k + 1,
+            p.start,
+            p.end
+        );
+        let _ = writeln!(
+            o,
+            "  {:<12} {:<12} {:<18} {:>14} {:>16}  layers",
+            "importer", "exporter", "sector", "additional", "rate"
+        );
+        // Group cells by (importer, exporter): one row when every sector has the same additional
+        // duty and layers, one row per sector otherwise.
+        let mut groups: BTreeMap<(usize, usize), Vec<&tariffsim_scenario::CellLayers>> =
+            BTreeMap::new();
+        for cell in &p.cells {
+            groups
+                .entry((cell.importer, cell.exporter))
+                .or_default()
+                .push(cell);
+        }
+        if groups.is_empty() {
+            let _ = writeln!(o, "  (baseline rates only)");
+        }
+        for ((j, i), cells) in groups {
+            let names = |c: &tariffsim_scenario::CellLayers| -> String {
+                c.layers
+                    .iter()
+                    .filter_map(|&l| sc.layers.get(l).map(|x| x.name.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            };
+            let first = cells[0];
+            let uniform = cells.len() == b.n_sectors()
+                && cells.iter().all(|c| {
+                    (c.additional() - first.additional()).abs() < 1e-12 && c.layers == first.layers
+                });
+            if uniform {
+                let lo = cells.iter().map(|c| c.rate).fold(f64::INFINITY, f64::min);
+                let hi = cells
+                    .iter()
+                    .map(|c| c.rate)
+                    .fold(f64::NEG_INFINITY, f64::max);
+                let r2 = |x: f64| fmt_pct((x * 1e4).round() / 1e4);
+                let rate = if hi - lo < 1e-12 {
+                    format!("{}%", r2(lo))
+                } else {
+                    format!("{}-{}%", r2(lo), r2(hi))
+                };
+                let _ = writeln!(
+                    o,
+                    "  {:<12} {:<12} {:<18} {:>14} {:>16}  {}",
+                    b.regions().code(j),
+                    b.regions().code(i),
+                    "* (all)",
+                    format!("{}%", fmt_pct(first.additional())),
+                    rate,
+                    names(first)
+                );
+            } else {
+                for c in cells {
+                    let _ = writeln!(
+                        o,
+                        "  {:<12} {:<12} {:<18} {:>14} {:>16}  {}",
+                        b.regions().code(j),
+                        b.regions().code(i),
+                        b.sectors().code(c.sector),
+                        format!("{}%", fmt_pct(c.additional())),
+                        format!("{}%", fmt_pct(c.rate)),
+                        names(c)
+                    );
+                }
+            }
+        }
+    }
+    o
+}

@@ -1,0 +1,68 @@
+//! `tariffsim run` at central elasticities: per-phase and period metrics in three formats.
+
+use crate::util::{TestDir, repo, run};
+
+#[test]
+fn run_json_has_every_phase_and_a_day_weighted_period() {
+    let dir = TestDir::new();
+    let f = repo().join("scenarios/us_china_2025.toml");
+    let r = run(&dir, &["run", &f.display().to_string(), "--format", "json"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let v: serde_json::Value = serde_json::from_str(&r.stdout()).expect("json");
+    let phases = v["phases"].as_array().expect("phases");
+    assert_eq!(phases.len(), 9);
+    let days: u64 = phases.iter().map(|p| p["days"].as_u64().unwrap()).sum();
+    assert_eq!(days, 365);
+    let direct = |p: &serde_json::Value| p["metrics"]["imports.USA.CHN"].as_f64().unwrap();
+    // No change before Feb 4; a loss afterwards, deepest at the 145% peak.
+    assert!(direct(&phases[0]).abs() < 1e-9);
+    // Phases 6 and 7 (Apr 10-11, Apr 12-May 13) are the 145% peak.
+    let peak = direct(&phases[5]).min(direct(&phases[6]));
+    for p in &phases[1..] {
+        assert!(direct(p) < 0.0);
+        assert!(direct(p) >= peak - 1e-9);
+    }
+    // The period figure is the day-weighted mean of the phases.
+    let want: f64 = phases
+        .iter()
+        .map(|p| p["days"].as_f64().unwrap() * direct(p))
+        .sum::<f64>()
+        / 365.0;
+    let got = v["period"]["metrics"]["imports.USA.CHN"].as_f64().unwrap();
+    assert!((got - want).abs() < 1e-9 * want.abs(), "{got} vs {want}");
+    // Diversion by partner and deflection by destination are reported.
+    assert!(v["period"]["metrics"]["diversion.USA.CHN.VNM"].is_f64());
+    assert!(v["period"]["metrics"]["deflection.USA.CHN.EU27"].is_f64());
+    assert!(v["period"]["metrics"]["welfare.USA"].is_f64());
+}
+
+#[test]
+fn run_table_and_csv() {
+    let dir = TestDir::new();
+    let f = repo().join("scenarios/truce_20.toml");
+    let r = run(&dir, &["run", &f.display().to_string()]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let out = r.stdout();
+    for needle in ["imports.USA.CHN", "diversion_ratio.USA.CHN", "balance.CHN", "period", "P1"] {
+        assert!(out.contains(needle), "{needle} missing in\n{out}");
+    }
+    let r = run(&dir, &["run", &f.display().to_string(), "--format", "csv"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let out = r.stdout();
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some("phase,start,end,days,metric,value"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(rows.iter().all(|r| r.len() == 6));
+    assert!(rows.iter().any(|r| r[0] == "period" && r[4] == "imports.USA.CHN"));
+    assert!(rows.iter().all(|r| r[5].parse::<f64>().is_ok_and(f64::is_finite)));
+}
+
+#[test]
+fn run_on_an_invalid_file_exits_2_and_prints_nothing() {
+    let dir = TestDir::new();
+    let f = repo().join("tests/scenarios/bad/unknown_region.toml");
+    let r = run(&dir, &["run", &f.display().to_string()]);
+    assert_eq!(r.code(), 2);
+    assert!(r.stdout().is_empty());
+    assert!(r.stderr().contains("unknown region `CHA`"));
+}
