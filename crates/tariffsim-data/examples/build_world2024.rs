@@ -366,10 +366,46 @@ fn main() -> Result<(), Error> {
         [all_sectors(r("VNM"), chn), all_sectors(r("ASEAN_OTH"), chn)].concat(),
         982.0 - 586.5,
     );
+    // EU27 partners (Eurostat 2024, EUR converted at 1.0824): exports to China 213.3 bn,
+    // imports from China 517.8 bn; shares of extra-EU exports (US 20.6%, UK 13.2%) and imports
+    // (US 13.7%, UK 6.8%) applied to the extra-EU totals; Russia Jan-Aug x 12/8.
+    let eur = 1.0824;
+    let (eu_x, eu_m) = (2585.0, 2438.0);
+    let eu = r("EU27");
     total(
-        "CHN<->EU27 (GAC)",
-        [all_sectors(chn, r("EU27")), all_sectors(r("EU27"), chn)].concat(),
-        785.8,
+        "EU27->CHN (Eurostat)",
+        all_sectors(eu, r("CHN")),
+        213.3 * eur,
+    );
+    total(
+        "CHN->EU27 (Eurostat imports)",
+        all_sectors(r("CHN"), eu),
+        517.8 * eur,
+    );
+    total(
+        "USA->EU27 (Eurostat 13.7% of imports)",
+        all_sectors(usa, eu),
+        0.137 * eu_m * eur,
+    );
+    total(
+        "EU27->GBR (Eurostat 13.2% of exports)",
+        all_sectors(eu, r("GBR")),
+        0.132 * eu_x * eur,
+    );
+    total(
+        "GBR->EU27 (Eurostat 6.8% of imports)",
+        all_sectors(r("GBR"), eu),
+        0.068 * eu_m * eur,
+    );
+    total(
+        "RUS->EU27 (Eurostat Jan-Aug 23.4 x 12/8)",
+        all_sectors(r("RUS"), eu),
+        23.4 * 12.0 / 8.0 * eur,
+    );
+    total(
+        "EU27->RUS (Eurostat Jan-Aug 21.6 x 12/8)",
+        all_sectors(eu, r("RUS")),
+        21.6 * 12.0 / 8.0 * eur,
     );
     let latam = ["MEX", "BRA", "LATAM_OTH"];
     total(
@@ -423,7 +459,7 @@ fn main() -> Result<(), Error> {
     let region_totals: &[(&str, Option<f64>, Option<f64>)] = &[
         ("USA", Some(3295.0 - 1212.0), Some(3295.0)),
         ("CHN", Some(3580.0), Some(2590.0)),
-        ("EU27", Some(2585.0 * 1.0824), Some(2438.0 * 1.0824)),
+        ("EU27", Some(eu_x * eur), Some(eu_m * eur)),
         ("MEX", Some(617.1), Some(625.3)),
         ("JPN", Some(107_090.0 / yen), Some(112_420.0 / yen)),
         ("KOR", Some(683.8), Some(632.0)),
@@ -579,6 +615,10 @@ fn main() -> Result<(), Error> {
     };
     let baseline = Baseline::new(regions, sectors, flows, tariffs, true, provenance)?;
     tariffsim_data::csvio::write_dir(&baseline, &out)?;
+    // Reload and write again: the loader orders groups by first appearance, so the embedded
+    // files become a fixed point of export -> load -> export (checked by the CLI tests).
+    let reloaded = tariffsim_data::csvio::read_path(&out)?;
+    tariffsim_data::csvio::write_dir(&reloaded, &out)?;
     for i in 0..N {
         eprintln!(
             "  {:<12} exports {:>8.1} imports {:>8.1} balance {:>8.1}",
@@ -681,7 +721,7 @@ const SOURCES: &[&str] = &[
     "US Census 2024 consumption imports by GTAP sector and partner, via The Budget Lab at Yale Tariff-Model (../shared/data/us_imports_2024_gtap)",
     "US Census 2024: imports 3,295 bn; from China 438.9 bn, Mexico 505.9 bn, EU 605.8 bn; deficit with China 295.4 bn (CALIBRATION_2024.md); goods deficit 1.21 trn (BEA/Census release 2025-02-05)",
     "China GAC 2024: exports 3.58 trn, imports 2.59 trn, to ASEAN 586.5 bn, to Vietnam 161.8 bn, EU-China 785.8 bn, LatAm 518 bn (CALIBRATION_2024.md); China-ASEAN trade 982 bn, Africa exports 179 bn / imports 117 bn (GACC via gbc1.net 2025-01-15)",
-    "Eurostat 2024: extra-EU surplus EUR 147 bn, exports +1.1% on 2023 EUR 2,557 bn; EUR/USD 1.0824 (ECB 2024 average, from memory)",
+    "Eurostat 2024: extra-EU surplus EUR 147 bn, exports +1.1% on 2023 EUR 2,557 bn; EU-China exports 213.3 / imports 517.8 bn EUR; partner shares US 20.6%/13.7%, UK 13.2%/6.8%; EU-Russia Jan-Aug 21.6/23.4 bn EUR; EUR/USD 1.0824 (ECB 2024 average, from memory)",
     "INEGI 2024: Mexico exports 617.1 bn, imports 625.3 bn",
     "MoF Japan 2024: exports 107.09 trn yen, imports 112.42 trn yen, at 150.97 yen/USD; to China 18.87 trn yen, from US 12.65 trn yen (Kyodo/Xinhua 2025-01-23)",
     "MOTIE Korea 2024: exports 683.8 bn, imports 632.0 bn; to China 133.0 bn, to US 127.8 bn",
