@@ -12,7 +12,7 @@ build: ## Build the release binary
 	$(CARGO) build --release --locked
 
 run: build ## Run the main job on the embedded default baseline
-	./target/release/tariffsim demo
+	./target/release/tariffsim run scenarios/us_china_2025.toml
 
 test: fmt-check clippy ## Format check, lints and every test (the README's test command; CI runs it)
 	$(CARGO) test --workspace --all-targets --locked
@@ -40,3 +40,14 @@ SHARED_DATA ?= ../shared/data
 .PHONY: world2024
 world2024: ## Rebuild the embedded world2024 baseline from $(SHARED_DATA) (see its METHOD.md)
 	$(CARGO) run --release -p tariffsim-data --example build_world2024 -- $(SHARED_DATA) crates/tariffsim-data/data/world2024
+
+# --- tariffsim-scenario (issue 5) ---
+FUZZ_SECONDS ?= 60
+.PHONY: check-scenarios fuzz-smoke
+check-scenarios: ## Validate every scenario in scenarios/ (what CI checks)
+	$(CARGO) run --quiet --release -- check scenarios/*.toml
+
+fuzz-smoke: ## Fuzz the scenario parser for $(FUZZ_SECONDS) s (cargo-fuzz, nightly), seeded from the scenario files
+	mkdir -p fuzz/corpus/scenario_parser
+	cp scenarios/*.toml tests/scenarios/bad/*.toml fuzz/corpus/scenario_parser/
+	$(CARGO) +nightly fuzz run scenario_parser fuzz/corpus/scenario_parser -- -max_total_time=$(FUZZ_SECONDS)

@@ -20,6 +20,8 @@ struct Cli {
 enum Command {
     /// Run a built-in demonstration shock (USA raises its tariff on CHN) on a small example.
     Demo(cmd::demo::Args),
+    /// Baselines: list the builtins, show or export one, generate a synthetic one.
+    Baseline(cmd::baseline::Args),
     /// Validate scenario files: prints `ok: FILE` lines, or diagnostics and exit 2.
     Check(cmd::check::Args),
     /// Show a scenario's phases, rule hits and the rates in force (optionally on one date).
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo(args) => cmd::demo::run(&args),
+        Command::Baseline(args) => cmd::baseline::run(&args),
         Command::Check(args) => cmd::check::run(&args),
         Command::Show(args) => cmd::show::run(&args),
         Command::Run(args) => cmd::run::run(&args),

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod baseline;
 pub mod check;
 pub mod demo;
 pub mod run;

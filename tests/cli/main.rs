@@ -2,6 +2,8 @@
 
 mod util;
 
+mod baseline;
+
 mod check;
 mod demo;
 mod run;

@@ -14,6 +14,10 @@ use std::path::{Path, PathBuf};
 /// Most `extends` levels followed before giving up (a guard; cycles are caught separately).
 pub const MAX_EXTENDS_DEPTH: usize = 32;
 
+/// Deepest nesting of arrays and tables accepted (a scenario needs 4; the guard keeps recursion
+/// bounded on hostile input).
+pub const MAX_NESTING: usize = 32;
+
 /// A value in the tree.
 #[derive(Debug, Clone)]
 pub(crate) enum Val {
@@ -218,7 +222,7 @@ fn load_rec(
     });
     let parsed = toml::de::DeTable::parse(&files[file_index].text);
     let table = match parsed {
-        Ok(t) => convert_table(t.get_ref(), file_index).map_err(|(loc, msg)| {
+        Ok(t) => convert_table(t.get_ref(), file_index, 0).map_err(|(loc, msg)| {
             ScenarioError::from(
                 Diagnostic::at(&files[file_index], loc.start, loc.end, msg)
                     .expected("a valid TOML value"),
@@ -268,7 +272,11 @@ fn load_rec(
 
 type ConvertError = (Loc, String);
 
-fn convert_table(t: &toml::de::DeTable<'_>, file: usize) -> Result<Table, ConvertError> {
+fn convert_table(
+    t: &toml::de::DeTable<'_>,
+    file: usize,
+    depth: usize,
+) -> Result<Table, ConvertError> {
     let mut entries = Vec::with_capacity(t.len());
     for (k, v) in t.iter() {
         let ks = k.span();
@@ -279,7 +287,7 @@ fn convert_table(t: &toml::de::DeTable<'_>, file: usize) -> Result<Table, Conver
                 start: ks.start,
                 end: ks.end,
             },
-            node: convert(v, file)?,
+            node: convert(v, file, depth)?,
         });
     }
     // Source order reads better in messages than the parser's key order.
@@ -287,7 +295,11 @@ fn convert_table(t: &toml::de::DeTable<'_>, file: usize) -> Result<Table, Conver
     Ok(Table { entries })
 }
 
-fn convert(v: &toml::Spanned<toml::de::DeValue<'_>>, file: usize) -> Result<Node, ConvertError> {
+fn convert(
+    v: &toml::Spanned<toml::de::DeValue<'_>>,
+    file: usize,
+    depth: usize,
+) -> Result<Node, ConvertError> {
     use toml::de::DeValue;
     let span = v.span();
     let loc = Loc {
@@ -295,6 +307,12 @@ fn convert(v: &toml::Spanned<toml::de::DeValue<'_>>, file: usize) -> Result<Node
         start: span.start,
         end: span.end,
     };
+    if depth > MAX_NESTING {
+        return Err((
+            loc,
+            format!("values nested deeper than {MAX_NESTING} levels"),
+        ));
+    }
     let val = match v.get_ref() {
         DeValue::String(s) => Val::Str(s.to_string()),
         DeValue::Integer(i) => {
@@ -319,10 +337,10 @@ fn convert(v: &toml::Spanned<toml::de::DeValue<'_>>, file: usize) -> Result<Node
         DeValue::Datetime(d) => Val::Date(*d),
         DeValue::Array(a) => Val::Array(
             a.iter()
-                .map(|x| convert(x, file))
+                .map(|x| convert(x, file, depth + 1))
                 .collect::<Result<Vec<_>, _>>()?,
         ),
-        DeValue::Table(t) => Val::Table(convert_table(t, file)?),
+        DeValue::Table(t) => Val::Table(convert_table(t, file, depth + 1)?),
     };
     Ok(Node {
         loc,

@@ -17,7 +17,7 @@ use tariffsim_core::{Baseline, Focus, MetricCatalog, Model};
 /// typo such as `145` for `145%`).
 pub const RATE_SANITY_CAP: f64 = 3.0;
 
-const TOP_KEYS: &[&str] = &[
+pub(crate) const TOP_KEYS: &[&str] = &[
     "extends",
     "name",
     "description",
@@ -33,7 +33,7 @@ const TOP_KEYS: &[&str] = &[
     "priors",
     "metrics",
 ];
-const LAYER_KEYS: &[&str] = &[
+pub(crate) const LAYER_KEYS: &[&str] = &[
     "name",
     "authority",
     "importer",
@@ -49,8 +49,8 @@ const LAYER_KEYS: &[&str] = &[
     "exclusive_with",
     "allow_extreme",
 ];
-const STEP_KEYS: &[&str] = &["date", "rate"];
-const RULE_KEYS: &[&str] = &[
+pub(crate) const STEP_KEYS: &[&str] = &["date", "rate"];
+pub(crate) const RULE_KEYS: &[&str] = &[
     "name",
     "authority",
     "importer",
@@ -69,7 +69,7 @@ const RULE_KEYS: &[&str] = &[
     "exclusive_with",
     "allow_extreme",
 ];
-const RETALIATION_KEYS: &[&str] = &[
+pub(crate) const RETALIATION_KEYS: &[&str] = &[
     "name",
     "authority",
     "by",

@@ -480,3 +480,65 @@ fn arbitrary_bytes_never_panic() {
         }
     }
 }
+
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    let deep = format!("x = {}1{}\n", "[".repeat(5000), "]".repeat(5000));
+    let r = load_map(&files(&[("s.toml", &deep)]), "s.toml");
+    assert!(r.is_err());
+}
+
+#[test]
+fn the_user_guide_documents_every_key() {
+    let guide = include_str!("../../../docs/scenarios.md");
+    let mut keys: Vec<&str> = Vec::new();
+    for list in [
+        resolve::TOP_KEYS,
+        resolve::LAYER_KEYS,
+        resolve::STEP_KEYS,
+        resolve::RULE_KEYS,
+        resolve::RETALIATION_KEYS,
+        &["importer", "target", "start", "end"],
+        &[
+            "draws",
+            "seed",
+            "sampler",
+            "max_failure_rate",
+            "correlation",
+        ],
+        &[
+            "sigma",
+            "eta",
+            "eps",
+            "override",
+            "importers",
+            "exporters",
+            "dist",
+        ],
+        PriorFamily::NAMES,
+        Sampler::NAMES,
+        Stacking::NAMES,
+        &["mirror", "fixed", "imports", "exports", "trade"],
+    ] {
+        keys.extend_from_slice(list);
+    }
+    for d in Dist::NAMES {
+        keys.push(d);
+        keys.extend_from_slice(Dist::params(d).unwrap());
+    }
+    let missing: Vec<&str> = keys
+        .into_iter()
+        .filter(|k| {
+            ![
+                format!("`{k}`"),
+                format!("`\"{k}\"`"),
+                format!("`[{k}]`"),
+                format!("`[[{k}]]`"),
+                format!(".{k}]]`"),
+            ]
+            .iter()
+            .any(|form| guide.contains(form.as_str()))
+        })
+        .collect();
+    assert!(missing.is_empty(), "docs/scenarios.md lacks {missing:?}");
+}
