@@ -93,7 +93,11 @@ fn one_bad_file_among_good_ones_fails_the_run_and_names_it() {
     let bad = dir.write("bad.toml", "baseline = \"world2024\"\n[focus\n");
     let r = run(
         &dir,
-        &["check", &good.display().to_string(), &bad.display().to_string()],
+        &[
+            "check",
+            &good.display().to_string(),
+            &bad.display().to_string(),
+        ],
     );
     assert_eq!(r.code(), 2);
     assert_eq!(r.stdout(), format!("ok: {}\n", good.display()));
@@ -107,5 +111,9 @@ fn missing_file_is_invalid_input() {
     let dir = TestDir::new();
     let r = run(&dir, &["check", "nope.toml"]);
     assert_eq!(r.code(), 2);
-    assert!(r.stderr().contains("cannot read scenario file `nope.toml`"), "{}", r.stderr());
+    assert!(
+        r.stderr().contains("cannot read scenario file `nope.toml`"),
+        "{}",
+        r.stderr()
+    );
 }

@@ -43,7 +43,13 @@ fn run_table_and_csv() {
     let r = run(&dir, &["run", &f.display().to_string()]);
     assert_eq!(r.code(), 0, "{}", r.stderr());
     let out = r.stdout();
-    for needle in ["imports.USA.CHN", "diversion_ratio.USA.CHN", "balance.CHN", "period", "P1"] {
+    for needle in [
+        "imports.USA.CHN",
+        "diversion_ratio.USA.CHN",
+        "balance.CHN",
+        "period",
+        "P1",
+    ] {
         assert!(out.contains(needle), "{needle} missing in\n{out}");
     }
     let r = run(&dir, &["run", &f.display().to_string(), "--format", "csv"]);
@@ -53,8 +59,14 @@ fn run_table_and_csv() {
     assert_eq!(lines.next(), Some("phase,start,end,days,metric,value"));
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert!(rows.iter().all(|r| r.len() == 6));
-    assert!(rows.iter().any(|r| r[0] == "period" && r[4] == "imports.USA.CHN"));
-    assert!(rows.iter().all(|r| r[5].parse::<f64>().is_ok_and(f64::is_finite)));
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == "period" && r[4] == "imports.USA.CHN")
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r[5].parse::<f64>().is_ok_and(f64::is_finite))
+    );
 }
 
 #[test]

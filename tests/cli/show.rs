@@ -45,18 +45,27 @@ fn show_date_prints_one_rate_table_with_layers() {
     let (code, out, err) = show(&["show", &f.display().to_string(), "--date", "2025-04-20"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out.matches("rates in force").count(), 1, "{out}");
-    assert!(out.contains("rates in force, phase 7 (2025-04-12 to 2025-05-13)"), "{out}");
+    assert!(
+        out.contains("rates in force, phase 7 (2025-04-12 to 2025-05-13)"),
+        "{out}"
+    );
     let row = out
         .lines()
         .find(|l| l.trim_start().starts_with("USA") && l.contains(" CHN "))
         .expect("USA <- CHN row");
     assert!(row.contains("145%"), "{row}");
-    assert!(row.contains("ieepa_fentanyl_china + ieepa_reciprocal_china"), "{row}");
+    assert!(
+        row.contains("ieepa_fentanyl_china + ieepa_reciprocal_china"),
+        "{row}"
+    );
     let row = out
         .lines()
         .find(|l| l.trim_start().starts_with("CHN") && l.contains(" USA "))
         .expect("CHN <- USA row");
-    assert!(row.contains("125%") && row.contains("china_counter_tariff"), "{row}");
+    assert!(
+        row.contains("125%") && row.contains("china_counter_tariff"),
+        "{row}"
+    );
 }
 
 #[test]
@@ -64,7 +73,10 @@ fn show_lists_the_countries_a_rule_hits() {
     let f = repo().join("scenarios/iran_secondary_25.toml");
     let (code, out, err) = show(&["show", &f.display().to_string()]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("iran_secondary_tariff: imports with IRN (share > 1%)"), "{out}");
+    assert!(
+        out.contains("iran_secondary_tariff: imports with IRN (share > 1%)"),
+        "{out}"
+    );
     let hits: Vec<&str> = out
         .lines()
         .skip_while(|l| !l.contains("iran_secondary_tariff:"))
