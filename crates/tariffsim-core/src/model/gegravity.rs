@@ -30,8 +30,11 @@
 //! gegravity calls MINPACK `hybr` (forward-difference Jacobian, `xtol = 1e-8`). Here the
 //! resistance system is solved exactly by its alternating fixed point (Sinkhorn–Knopp matrix
 //! scaling: `b ← 1 / (T (e∘a))`, `a ← 1 / (Tᵀ (y∘b))`), which converges globally for a
-//! non-negative `T` with a positive entry in every row and column, then renormalised to
-//! `a_ref = 1`. It stops when every one of the `2N` equations holds to
+//! non-negative `T` with a positive entry in every row and column, with `a_ref = 1` after every
+//! sweep. The sweep is Anderson-accelerated (depth 6: the next `a` is the combination of the last
+//! sweeps' images that best cancels their residuals; a step that leaves `a > 0` violated or worsens the
+//! residual 10× falls back to the plain sweep), which cuts the sweeps on gegravity's sample from
+//! ~85 to ~25 per solve. It stops when every one of the `2N` equations holds to
 //! [`SOLVE_TOL`](crate::tolerance::SOLVE_TOL) (relative: each residual is `1 − a·Σ…`), far
 //! tighter than gegravity's own ~1e-8, which is why comparisons use gegravity's accuracy as the
 //! tolerance. The counterfactual starts from the baseline solution.
@@ -58,6 +61,8 @@
 //! - Anderson, J. E. and E. van Wincoop (2003), "Gravity with Gravitas", *AER* 93(1).
 //! - Sinkhorn, R. and P. Knopp (1967), "Concerning nonnegative matrices and doubly stochastic
 //!   matrices", *Pacific J. Math.* 21(2).
+//! - Walker, H. F. and P. Ni (2011), "Anderson Acceleration for Fixed-Point Iterations",
+//!   *SIAM J. Numer. Anal.* 49(4).
 
 use crate::baseline::Baseline;
 use crate::elasticity::Elasticities;
@@ -68,6 +73,9 @@ use crate::tolerance::{SIGMA_ONE_TOL, SOLVE_TOL};
 
 /// The model name used in errors and in [`Equilibrium::model`].
 pub const NAME: &str = "gegravity-compat";
+
+/// Depth of the Anderson acceleration of the fixed point (columns of history).
+const ANDERSON_DEPTH: usize = 6;
 
 /// Iteration budget of one resistance solve (each iteration is two `N × N` matrix–vector
 /// products; the sample needs ~100).
@@ -609,6 +617,12 @@ pub struct MrWorkspace {
     yb: Vec<f64>,
     col: Vec<f64>,
     row: Vec<f64>,
+    g: Vec<f64>,
+    f_prev: Vec<f64>,
+    g_prev: Vec<f64>,
+    df: Vec<f64>,
+    dg: Vec<f64>,
+    gram: Vec<f64>,
     warm: bool,
 }
 
@@ -652,36 +666,115 @@ impl MrWorkspace {
         if !self.warm {
             self.a.fill(1.0);
         }
-        // b from a.
-        self.omr_sums(t, e);
-        for i in 0..n {
-            self.b[i] = inv_or_one(self.row[i]);
+        let depth = ANDERSON_DEPTH;
+        for v in [&mut self.df, &mut self.dg] {
+            v.clear();
+            v.resize(depth * n, 0.0);
         }
+        self.gram.clear();
+        self.gram.resize(depth * depth, 0.0);
+        for v in [&mut self.f_prev, &mut self.g_prev, &mut self.g] {
+            v.clear();
+            v.resize(n, 0.0);
+        }
+        let mut stored = 0; // history columns in use
+        let mut next = 0; // ring position of the next column
+        let mut have_prev = false;
+        let mut best = f64::INFINITY;
         let mut iterations = 0;
-        let mut residual = f64::INFINITY;
-        while iterations < max_iterations {
-            iterations += 1;
-            // a_j = 1 / Σ_i T_ij y_i b_i (inward equations hold exactly after this step).
-            self.imr_sums(t, y);
-            for j in 0..n {
-                self.a[j] = inv_or_one(self.col[j]);
-            }
-            // Outward residuals at the current (a, b), then b_i = 1 / Σ_j T_ij e_j a_j.
+        let mut residual;
+        loop {
+            // b(a): the outward equations hold exactly.
             self.omr_sums(t, e);
-            residual = 0.0_f64;
-            for i in 0..n {
-                if self.row[i] > 0.0 {
-                    residual = residual.max((1.0 - self.b[i] * self.row[i]).abs());
-                }
-            }
-            if !residual.is_finite() {
-                break;
-            }
-            if residual <= SOLVE_TOL {
-                break;
-            }
             for i in 0..n {
                 self.b[i] = inv_or_one(self.row[i]);
+            }
+            // Inward residuals at (a, b(a)): the residual of the whole system.
+            self.imr_sums(t, y);
+            residual = 0.0_f64;
+            for j in 0..n {
+                if self.col[j] > 0.0 {
+                    residual = residual.max((1.0 - self.a[j] * self.col[j]).abs());
+                }
+            }
+            if !residual.is_finite() || residual <= SOLVE_TOL || iterations >= max_iterations {
+                break;
+            }
+            iterations += 1;
+            // Anderson safeguard: a step that made things much worse drops the history.
+            if residual > 10.0 * best {
+                stored = 0;
+                have_prev = false;
+            }
+            best = best.min(residual);
+            // Sinkhorn image g(a) = 1 / col, normalised to g_ref = 1.
+            for j in 0..n {
+                self.g[j] = inv_or_one(self.col[j]);
+            }
+            let scale = self.g[reference];
+            for j in 0..n {
+                self.g[j] /= scale;
+            }
+            // History of differences of f = g − a and of g.
+            if have_prev {
+                let col = next * n..(next + 1) * n;
+                for (k, j) in col.enumerate() {
+                    let f = self.g[k] - self.a[k];
+                    self.df[j] = f - self.f_prev[k];
+                    self.dg[j] = self.g[k] - self.g_prev[k];
+                }
+                stored = (stored + 1).min(depth);
+                // Only the new column's row of the Gram matrix ΔFᵀΔF changes.
+                let dn = &self.df[next * n..(next + 1) * n];
+                for q in 0..stored {
+                    let v = dot(dn, &self.df[q * n..(q + 1) * n]);
+                    self.gram[next * depth + q] = v;
+                    self.gram[q * depth + next] = v;
+                }
+                next = (next + 1) % depth;
+            }
+            for k in 0..n {
+                self.f_prev[k] = self.g[k] - self.a[k];
+                self.g_prev[k] = self.g[k];
+            }
+            have_prev = true;
+            // a ← g − ΔG γ with γ = argmin ‖f − ΔF γ‖ (normal equations, m ≤ ANDERSON_DEPTH).
+            let mut accelerated = false;
+            if stored > 0 {
+                let m = stored;
+                let mut gram = [0.0; ANDERSON_DEPTH * ANDERSON_DEPTH];
+                let mut rhs = [0.0; ANDERSON_DEPTH];
+                for p in 0..m {
+                    rhs[p] = dot(&self.df[p * n..(p + 1) * n], &self.f_prev);
+                    for q in 0..m {
+                        gram[p * m + q] = self.gram[p * depth + q];
+                    }
+                }
+                let trace: f64 = (0..m).map(|p| gram[p * m + p]).sum();
+                for p in 0..m {
+                    gram[p * m + p] += 1e-12 * trace + 1e-300;
+                }
+                let mut piv = [0usize; ANDERSON_DEPTH];
+                if crate::linalg::lu_solve_in_place(&mut gram[..m * m], m, &mut rhs[..m], &mut piv)
+                {
+                    let mut ok = true;
+                    for k in 0..n {
+                        let mut v = self.g[k];
+                        for p in 0..m {
+                            v -= self.dg[p * n + k] * rhs[p];
+                        }
+                        ok &= v > 0.0 && v.is_finite();
+                        self.a[k] = v;
+                    }
+                    accelerated = ok;
+                }
+                if !accelerated {
+                    stored = 0;
+                    have_prev = false;
+                }
+            }
+            if !accelerated {
+                self.a.copy_from_slice(&self.g);
             }
         }
         // Normalise: (a, b) -> (a / a_ref, b a_ref) leaves every equation unchanged.
@@ -725,8 +818,7 @@ impl MrWorkspace {
             self.ea[j] = e[j] * self.a[j];
         }
         for i in 0..n {
-            let ti = &t[i * n..(i + 1) * n];
-            self.row[i] = ti.iter().zip(&self.ea).map(|(x, y)| x * y).sum();
+            self.row[i] = dot(&t[i * n..(i + 1) * n], &self.ea);
         }
     }
 
@@ -772,6 +864,25 @@ impl MrWorkspace {
         }
         worst
     }
+}
+
+/// Dot product with eight independent accumulators (vectorises; a single running sum is bound
+/// by the latency of one add per element).
+fn dot(x: &[f64], y: &[f64]) -> f64 {
+    let mut acc = [0.0; 8];
+    let xc = x.chunks_exact(8);
+    let yc = y.chunks_exact(8);
+    let (xr, yr) = (xc.remainder(), yc.remainder());
+    for (a, b) in xc.zip(yc) {
+        for k in 0..8 {
+            acc[k] += a[k] * b[k];
+        }
+    }
+    let mut tail = 0.0;
+    for (a, b) in xr.iter().zip(yr) {
+        tail += a * b;
+    }
+    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
 }
 
 fn inv_or_one(x: f64) -> f64 {
