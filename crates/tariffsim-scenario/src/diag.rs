@@ -113,11 +113,14 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "error: {}", self.message)?;
+        let pad = " ".repeat(if self.line == 0 {
+            1
+        } else {
+            self.line.to_string().len()
+        });
         if self.line == 0 {
             write!(f, "  --> {}", self.path.display())?;
         } else {
-            let gutter = self.line.to_string().len();
-            let pad = " ".repeat(gutter);
             writeln!(
                 f,
                 "{pad}--> {}:{}:{}",
@@ -136,10 +139,10 @@ impl fmt::Display for Diagnostic {
             )?;
         }
         if let Some(e) = &self.expected {
-            write!(f, "\n  = expected: {e}")?;
+            write!(f, "\n{pad} = expected: {e}")?;
         }
         if let Some(h) = &self.hint {
-            write!(f, "\n  = hint: {h}")?;
+            write!(f, "\n{pad} = hint: {h}")?;
         }
         Ok(())
     }
