@@ -314,7 +314,7 @@ fn main() -> Result<(), Error> {
         .collect::<Result<_, Error>>()?;
     let partners = [
         ("china", "CHN", Some(438.9)),
-        ("canada", "CAN", None),
+        ("canada", "CAN", Some(412.7)),
         ("mexico", "MEX", Some(505.9)),
         ("uk", "GBR", None),
         ("japan", "JPN", None),
@@ -355,6 +355,10 @@ fn main() -> Result<(), Error> {
         438.9 - 295.4,
     );
     let chn = r("CHN");
+    // US exports to its USMCA partners (Census, as reported: Commerce Dept via opportimes.com for
+    // Mexico; canuck.shop for Canada).
+    total("USA->MEX (Census)", all_sectors(usa, r("MEX")), 334.041);
+    total("USA->CAN (Census)", all_sectors(usa, r("CAN")), 349.4);
     total("CHN->VNM (GAC)", all_sectors(chn, r("VNM")), 161.8);
     total(
         "CHN->ASEAN_OTH (GAC ASEAN 586.5 - VNM 161.8)",
@@ -461,6 +465,9 @@ fn main() -> Result<(), Error> {
         ("CHN", Some(3580.0), Some(2590.0)),
         ("EU27", Some(eu_x * eur), Some(eu_m * eur)),
         ("MEX", Some(617.1), Some(625.3)),
+        // Canada: Census mirror flows divided by the US shares of Canada's exports (75.9%) and
+        // imports (62.2%) in 2024 (Statistics Canada, The Daily 2025-02-05).
+        ("CAN", Some(412.7 / 0.759), Some(349.4 / 0.622)),
         ("JPN", Some(107_090.0 / yen), Some(112_420.0 / yen)),
         ("KOR", Some(683.8), Some(632.0)),
         ("TWN", Some(475.07), Some(394.0)),
@@ -723,6 +730,7 @@ const SOURCES: &[&str] = &[
     "China GAC 2024: exports 3.58 trn, imports 2.59 trn, to ASEAN 586.5 bn, to Vietnam 161.8 bn, EU-China 785.8 bn, LatAm 518 bn (CALIBRATION_2024.md); China-ASEAN trade 982 bn, Africa exports 179 bn / imports 117 bn (GACC via gbc1.net 2025-01-15)",
     "Eurostat 2024: extra-EU surplus EUR 147 bn, exports +1.1% on 2023 EUR 2,557 bn; EU-China exports 213.3 / imports 517.8 bn EUR; partner shares US 20.6%/13.7%, UK 13.2%/6.8%; EU-Russia Jan-Aug 21.6/23.4 bn EUR; EUR/USD 1.0824 (ECB 2024 average, from memory)",
     "INEGI 2024: Mexico exports 617.1 bn, imports 625.3 bn",
+    "US Census 2024 (as reported): exports to Mexico 334.04 bn, to Canada 349.4 bn, imports from Canada 412.7 bn; Statistics Canada 2024: US share of Canada's exports 75.9%, of imports 62.2%",
     "MoF Japan 2024: exports 107.09 trn yen, imports 112.42 trn yen, at 150.97 yen/USD; to China 18.87 trn yen, from US 12.65 trn yen (Kyodo/Xinhua 2025-01-23)",
     "MOTIE Korea 2024: exports 683.8 bn, imports 632.0 bn; to China 133.0 bn, to US 127.8 bn",
     "MOF Taiwan 2024: exports 475.07 bn, imports 394 bn; to US 111.4 bn",

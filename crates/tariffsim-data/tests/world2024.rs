@@ -134,6 +134,7 @@ fn region_totals_within_5_percent_of_cited_figures() {
         ("CHN", Some(3580.0), Some(2590.0)),
         ("EU27", Some(2585.0 * 1.0824), Some(2438.0 * 1.0824)),
         ("MEX", Some(617.1), Some(625.3)),
+        ("CAN", Some(412.7 / 0.759), Some(349.4 / 0.622)),
         ("JPN", Some(107_090.0 / yen), Some(112_420.0 / yen)),
         ("KOR", Some(683.8), Some(632.0)),
         ("TWN", Some(475.07), Some(394.0)),
