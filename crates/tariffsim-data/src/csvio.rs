@@ -18,7 +18,7 @@
 //! them, codes not listed are errors with a did-you-mean hint.
 //!
 //! Floats are written with Rust's shortest round-trip formatting (`{}`), so
-//! [`write_dir`] → [`read_dir`] gives a bit-identical [`Baseline`].
+//! [`write_dir`] → [`read_path`] gives a bit-identical [`Baseline`].
 
 use crate::error::{DataError, Result, suggest};
 use std::collections::HashMap;
