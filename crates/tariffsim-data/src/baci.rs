@@ -222,7 +222,7 @@ fn parse_reader<R: Read>(file: &str, reader: R, map: Input<'_>) -> Result<Baseli
                 "k",
                 format!(
                     "HS product {hs6} (chapter {}) has no tariffsim goods sector",
-                    &hs6[..2]
+                    hs6.get(..2).unwrap_or("?")
                 ),
             )
         })?;
@@ -309,4 +309,44 @@ pub fn looks_like_baci(first_line: &str) -> bool {
         .map(|c| c.trim().trim_matches('"').to_ascii_lowercase())
         .collect();
     cols == COLUMNS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(baci: &str) -> Result<Baseline> {
+        parse(
+            Input {
+                file: "b.csv",
+                text: baci,
+            },
+            Input {
+                file: "m.csv",
+                text: "code,region\n156,CHN\n842,USA\n",
+            },
+        )
+    }
+
+    #[test]
+    fn non_ascii_and_odd_product_codes_are_errors_not_panics() {
+        for k in ["1\u{e9}234", "\u{e9}1234", "12345x", "", "1234567"] {
+            let text = format!("t,i,j,k,v,q\n2022,156,842,{k},1,1\n");
+            let msg = run(&text).unwrap_err().to_string();
+            assert!(msg.starts_with("b.csv:2: column `k`"), "{k}: {msg}");
+        }
+    }
+
+    #[test]
+    fn sums_duplicates_and_reads_quantities_loosely() {
+        let b = run("t,i,j,k,v,q\n2022,156,842,850760,1,\n2022,156,842,850760,2.5,NA\n").unwrap();
+        assert!((b.flow(0, 1, 8) - 3500.0).abs() < 1e-9);
+        assert_eq!(b.provenance().year, 2022);
+        assert!(
+            run("t,i,j,k,v,q\n")
+                .unwrap_err()
+                .to_string()
+                .contains("no records")
+        );
+    }
 }

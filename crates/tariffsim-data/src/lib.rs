@@ -94,6 +94,18 @@ pub fn load(name_or_path: &str) -> Result<Baseline> {
         return builtin(name_or_path);
     }
     let path = Path::new(name_or_path);
+    if path.is_file() {
+        let text = csvio::read_text(path)?;
+        if baci::looks_like_baci(text.lines().next().unwrap_or("")) {
+            return Err(DataError::File {
+                file: name_or_path.to_string(),
+                message:
+                    "a CEPII BACI file (header t,i,j,k,v,q) needs a country -> region mapping: \
+                          use `baci::read` (CLI: `--countries MAP.csv`)"
+                        .into(),
+            });
+        }
+    }
     if path.exists() {
         return csvio::read_path(path);
     }
