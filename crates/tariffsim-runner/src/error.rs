@@ -47,6 +47,9 @@ pub enum RunnerError {
         /// What is wrong (with line number where there is one).
         detail: String,
     },
+    /// Rendering a chart failed (plots and report).
+    #[error("plot: {0}")]
+    Plot(String),
     /// An error from the core (shape mismatch and the like).
     #[error(transparent)]
     Core(#[from] tariffsim_core::CoreError),

@@ -17,6 +17,7 @@ pub mod error;
 pub mod mc;
 pub mod normal;
 pub mod output;
+pub mod plot;
 pub mod point;
 pub mod priors;
 pub mod progress;

@@ -1,0 +1,352 @@
+//! Reading a finished run directory for plotting: manifest, summary, point results, timeline,
+//! and selected columns of `draws.csv`, streamed (never every column of every row).
+
+use super::timeline::Timeline;
+use crate::error::RunnerError;
+use crate::output::{Manifest, MetricSummary, RunSummary};
+use crate::stats::Summary;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Everything but the draws.
+pub struct RunData {
+    /// The run directory.
+    pub dir: PathBuf,
+    /// `manifest.json`.
+    pub manifest: Manifest,
+    /// `summary.json`.
+    pub summary: RunSummary,
+    /// Period point estimates from `phases.csv` (metric → value), empty when absent.
+    pub point: HashMap<String, f64>,
+    /// `timeline.csv`, when present.
+    pub timeline: Option<Timeline>,
+    /// Region code → display name (from the baseline when it can be loaded, else the code).
+    names: HashMap<String, String>,
+    /// Sector code → display name.
+    sector_names: HashMap<String, String>,
+    /// Focus importer and target codes.
+    pub focus: (String, String),
+}
+
+fn read_text(path: &Path) -> Result<String, RunnerError> {
+    std::fs::read_to_string(path).map_err(|e| RunnerError::io(path, e))
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T, RunnerError> {
+    let text = read_text(path)?;
+    serde_json::from_str(&text).map_err(|e| RunnerError::Format {
+        path: path.to_path_buf(),
+        detail: format!("not a tariffsim {what}: {e}"),
+    })
+}
+
+/// Strips a compare prefix (`a:`, `b:`, `diff:`).
+fn strip_side(name: &str) -> &str {
+    name.split_once(':').map_or(name, |(_, rest)| rest)
+}
+
+/// Reads the period values of `phases.csv` (`phase,...,metric,value` with `phase = period`).
+fn read_point(path: &Path) -> Result<HashMap<String, f64>, RunnerError> {
+    let mut out = HashMap::new();
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(out);
+    };
+    let bad = |line: usize, detail: String| RunnerError::Format {
+        path: path.to_path_buf(),
+        detail: format!("line {line}: {detail}"),
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header = reader.headers().map_err(|e| bad(1, e.to_string()))?.clone();
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let (Some(phase), Some(metric), Some(value)) = (col("phase"), col("metric"), col("value"))
+    else {
+        return Err(bad(
+            1,
+            "expected columns `phase`, `metric` and `value`".into(),
+        ));
+    };
+    for (k, record) in reader.records().enumerate() {
+        let r = record.map_err(|e| bad(k + 2, e.to_string()))?;
+        if r.get(phase) != Some("period") {
+            continue;
+        }
+        let (Some(m), Some(v)) = (r.get(metric), r.get(value)) else {
+            return Err(bad(k + 2, "missing fields".into()));
+        };
+        let v: f64 = v
+            .parse()
+            .map_err(|_| bad(k + 2, format!("value `{v}` is not a number")))?;
+        if v.is_finite() {
+            out.insert(m.to_string(), v);
+        }
+    }
+    Ok(out)
+}
+
+/// Short display name: the name without a parenthesised list (`Other ASEAN (IDN, ...)` →
+/// `Other ASEAN`), or the code when there is no name.
+fn short_name(name: &str, code: &str) -> String {
+    let s = name.split(" (").next().unwrap_or(name).trim();
+    if s.is_empty() {
+        code.to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+impl RunData {
+    /// Loads a run directory (`manifest.json`, `summary.json`; `phases.csv` and `timeline.csv`
+    /// when present).
+    pub fn load(dir: &Path) -> Result<Self, RunnerError> {
+        if !dir.is_dir() {
+            return Err(RunnerError::io(
+                dir,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such run directory"),
+            ));
+        }
+        let manifest: Manifest = read_json(&dir.join("manifest.json"), "manifest")?;
+        let summary: RunSummary = read_json(&dir.join("summary.json"), "run summary")?;
+        let point = read_point(&dir.join("phases.csv"))?;
+        let tl_path = dir.join("timeline.csv");
+        let timeline = if tl_path.is_file() {
+            Some(Timeline::from_csv(&tl_path, &read_text(&tl_path)?)?)
+        } else {
+            None
+        };
+        let focus = manifest
+            .run
+            .metrics
+            .iter()
+            .map(|m| strip_side(m))
+            .find_map(|m| {
+                let rest = m.strip_prefix("diversion_ratio.")?;
+                let (a, b) = rest.split_once('.')?;
+                (!b.contains(['.', '@'])).then(|| (a.to_string(), b.to_string()))
+            })
+            .ok_or_else(|| RunnerError::Format {
+                path: dir.join("manifest.json"),
+                detail: "the run has no `diversion_ratio.M.C` metric, so no focus pair to plot"
+                    .into(),
+            })?;
+        let mut names = HashMap::new();
+        let mut sector_names = HashMap::new();
+        if let Ok(b) = tariffsim_data::load(&manifest.run.baseline.name) {
+            for r in b.regions().regions() {
+                names.insert(r.code.clone(), short_name(&r.name, &r.code));
+            }
+            for s in b.sectors().sectors() {
+                sector_names.insert(s.code.clone(), short_name(&s.name, &s.code));
+            }
+        }
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            manifest,
+            summary,
+            point,
+            timeline,
+            names,
+            sector_names,
+            focus,
+        })
+    }
+
+    /// The display name of a region code.
+    #[must_use]
+    pub fn name(&self, code: &str) -> String {
+        self.names
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
+    }
+
+    /// The display name of a sampled parameter (`sigma.ELECTRONICS` → `σ · Electronics`).
+    #[must_use]
+    pub fn param_label(&self, param: &str) -> String {
+        let Some((family, sector)) = param.split_once('.') else {
+            return param.to_string();
+        };
+        let symbol = match family {
+            "sigma" => "σ",
+            "eta" => "η",
+            "eps" => "ε",
+            other => other,
+        };
+        let sector = self
+            .sector_names
+            .get(sector)
+            .cloned()
+            .unwrap_or_else(|| sector.to_string());
+        format!("{symbol} · {sector}")
+    }
+
+    /// A metric's summary.
+    #[must_use]
+    pub fn metric(&self, name: &str) -> Option<&Summary> {
+        self.summary
+            .metrics
+            .iter()
+            .find(|m| m.name == name)
+            .map(|m| &m.summary)
+    }
+
+    /// Period metrics (no `@`) whose name starts with `prefix`, with the rest of the name.
+    #[must_use]
+    pub fn metrics_with_prefix<'a>(&'a self, prefix: &str) -> Vec<(String, &'a MetricSummary)> {
+        self.summary
+            .metrics
+            .iter()
+            .filter(|m| !m.name.contains('@'))
+            .filter_map(|m| Some((m.name.strip_prefix(prefix)?.to_string(), m)))
+            .collect()
+    }
+
+    /// The source line of every chart.
+    #[must_use]
+    pub fn source_line(&self) -> String {
+        let r = &self.manifest.run;
+        let b = &r.baseline;
+        let mut hash = r.scenario_hash.clone();
+        hash.truncate(12);
+        format!(
+            "Source: tariffsim {} · scenario {} ({}) · baseline {} {} · model {} · {} draws ({} failed), {} sampler, seed {}",
+            r.tariffsim_version,
+            r.scenario,
+            hash,
+            b.name,
+            b.version,
+            r.model,
+            group_thousands(self.summary.succeeded + self.summary.failed),
+            group_thousands(self.summary.failed),
+            r.sampler,
+            r.seed
+        )
+    }
+}
+
+/// `1234567` → `1,234,567`.
+#[must_use]
+pub fn group_thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (k, ch) in s.chars().enumerate() {
+        if k > 0 && (s.len() - k).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// One column request: the column's name and how many successful rows to keep at most.
+pub struct ColumnRequest<'a> {
+    /// Column name in `draws.csv`.
+    pub name: &'a str,
+    /// Keep at most this many values (the first successful draws).
+    pub cap: usize,
+}
+
+/// Streams `draws.csv` and returns, for each requested column, its values over the successful
+/// draws (in draw order, at most `cap` each). Failed draws are skipped; a non-numeric cell in a
+/// successful draw is an error naming the line and column.
+pub fn read_columns(
+    dir: &Path,
+    requests: &[ColumnRequest<'_>],
+) -> Result<Vec<Vec<f64>>, RunnerError> {
+    let path = dir.join("draws.csv");
+    let file = std::fs::File::open(&path).map_err(|e| RunnerError::io(&path, e))?;
+    let mut reader =
+        csv::ReaderBuilder::new().from_reader(std::io::BufReader::with_capacity(1 << 20, file));
+    let bad = |line: u64, detail: String| RunnerError::Format {
+        path: path.clone(),
+        detail: format!("line {line}: {detail}"),
+    };
+    let header = reader
+        .byte_headers()
+        .map_err(|e| bad(1, e.to_string()))?
+        .clone();
+    let index = |name: &str| header.iter().position(|h| h == name.as_bytes());
+    let status = index("status").ok_or_else(|| bad(1, "no `status` column".into()))?;
+    let cols: Vec<usize> = requests
+        .iter()
+        .map(|r| index(r.name).ok_or_else(|| bad(1, format!("no column `{}`", r.name))))
+        .collect::<Result<_, _>>()?;
+    let max_cap = requests.iter().map(|r| r.cap).max().unwrap_or(0);
+    let mut out: Vec<Vec<f64>> = requests.iter().map(|_| Vec::new()).collect();
+    let mut record = csv::ByteRecord::new();
+    let mut line = 1u64;
+    let mut kept = 0usize;
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| bad(line + 1, e.to_string()))?
+    {
+        line += 1;
+        match record.get(status) {
+            Some(b"ok") => {}
+            Some(b"failed") => continue,
+            _ => return Err(bad(line, "status is neither `ok` nor `failed`".into())),
+        }
+        if kept >= max_cap {
+            break;
+        }
+        for ((c, req), col) in cols.iter().zip(requests).zip(&mut out) {
+            if col.len() >= req.cap {
+                continue;
+            }
+            let field = record.get(*c).unwrap_or_default();
+            let v = std::str::from_utf8(field)
+                .ok()
+                .and_then(|s| s.parse::<f64>().ok())
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| {
+                    bad(
+                        line,
+                        format!(
+                            "column `{}`: `{}` is not a number",
+                            req.name,
+                            String::from_utf8_lossy(field)
+                        ),
+                    )
+                })?;
+            col.push(v);
+        }
+        kept += 1;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(group_thousands(0), "0");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(1000), "1,000");
+        assert_eq!(group_thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn short_names_drop_member_lists() {
+        assert_eq!(
+            short_name("Other ASEAN (IDN, MYS)", "ASEAN_OTH"),
+            "Other ASEAN"
+        );
+        assert_eq!(short_name("Viet Nam", "VNM"), "Viet Nam");
+        assert_eq!(short_name("", "VNM"), "VNM");
+    }
+
+    #[test]
+    fn compare_prefixes_are_stripped() {
+        assert_eq!(
+            strip_side("a:diversion_ratio.USA.CHN"),
+            "diversion_ratio.USA.CHN"
+        );
+        assert_eq!(
+            strip_side("diversion_ratio.USA.CHN"),
+            "diversion_ratio.USA.CHN"
+        );
+    }
+}
