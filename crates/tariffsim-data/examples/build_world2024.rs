@@ -386,11 +386,9 @@ fn main() -> Result<(), Error> {
         all_sectors(r("CHN"), eu),
         517.8 * eur,
     );
-    total(
-        "USA->EU27 (Eurostat 13.7% of imports)",
-        all_sectors(usa, eu),
-        0.137 * eu_m * eur,
-    );
+    // US exports follow the US Census side (as does the US export total): 370.2 bn to the EU
+    // (Census via D. O'Rear's 2024 US trade summary; Eurostat's 13.7% import share gives 361.5).
+    total("USA->EU27 (Census)", all_sectors(usa, eu), 370.2);
     total(
         "EU27->GBR (Eurostat 13.2% of exports)",
         all_sectors(eu, r("GBR")),
@@ -439,10 +437,20 @@ fn main() -> Result<(), Error> {
         all_sectors(r("JPN"), chn),
         18_870.0 / yen,
     );
+    total("USA->JPN (Census)", all_sectors(usa, r("JPN")), 79.7);
+    // US-ASEAN 2024 (BEA/USTR as reported by Viet Nam's MOIT, vntr.moit.gov.vn 2025-12-17):
+    // imports from ASEAN 352.1, from Viet Nam 136.5; exports to ASEAN 123.5, to Viet Nam 13.0.
+    total("VNM->USA (Census)", all_sectors(r("VNM"), usa), 136.5);
+    total("USA->VNM (Census)", all_sectors(usa, r("VNM")), 13.0);
     total(
-        "USA->JPN (MoF Japan imports from US 12.65 trn yen)",
-        all_sectors(usa, r("JPN")),
-        12_650.0 / yen,
+        "ASEAN_OTH->USA (Census ASEAN 352.1 - VNM 136.5)",
+        all_sectors(r("ASEAN_OTH"), usa),
+        352.1 - 136.5,
+    );
+    total(
+        "USA->ASEAN_OTH (Census ASEAN 123.5 - VNM 13.0)",
+        all_sectors(usa, r("ASEAN_OTH")),
+        123.5 - 13.0,
     );
     // Iran (estimates from IRICA figures, see above).
     for (p, oil, nonoil) in &irn_exports {
@@ -731,7 +739,8 @@ const SOURCES: &[&str] = &[
     "Eurostat 2024: extra-EU surplus EUR 147 bn, exports +1.1% on 2023 EUR 2,557 bn; EU-China exports 213.3 / imports 517.8 bn EUR; partner shares US 20.6%/13.7%, UK 13.2%/6.8%; EU-Russia Jan-Aug 21.6/23.4 bn EUR; EUR/USD 1.0824 (ECB 2024 average, from memory)",
     "INEGI 2024: Mexico exports 617.1 bn, imports 625.3 bn",
     "US Census 2024 (as reported): exports to Mexico 334.04 bn, to Canada 349.4 bn, imports from Canada 412.7 bn; Statistics Canada 2024: US share of Canada's exports 75.9%, of imports 62.2%",
-    "MoF Japan 2024: exports 107.09 trn yen, imports 112.42 trn yen, at 150.97 yen/USD; to China 18.87 trn yen, from US 12.65 trn yen (Kyodo/Xinhua 2025-01-23)",
+    "MoF Japan 2024: exports 107.09 trn yen, imports 112.42 trn yen, at 150.97 yen/USD; to China 18.87 trn yen (Kyodo/Xinhua 2025-01-23)",
+    "US Census 2024 exports by destination (D. O'Rear, US 2024 Trade): EU 370.2, Japan 79.7 bn; US-ASEAN (BEA/USTR via Viet Nam MOIT): imports 352.1 (Viet Nam 136.5), exports 123.5 (Viet Nam 13.0) bn",
     "MOTIE Korea 2024: exports 683.8 bn, imports 632.0 bn; to China 133.0 bn, to US 127.8 bn",
     "MOF Taiwan 2024: exports 475.07 bn, imports 394 bn; to US 111.4 bn",
     "GSO Viet Nam 2024: exports 405.53 bn, imports 380.76 bn",

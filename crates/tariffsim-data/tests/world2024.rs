@@ -106,6 +106,19 @@ fn calibration_2024_figures_within_3_percent() {
         605.8 * BN,
         tol,
     );
+    // US exports and US-ASEAN cells (Census, METHOD.md section 3).
+    let usa_to = |to: &str| bilateral(&b, &["USA"], &[to]);
+    within("US exports to Mexico", usa_to("MEX"), 334.041 * BN, tol);
+    within("US exports to Canada", usa_to("CAN"), 349.4 * BN, tol);
+    within("US exports to the EU", usa_to("EU27"), 370.2 * BN, tol);
+    within(
+        "US imports from Viet Nam",
+        bilateral(&b, &["VNM"], &["USA"]),
+        136.5 * BN,
+        tol,
+    );
+    let asean = bilateral(&b, &["VNM", "ASEAN_OTH"], &["USA"]);
+    within("US imports from ASEAN", asean, 352.1 * BN, tol);
 }
 
 /// The US-China cell follows the US Census side (imports 438.9, deficit 295.4, so US exports
