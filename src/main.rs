@@ -20,6 +20,8 @@ struct Cli {
 enum Command {
     /// Run a built-in demonstration shock (USA raises its tariff on CHN) on a small example.
     Demo(cmd::demo::Args),
+    /// Solve gegravity's OneSectorGE on a gegravity-shaped data file (`gegravity-compat`).
+    Gegravity(cmd::gegravity::Args),
     /// Baselines: list the builtins, show or export one, generate a synthetic one.
     Baseline(cmd::baseline::Args),
     /// Validate scenario files: prints `ok: FILE` lines, or diagnostics and exit 2.
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo(args) => cmd::demo::run(&args),
+        Command::Gegravity(args) => cmd::gegravity::run(&args),
         Command::Baseline(args) => cmd::baseline::run(&args),
         Command::Check(args) => cmd::check::run(&args),
         Command::Show(args) => cmd::show::run(&args),

@@ -3,6 +3,7 @@
 pub mod baseline;
 pub mod check;
 pub mod demo;
+pub mod gegravity;
 pub mod run;
 pub mod show;
 

@@ -6,5 +6,6 @@ mod baseline;
 
 mod check;
 mod demo;
+mod gegravity;
 mod run;
 mod show;
