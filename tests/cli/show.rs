@@ -100,3 +100,24 @@ fn bad_date_and_date_outside_period_are_invalid() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("outside the scenario period"), "{err}");
 }
+
+#[test]
+fn post_ruling_variants_inherit_and_override_the_section_122_rate() {
+    for (file, rate) in [
+        ("scenarios/post_ruling_2026.toml", "10%"),
+        ("scenarios/post_ruling_2026_15.toml", "15%"),
+    ] {
+        let f = repo().join(file);
+        let (code, out, err) = show(&["show", &f.display().to_string()]);
+        assert_eq!(code, 0, "{err}");
+        // IEEPA void from Feb 20: no additional US duty until Section 122 starts on Feb 24.
+        assert_eq!(phase_line(&out, "2026-02-20")[4], "0%", "{out}");
+        let s122 = phase_line(&out, "2026-02-24");
+        assert_eq!(
+            (s122[2], s122[3], s122[4]),
+            ("2026-07-23", "150", rate),
+            "{out}"
+        );
+        assert_eq!(phase_line(&out, "2026-07-24")[4], "0%", "{out}");
+    }
+}
