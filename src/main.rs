@@ -30,6 +30,10 @@ enum Command {
     Show(cmd::show::Args),
     /// Run a scenario at central elasticities: focus metrics per phase and for the period.
     Run(cmd::run::Args),
+    /// Merge the run directories of `run --shard K/N` into one run's outputs (bit-identical).
+    Merge(cmd::merge::Args),
+    /// Run two scenarios on the same elasticity draws and report the distribution of B - A.
+    Compare(cmd::compare::Args),
 }
 
 /// Exit codes (DESIGN §8): 0 ok, 1 run failed, 2 invalid input.
@@ -49,6 +53,8 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(&args),
         Command::Show(args) => cmd::show::run(&args),
         Command::Run(args) => cmd::run::run(&args),
+        Command::Merge(args) => cmd::merge::run(&args),
+        Command::Compare(args) => cmd::compare::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

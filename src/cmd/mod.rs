@@ -2,7 +2,10 @@
 
 pub mod baseline;
 pub mod check;
+pub mod compare;
 pub mod demo;
+pub mod merge;
+pub mod montecarlo;
 pub mod gegravity;
 pub mod run;
 pub mod show;

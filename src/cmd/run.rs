@@ -1,6 +1,8 @@
 //! `tariffsim run FILE [--format table|json|csv]`: solves every phase of the scenario at central
 //! elasticities (the data crate's defaults with the file's `[elasticities]` applied) and prints
-//! the focus metrics per phase and day-weighted over the period.
+//! the focus metrics per phase and day-weighted over the period; then (unless `--point`) runs the
+//! Monte Carlo over the elasticity priors into a run directory (`draws.csv`, `summary.json`,
+//! `phases.csv`, `manifest.json`) and prints p5/p50/p95 of the focus metrics.
 
 use anyhow::{Context, Result};
 use std::path::PathBuf;
@@ -26,24 +28,8 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-}
-
-/// The metrics reported: the scenario's `metrics`, then diversion by partner and deflection by
-/// destination.
-fn reported(sc: &Scenario, result: &PointResult) -> Vec<String> {
-    let (m, c) = (&sc.focus_codes.0, &sc.focus_codes.1);
-    let mut names = sc.metrics.clone();
-    for prefix in [
-        format!("diversion.{m}.{c}."),
-        format!("deflection.{m}.{c}."),
-    ] {
-        for n in &result.names {
-            if n.starts_with(&prefix) && !names.contains(n) {
-                names.push(n.clone());
-            }
-        }
-    }
-    names
+    #[command(flatten)]
+    pub mc: super::montecarlo::McArgs,
 }
 
 /// Runs `tariffsim run`.
@@ -59,13 +45,34 @@ pub fn run(args: &Args) -> Result<()> {
     })?;
     let result = run_point(&sc, &baseline, &elasticities)
         .with_context(|| format!("solving `{}`", args.file.display()))?;
-    let names = reported(&sc, &result);
+    let names = super::montecarlo::focus_metrics(&sc, &result.names);
     let text = match args.format {
         Format::Table => table(&sc, &result, &names),
         Format::Json => json(&sc, &result, &names)?,
         Format::Csv => csv(&result, &names),
     };
     print!("{text}");
+    if args.mc.point {
+        return Ok(());
+    }
+    let mut mc = args.mc.clone();
+    if args.format != Format::Table {
+        // Keep stdout machine-readable: the Monte Carlo results go to the run directory only.
+        mc.quiet = true;
+    }
+    let phases = ("phases.csv", csv(&result, &result.names).into_bytes());
+    let point = |name: &str| result.period(name);
+    let settings = super::montecarlo::run(
+        &sc,
+        &baseline,
+        &mc,
+        &[phases],
+        point,
+        args.format == Format::Table,
+    )?;
+    if args.format != Format::Table {
+        eprintln!("Monte Carlo outputs: {}", settings.out.display());
+    }
     Ok(())
 }
 

@@ -9,3 +9,4 @@ mod demo;
 mod gegravity;
 mod run;
 mod show;
+mod montecarlo;

@@ -263,12 +263,12 @@ pub fn run_meta(
     }
 }
 
-/// Runs the Monte Carlo for `scenario` on `baseline` into `settings.out`. Every file is written
-/// atomically; if more than `max_failure_rate` of the draws fail, the outputs are still written
-/// (for diagnosis) and [`RunnerError::TooManyFailures`] is returned.
-pub fn run(
-    scenario: &Scenario,
-    baseline: &Baseline,
+/// Runs any evaluator over the settings' draws into `settings.out`: the shared body of [`run`]
+/// and [`run_compare`].
+fn execute<E: Evaluator>(
+    evaluator: &E,
+    run: RunMeta,
+    dimension: usize,
     settings: &RunSettings,
     extra_files: &[(&str, Vec<u8>)],
 ) -> Result<RunOutcome, RunnerError> {
@@ -278,16 +278,10 @@ pub fn run(
             settings.max_failure_rate
         )));
     }
-    let evaluator = ScenarioEvaluator::new(scenario, baseline)?;
-    let sampler = Sampler::new(
-        settings.sampler,
-        settings.seed,
-        settings.draws,
-        evaluator.priors().dimension(),
-    )?;
+    let sampler = Sampler::new(settings.sampler, settings.seed, settings.draws, dimension)?;
     let (first, end) = output::shard_range(settings.draws, settings.shard.0, settings.shard.1)?;
     let manifest = Manifest {
-        run: run_meta(scenario, baseline, &evaluator, settings),
+        run,
         shard: settings.shard.0,
         shards: settings.shard.1,
         first,
@@ -303,7 +297,7 @@ pub fn run(
         threads: settings.threads,
         chunk: settings.chunk,
     };
-    engine::run(&plan, &evaluator, |chunk| {
+    engine::run(&plan, evaluator, |chunk| {
         writer.push_chunk(chunk)?;
         progress.advance(chunk.len() as u64);
         Ok(())
@@ -315,6 +309,27 @@ pub fn run(
     let summary = writer.finish(settings.memory_budget)?;
     check_failures(&summary, settings.max_failure_rate)?;
     Ok(RunOutcome { summary, dir })
+}
+
+/// Runs the Monte Carlo for `scenario` on `baseline` into `settings.out`. Every file is written
+/// atomically; if more than `max_failure_rate` of the draws fail, the outputs are still written
+/// (for diagnosis) and [`RunnerError::TooManyFailures`] is returned. `extra_files` (name, bytes)
+/// are written into the directory too (e.g. `phases.csv`, `timeline.csv`).
+pub fn run(
+    scenario: &Scenario,
+    baseline: &Baseline,
+    settings: &RunSettings,
+    extra_files: &[(&str, Vec<u8>)],
+) -> Result<RunOutcome, RunnerError> {
+    let evaluator = ScenarioEvaluator::new(scenario, baseline)?;
+    let meta = run_meta(scenario, baseline, &evaluator, settings);
+    execute(
+        &evaluator,
+        meta,
+        evaluator.priors().dimension(),
+        settings,
+        extra_files,
+    )
 }
 
 /// [`RunnerError::TooManyFailures`] when the failure share exceeds `max_failure_rate`.
@@ -347,4 +362,165 @@ pub fn default_out_dir(scenario: &Scenario) -> PathBuf {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     Path::new("runs").join(format!("{}-{secs}", scenario.name))
+}
+
+/// Two scenarios evaluated on the same draws (common random numbers): the same normal scores
+/// go through each scenario's own priors, so with equal priors both see identical elasticities
+/// and the difference isolates the policy (or model) being compared; with different priors it
+/// benchmarks one assumption against the other.
+///
+/// Outputs, for every compared metric `m`: `a:m`, `b:m` and `diff:m = b − a` (period values).
+pub struct CompareEvaluator<'a> {
+    a: ScenarioEvaluator<'a>,
+    b: ScenarioEvaluator<'a>,
+    pairs: Vec<(usize, usize)>,
+    names: Vec<String>,
+}
+
+/// Per-thread scratch of [`CompareEvaluator`].
+pub struct CompareScratch {
+    a: ScenarioScratch,
+    b: ScenarioScratch,
+    out_a: Vec<f64>,
+    out_b: Vec<f64>,
+    params_b: Vec<f64>,
+}
+
+impl<'a> CompareEvaluator<'a> {
+    /// Compares `metrics` (period values) of scenario `b` against scenario `a`.
+    pub fn new(
+        a: ScenarioEvaluator<'a>,
+        b: ScenarioEvaluator<'a>,
+        metrics: &[String],
+    ) -> Result<Self, RunnerError> {
+        if a.priors().dimension() != b.priors().dimension() {
+            return Err(RunnerError::Setting(format!(
+                "cannot compare with common random numbers: the scenarios' baselines have {} and {} sampler dimensions (different sector counts)",
+                a.priors().dimension(),
+                b.priors().dimension()
+            )));
+        }
+        let mut pairs = Vec::new();
+        let mut names = Vec::new();
+        for m in metrics {
+            let ia = a.catalog.index_of(m);
+            let ib = b.catalog.index_of(m);
+            if let (Some(ia), Some(ib)) = (ia, ib) {
+                pairs.push((ia, ib));
+                names.push(m.clone());
+            }
+        }
+        if pairs.is_empty() {
+            return Err(RunnerError::Setting(
+                "the two scenarios have no metric in common to compare".into(),
+            ));
+        }
+        let mut output_names = Vec::with_capacity(3 * names.len());
+        for prefix in ["a", "b", "diff"] {
+            output_names.extend(names.iter().map(|n| format!("{prefix}:{n}")));
+        }
+        Ok(Self {
+            a,
+            b,
+            pairs,
+            names: output_names,
+        })
+    }
+
+    /// Output names (`a:…`, `b:…`, `diff:…`).
+    #[must_use]
+    pub fn output_names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Parameter names (scenario A's priors).
+    #[must_use]
+    pub fn param_names(&self) -> Vec<String> {
+        self.a.param_names()
+    }
+
+    /// Sampler dimension.
+    #[must_use]
+    pub fn dimension(&self) -> usize {
+        self.a.priors().dimension()
+    }
+}
+
+impl Evaluator for CompareEvaluator<'_> {
+    type Scratch = CompareScratch;
+
+    fn scratch(&self) -> CompareScratch {
+        CompareScratch {
+            a: self.a.scratch(),
+            b: self.b.scratch(),
+            out_a: vec![0.0; self.a.n_outputs()],
+            out_b: vec![0.0; self.b.n_outputs()],
+            params_b: vec![0.0; self.b.n_params()],
+        }
+    }
+
+    fn n_params(&self) -> usize {
+        self.a.n_params()
+    }
+
+    fn n_outputs(&self) -> usize {
+        self.names.len()
+    }
+
+    fn evaluate(
+        &self,
+        z: &[f64],
+        s: &mut CompareScratch,
+        params: &mut [f64],
+        out: &mut [f64],
+    ) -> Result<(), String> {
+        self.a
+            .evaluate(z, &mut s.a, params, &mut s.out_a)
+            .map_err(|e| format!("scenario A: {e}"))?;
+        self.b
+            .evaluate(z, &mut s.b, &mut s.params_b, &mut s.out_b)
+            .map_err(|e| format!("scenario B: {e}"))?;
+        let k = self.pairs.len();
+        for (i, &(ia, ib)) in self.pairs.iter().enumerate() {
+            let (va, vb) = (s.out_a[ia], s.out_b[ib]);
+            out[i] = va;
+            out[k + i] = vb;
+            out[2 * k + i] = vb - va;
+        }
+        Ok(())
+    }
+}
+
+/// Runs scenario `b` against scenario `a` on common random numbers into `settings.out`.
+pub fn run_compare(
+    (a, baseline_a): (&Scenario, &Baseline),
+    (b, baseline_b): (&Scenario, &Baseline),
+    metrics: &[String],
+    settings: &RunSettings,
+    extra_files: &[(&str, Vec<u8>)],
+) -> Result<RunOutcome, RunnerError> {
+    let eval = CompareEvaluator::new(
+        ScenarioEvaluator::new(a, baseline_a)?,
+        ScenarioEvaluator::new(b, baseline_b)?,
+        metrics,
+    )?;
+    let run = RunMeta {
+        tariffsim_version: env!("CARGO_PKG_VERSION").into(),
+        scenario: format!("{} vs {}", a.name, b.name),
+        scenario_hash: format!("{}+{}", a.hash, b.hash),
+        baseline: baseline_a.provenance().clone(),
+        model: if a.model == b.model {
+            a.model.name().into()
+        } else {
+            format!("{} vs {}", a.model.name(), b.model.name())
+        },
+        seed: settings.seed,
+        draws: settings.draws,
+        sampler: settings.sampler.name().into(),
+        rng: RNG_ID.into(),
+        max_failure_rate: settings.max_failure_rate,
+        params: eval.param_names(),
+        metrics: eval.output_names().to_vec(),
+    };
+    execute(&eval, run, eval.dimension(), settings, extra_files)
 }

@@ -1,0 +1,67 @@
+//! One `armington` (and `gsim-linear`) solve on synthetic gravity-shaped baselines: 19 regions ×
+//! 13 sectors (the shape of `world2024`), 50 × 20, 100 × 50 and 200 × 100, and on `world2024`
+//! itself. The shock: region 0 raises its tariffs on region 1 by 145 percentage points in every
+//! sector, so every sector is solved. Per-sector time = whole solve / sectors.
+//!
+//! Run: `cargo bench --bench armington`.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+use tariffsim_core::{
+    Baseline, Elasticities, Equilibrium, Model, TariffChange, Tariffs, Workspace,
+};
+
+fn shocked(baseline: &Baseline) -> Tariffs {
+    let base = baseline.baseline_tariffs();
+    TariffChange::raise_all_sectors(&base, 1, 0, 1.45)
+        .apply(&base)
+        .expect("valid tariffs")
+}
+
+fn bench_model(c: &mut Criterion, model: Model) {
+    let mut group = c.benchmark_group(format!("{}_solve", model.name()));
+    let mut cases: Vec<(String, Baseline)> = [(19, 13), (50, 20), (100, 50), (200, 100)]
+        .iter()
+        .map(|&(n, s)| {
+            (
+                format!("synth_{n}x{s}"),
+                tariffsim_data::synth::synthetic(n, s, 7).expect("synthetic baseline"),
+            )
+        })
+        .collect();
+    cases.insert(
+        0,
+        (
+            "world2024".into(),
+            tariffsim_data::builtin("world2024").expect("embedded baseline"),
+        ),
+    );
+    for (name, baseline) in &cases {
+        let (n, s) = (baseline.n_regions(), baseline.n_sectors());
+        let elasticities = Elasticities::uniform(n, s, 4.0, -1.5, 10.0).expect("elasticities");
+        let tariffs = shocked(baseline);
+        let mut ws = Workspace::with_regions(n);
+        let mut out = Equilibrium::unchanged(model.name(), baseline);
+        if n >= 100 {
+            group.sample_size(10);
+        }
+        group.throughput(Throughput::Elements(s as u64));
+        group.bench_function(BenchmarkId::from_parameter(name), |b| {
+            b.iter(|| {
+                model
+                    .solve_into(baseline, &elasticities, &tariffs, &mut ws, &mut out)
+                    .expect("solve");
+                black_box(&out.flows);
+            });
+        });
+    }
+    group.finish();
+}
+
+fn armington(c: &mut Criterion) {
+    bench_model(c, Model::Armington);
+    bench_model(c, Model::GsimLinear);
+}
+
+criterion_group!(benches, armington);
+criterion_main!(benches);

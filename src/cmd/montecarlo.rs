@@ -1,0 +1,192 @@
+//! The Monte Carlo half of `tariffsim run` (and the settings `compare` shares): flags, the run
+//! directory, the terminal table of focus metrics with p5/p50/p95.
+
+use anyhow::Result;
+use std::path::PathBuf;
+use tariffsim_core::Baseline;
+use tariffsim_runner::RunnerError;
+use tariffsim_runner::mc::{self, RunSettings};
+use tariffsim_runner::output::RunSummary;
+use tariffsim_runner::sampler::SamplerKind;
+use tariffsim_scenario::Scenario;
+
+/// Monte Carlo flags (each overrides the scenario's `[monte_carlo]` value).
+#[derive(Debug, Clone, clap::Args)]
+pub struct McArgs {
+    /// Point estimate only: skip the Monte Carlo.
+    #[arg(long)]
+    pub point: bool,
+    /// Number of draws.
+    #[arg(long)]
+    pub draws: Option<u64>,
+    /// Master seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Sampler: random, lhs or sobol.
+    #[arg(long)]
+    pub sampler: Option<String>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Run only shard K of N (`--shard 3/8`), then `tariffsim merge` the directories.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Run directory (default `runs/<scenario>-<timestamp>`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress output.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Largest share of failed draws for which the run still succeeds (default: the scenario's
+    /// `max_failure_rate`, itself 0.01 by default).
+    #[arg(long)]
+    pub max_failure_rate: Option<f64>,
+}
+
+/// Parses `K/N`.
+pub fn parse_shard(text: &str) -> Result<(u64, u64)> {
+    let bad = || {
+        super::invalid(format!(
+            "invalid shard `{text}`\nhint: use `--shard K/N` with 1 <= K <= N, e.g. `--shard 3/8`"
+        ))
+    };
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u64, u64) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if k == 0 || n == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
+/// The run settings: the scenario's `[monte_carlo]`, overridden by flags.
+pub fn settings(sc: &Scenario, args: &McArgs) -> Result<RunSettings> {
+    let out = args.out.clone().unwrap_or_else(|| mc::default_out_dir(sc));
+    let mut s = RunSettings::from_scenario(sc, out);
+    if let Some(d) = args.draws {
+        if d == 0 {
+            return Err(super::invalid("`--draws` must be at least 1"));
+        }
+        s.draws = d;
+    }
+    if let Some(seed) = args.seed {
+        s.seed = seed;
+    }
+    if let Some(name) = &args.sampler {
+        s.sampler = SamplerKind::from_name(name).ok_or_else(|| {
+            super::invalid(format!(
+                "unknown sampler `{name}`\nhint: one of `random`, `lhs`, `sobol`"
+            ))
+        })?;
+    }
+    if let Some(t) = args.threads {
+        if t == 0 {
+            return Err(super::invalid("`--threads` must be at least 1"));
+        }
+        s.threads = t;
+    }
+    if let Some(shard) = &args.shard {
+        s.shard = parse_shard(shard)?;
+    }
+    if let Some(r) = args.max_failure_rate {
+        if !(0.0..=1.0).contains(&r) {
+            return Err(super::invalid(format!(
+                "`--max-failure-rate` must be in [0, 1], got {r}"
+            )));
+        }
+        s.max_failure_rate = r;
+    }
+    s.quiet = args.quiet;
+    Ok(s)
+}
+
+/// A runner error as an exit code: invalid settings are invalid input (2), the rest failed runs.
+pub fn runner_error(e: RunnerError) -> anyhow::Error {
+    match e {
+        RunnerError::Setting(msg) => super::invalid(msg),
+        other => other.into(),
+    }
+}
+
+/// The metrics the terminal table shows: the scenario's `metrics`, then diversion by partner and
+/// deflection by destination.
+pub fn focus_metrics(sc: &Scenario, names: &[String]) -> Vec<String> {
+    let (m, c) = (&sc.focus_codes.0, &sc.focus_codes.1);
+    let mut out: Vec<String> = sc.metrics.clone();
+    for prefix in [
+        format!("diversion.{m}.{c}."),
+        format!("deflection.{m}.{c}."),
+    ] {
+        for n in names {
+            if n.starts_with(&prefix) && !out.contains(n) {
+                out.push(n.clone());
+            }
+        }
+    }
+    out
+}
+
+/// The Monte Carlo table: point estimate (if known), p5, p50, p95, mean and MCSE per metric.
+pub fn table(
+    summary: &RunSummary,
+    names: &[String],
+    point: impl Fn(&str) -> Option<f64>,
+) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let width = names.iter().map(String::len).max().unwrap_or(10).max(10);
+    let _ = writeln!(
+        o,
+        "{:<width$} {:>10} {:>10} {:>10} {:>10} {:>10} {:>9}",
+        "metric (period)", "point", "p5", "p50", "p95", "mean", "mcse"
+    );
+    for name in names {
+        let Some(m) = summary.metrics.iter().find(|m| &m.name == name) else {
+            continue;
+        };
+        let s = &m.summary;
+        let p = point(name).map_or_else(|| "-".to_string(), |v| format!("{v:.3}"));
+        let _ = writeln!(
+            o,
+            "{name:<width$} {p:>10} {:>10.3} {:>10.3} {:>10.3} {:>10.3} {:>9.4}",
+            s.p5, s.p50, s.p95, s.mean, s.mcse
+        );
+    }
+    o
+}
+
+/// Runs the Monte Carlo of `sc` and prints where the outputs are plus the table.
+pub fn run(
+    sc: &Scenario,
+    baseline: &Baseline,
+    args: &McArgs,
+    extra_files: &[(&str, Vec<u8>)],
+    point: impl Fn(&str) -> Option<f64>,
+    print_table: bool,
+) -> Result<RunSettings> {
+    let settings = settings(sc, args)?;
+    let outcome = mc::run(sc, baseline, &settings, extra_files);
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(e) => return Err(runner_error(e)),
+    };
+    let s = &outcome.summary;
+    if !print_table {
+        return Ok(settings);
+    }
+    println!(
+        "\nMonte Carlo: {} draws ({} failed), sampler {}, seed {}, shard {}/{} -> {}",
+        s.succeeded + s.failed,
+        s.failed,
+        settings.sampler.name(),
+        settings.seed,
+        settings.shard.0,
+        settings.shard.1,
+        outcome.dir.display()
+    );
+    let names: Vec<String> = s.metrics.iter().map(|m| m.name.clone()).collect();
+    print!("{}", table(s, &focus_metrics(sc, &names), point));
+    Ok(settings)
+}

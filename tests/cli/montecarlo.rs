@@ -1,0 +1,278 @@
+//! `tariffsim run` Monte Carlo, `merge` and `compare` end to end: determinism across threads
+//! and shards, merge checks, interrupted runs, a golden hash of the first draws.
+
+use crate::util::{TestDir, repo, run};
+use std::path::Path;
+
+fn scenario(name: &str) -> String {
+    repo().join("scenarios").join(name).display().to_string()
+}
+
+fn read(dir: &Path, name: &str) -> Vec<u8> {
+    std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(name).display()))
+}
+
+/// FNV-1a 64: a stable hash for the golden test.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+fn mc(dir: &TestDir, out: &str, extra: &[&str]) -> crate::util::Run {
+    let file = scenario("us_china_2025.toml");
+    let mut args = vec!["run", file.as_str(), "--quiet", "--out", out];
+    args.extend_from_slice(extra);
+    let r = run(dir, &args);
+    assert_eq!(r.code(), 0, "stderr: {}", r.stderr());
+    r
+}
+
+#[test]
+fn threads_and_shards_give_identical_files() {
+    let dir = TestDir::new();
+    mc(
+        &dir,
+        "t1",
+        &["--draws", "24", "--seed", "7", "--threads", "1"],
+    );
+    mc(
+        &dir,
+        "t2",
+        &["--draws", "24", "--seed", "7", "--threads", "2"],
+    );
+    mc(
+        &dir,
+        "t4",
+        &["--draws", "24", "--seed", "7", "--threads", "4"],
+    );
+    for s in ["1/3", "2/3", "3/3"] {
+        let out = format!("s{}", &s[..1]);
+        mc(
+            &dir,
+            &out,
+            &[
+                "--draws",
+                "24",
+                "--seed",
+                "7",
+                "--threads",
+                "2",
+                "--shard",
+                s,
+            ],
+        );
+    }
+    let r = run(&dir, &["merge", "s3", "s1", "s2", "--out", "merged"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let base = dir.path().join("t1");
+    for other in ["t2", "t4", "merged"] {
+        for f in ["draws.csv", "summary.json", "manifest.json", "phases.csv"] {
+            assert!(
+                read(&base, f) == read(&dir.path().join(other), f),
+                "{f} differs between t1 and {other}"
+            );
+        }
+    }
+    // The table reports the focus metrics with bands.
+    let r = mc(&dir, "t5", &["--draws", "16"]);
+    let out = r.stdout();
+    assert!(out.contains("Monte Carlo: 16 draws (0 failed)"), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("diversion_ratio.USA.CHN")),
+        "{out}"
+    );
+}
+
+#[test]
+fn merge_rejects_mismatched_and_incomplete_shards() {
+    let dir = TestDir::new();
+    mc(
+        &dir,
+        "a1",
+        &["--draws", "10", "--seed", "1", "--shard", "1/2"],
+    );
+    mc(
+        &dir,
+        "a2",
+        &["--draws", "10", "--seed", "1", "--shard", "2/2"],
+    );
+    mc(
+        &dir,
+        "b2",
+        &["--draws", "10", "--seed", "2", "--shard", "2/2"],
+    );
+    let r = run(&dir, &["merge", "a1", "b2", "--out", "m1"]);
+    assert_eq!(r.code(), 2);
+    assert!(r.stderr().contains("different seed"), "{}", r.stderr());
+    let r = run(&dir, &["merge", "a1", "--out", "m2"]);
+    assert_eq!(r.code(), 2);
+    assert!(r.stderr().contains("missing shard"), "{}", r.stderr());
+    let r = run(&dir, &["merge", "a1", "a1", "a2", "--out", "m3"]);
+    assert_eq!(r.code(), 2);
+    assert!(r.stderr().contains("overlapping"), "{}", r.stderr());
+    let r = run(&dir, &["merge", "nope", "--out", "m4"]);
+    assert_eq!(r.code(), 2);
+    assert!(
+        r.stderr().contains("not a finished run directory"),
+        "{}",
+        r.stderr()
+    );
+    assert!(!dir.path().join("m1/summary.json").exists());
+}
+
+#[test]
+fn bad_run_settings_exit_2() {
+    let dir = TestDir::new();
+    let file = scenario("us_china_2025.toml");
+    for (flags, message) in [
+        (vec!["--shard", "3/2"], "invalid shard `3/2`"),
+        (vec!["--shard", "x"], "invalid shard `x`"),
+        (vec!["--sampler", "halton"], "unknown sampler `halton`"),
+        (vec!["--draws", "0"], "`--draws` must be at least 1"),
+        (
+            vec!["--max-failure-rate", "2"],
+            "`--max-failure-rate` must be in [0, 1]",
+        ),
+        (
+            vec!["--sampler", "sobol", "--draws", "70000"],
+            "at most 65536 draws",
+        ),
+    ] {
+        let mut args = vec!["run", file.as_str(), "--quiet", "--out", "x"];
+        args.extend(flags.iter().copied());
+        let r = run(&dir, &args);
+        assert_eq!(r.code(), 2, "{flags:?}: {}", r.stderr());
+        assert!(r.stderr().contains(message), "{flags:?}: {}", r.stderr());
+    }
+}
+
+/// Killing a run mid-way leaves only `*.tmp` files: nothing that looks complete.
+#[test]
+fn interrupted_run_leaves_no_complete_looking_file() {
+    let dir = TestDir::new();
+    let file = scenario("us_china_2025.toml");
+    let mut child = dir
+        .cmd()
+        .args([
+            "run",
+            file.as_str(),
+            "--quiet",
+            "--draws",
+            "2000000",
+            "--out",
+            "big",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let big = dir.path().join("big");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !big.join("draws.csv.tmp").exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+    assert!(
+        big.join("draws.csv.tmp").exists(),
+        "the run never started writing"
+    );
+    for f in ["draws.csv", "summary.json", "manifest.json"] {
+        assert!(!big.join(f).exists(), "{f} exists after an interrupted run");
+    }
+}
+
+/// Golden: the sampled parameters of the first draws of a fixed run (draw, status and every
+/// `sigma.*`, `eta.*`, `eps.*`, `horizon` column). It guards the random streams — the sampler,
+/// the RNG keying, the prior mapping and the math library underneath (`rand_distr` can switch
+/// between libm and std math when a dependency enables `num-traits/std`: STYLE.md) — and is
+/// independent of baseline data revisions. Changes only on purpose; record each in CHANGELOG.md.
+#[test]
+fn golden_first_draws() {
+    let dir = TestDir::new();
+    mc(
+        &dir,
+        "g",
+        &["--draws", "6", "--seed", "20250410", "--threads", "2"],
+    );
+    let csv = String::from_utf8(read(&dir.path().join("g"), "draws.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let keep: Vec<usize> = (0..header.len())
+        .filter(|&c| {
+            c < 2
+                || ["sigma.", "eta.", "eps."]
+                    .iter()
+                    .any(|p| header[c].starts_with(p))
+                || header[c] == "horizon"
+        })
+        .collect();
+    assert_eq!(keep.len(), 2 + 3 * 13 + 1, "{header:?}");
+    let mut kept = String::new();
+    for line in csv.lines() {
+        let fields: Vec<&str> = line.split(',').collect();
+        let row: Vec<&str> = keep.iter().map(|&c| fields[c]).collect();
+        kept.push_str(&row.join(","));
+        kept.push('\n');
+    }
+    let hash = fnv1a(kept.as_bytes());
+    assert_eq!(
+        format!("{hash:016x}"),
+        GOLDEN,
+        "draws.csv of the golden run changed; if on purpose, update GOLDEN and CHANGELOG.md"
+    );
+}
+
+const GOLDEN: &str = "50faa159fa0e09c2";
+
+#[test]
+fn compare_uses_common_random_numbers() {
+    let dir = TestDir::new();
+    let (a, b) = (scenario("truce_20.toml"), scenario("peak_145.toml"));
+    let r = run(
+        &dir,
+        &[
+            "compare",
+            a.as_str(),
+            b.as_str(),
+            "--draws",
+            "12",
+            "--quiet",
+            "--out",
+            "cmp",
+        ],
+    );
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(
+        r.stdout().contains("common random numbers"),
+        "{}",
+        r.stdout()
+    );
+    // Comparing a scenario with itself gives exactly zero differences in every draw.
+    let r = run(
+        &dir,
+        &[
+            "compare",
+            a.as_str(),
+            a.as_str(),
+            "--draws",
+            "5",
+            "--quiet",
+            "--out",
+            "self",
+        ],
+    );
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let summary: serde_json::Value =
+        serde_json::from_slice(&read(&dir.path().join("self"), "summary.json")).unwrap();
+    for m in summary["metrics"].as_array().unwrap() {
+        if m["name"].as_str().unwrap().starts_with("diff:") {
+            assert!(
+                m["p5"].as_f64().unwrap().abs() == 0.0 && m["p95"].as_f64().unwrap().abs() == 0.0,
+                "{m}"
+            );
+        }
+    }
+}
