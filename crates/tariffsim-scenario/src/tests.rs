@@ -542,3 +542,103 @@ fn the_user_guide_documents_every_key() {
         .collect();
     assert!(missing.is_empty(), "docs/scenarios.md lacks {missing:?}");
 }
+
+/// A tiny deterministic generator (no RNG crate needed in this crate's tests).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+#[test]
+fn timeline_matches_a_day_by_day_reference() {
+    // Random layers (add or max, steps, expiries) on USA <- {CHN, VNM}; for every day of the
+    // period, the phase's rate must equal an independent day-by-day evaluation.
+    let start = d("2025-01-01");
+    let mut g = Lcg(7);
+    for case in 0..40 {
+        struct L {
+            exporter: usize,
+            max: bool,
+            steps: Vec<(i64, f64)>,
+            expires: Option<i64>,
+        }
+        let mut layers = Vec::new();
+        let mut text = String::new();
+        for k in 0..(1 + g.next(4)) {
+            let exporter = [CHN, VNM][g.next(2) as usize];
+            let max = g.next(3) == 0;
+            let eff = g.next(300) as i64;
+            let mut steps = vec![(eff, g.next(60) as f64 / 100.0)];
+            for _ in 0..g.next(3) {
+                let last = steps.last().unwrap().0;
+                steps.push((last + 1 + g.next(40) as i64, g.next(60) as f64 / 100.0));
+            }
+            let last = steps.last().unwrap().0;
+            let expires = (g.next(2) == 0).then(|| last + 1 + g.next(60) as i64);
+            let date = |off: i64| {
+                let mut x = start;
+                for _ in 0..off {
+                    x = x.succ();
+                }
+                x
+            };
+            text.push_str(&format!(
+                "[[layer]]\nname = \"l{k}\"\nimporter = \"USA\"\nexporters = \"{}\"\nrate = {}\neffective = {}\n{}{}",
+                REGIONS[exporter],
+                steps[0].1,
+                date(steps[0].0),
+                if max { "stacking = \"max\"\n" } else { "" },
+                expires.map_or(String::new(), |e| format!("expires = {}\n", date(e))),
+            ));
+            for s in &steps[1..] {
+                text.push_str(&format!(
+                    "[[layer.step]]\ndate = {}\nrate = {}\n",
+                    date(s.0),
+                    s.1
+                ));
+            }
+            layers.push(L {
+                exporter,
+                max,
+                steps,
+                expires,
+            });
+        }
+        let sc = scenario(&text).unwrap_or_else(|e| panic!("case {case}: {e}\n{text}"));
+        let mut day = start;
+        for off in 0..365i64 {
+            for exporter in [CHN, VNM] {
+                let (mut add, mut max) = (0.0, None::<f64>);
+                for l in layers.iter().filter(|l| l.exporter == exporter) {
+                    if off < l.steps[0].0 || l.expires.is_some_and(|e| off >= e) {
+                        continue;
+                    }
+                    let rate = l.steps.iter().filter(|s| s.0 <= off).last().unwrap().1;
+                    if l.max {
+                        max = Some(max.map_or(rate, |m| m.max(rate)));
+                    } else {
+                        add += rate;
+                    }
+                }
+                let want = max.map_or(add, |m| m.max(add));
+                let got = extra(&sc, &day.to_string(), exporter, USA, 1);
+                assert!(
+                    (got - want).abs() < 1e-12,
+                    "case {case}, day {day}: {got} vs {want}\n{text}"
+                );
+            }
+            day = day.succ();
+        }
+        // Phases are maximal: neighbours differ.
+        for w in sc.phases.windows(2) {
+            assert!(w[0].tariffs != w[1].tariffs || w[0].cells != w[1].cells);
+        }
+    }
+}
