@@ -620,7 +620,7 @@ fn timeline_matches_a_day_by_day_reference() {
                     if off < l.steps[0].0 || l.expires.is_some_and(|e| off >= e) {
                         continue;
                     }
-                    let rate = l.steps.iter().filter(|s| s.0 <= off).last().unwrap().1;
+                    let rate = l.steps.iter().rev().find(|s| s.0 <= off).unwrap().1;
                     if l.max {
                         max = Some(max.map_or(rate, |m| m.max(rate)));
                     } else {
