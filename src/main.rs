@@ -30,6 +30,8 @@ enum Command {
     Show(cmd::show::Args),
     /// Run a scenario at central elasticities: focus metrics per phase and for the period.
     Run(cmd::run::Args),
+    /// Re-render the charts (PNG, SVG) and `report.html` of a finished run directory.
+    Plot(cmd::plot::Args),
     /// Merge the run directories of `run --shard K/N` into one run's outputs (bit-identical).
     Merge(cmd::merge::Args),
     /// Run two scenarios on the same elasticity draws and report the distribution of B - A.
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(&args),
         Command::Show(args) => cmd::show::run(&args),
         Command::Run(args) => cmd::run::run(&args),
+        Command::Plot(args) => cmd::plot::run(&args),
         Command::Merge(args) => cmd::merge::run(&args),
         Command::Compare(args) => cmd::compare::run(&args),
     };

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod merge;
 pub mod montecarlo;
 pub mod gegravity;
+pub mod plot;
 pub mod run;
 pub mod show;
 

@@ -24,8 +24,8 @@ pub struct RunData {
     names: HashMap<String, String>,
     /// Sector code → display name.
     sector_names: HashMap<String, String>,
-    /// Focus importer and target codes.
-    pub focus: (String, String),
+    /// Focus importer and target codes (`None` only for a compare run of other metrics).
+    pub focus: Option<(String, String)>,
 }
 
 fn read_text(path: &Path) -> Result<String, RunnerError> {
@@ -115,21 +115,21 @@ impl RunData {
         } else {
             None
         };
-        let focus = manifest
-            .run
-            .metrics
-            .iter()
-            .map(|m| strip_side(m))
-            .find_map(|m| {
-                let rest = m.strip_prefix("diversion_ratio.")?;
-                let (a, b) = rest.split_once('.')?;
-                (!b.contains(['.', '@'])).then(|| (a.to_string(), b.to_string()))
-            })
-            .ok_or_else(|| RunnerError::Format {
-                path: dir.join("manifest.json"),
-                detail: "the run has no `diversion_ratio.M.C` metric, so no focus pair to plot"
-                    .into(),
-            })?;
+        // The focus pair from `diversion_ratio.M.C` (or, in a compare run that does not
+        // compare it, `imports.M.C`).
+        let pair = |prefix: &str| {
+            manifest
+                .run
+                .metrics
+                .iter()
+                .map(|m| strip_side(m))
+                .find_map(|m| {
+                    let rest = m.strip_prefix(prefix)?;
+                    let (a, b) = rest.split_once('.')?;
+                    (!b.contains(['.', '@'])).then(|| (a.to_string(), b.to_string()))
+                })
+        };
+        let focus = pair("diversion_ratio.").or_else(|| pair("imports."));
         let mut names = HashMap::new();
         let mut sector_names = HashMap::new();
         if let Ok(b) = tariffsim_data::load(&manifest.run.baseline.name) {
@@ -222,6 +222,26 @@ impl RunData {
             r.sampler,
             r.seed
         )
+    }
+}
+
+impl RunData {
+    /// The focus pair, or an error naming the manifest.
+    pub fn require_focus(&self) -> Result<(String, String), RunnerError> {
+        self.focus.clone().ok_or_else(|| RunnerError::Format {
+            path: self.dir.join("manifest.json"),
+            detail: "the run has no `diversion_ratio.M.C` metric, so no focus pair to plot".into(),
+        })
+    }
+
+    /// Whether this is a compare run (metric columns `a:`, `b:`, `diff:`).
+    #[must_use]
+    pub fn is_compare(&self) -> bool {
+        self.manifest
+            .run
+            .metrics
+            .iter()
+            .any(|m| m.starts_with("a:"))
     }
 }
 

@@ -42,23 +42,26 @@ td.l,th.l{text-align:left}figure{margin:12px 0}svg{max-width:100%;height:auto}\
 pub fn report(data: &RunData, charts: &[Rendered], compare: bool) -> String {
     let run = &data.manifest.run;
     let s = &data.summary;
-    let (m, c) = (&data.focus.0, &data.focus.1);
+    let (m, c) = data.focus.clone().unwrap_or_default();
+    let (m, c) = (&m, &c);
     let mut o = String::new();
     let _ = write!(
         o,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>tariffsim: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
         escape(&run.scenario)
     );
+    let focus = if m.is_empty() {
+        String::new()
+    } else {
+        format!(" · focus {} ← {} ({m} ← {c})", data.name(m), data.name(c))
+    };
     let _ = writeln!(
         o,
-        "<h1>{}</h1>\n<p class=\"muted\">tariffsim {} Monte Carlo run{} · focus {} ← {} ({} ← {})</p>",
+        "<h1>{}</h1>\n<p class=\"muted\">tariffsim {} Monte Carlo run{}{}</p>",
         escape(&run.scenario),
         escape(&run.tariffsim_version),
         if compare { " (comparison)" } else { "" },
-        escape(&data.name(m)),
-        escape(&data.name(c)),
-        escape(m),
-        escape(c)
+        escape(&focus)
     );
 
     // Summary.

@@ -235,7 +235,8 @@ fn frame(data: &RunData, title: String, subtitle: String) -> Frame {
 
 /// The charts of a Monte Carlo run directory, rendered in memory.
 pub fn run_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, RunnerError> {
-    let (m, c) = (&data.focus.0, &data.focus.1);
+    let (m, c) = data.require_focus()?;
+    let (m, c) = (&m, &c);
     let (m_name, c_name) = (data.name(m), data.name(c));
     let (m_pos, c_pos) = (possessive(&m_name), possessive(&c_name));
     let dr = format!("diversion_ratio.{m}.{c}");
@@ -480,23 +481,33 @@ pub fn render_run(dir: &Path) -> Result<Vec<PathBuf>, RunnerError> {
 
 /// The charts of a compare run directory (metric columns `a:`, `b:`, `diff:`).
 pub fn compare_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, RunnerError> {
-    let (m, c) = (&data.focus.0, &data.focus.1);
     let scenario = &data.manifest.run.scenario;
     let (a_name, b_name) = scenario
         .split_once(" vs ")
         .map_or(("A".to_string(), "B".to_string()), |(a, b)| {
             (a.to_string(), b.to_string())
         });
-    let metrics = data.metrics_with_prefix("a:");
-    let focus: Vec<String> = [
-        format!("diversion_ratio.{m}.{c}"),
-        format!("imports.{m}.{c}"),
-    ]
-    .into_iter()
-    .filter(|f| metrics.iter().any(|(n, _)| n == f))
-    .collect();
+    let compared: Vec<String> = data
+        .metrics_with_prefix("a:")
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    // The focus metrics when compared, else the first two compared metrics.
+    let mut chosen: Vec<String> = match &data.focus {
+        Some((m, c)) => [
+            format!("diversion_ratio.{m}.{c}"),
+            format!("imports.{m}.{c}"),
+        ]
+        .into_iter()
+        .filter(|f| compared.contains(f))
+        .collect(),
+        None => Vec::new(),
+    };
+    if chosen.is_empty() {
+        chosen = compared.iter().take(2).cloned().collect();
+    }
     let mut out = Vec::new();
-    for metric in focus {
+    for metric in chosen {
         let names = [
             format!("a:{metric}"),
             format!("b:{metric}"),
@@ -549,12 +560,21 @@ pub fn compare_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>,
                 dashed: true,
             });
         }
-        let pretty = if metric.starts_with("diversion_ratio") {
-            format!("Diversion ratio {m} ← {c}")
-        } else {
-            format!("Change in {m}'s imports from {c}")
+        let parts: Vec<&str> = metric.split('.').collect();
+        let (pretty, stem) = match parts.as_slice() {
+            ["diversion_ratio", m, c] => (
+                format!("Diversion ratio {m} ← {c}"),
+                "compare_diversion_ratio".to_string(),
+            ),
+            ["imports", m, c] => (
+                format!("Change in {m}'s imports from {c}"),
+                "compare_imports".to_string(),
+            ),
+            _ => (
+                metric.clone(),
+                format!("compare_{}", metric.replace('.', "_")),
+            ),
         };
-        let stem_metric = metric.split('.').next().unwrap_or("metric");
         let chart = HistChart {
             frame: frame(
                 data,
@@ -592,7 +612,7 @@ pub fn compare_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>,
             ],
         };
         out.push(render(
-            &format!("compare_{stem_metric}"),
+            &stem,
             &format!("{pretty}: {a_name} vs {b_name}"),
             &chart,
             size,
@@ -608,16 +628,30 @@ pub fn compare_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>,
     Ok(out)
 }
 
+/// Renders a run directory of any kind: [`render_compare`] for a compare run (metric columns
+/// `a:`, `b:`, `diff:`), else [`render_run`]. What `tariffsim plot DIR` calls.
+pub fn render_dir(dir: &Path) -> Result<Vec<PathBuf>, RunnerError> {
+    let data = RunData::load(dir)?;
+    if data.is_compare() {
+        render_compare(dir)
+    } else {
+        render_run(dir)
+    }
+}
+
 /// Renders the charts and `report.html` of a `tariffsim compare` run directory.
 pub fn render_compare(dir: &Path) -> Result<Vec<PathBuf>, RunnerError> {
     let data = RunData::load(dir)?;
     let mut charts = compare_charts(&data, (WIDTH, HEIGHT))?;
     if let Some(t) = &data.timeline {
-        let (m, c) = &data.focus;
         let chart = TimelineChart {
             frame: frame(
                 &data,
-                format!("Tariff timeline: additional tariff {} levies on {}", data.name(m), data.name(c)),
+                format!(
+                    "Tariff timeline: additional tariff {} levies on {}",
+                    data.name(&t.importer),
+                    data.name(&t.exporter)
+                ),
                 "Effective additional tariff over the baseline, trade-weighted over sectors, stacked by layer".into(),
             ),
             timeline: t.clone(),
