@@ -51,3 +51,8 @@ fuzz-smoke: ## Fuzz the scenario parser for $(FUZZ_SECONDS) s (cargo-fuzz, night
 	mkdir -p fuzz/corpus/scenario_parser
 	cp scenarios/*.toml tests/scenarios/bad/*.toml fuzz/corpus/scenario_parser/
 	$(CARGO) +nightly fuzz run scenario_parser fuzz/corpus/scenario_parser -- -max_total_time=$(FUZZ_SECONDS)
+
+.PHONY: bench-peers
+bench-peers: ## Time gegravity 0.3 (throwaway venv) vs tariffsim on the same counterfactuals; print ratios
+	$(CARGO) build --release --locked
+	python3 benches/peers/gegravity_bench.py
