@@ -28,7 +28,7 @@ enum Command {
     Check(cmd::check::Args),
     /// Show a scenario's phases, rule hits and the rates in force (optionally on one date).
     Show(cmd::show::Args),
-    /// Run a scenario at central elasticities: focus metrics per phase and for the period.
+    /// Run a scenario: point estimate per phase and for the period, then Monte Carlo bands.
     Run(cmd::run::Args),
     /// Re-render the charts (PNG, SVG) and `report.html` of a finished run directory.
     Plot(cmd::plot::Args),

@@ -38,6 +38,7 @@ pub fn run(args: &Args) -> Result<()> {
         summary.failed,
         args.out.display()
     );
+    super::montecarlo::plots(&args.out, false)?;
     tariffsim_runner::mc::check_failures(&summary, summary.run.max_failure_rate)?;
     Ok(())
 }

@@ -157,6 +157,25 @@ pub fn table(
     o
 }
 
+/// Renders the charts and `report.html` into a finished run directory; the run's data files are
+/// already complete, so a rendering failure is reported (exit 1) without losing them.
+pub fn plots(dir: &std::path::Path, quiet: bool) -> Result<()> {
+    let files = tariffsim_runner::plot::render_dir(dir).map_err(|e| {
+        anyhow::anyhow!(
+            "{e}\nhint: the run's data files are complete; retry with `tariffsim plot {}`",
+            dir.display()
+        )
+    })?;
+    if !quiet {
+        eprintln!(
+            "wrote {} chart files and report.html into {}",
+            files.len(),
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
 /// Runs the Monte Carlo of `sc` and prints where the outputs are plus the table.
 pub fn run(
     sc: &Scenario,
@@ -172,6 +191,9 @@ pub fn run(
         Ok(o) => o,
         Err(e) => return Err(runner_error(e)),
     };
+    if settings.shard == (1, 1) {
+        plots(&outcome.dir, settings.quiet)?;
+    }
     let s = &outcome.summary;
     if !print_table {
         return Ok(settings);
