@@ -261,13 +261,15 @@ impl Workspace {
                     if let Some(d) = trade_cost_hat {
                         hat *= d[s * n * n + k];
                     }
-                    touched |= hat.ln() != 0.0;
                     let lam = x * (1.0 + t0[k]) / spend;
-                    self.beta[c] = if a.abs() < SIGMA_ONE_TOL {
+                    // Most cells are untouched: skip the ln/exp when the ratio is exactly 1.
+                    let unchanged = hat - 1.0 == 0.0;
+                    self.beta[c] = if unchanged || a.abs() < SIGMA_ONE_TOL {
                         lam
                     } else {
                         lam * (a * hat.ln()).exp()
                     };
+                    touched |= !unchanged;
                 }
             }
         }
@@ -425,30 +427,55 @@ impl Workspace {
             self.u[i] = self.x[i].exp() * self.output[i];
         }
         let u = &self.u;
-        // Share terms: −Σ_{s,n} x'_ins (1−σ_s) λ'_kns / u_i, and the diagonal Σ x'(1−σ).
+        // Q_in = Σ_s x'_ins, stored transposed (`q[n * N + i]`) so the sweep is contiguous.
         for s in 0..self.n_sectors {
-            let a = self.one_minus_sigma[s];
             for m in 0..n {
-                let row = (s * n + m) * n..(s * n + m + 1) * n;
-                let flow = &self.flow[row.clone()];
-                let lam = &self.lam[row.clone()];
-                for i in 0..n {
-                    self.q[i * n + m] += flow[i];
+                let flow = &self.flow[(s * n + m) * n..(s * n + m + 1) * n];
+                for (qv, &f) in self.q[m * n..(m + 1) * n].iter_mut().zip(flow) {
+                    *qv += f;
                 }
+            }
+        }
+        // Share terms: J_ik −= Σ_{s,n} c_ins λ'_kns with c_ins = x'_ins (1−σ_s) / u_i, plus the
+        // diagonal Σ_{s,n} c_ins. A product (N × NS)·(NS × N), computed by tiles of JAC_TILE rows
+        // of J held in L1 while each λ' row is streamed once per tile and reused for every row.
+        const JAC_TILE: usize = 8;
+        for i0 in (0..n).step_by(JAC_TILE) {
+            let rows = JAC_TILE.min(n - i0);
+            let tile = &mut jac[i0 * n..(i0 + rows) * n];
+            let mut diag = [0.0; JAC_TILE];
+            for s in 0..self.n_sectors {
+                let a = self.one_minus_sigma[s];
                 if a.abs() < SIGMA_ONE_TOL {
                     continue;
                 }
-                for i in 0..n {
-                    let c = flow[i] * a / u[i];
-                    if c == 0.0 {
+                for m in 0..n {
+                    let row = (s * n + m) * n..(s * n + m + 1) * n;
+                    let flow = &self.flow[row.clone()];
+                    let lam = &self.lam[row];
+                    let mut c = [0.0; JAC_TILE];
+                    let mut any = false;
+                    for r in 0..rows {
+                        c[r] = flow[i0 + r] * a / u[i0 + r];
+                        any |= c[r] != 0.0;
+                    }
+                    if !any {
                         continue;
                     }
-                    let jrow = &mut jac[i * n..(i + 1) * n];
-                    jrow[i] += c;
-                    for (x, &l) in jrow.iter_mut().zip(lam) {
-                        *x -= c * l;
+                    for r in 0..rows {
+                        if c[r] == 0.0 {
+                            continue;
+                        }
+                        diag[r] += c[r];
+                        let cr = c[r];
+                        for (x, &l) in tile[r * n..(r + 1) * n].iter_mut().zip(lam) {
+                            *x -= cr * l;
+                        }
                     }
                 }
+            }
+            for r in 0..rows {
+                tile[r * n + i0 + r] += diag[r];
             }
         }
         // G_nk = ∂ ln I'_n / ∂x_k: budget channel plus revenue-share channel.
@@ -488,7 +515,7 @@ impl Workspace {
         for i in 0..n {
             let jrow = &mut jac[i * n..(i + 1) * n];
             for m in 0..n {
-                let qv = self.q[i * n + m] / u[i];
+                let qv = self.q[m * n + i] / u[i];
                 if qv == 0.0 {
                     continue;
                 }
