@@ -71,3 +71,72 @@ fn tariff_145pct_matches_gegravity() {
         &[("CHN", "USA", "ln_tau", 2.45_f64.ln())],
     );
 }
+
+/// The `Model::GegravityCompat` path on a [`Baseline`]: built from gegravity's modelled baseline
+/// flows (so the calibrated costs are gegravity's up to row/column scalings the resistances
+/// absorb), a 145% tariff on CHN→USA reproduces gegravity's welfare statistics. Welfare is
+/// numeraire-free (the baseline path picks its own reference importer), so it is the quantity to
+/// compare: `welfare = E (1 / statistic − 1)`. The metric catalog runs on the result.
+#[test]
+fn model_path_on_a_baseline_reproduces_gegravity_welfare() {
+    use ge_support::Table;
+    use tariffsim_core::{
+        Baseline, Elasticities, Focus, MetricCatalog, Model, Provenance, RegionSet, SectorSet,
+        TariffChange,
+    };
+    let dir = fixtures().join("expected/tariff145_chn_usa");
+    let bilateral = Table::read(&dir.join("bilateral_trade_results.csv"));
+    let data = data();
+    let n = data.countries.len();
+    let mut flows = vec![0.0; n * n];
+    for r in 0..bilateral.rows.len() {
+        let i = data.index(bilateral.text(r, "exporter"));
+        let j = data.index(bilateral.text(r, "importer"));
+        flows[i * n + j] = bilateral.num(r, "baseline modeled trade");
+    }
+    let baseline = Baseline::new(
+        RegionSet::from_codes(&data.countries).unwrap(),
+        SectorSet::from_codes(&["ALL"]).unwrap(),
+        flows,
+        vec![0.0; n * n],
+        true,
+        Provenance::default(),
+    )
+    .unwrap();
+    let el = Elasticities::uniform(n, 1, SIGMA, -1.0, f64::INFINITY).unwrap();
+    let (chn, usa) = (data.index("CHN"), data.index("USA"));
+    let tariffs = TariffChange::raise_all_sectors(&baseline.baseline_tariffs(), chn, usa, 1.45)
+        .apply(&baseline.baseline_tariffs())
+        .unwrap();
+    let eq = Model::GegravityCompat
+        .solve(&baseline, &el, &tariffs)
+        .unwrap();
+    assert!(eq.residual <= 1e-12);
+    let countries = Table::read(&dir.join("country_results.csv"));
+    for r in 0..countries.rows.len() {
+        let j = data.index(countries.text(r, "country"));
+        let spend: f64 = (0..n).map(|i| baseline.flow(i, j, 0)).sum();
+        let ours = 1.0 + eq.welfare[j] / spend;
+        let theirs = 1.0 / countries.num(r, "welfare statistic");
+        assert!(
+            (ours / theirs - 1.0).abs() < 1e-7,
+            "{}: real expenditure ratio {ours} vs gegravity {theirs}",
+            data.countries[j]
+        );
+    }
+    // Every metric is finite, and welfare.R is the equilibrium's welfare in USD bn.
+    let focus = Focus::from_codes(&baseline, "USA", "CHN").unwrap();
+    let metrics = MetricCatalog::new(&baseline, Some(focus)).evaluate(&baseline, &eq);
+    assert!(metrics.iter().all(|(_, v)| v.is_finite()));
+    let welfare_usa = metrics.iter().find(|(k, _)| k == "welfare.USA").unwrap().1;
+    assert!((welfare_usa - eq.welfare[usa] * 1e-9).abs() < 1e-12 * eq.welfare[usa].abs().max(1.0));
+    let direct = metrics
+        .iter()
+        .find(|(k, _)| k == "imports_pct.USA.CHN")
+        .unwrap()
+        .1;
+    assert!(
+        direct < -90.0,
+        "a 145% tariff with sigma 6 cuts USA imports from CHN: {direct}%"
+    );
+}

@@ -554,3 +554,23 @@ fn names_round_trip() {
         assert!(Model::NAMES.contains(&name));
     }
 }
+
+#[test]
+fn metric_catalog_works_on_gravity_ge() {
+    use tariffsim_core::{Focus, MetricCatalog};
+    let (n, n_sectors) = (10, 3);
+    let baseline = synthetic(n, n_sectors, 21);
+    let el = sector_sigmas(n, n_sectors);
+    let eq = Model::GravityGe(GravityGeOptions::default())
+        .solve(&baseline, &el, &raise_us_china(&baseline, 0.5))
+        .unwrap();
+    let focus = Focus::from_codes(&baseline, "R00", "R01").unwrap();
+    let metrics = MetricCatalog::new(&baseline, Some(focus)).evaluate(&baseline, &eq);
+    assert!(metrics.iter().all(|(_, v)| v.is_finite()));
+    let get = |k: &str| metrics.iter().find(|(n, _)| n == k).unwrap().1;
+    assert!(get("imports.R00.R01") < 0.0);
+    assert!(get("diversion_ratio.R00.R01") > 0.0);
+    // R00 collects more revenue; welfare.R is the equivalent variation in USD bn.
+    assert!(get("revenue.R00") > 0.0);
+    assert!((get("welfare.R00") - eq.welfare[0] * 1e-9).abs() < 1e-9);
+}

@@ -38,7 +38,7 @@
 //! equations (with `b(a)` eliminated, analytic `N × N` Jacobian) once the residual is below
 //! 1e-3: 2–4 steps instead of dozens of sweeps when the sweeps contract slowly (strong home bias,
 //! high sigma). It stops when every one of the `2N` equations holds to
-//! [`SOLVE_TOL`](crate::tolerance::SOLVE_TOL) (relative: each residual is `1 − a·Σ…`), far
+//! [`SOLVE_TOL`] (relative: each residual is `1 − a·Σ…`), far
 //! tighter than gegravity's own ~1e-8, which is why comparisons use gegravity's accuracy as the
 //! tolerance. The counterfactual starts from the baseline solution.
 //!

@@ -63,7 +63,7 @@
 //! across steps while the residual falls by 10× per step (chord steps, `O(N²)` each), and rebuilt
 //! otherwise. If Newton stalls, a damped tâtonnement `x_i += ω ln(1 + F_i) / σ̄` (then
 //! renormalised) restarts from the baseline. Converged means every `|F_i|`, the dropped one
-//! included, and the numeraire residual are ≤ [`SOLVE_TOL`](crate::tolerance::SOLVE_TOL).
+//! included, and the numeraire residual are ≤ [`SOLVE_TOL`].
 //! A shock that moves no traded cell returns the baseline exactly.
 //!
 //! # References
