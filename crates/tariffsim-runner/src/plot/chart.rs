@@ -618,8 +618,7 @@ impl Chart for IntervalChart {
         chart
             .configure_mesh()
             .disable_y_mesh()
-            .y_labels(1)
-            .y_label_formatter(&|_| String::new())
+            .y_labels(0)
             .x_labels(9)
             .x_label_formatter(&|v| fmt_num(*v, dec))
             .x_desc(self.x_desc.as_str())
@@ -752,26 +751,24 @@ impl Chart for BarChart {
         let n = self.rows.len();
         let labels: Vec<String> = self.rows.iter().map(|r| r.0.clone()).collect();
         let label_w = row_labels(&plot, &labels);
-        let m = self
-            .rows
-            .iter()
-            .map(|r| r.1.abs())
-            .fold(0.0, f64::max)
-            .max(0.05)
-            * 1.3;
+        // Zero always shown; room for the value labels on the side(s) that have bars.
+        let lo = self.rows.iter().map(|r| r.1).fold(0.0, f64::min);
+        let hi = self.rows.iter().map(|r| r.1).fold(0.0, f64::max);
+        let span = (hi - lo).max(0.05);
+        let x_lo = lo - if lo < 0.0 { 0.22 } else { 0.02 } * span;
+        let x_hi = hi + if hi > 0.0 { 0.22 } else { 0.02 } * span;
         let y_hi = n.max(1) as f64 - 0.5;
         let mut chart = ChartBuilder::on(&plot)
             .margin_right(16)
             .margin_top(8)
             .x_label_area_size(56)
             .y_label_area_size(label_w)
-            .build_cartesian_2d(-m..m, -0.5..y_hi)
+            .build_cartesian_2d(x_lo..x_hi, -0.5..y_hi)
             .msg()?;
         chart
             .configure_mesh()
             .disable_y_mesh()
-            .y_labels(1)
-            .y_label_formatter(&|_| String::new())
+            .y_labels(0)
             .x_labels(9)
             .x_label_formatter(&|v| {
                 if v.abs() > 1.0 + 1e-9 {
@@ -804,7 +801,7 @@ impl Chart for BarChart {
                     color.filled(),
                 )))
                 .msg()?;
-            let (px, py) = chart.backend_coord(&(-m, y));
+            let (px, py) = chart.backend_coord(&(x_lo, y));
             plot.draw(&Text::new(
                 label.clone(),
                 (px - base.0 - 10, py - base.1),

@@ -253,6 +253,17 @@ pub fn run_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, Run
     let focus_values: Vec<f64> = columns.first().cloned().unwrap_or_default();
     let mut out = Vec::new();
 
+    let direct = data.metric(&format!("imports.{m}.{c}"));
+    let direct_note = |what: &str| {
+        direct.map_or_else(String::new, |s| {
+            format!(
+                "; {what}: median {} USD bn (5–95%: {} to {})",
+                fmt_signed(s.p50, 1),
+                fmt_signed(s.p5, 1),
+                fmt_signed(s.p95, 1)
+            )
+        })
+    };
     // 1. Diversion ratio.
     if let Some(s) = data.metric(&dr) {
         let point = data.point.get(&dr).copied();
@@ -303,7 +314,8 @@ pub fn run_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, Run
                     "Diversion ratio: share of {m_pos} lost imports from {c_name} that third countries replace"
                 ),
                 format!(
-                    "Diversion ratio = Σ change in {m}'s imports from third countries ÷ fall in its imports from {c} (period average), across Monte Carlo draws"
+                    "Σ change in {m}'s imports from third countries ÷ fall in its imports from {c}, period average{}",
+                    direct_note(&format!("change in imports from {c}"))
                 ),
             ),
             panels: vec![HistPanel {
@@ -323,17 +335,6 @@ pub fn run_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, Run
     }
 
     // 2 and 3. Who gains; where the target's exports go.
-    let direct = data.metric(&format!("imports.{m}.{c}"));
-    let direct_note = |what: &str| {
-        direct.map_or_else(String::new, |s| {
-            format!(
-                "; {what}: median {} USD bn (5–95%: {} to {})",
-                fmt_signed(s.p50, 1),
-                fmt_signed(s.p5, 1),
-                fmt_signed(s.p95, 1)
-            )
-        })
-    };
     for (prefix, stem, title, x_desc, sub) in [
         (
             format!("diversion.{m}.{c}."),
