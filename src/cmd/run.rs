@@ -61,12 +61,15 @@ pub fn run(args: &Args) -> Result<()> {
         mc.quiet = true;
     }
     let phases = ("phases.csv", csv(&result, &result.names).into_bytes());
+    let mut rules_json = serde_json::to_vec_pretty(&sc.rules)?;
+    rules_json.push(b'\n');
+    let rules = ("rules.json", rules_json);
     let point = |name: &str| result.period(name);
     let settings = super::montecarlo::run(
         &sc,
         &baseline,
         &mc,
-        &[phases],
+        &[phases, rules],
         point,
         args.format == Format::Table,
     )?;
