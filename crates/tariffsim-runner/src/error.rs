@@ -50,6 +50,26 @@ pub enum RunnerError {
     /// Rendering a chart failed (plots and report).
     #[error("plot: {0}")]
     Plot(String),
+    /// A point-run output slice does not have the layout's length.
+    #[error("point-run output has {found} entries, expected {expected}")]
+    PointShape {
+        /// Required length.
+        expected: usize,
+        /// Supplied length.
+        found: usize,
+    },
+    /// A phase of the timeline failed to solve (or its inputs do not fit the baseline).
+    #[error("phase {phase} ({start} to {end}): {error}")]
+    Phase {
+        /// Index of the phase.
+        phase: usize,
+        /// First day of the phase.
+        start: tariffsim_scenario::Date,
+        /// Last day of the phase.
+        end: tariffsim_scenario::Date,
+        /// The core error (a `CoreError::Solve` for a solve that did not converge).
+        error: tariffsim_core::CoreError,
+    },
     /// An error from the core (shape mismatch and the like).
     #[error(transparent)]
     Core(#[from] tariffsim_core::CoreError),

@@ -18,9 +18,9 @@
 //! Every phase is solved from the baseline (no warm start from the previous phase), so a phase's
 //! result depends only on its own tariffs and the elasticities.
 
+use crate::error::RunnerError;
 use tariffsim_core::{
-    Baseline, CoreError, Elasticities, Equilibrium, MetricCatalog, MetricWorkspace, Model,
-    Workspace,
+    Baseline, Elasticities, Equilibrium, MetricCatalog, MetricWorkspace, Model, Workspace,
 };
 use tariffsim_scenario::{Date, Phase, Scenario};
 
@@ -86,32 +86,6 @@ impl PointLayout {
     }
 }
 
-/// A point run failed.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum PointError {
-    /// The output slice does not have [`PointLayout::len`] entries.
-    #[error("point-run output has {found} entries, expected {expected}")]
-    Shape {
-        /// Required length.
-        expected: usize,
-        /// Supplied length.
-        found: usize,
-    },
-    /// A phase failed to solve (or its inputs do not fit the baseline).
-    #[error("phase {phase} ({start} to {end}): {error}")]
-    Phase {
-        /// Index of the phase.
-        phase: usize,
-        /// First day of the phase.
-        start: Date,
-        /// Last day of the phase.
-        end: Date,
-        /// The core error (a [`CoreError::Solve`] for a solve that did not converge).
-        error: CoreError,
-    },
-}
-
 /// Solves each phase at `elasticities` and writes every metric of `catalog` per phase and
 /// day-weighted into `out` (length [`PointLayout::len`]). On error `out` is unspecified.
 pub fn solve_phases_into(
@@ -122,11 +96,11 @@ pub fn solve_phases_into(
     catalog: &MetricCatalog,
     ws: &mut PointWorkspace,
     out: &mut [f64],
-) -> Result<(), PointError> {
+) -> Result<(), RunnerError> {
     let layout = PointLayout::new(phases, catalog);
     let nm = layout.n_metrics;
     if out.len() != layout.len() {
-        return Err(PointError::Shape {
+        return Err(RunnerError::PointShape {
             expected: layout.len(),
             found: out.len(),
         });
@@ -143,7 +117,7 @@ pub fn solve_phases_into(
                 &mut ws.solver,
                 &mut ws.equilibrium,
             )
-            .map_err(|error| PointError::Phase {
+            .map_err(|error| RunnerError::Phase {
                 phase: p,
                 start: phase.start,
                 end: phase.end,
@@ -227,7 +201,7 @@ pub fn run_point(
     scenario: &Scenario,
     baseline: &Baseline,
     elasticities: &Elasticities,
-) -> Result<PointResult, PointError> {
+) -> Result<PointResult, RunnerError> {
     let catalog = MetricCatalog::new(baseline, Some(scenario.focus));
     let layout = PointLayout::new(&scenario.phases, &catalog);
     let mut ws = PointWorkspace::new(scenario.model, baseline);
@@ -375,6 +349,6 @@ rate = "60%"
         let mut ws = PointWorkspace::new(sc.model, &b);
         let mut out = vec![0.0; 3];
         let e = solve_phases_into(sc.model, &b, &sc.phases, &el, &catalog, &mut ws, &mut out);
-        assert!(matches!(e, Err(PointError::Shape { .. })));
+        assert!(matches!(e, Err(RunnerError::PointShape { .. })));
     }
 }
