@@ -195,6 +195,31 @@ pub enum Swatch {
     Line(RGBColor, u32, bool),
 }
 
+/// `text`, shortened with `…` until it is at most `width` pixels wide.
+fn fit<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    style: &TextStyle<'_>,
+    width: u32,
+) -> String {
+    let fits = |s: &str| {
+        area.estimate_text_size(s, style)
+            .is_ok_and(|(w, _)| w <= width)
+    };
+    if fits(text) {
+        return text.to_string();
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    while !chars.is_empty() {
+        chars.pop();
+        let s: String = chars.iter().collect::<String>() + "…";
+        if fits(&s) {
+            return s;
+        }
+    }
+    String::new()
+}
+
 fn legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, entries: &[LegendEntry]) -> Res {
     let mut y = 12;
     let label = font(15);
@@ -218,12 +243,22 @@ fn legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, entries: &[LegendEn
                 }
             }
         }
-        area.draw(&Text::new(e.label.clone(), (46, y), label.clone()))
-            .msg()?;
+        let (w, _) = area.dim_in_pixel();
+        let room = w.saturating_sub(52);
+        area.draw(&Text::new(
+            fit(area, &e.label, &label, room),
+            (46, y),
+            label.clone(),
+        ))
+        .msg()?;
         y += 21;
         if let Some(d) = &e.detail {
-            area.draw(&Text::new(d.clone(), (46, y), detail.clone()))
-                .msg()?;
+            area.draw(&Text::new(
+                fit(area, d, &detail, room),
+                (46, y),
+                detail.clone(),
+            ))
+            .msg()?;
             y += 20;
         }
         y += 8;

@@ -102,9 +102,12 @@ pub fn report(data: &RunData, charts: &[Rendered], compare: bool) -> String {
     }
     o.push_str("</table>\n");
     if !b.sources.is_empty() {
-        o.push_str("<p class=\"muted\">Baseline sources: ");
-        o.push_str(&escape(&b.sources.join("; ")));
-        o.push_str("</p>\n");
+        // Collapsed (no script needed): the list can be long.
+        o.push_str("<details class=\"muted\"><summary>Baseline sources</summary>\n<ul>\n");
+        for source in &b.sources {
+            let _ = writeln!(o, "<li>{}</li>", escape(source));
+        }
+        o.push_str("</ul>\n</details>\n");
     }
 
     // Timeline.
@@ -168,6 +171,11 @@ pub fn report(data: &RunData, charts: &[Rendered], compare: bool) -> String {
                 continue;
             };
             let (k, unit) = metric_unit(&name);
+            let unit = if side == &"diff:" && unit == "%" {
+                "pp"
+            } else {
+                unit
+            };
             let point = data
                 .point
                 .get(&name)

@@ -540,9 +540,11 @@ pub fn compare_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>,
                 });
             }
         }
+        // A difference of percentages is in percentage points.
+        let diff_unit = if unit == "%" { " pp" } else { unit };
         let mut diff_markers = vec![Marker {
             label: "no difference".into(),
-            detail: format!("0{unit}"),
+            detail: format!("0{diff_unit}"),
             x: 0.0,
             color: INK,
             dashed: false,
@@ -551,7 +553,7 @@ pub fn compare_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>,
             diff_markers.push(Marker {
                 label: "median difference".into(),
                 detail: format!(
-                    "{}{unit} (5–95%: {} to {})",
+                    "{}{diff_unit} (5–95%: {} to {})",
                     fmt_signed(s.p50 * k, 1),
                     fmt_signed(s.p5 * k, 1),
                     fmt_signed(s.p95 * k, 1)
@@ -608,7 +610,7 @@ pub fn compare_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>,
                         color: GREEN,
                     }],
                     markers: diff_markers,
-                    x_desc: format!("Difference {b_name} − {a_name} ({})", unit.trim()),
+                    x_desc: format!("Difference {b_name} − {a_name} ({})", diff_unit.trim()),
                 },
             ],
         };
