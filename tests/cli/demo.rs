@@ -22,5 +22,9 @@ fn demo_rejects_unknown_model_with_exit_2() {
     let dir = TestDir::new();
     let r = run(&dir, &["demo", "--model", "gravity"]);
     assert_eq!(r.code(), 2);
-    assert!(r.stderr().contains("unknown model `gravity`"), "{}", r.stderr());
+    assert!(
+        r.stderr().contains("unknown model `gravity`"),
+        "{}",
+        r.stderr()
+    );
 }

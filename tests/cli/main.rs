@@ -7,7 +7,7 @@ mod baseline;
 mod check;
 mod demo;
 mod gegravity;
+mod montecarlo;
 mod plot;
 mod run;
 mod show;
-mod montecarlo;
