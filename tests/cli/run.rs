@@ -6,7 +6,7 @@ use crate::util::{TestDir, repo, run};
 fn run_json_has_every_phase_and_a_day_weighted_period() {
     let dir = TestDir::new();
     let f = repo().join("scenarios/us_china_2025.toml");
-    let r = run(&dir, &["run", &f.display().to_string(), "--format", "json"]);
+    let r = run(&dir, &["run", &f.display().to_string(), "--format", "json", "--point"]);
     assert_eq!(r.code(), 0, "{}", r.stderr());
     let v: serde_json::Value = serde_json::from_str(&r.stdout()).expect("json");
     let phases = v["phases"].as_array().expect("phases");
@@ -40,7 +40,7 @@ fn run_json_has_every_phase_and_a_day_weighted_period() {
 fn run_table_and_csv() {
     let dir = TestDir::new();
     let f = repo().join("scenarios/truce_20.toml");
-    let r = run(&dir, &["run", &f.display().to_string()]);
+    let r = run(&dir, &["run", &f.display().to_string(), "--point"]);
     assert_eq!(r.code(), 0, "{}", r.stderr());
     let out = r.stdout();
     for needle in [
@@ -52,7 +52,7 @@ fn run_table_and_csv() {
     ] {
         assert!(out.contains(needle), "{needle} missing in\n{out}");
     }
-    let r = run(&dir, &["run", &f.display().to_string(), "--format", "csv"]);
+    let r = run(&dir, &["run", &f.display().to_string(), "--format", "csv", "--point"]);
     assert_eq!(r.code(), 0, "{}", r.stderr());
     let out = r.stdout();
     let mut lines = out.lines();
