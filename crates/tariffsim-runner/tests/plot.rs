@@ -335,6 +335,39 @@ fn timeline_layers_add_up_to_the_total_and_match_the_schedule() {
     keep(&out, "timeline_only");
 }
 
+#[test]
+fn every_scenario_file_has_a_consistent_timeline_chart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo().join("scenarios"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 3);
+    for path in files {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let (sc, b) = tariffsim_scenario::load(&path, tariffsim_data::load).unwrap();
+        let t = plot::timeline::timeline(&sc, &b);
+        assert_eq!(t.phases.len(), sc.phases.len(), "{name}");
+        for p in &t.phases {
+            let sum: f64 = p.by_layer.iter().sum();
+            assert!(
+                (sum - p.total).abs() < 1e-9,
+                "{name} {}: {sum} vs {}",
+                p.start,
+                p.total
+            );
+        }
+        let out = tmp.path().join(&name);
+        plot::render_timeline(&sc, &b, &out).unwrap();
+        check_png(&out.join("tariff_timeline.png"));
+        check_svg(&out.join("tariff_timeline.svg"));
+        keep(&out, &format!("timeline_{name}"));
+    }
+}
+
 /// A compare run directory built from two runs of the same draws (as `tariffsim compare`
 /// writes it: `a:`, `b:` and `diff:` metric columns, scenario "A vs B").
 #[test]
