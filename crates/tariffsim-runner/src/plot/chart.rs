@@ -1108,17 +1108,10 @@ impl Chart for TimelineChart {
             let (a, b) = spans[k];
             let (x0, _) = chart.backend_coord(&(a, y_top));
             let (x1, y_px) = chart.backend_coord(&(b, pct(p.total)));
-            let label = format!(
-                "{}%",
-                fmt_num(
-                    pct(p.total),
-                    if pct(p.total).fract().abs() < 0.05 {
-                        0
-                    } else {
-                        1
-                    }
-                )
-            );
+            let v = pct(p.total);
+            // Whole percentages without decimals (145%, not 145.0%), others with one.
+            let whole = (v - v.round()).abs() < 0.05;
+            let label = format!("{}%", fmt_num(v, if whole { 0 } else { 1 }));
             let (tw, _) = plot
                 .estimate_text_size(&label, &bold(14))
                 .unwrap_or((40, 14));

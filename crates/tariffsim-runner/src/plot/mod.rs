@@ -387,7 +387,8 @@ pub fn run_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, Run
                 data,
                 format!("Tariff timeline: additional tariff {m_name} levies on {c_name}"),
                 format!(
-                    "Effective additional tariff over the baseline, trade-weighted over sectors by 2024 flows {c} → {m}, stacked by layer"
+                    "Effective additional tariff over the baseline, trade-weighted over sectors by {} baseline flows {c} → {m}, stacked by layer",
+                    data.manifest.run.baseline.year
                 ),
             ),
             timeline: t.clone(),
