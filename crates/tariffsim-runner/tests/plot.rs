@@ -244,12 +244,34 @@ fn a_run_with_failed_draws_plots() {
     }
     std::fs::write(src.join("draws.csv"), edited).unwrap();
     let dir = tmp.path().join("merged");
-    let summary = output::merge(&[src], &dir, 1 << 20).unwrap();
+    let summary = output::merge(std::slice::from_ref(&src), &dir, 1 << 20).unwrap();
     assert_eq!(summary.failed, 16);
     let written = plot::render_run(&dir).unwrap();
     check_outputs(&dir, RUN_CHARTS, &written);
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(html.contains("test: forced failure"));
+
+    // Every draw failed: a clear error, and no chart.
+    let text = std::fs::read_to_string(src.join("draws.csv")).unwrap();
+    let all_failed: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(k, line)| {
+            if k == 0 {
+                return line.to_string();
+            }
+            let fields: Vec<&str> = line.split(',').collect();
+            let mut row = vec![fields[0], "failed", "test: forced failure"];
+            row.extend(&fields[3..3 + n_params]);
+            row.join(",") + &",".repeat(fields.len() - 3 - n_params)
+        })
+        .collect();
+    std::fs::write(src.join("draws.csv"), all_failed.join("\n") + "\n").unwrap();
+    let none = tmp.path().join("none");
+    output::merge(&[src], &none, 1 << 20).unwrap();
+    let err = plot::render_run(&none).unwrap_err().to_string();
+    assert!(err.contains("no successful draw"), "{err}");
+    assert!(!none.join("diversion_ratio.png").exists());
 }
 
 #[test]

@@ -472,10 +472,23 @@ pub fn run_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, Run
     Ok(out)
 }
 
+/// A run without one successful draw has no distribution to draw.
+fn no_draws_is_an_error(data: &RunData) -> Result<(), RunnerError> {
+    if data.summary.succeeded == 0 {
+        return Err(RunnerError::Plot(format!(
+            "`{}`: no successful draw to plot ({} failed)",
+            data.dir.display(),
+            data.summary.failed
+        )));
+    }
+    Ok(())
+}
+
 /// Renders every chart and `report.html` of a finished Monte Carlo run directory. Returns the
 /// files written.
 pub fn render_run(dir: &Path) -> Result<Vec<PathBuf>, RunnerError> {
     let data = RunData::load(dir)?;
+    no_draws_is_an_error(&data)?;
     let charts = run_charts(&data, (WIDTH, HEIGHT))?;
     let report = html::report(&data, &charts, false);
     write_outputs(dir, &charts, Some(&report))
@@ -646,6 +659,7 @@ pub fn render_dir(dir: &Path) -> Result<Vec<PathBuf>, RunnerError> {
 /// Renders the charts and `report.html` of a `tariffsim compare` run directory.
 pub fn render_compare(dir: &Path) -> Result<Vec<PathBuf>, RunnerError> {
     let data = RunData::load(dir)?;
+    no_draws_is_an_error(&data)?;
     let mut charts = compare_charts(&data, (WIDTH, HEIGHT))?;
     if let Some(t) = &data.timeline {
         let chart = TimelineChart {
