@@ -82,6 +82,7 @@ use crate::baseline::Baseline;
 use crate::elasticity::Elasticities;
 use crate::equilibrium::Equilibrium;
 use crate::error::{CoreError, Result, SolveError, StopReason};
+use crate::model::ge_linalg::{lu_factor, lu_solve};
 use crate::model::gegravity::{require_domestic, uniform_sigma};
 use crate::tariff::Tariffs;
 use crate::tolerance::{PRICE_LOG_BOUND, SIGMA_ONE_TOL, SOLVE_TOL};
@@ -661,66 +662,6 @@ impl Workspace {
         } else {
             Err((StopReason::MaxIterations, max_iterations))
         }
-    }
-}
-
-/// LU factorisation with partial pivoting of the row-major `m × m` matrix `a`, in place.
-/// Returns `false` when a pivot is (numerically) zero.
-fn lu_factor(a: &mut [f64], m: usize, piv: &mut [usize]) -> bool {
-    for k in 0..m {
-        let mut p = k;
-        let mut best = a[k * m + k].abs();
-        for r in k + 1..m {
-            let v = a[r * m + k].abs();
-            if v > best {
-                best = v;
-                p = r;
-            }
-        }
-        if !(best > 1e-300) {
-            return false;
-        }
-        piv[k] = p;
-        if p != k {
-            for c in 0..m {
-                a.swap(k * m + c, p * m + c);
-            }
-        }
-        let (top, bottom) = a.split_at_mut((k + 1) * m);
-        let pivot_row = &top[k * m..(k + 1) * m];
-        let inv = 1.0 / pivot_row[k];
-        for r in 0..m - k - 1 {
-            let row = &mut bottom[r * m..(r + 1) * m];
-            let l = row[k] * inv;
-            row[k] = l;
-            if l != 0.0 {
-                for (x, &y) in row[k + 1..].iter_mut().zip(&pivot_row[k + 1..]) {
-                    *x -= l * y;
-                }
-            }
-        }
-    }
-    true
-}
-
-/// Solves `a x = b` with the factors of [`lu_factor`], overwriting `b`.
-fn lu_solve(a: &[f64], m: usize, piv: &[usize], b: &mut [f64]) {
-    for k in 0..m {
-        b.swap(k, piv[k]);
-        let bk = b[k];
-        if bk != 0.0 {
-            for r in k + 1..m {
-                b[r] -= a[r * m + k] * bk;
-            }
-        }
-    }
-    for k in (0..m).rev() {
-        let row = &a[k * m..(k + 1) * m];
-        let mut acc = b[k];
-        for c in k + 1..m {
-            acc -= row[c] * b[c];
-        }
-        b[k] = acc / row[k];
     }
 }
 
