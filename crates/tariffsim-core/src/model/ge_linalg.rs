@@ -86,6 +86,22 @@ mod tests {
                 assert!((b[c] - x_true[c]).abs() < 1e-14);
             }
         }
+        // Regression: two row interchanges (steps 0 and 1) with different multipliers. Applying
+        // each interchange just before its elimination step, while the stored multipliers are
+        // already in the final row order, gave a wrong solution (gravity-ge's Newton steps).
+        let a0 = [1.0, 0.0, 0.0, 2.0, 1.0, 0.0, 4.0, 3.0, 1.0];
+        let mut a = a0;
+        assert!(lu_factor(&mut a, 3, &mut piv));
+        assert_eq!(piv, [2, 2, 2]);
+        let x_true = [1.0, -2.0, 0.5];
+        let mut b = [0.0; 3];
+        for r in 0..3 {
+            b[r] = (0..3).map(|c| a0[r * 3 + c] * x_true[c]).sum();
+        }
+        lu_solve(&a, 3, &piv, &mut b);
+        for c in 0..3 {
+            assert!((b[c] - x_true[c]).abs() < 1e-14, "{b:?}");
+        }
         let mut singular = [1.0, 2.0, 2.0, 4.0];
         assert!(!lu_factor(&mut singular, 2, &mut [0; 2]));
     }
