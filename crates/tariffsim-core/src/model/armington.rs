@@ -44,7 +44,7 @@ use crate::baseline::Baseline;
 use crate::elasticity::Elasticities;
 use crate::equilibrium::Equilibrium;
 use crate::error::{Result, SolveError, StopReason};
-use crate::linalg::lu_solve_in_place;
+use crate::linalg::{exp, lu_solve_in_place, matmul_into};
 use crate::tariff::Tariffs;
 use crate::tolerance::{
     MAX_FIXED_POINT_ITERATIONS, MAX_NEWTON_ITERATIONS, PRICE_LOG_BOUND, SIGMA_ONE_TOL, SOLVE_TOL,
@@ -66,6 +66,17 @@ pub struct SectorWorkspace {
     pub(crate) share: Vec<f64>,
     /// Quantity ratios `qhat_ij`.
     pub(crate) q: Vec<f64>,
+    /// CES terms `(phat_i That_ij)^(1 - sigma_j)` (1 on untraded cells).
+    ces: Vec<f64>,
+    /// Jacobian factor `a_ik = v_ij (eta_j + sigma_j)`, active rows × importers (row-major).
+    jac_left: Vec<f64>,
+    /// New import shares restricted to the active exporters, importers × active (row-major);
+    /// unused when every exporter is active (the shares are used in place).
+    jac_right: Vec<f64>,
+    /// `1 / demand_i`.
+    inv_demand: Vec<f64>,
+    /// Diagonal term `sum_j v_ij sigma_j + eps_i` on the active set.
+    jac_diag: Vec<f64>,
     /// `ln Phat_j`.
     pub(crate) lnp: Vec<f64>,
     /// Baseline imports at internal prices `E_j`.
@@ -101,6 +112,9 @@ impl SectorWorkspace {
             &mut self.w,
             &mut self.share,
             &mut self.q,
+            &mut self.ces,
+            &mut self.jac_left,
+            &mut self.jac_right,
             &mut self.jac,
         ] {
             v.clear();
@@ -116,6 +130,8 @@ impl SectorWorkspace {
             &mut self.inv_phat,
             &mut self.f,
             &mut self.step,
+            &mut self.inv_demand,
+            &mut self.jac_diag,
         ] {
             v.clear();
             v.resize(n, 0.0);
@@ -139,8 +155,15 @@ impl SectorWorkspace {
         let flows = baseline.sector_flows(s);
         let t0 = baseline.sector_tariffs(s);
         let t1 = tariffs.sector_rates(s);
+        let flows = &flows[..n * n];
+        let t0 = &t0[..n * n];
+        let t1 = &t1[..n * n];
+        // Baseline totals; `inv_demand` holds 1 / X_i meanwhile (0 for a non-exporter).
         for i in 0..n {
-            self.exports[i] = (0..n).filter(|&j| j != i).map(|j| flows[i * n + j]).sum();
+            let row = &flows[i * n..(i + 1) * n];
+            let x: f64 = (0..n).filter(|&j| j != i).map(|j| row[j]).sum();
+            self.exports[i] = x;
+            self.inv_demand[i] = if x > 0.0 { 1.0 / x } else { 0.0 };
         }
         let mut touched = false;
         for j in 0..n {
@@ -150,26 +173,35 @@ impl SectorWorkspace {
                 .sum();
             self.imports_internal[j] = e;
             self.lnp[j] = 0.0;
+            let inv_e = if e > 0.0 { 1.0 / e } else { 0.0 };
+            let row = j * n..(j + 1) * n;
+            let theta = &mut self.theta[row.clone()];
+            let w = &mut self.w[row.clone()];
+            let lnt = &mut self.lnt[row.clone()];
+            let inv_that = &mut self.inv_that[row.clone()];
+            let q = &mut self.q[row.clone()];
+            let share = &mut self.share[row];
             for i in 0..n {
-                let c = j * n + i;
                 let k = i * n + j;
                 let x = flows[k];
+                q[i] = 1.0;
+                share[i] = 0.0;
+                lnt[i] = 0.0;
+                inv_that[i] = 1.0;
                 if i == j || x <= 0.0 {
-                    self.theta[c] = 0.0;
-                    self.w[c] = 0.0;
-                    self.lnt[c] = 0.0;
-                    self.inv_that[c] = 1.0;
-                    self.q[c] = 1.0;
-                    self.share[c] = 0.0;
+                    theta[i] = 0.0;
+                    w[i] = 0.0;
                     continue;
                 }
-                let t_hat = (1.0 + t1[k]) / (1.0 + t0[k]);
-                let lnt = t_hat.ln();
-                touched |= lnt != 0.0;
-                self.theta[c] = x * (1.0 + t0[k]) / e;
-                self.w[c] = x / self.exports[i];
-                self.lnt[c] = lnt;
-                self.inv_that[c] = 1.0 / t_hat;
+                theta[i] = x * (1.0 + t0[k]) * inv_e;
+                w[i] = x * self.inv_demand[i];
+                // Most cells keep their tariff: no logarithm needed.
+                if t1[k].to_bits() != t0[k].to_bits() {
+                    let t_hat = (1.0 + t1[k]) / (1.0 + t0[k]);
+                    lnt[i] = t_hat.ln();
+                    inv_that[i] = 1.0 / t_hat;
+                    touched |= lnt[i] != 0.0;
+                }
             }
         }
         self.active.clear();
@@ -186,9 +218,12 @@ impl SectorWorkspace {
     /// value is not finite.
     pub(crate) fn evaluate(&mut self, sigma: &[f64], eta: &[f64], eps: &[f64]) -> Option<f64> {
         let n = self.n;
+        let x = &self.x[..n];
+        let inv_phat = &mut self.inv_phat[..n];
+        let demand = &mut self.demand[..n];
         for i in 0..n {
-            self.inv_phat[i] = (-self.x[i]).exp();
-            self.demand[i] = 0.0;
+            inv_phat[i] = exp(-x[i]);
+            demand[i] = 0.0;
         }
         for j in 0..n {
             if self.imports_internal[j] <= 0.0 {
@@ -200,54 +235,38 @@ impl SectorWorkspace {
             let theta = &self.theta[row.clone()];
             let lnt = &self.lnt[row.clone()];
             let share = &mut self.share[row.clone()];
-            let lnp = if a.abs() < SIGMA_ONE_TOL {
-                let mut acc = 0.0;
-                for i in 0..n {
-                    share[i] = theta[i];
-                    acc += theta[i] * (self.x[i] + lnt[i]);
-                }
-                acc
-            } else {
-                // share_i temporarily holds theta_i (phat_i That_i)^(1 - sigma).
-                let mut sum = 0.0;
-                for i in 0..n {
-                    let u = if theta[i] > 0.0 {
-                        theta[i] * (a * (self.x[i] + lnt[i])).exp()
-                    } else {
-                        0.0
-                    };
-                    share[i] = u;
-                    sum += u;
-                }
-                let inv = 1.0 / sum;
-                for v in share.iter_mut() {
-                    *v *= inv;
-                }
-                sum.ln() / a
-            };
-            self.lnp[j] = lnp;
-            // qhat = Phat^(eta+sigma) (pT)^(-sigma) = Phat^(eta+1) * s / theta * (pT)^(-1)... use
-            // s_i = theta_i (pT)^(1-sigma) / Phat^(1-sigma) => (pT)^(-sigma) = s_i Phat^(1-sigma)
-            // / (theta_i pT). Hence qhat = Phat^(eta+1) s_i / (theta_i phat_i That_i).
-            let scale = ((eta[j] + 1.0) * lnp).exp();
             let q = &mut self.q[row.clone()];
             let w = &self.w[row.clone()];
-            let inv_that = &self.inv_that[row];
             if a.abs() < SIGMA_ONE_TOL {
+                let mut lnp = 0.0;
+                for i in 0..n {
+                    share[i] = theta[i];
+                    lnp += theta[i] * (x[i] + lnt[i]);
+                }
+                self.lnp[j] = lnp;
                 for i in 0..n {
                     if theta[i] > 0.0 {
-                        q[i] = ((eta[j] + sig) * lnp - sig * (self.x[i] + lnt[i])).exp();
-                        self.demand[i] += w[i] * q[i];
+                        q[i] = ((eta[j] + sig) * lnp - sig * (x[i] + lnt[i])).exp();
+                        demand[i] += w[i] * q[i];
                     }
                 }
-            } else {
-                for i in 0..n {
-                    if theta[i] > 0.0 {
-                        q[i] = scale * share[i] / theta[i] * self.inv_phat[i] * inv_that[i];
-                        self.demand[i] += w[i] * q[i];
-                    }
-                }
+                continue;
             }
+            // ces_i = (phat_i That_i)^(1 - sigma); 1 on untraded cells so nothing overflows
+            // there. A pure map: it vectorises with the inlined `exp`.
+            let ces = &mut self.ces[row.clone()];
+            ces_row(ces, theta, x, lnt, a);
+            let sum = weighted_sum(theta, ces);
+            let inv = 1.0 / sum;
+            let lnp = sum.ln() / a;
+            self.lnp[j] = lnp;
+            // s_i = theta_i ces_i / sum and qhat_i = Phat^(eta+sigma) (pT)^(-sigma)
+            //     = Phat^(eta+1) ces_i / (sum phat_i That_i): no second power per cell.
+            let scale = ((eta[j] + 1.0) * lnp).exp() * inv;
+            let inv_that = &self.inv_that[row];
+            finish_row(
+                share, q, demand, theta, ces, inv_phat, inv_that, w, inv, scale,
+            );
         }
         let mut merit = 0.0;
         for (k, &i) in self.active.iter().enumerate() {
@@ -266,42 +285,48 @@ impl SectorWorkspace {
     }
 
     /// Fills `self.jac` (m × m, active set) at the last evaluated point.
+    ///
+    /// `J = A S − diag(d)` with `A_ij = v_ij (eta_j + sigma_j)` (active exporters × importers),
+    /// `S_jk = s_kj` (importers × active exporters) and `d_i = sum_j v_ij sigma_j + eps_i`: one
+    /// dense matrix product ([`matmul_into`]), the N³ part, plus N² set-up.
     pub(crate) fn jacobian(&mut self, sigma: &[f64], eta: &[f64], eps: &[f64]) {
         let n = self.n;
         let m = self.active.len();
-        let jac = &mut self.jac[..m * m];
-        jac.fill(0.0);
-        let dense = m == n;
+        for &i in &self.active {
+            self.inv_demand[i] = 1.0 / self.demand[i];
+        }
+        let left = &mut self.jac_left[..m * n];
+        let diag = &mut self.jac_diag[..m];
+        for (k, &i) in self.active.iter().enumerate() {
+            diag[k] = eps[i];
+        }
         for j in 0..n {
-            if self.imports_internal[j] <= 0.0 {
-                continue;
-            }
             let c = eta[j] + sigma[j];
             let row = j * n..(j + 1) * n;
             let w = &self.w[row.clone()];
-            let q = &self.q[row.clone()];
-            let share = &self.share[row];
-            for (ki, &i) in self.active.iter().enumerate() {
-                if w[i] <= 0.0 {
-                    continue;
-                }
-                let v = w[i] * q[i] / self.demand[i];
-                let jrow = &mut jac[ki * m..(ki + 1) * m];
-                jrow[ki] -= v * sigma[j];
-                let a = v * c;
-                if dense {
-                    for (x, &s) in jrow.iter_mut().zip(share.iter()) {
-                        *x += a * s;
-                    }
-                } else {
-                    for (x, &k) in jrow.iter_mut().zip(self.active.iter()) {
-                        *x += a * share[k];
-                    }
-                }
+            let q = &self.q[row];
+            for (k, &i) in self.active.iter().enumerate() {
+                // Untraded cells have w = 0 and a finite q: v = 0.
+                let v = w[i] * q[i] * self.inv_demand[i];
+                left[k * n + j] = v * c;
+                diag[k] += v * sigma[j];
             }
         }
-        for (ki, &i) in self.active.iter().enumerate() {
-            jac[ki * m + ki] -= eps[i];
+        let right: &[f64] = if m == n {
+            &self.share[..n * n]
+        } else {
+            let right = &mut self.jac_right[..n * m];
+            for j in 0..n {
+                for (k, &i) in self.active.iter().enumerate() {
+                    right[j * m + k] = self.share[j * n + i];
+                }
+            }
+            right
+        };
+        let jac = &mut self.jac[..m * m];
+        matmul_into(jac, left, right, m, n, m);
+        for k in 0..m {
+            jac[k * m + k] -= diag[k];
         }
     }
 
@@ -449,6 +474,77 @@ impl SectorWorkspace {
             },
         }
     }
+}
+
+// The row kernels take their arrays as separate slice arguments: `&mut` arguments do not alias,
+// which lets the compiler vectorise without run-time overlap checks (it gives up on them when
+// many arrays meet in one loop).
+
+/// `ces_i = exp(a (x_i + lnt_i))` where `theta_i > 0`, else 1.
+#[inline]
+fn ces_row(ces: &mut [f64], theta: &[f64], x: &[f64], lnt: &[f64], a: f64) {
+    let n = ces.len();
+    let (theta, x, lnt) = (&theta[..n], &x[..n], &lnt[..n]);
+    for i in 0..n {
+        // Loads outside the select: conditional loads would stop the vectoriser.
+        let arg = a * (x[i] + lnt[i]);
+        ces[i] = exp(if theta[i] > 0.0 { arg } else { 0.0 });
+    }
+}
+
+/// New shares `s_i = theta_i ces_i inv`, quantities `qhat_i = scale ces_i / (phat_i That_i)`
+/// (1 on untraded cells) and the demand accumulation `demand_i += w_i qhat_i`.
+#[inline]
+#[allow(clippy::too_many_arguments)]
+fn finish_row(
+    share: &mut [f64],
+    q: &mut [f64],
+    demand: &mut [f64],
+    theta: &[f64],
+    ces: &[f64],
+    inv_phat: &[f64],
+    inv_that: &[f64],
+    w: &[f64],
+    inv: f64,
+    scale: f64,
+) {
+    let n = share.len();
+    let (q, demand) = (&mut q[..n], &mut demand[..n]);
+    let (theta, ces, inv_phat, inv_that, w) = (
+        &theta[..n],
+        &ces[..n],
+        &inv_phat[..n],
+        &inv_that[..n],
+        &w[..n],
+    );
+    for i in 0..n {
+        let e = ces[i];
+        share[i] = theta[i] * e * inv;
+        let qi = scale * e * inv_phat[i] * inv_that[i];
+        let qi = if theta[i] > 0.0 { qi } else { 1.0 };
+        q[i] = qi;
+        demand[i] += w[i] * qi;
+    }
+}
+
+/// `sum_i a_i b_i` with four interleaved partial sums (so it vectorises; the order of summation
+/// is fixed, so results are reproducible).
+#[inline]
+fn weighted_sum(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0_f64; 4];
+    let mut ca = a.chunks_exact(4);
+    let mut cb = b.chunks_exact(4);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for l in 0..4 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    for (x, y) in ca.remainder().iter().zip(cb.remainder()) {
+        acc[0] += x * y;
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
 
 /// Solves every sector touched by the tariff change and writes the outcome into `out`
