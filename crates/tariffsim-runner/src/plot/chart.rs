@@ -83,6 +83,13 @@ pub fn fmt_num(v: f64, decimals: usize) -> String {
     }
 }
 
+/// A percentage for a label: whole numbers without decimals (`145%`), else one (`12.5%`).
+#[must_use]
+pub fn fmt_pct(v: f64) -> String {
+    let whole = (v - v.round()).abs() < 0.05;
+    format!("{}%", fmt_num(v, if whole { 0 } else { 1 }))
+}
+
 /// Signed: `+1.2`, `−3.4`.
 #[must_use]
 pub fn fmt_signed(v: f64, decimals: usize) -> String {
@@ -220,6 +227,40 @@ fn fit<DB: DrawingBackend>(
     String::new()
 }
 
+/// Splits `text` at spaces into at most `max_lines` lines no wider than `width` (the last line
+/// shortened with `…` if needed).
+fn wrap_words<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    style: &TextStyle<'_>,
+    width: u32,
+    max_lines: usize,
+) -> Vec<String> {
+    let fits = |s: &str| {
+        area.estimate_text_size(s, style)
+            .is_ok_and(|(w, _)| w <= width)
+    };
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(last) if fits(&format!("{last} {word}")) => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    if lines.len() > max_lines {
+        let rest = lines[max_lines - 1..].join(" ");
+        lines.truncate(max_lines - 1);
+        lines.push(rest);
+    }
+    lines
+        .into_iter()
+        .map(|l| fit(area, &l, style, width))
+        .collect()
+}
+
 fn legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, entries: &[LegendEntry]) -> Res {
     let mut y = 12;
     let label = font(15);
@@ -253,13 +294,10 @@ fn legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, entries: &[LegendEn
         .msg()?;
         y += 21;
         if let Some(d) = &e.detail {
-            area.draw(&Text::new(
-                fit(area, d, &detail, room),
-                (46, y),
-                detail.clone(),
-            ))
-            .msg()?;
-            y += 20;
+            for line in wrap_words(area, d, &detail, room, 3) {
+                area.draw(&Text::new(line, (46, y), detail.clone())).msg()?;
+                y += 20;
+            }
         }
         y += 8;
     }
@@ -291,7 +329,7 @@ pub struct Marker {
     pub label: String,
     /// Legend detail (the value).
     pub detail: String,
-    /// Position.
+    /// Position (not finite: a legend entry only, no line).
     pub x: f64,
     /// Colour.
     pub color: RGBColor,
@@ -385,7 +423,7 @@ fn hist_range(series: &[HistSeries], markers: &[Marker]) -> (f64, f64) {
     } else {
         (quantile_sorted(&all, 0.001), quantile_sorted(&all, 0.999))
     };
-    for m in markers {
+    for m in markers.iter().filter(|m| m.x.is_finite()) {
         lo = lo.min(m.x);
         hi = hi.max(m.x);
     }
@@ -508,7 +546,7 @@ impl HistPanel {
                 }
             }
         }
-        for m in &self.markers {
+        for m in self.markers.iter().filter(|m| m.x.is_finite()) {
             let style = m.color.stroke_width(if m.dashed { 2 } else { 3 });
             let pts = vec![(m.x, 0.0), (m.x, y_top)];
             if m.dashed {
@@ -1108,10 +1146,7 @@ impl Chart for TimelineChart {
             let (a, b) = spans[k];
             let (x0, _) = chart.backend_coord(&(a, y_top));
             let (x1, y_px) = chart.backend_coord(&(b, pct(p.total)));
-            let v = pct(p.total);
-            // Whole percentages without decimals (145%, not 145.0%), others with one.
-            let whole = (v - v.round()).abs() < 0.05;
-            let label = format!("{}%", fmt_num(v, if whole { 0 } else { 1 }));
+            let label = fmt_pct(pct(p.total));
             let (tw, _) = plot
                 .estimate_text_size(&label, &bold(14))
                 .unwrap_or((40, 14));
@@ -1143,14 +1178,13 @@ impl Chart for TimelineChart {
             swatch: Swatch::Line(INK, 3, false),
             label: "total (trade-weighted)".into(),
             detail: Some(format!(
-                "peak {}%",
-                fmt_num(
+                "peak {}",
+                fmt_pct(
                     t.phases
                         .iter()
                         .map(|p| pct(p.total))
                         .fold(f64::MIN, f64::max)
-                        .max(0.0),
-                    1
+                        .max(0.0)
                 )
             )),
         });
@@ -1169,7 +1203,7 @@ impl Chart for TimelineChart {
                         .into_rgb(),
                 ),
                 label: name.clone(),
-                detail: Some(format!("{origin}, up to {}%", fmt_num(max, 1))),
+                detail: Some(format!("{origin}, up to {}", fmt_pct(max))),
             });
         }
         entries.push(LegendEntry {
@@ -1207,6 +1241,8 @@ mod tests {
         assert_eq!(fmt_num(-1.5, 1), "−1.5");
         assert_eq!(fmt_signed(2.25, 1), "+2.2");
         assert_eq!(fmt_signed(0.0, 1), "0.0");
+        assert_eq!(fmt_pct(144.999_999_9), "145%");
+        assert_eq!(fmt_pct(12.5), "12.5%");
         assert_eq!(decimals_for(50.0), 0);
         assert_eq!(decimals_for(18.0), 0);
         assert_eq!(decimals_for(4.0), 1);

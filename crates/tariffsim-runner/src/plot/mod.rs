@@ -33,6 +33,7 @@
 pub mod chart;
 pub mod data;
 mod html;
+pub mod raster;
 pub mod timeline;
 
 use crate::error::RunnerError;
@@ -60,8 +61,8 @@ pub const TORNADO_MAX_DRAWS: usize = 200_000;
 /// Parameters shown in the tornado chart.
 pub const TORNADO_TOP: usize = 10;
 
-static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+pub(crate) static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+pub(crate) static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 
 /// Registers the embedded fonts with plotters (once per process).
 pub fn register_fonts() -> Result<(), RunnerError> {
@@ -102,7 +103,10 @@ pub fn render<C: Chart>(
     let (w, h) = size;
     let mut rgb = vec![0u8; 3 * w as usize * h as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut rgb, size).into_drawing_area();
+        let backend =
+            raster::GlyphBitMap::new(BitMapBackend::with_buffer(&mut rgb, size), REGULAR, BOLD)
+                .map_err(|e| fail("png", e))?;
+        let root = backend.into_drawing_area();
         chart.draw(&root).map_err(|e| fail("png", e))?;
         root.present().map_err(|e| fail("png", format!("{e:?}")))?;
     }
@@ -556,10 +560,20 @@ pub fn compare_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>,
         }
         // A difference of percentages is in percentage points.
         let diff_unit = if unit == "%" { " pp" } else { unit };
+        // Zero is marked when it is near the differences; far from them it would squash the
+        // distribution into a corner, so the legend says where it is instead.
+        let zero_near = data.metric(&names[2]).is_none_or(|s| {
+            let span = (s.p95 - s.p5).abs().max(1e-12);
+            s.p5 - 2.0 * span <= 0.0 && 0.0 <= s.p95 + 2.0 * span
+        });
         let mut diff_markers = vec![Marker {
             label: "no difference".into(),
-            detail: format!("0{diff_unit}"),
-            x: 0.0,
+            detail: if zero_near {
+                format!("0{diff_unit}")
+            } else {
+                format!("0{diff_unit}: off the axis, far from every draw")
+            },
+            x: if zero_near { 0.0 } else { f64::NAN },
             color: INK,
             dashed: false,
         }];
