@@ -196,8 +196,8 @@ pub struct LegendEntry {
 
 /// A legend swatch.
 pub enum Swatch {
-    /// A filled box.
-    Fill(RGBColor),
+    /// A filled box (translucent colours as the bars look on white).
+    Fill(RGBAColor),
     /// A line of a given width, solid or dashed.
     Line(RGBColor, u32, bool),
 }
@@ -567,7 +567,7 @@ impl HistPanel {
                 detail.push_str(&format!(", {out} beyond the axis"));
             }
             entries.push(LegendEntry {
-                swatch: Swatch::Fill(s.color.mix(0.45).to_rgba().rgb().into_rgb()),
+                swatch: Swatch::Fill(s.color.mix(if self.series.len() > 1 { 0.35 } else { 0.45 })),
                 label: s.label.clone(),
                 detail: Some(detail),
             });
@@ -587,16 +587,6 @@ impl HistPanel {
             });
         }
         legend(&side, &entries)
-    }
-}
-
-trait IntoRgb {
-    fn into_rgb(self) -> RGBColor;
-}
-
-impl IntoRgb for (u8, u8, u8) {
-    fn into_rgb(self) -> RGBColor {
-        RGBColor(self.0, self.1, self.2)
     }
 }
 
@@ -775,7 +765,7 @@ impl Chart for IntervalChart {
         }
         let mut entries = vec![
             LegendEntry {
-                swatch: Swatch::Fill(BLUE.mix(0.3).to_rgba().rgb().into_rgb()),
+                swatch: Swatch::Fill(BLUE.mix(0.3)),
                 label: "median (bar, value)".into(),
                 detail: None,
             },
@@ -792,7 +782,7 @@ impl Chart for IntervalChart {
         ];
         if let Some(h) = &self.highlight_label {
             entries.push(LegendEntry {
-                swatch: Swatch::Fill(RED),
+                swatch: Swatch::Fill(RED.to_rgba()),
                 label: h.clone(),
                 detail: None,
             });
@@ -898,12 +888,12 @@ impl Chart for BarChart {
             &side,
             &[
                 LegendEntry {
-                    swatch: Swatch::Fill(BLUE),
+                    swatch: Swatch::Fill(BLUE.to_rgba()),
                     label: self.legend.0.clone(),
                     detail: None,
                 },
                 LegendEntry {
-                    swatch: Swatch::Fill(ORANGE),
+                    swatch: Swatch::Fill(ORANGE.to_rgba()),
                     label: self.legend.1.clone(),
                     detail: None,
                 },
@@ -1195,19 +1185,13 @@ impl Chart for TimelineChart {
                 .map(|p| pct(p.by_layer.get(l).copied().unwrap_or(0.0)))
                 .fold(0.0, f64::max);
             entries.push(LegendEntry {
-                swatch: Swatch::Fill(
-                    PALETTE[l % PALETTE.len()]
-                        .mix(0.75)
-                        .to_rgba()
-                        .rgb()
-                        .into_rgb(),
-                ),
+                swatch: Swatch::Fill(PALETTE[l % PALETTE.len()].mix(0.75)),
                 label: name.clone(),
                 detail: Some(format!("{origin}, up to {}", fmt_pct(max))),
             });
         }
         entries.push(LegendEntry {
-            swatch: Swatch::Fill(SHADE),
+            swatch: Swatch::Fill(SHADE.to_rgba()),
             label: "phases P1, P2, … (alternate shading)".into(),
             detail: None,
         });
