@@ -2,8 +2,8 @@
 //!
 //! Every chart is a [`Chart`]: a frame (title, subtitle, source line) around one or two panels.
 //! Panels: a histogram with density lines and vertical markers ([`HistPanel`]), horizontal
-//! interval rows ([`IntervalPanel`]: median bar, 25–75% and 5–95% intervals), horizontal
-//! signed bars ([`BarPanel`], the tornado) and the tariff timeline ([`TimelinePanel`]). Legends
+//! interval rows ([`IntervalChart`]: median bar, 25–75% and 5–95% intervals), horizontal
+//! signed bars ([`BarChart`], the tornado) and the tariff timeline ([`TimelineChart`]). Legends
 //! sit in their own column to the right of the plot, so they never cover data.
 
 use super::timeline::Timeline;
