@@ -78,7 +78,7 @@ fn sub_scaled(y: &mut [f64], x: &[f64], l: f64) {
 ///
 /// Tiles of 4 rows × 4 columns of `c` are accumulated in registers over the whole inner
 /// dimension (16 independent multiply-adds per 4 loads of `b` and 4 of `a`), remainders row by
-/// row. Each element is summed in the order `j = 0..n`, so results do not depend on the tiling.
+/// row (slow: callers with small sizes pad `m` and `p` to multiples of 4 with zeros). Each element is summed in the order `j = 0..n`, so results do not depend on the tiling.
 pub fn matmul_into(c: &mut [f64], a: &[f64], b: &[f64], m: usize, n: usize, p: usize) {
     let c = &mut c[..m * p];
     let a = &a[..m * n];
@@ -92,9 +92,11 @@ pub fn matmul_into(c: &mut [f64], a: &[f64], b: &[f64], m: usize, n: usize, p: u
         let a3 = &a[(r0 + 3) * n..(r0 + 4) * n];
         for k0 in (0..p4).step_by(4) {
             let mut acc = [[0.0_f64; 4]; 4];
-            for j in 0..n {
-                let bj = &b[j * p + k0..j * p + k0 + 4];
-                let av = [a0[j], a1[j], a2[j], a3[j]];
+            for ((((&x0, &x1), &x2), &x3), brow) in
+                a0.iter().zip(a1).zip(a2).zip(a3).zip(b.chunks_exact(p))
+            {
+                let bj = &brow[k0..k0 + 4];
+                let av = [x0, x1, x2, x3];
                 for r in 0..4 {
                     for k in 0..4 {
                         acc[r][k] += av[r] * bj[k];
@@ -154,29 +156,23 @@ pub fn exp(x: f64) -> f64 {
     const LN2_HI: f64 = 0.693_147_180_369_123_8;
     const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
     const SHIFT: f64 = 6_755_399_441_055_744.0; // 1.5 * 2^52
-    // Clamp for the arithmetic; out-of-range results are selected at the end. Comparisons keep
-    // NaN (both false), which then propagates through `r`.
-    let xc = if x > EXP_MAX_ARG {
-        EXP_MAX_ARG
-    } else if x < EXP_MIN_ARG {
-        EXP_MIN_ARG
-    } else {
-        x
-    };
+    // Clamp for the arithmetic; out-of-range results are selected at the end. `clamp` keeps NaN,
+    // which then propagates through `r`.
+    let xc = x.clamp(EXP_MIN_ARG, EXP_MAX_ARG);
     let t = xc * LOG2E + SHIFT;
     let kf = t - SHIFT;
     let r = (xc - kf * LN2_HI) - kf * LN2_LO;
     // Taylor coefficients 1/k!, k = 2..13.
     const C: [f64; 12] = [
         0.5,
-        1.666_666_666_666_666_6e-1,
-        4.166_666_666_666_666_4e-2,
-        8.333_333_333_333_333e-3,
-        1.388_888_888_888_889e-3,
-        1.984_126_984_126_984e-4,
-        2.480_158_730_158_730_3e-5,
-        2.755_731_922_398_589e-6,
-        2.755_731_922_398_589_3e-7,
+        0.166_666_666_666_666_66,
+        0.041_666_666_666_666_664,
+        0.008_333_333_333_333_333,
+        0.001_388_888_888_888_889,
+        0.000_198_412_698_412_698_4,
+        2.480_158_730_158_73e-5,
+        2.755_731_922_398_589_3e-6,
+        2.755_731_922_398_589e-7,
         2.505_210_838_544_172e-8,
         2.087_675_698_786_81e-9,
         1.605_904_383_682_161_3e-10,

@@ -68,11 +68,14 @@ pub struct SectorWorkspace {
     pub(crate) q: Vec<f64>,
     /// CES terms `(phat_i That_ij)^(1 - sigma_j)` (1 on untraded cells).
     ces: Vec<f64>,
-    /// Jacobian factor `a_ik = v_ij (eta_j + sigma_j)`, active rows × importers (row-major).
+    /// Jacobian factor `a_ij = v_ij (eta_j + sigma_j)`, active rows × importers (row-major),
+    /// rows padded with zeros to a multiple of 4.
     jac_left: Vec<f64>,
-    /// New import shares restricted to the active exporters, importers × active (row-major);
-    /// unused when every exporter is active (the shares are used in place).
+    /// New import shares of the active exporters, importers × active (row-major), columns
+    /// padded with zeros to a multiple of 4.
     jac_right: Vec<f64>,
+    /// The padded product `jac_left · jac_right`.
+    jac_product: Vec<f64>,
     /// `1 / demand_i`.
     inv_demand: Vec<f64>,
     /// Diagonal term `sum_j v_ij sigma_j + eps_i` on the active set.
@@ -113,13 +116,18 @@ impl SectorWorkspace {
             &mut self.share,
             &mut self.q,
             &mut self.ces,
-            &mut self.jac_left,
-            &mut self.jac_right,
             &mut self.jac,
         ] {
             v.clear();
             v.resize(n * n, 0.0);
         }
+        let padded = n.next_multiple_of(4);
+        for v in [&mut self.jac_left, &mut self.jac_right] {
+            v.clear();
+            v.resize(padded * n, 0.0);
+        }
+        self.jac_product.clear();
+        self.jac_product.resize(padded * padded, 0.0);
         for v in [
             &mut self.lnp,
             &mut self.imports_internal,
@@ -288,14 +296,15 @@ impl SectorWorkspace {
     ///
     /// `J = A S − diag(d)` with `A_ij = v_ij (eta_j + sigma_j)` (active exporters × importers),
     /// `S_jk = s_kj` (importers × active exporters) and `d_i = sum_j v_ij sigma_j + eps_i`: one
-    /// dense matrix product ([`matmul_into`]), the N³ part, plus N² set-up.
+    /// dense matrix product ([`matmul_into`], sizes padded to multiples of 4), the N³ part, plus
+    /// N² set-up.
     pub(crate) fn jacobian(&mut self, sigma: &[f64], eta: &[f64], eps: &[f64]) {
         let n = self.n;
         let m = self.active.len();
         for &i in &self.active {
             self.inv_demand[i] = 1.0 / self.demand[i];
         }
-        let left = &mut self.jac_left[..m * n];
+        let left = &mut self.jac_left[..m.next_multiple_of(4) * n];
         let diag = &mut self.jac_diag[..m];
         for (k, &i) in self.active.iter().enumerate() {
             diag[k] = eps[i];
@@ -312,19 +321,23 @@ impl SectorWorkspace {
                 diag[k] += v * sigma[j];
             }
         }
-        let right: &[f64] = if m == n {
-            &self.share[..n * n]
-        } else {
-            let right = &mut self.jac_right[..n * m];
-            for j in 0..n {
-                for (k, &i) in self.active.iter().enumerate() {
-                    right[j * m + k] = self.share[j * n + i];
-                }
+        let mp = m.next_multiple_of(4);
+        left[m * n..].fill(0.0);
+        let right = &mut self.jac_right[..n * mp];
+        for j in 0..n {
+            let dst = &mut right[j * mp..(j + 1) * mp];
+            let src = &self.share[j * n..(j + 1) * n];
+            for (k, &i) in self.active.iter().enumerate() {
+                dst[k] = src[i];
             }
-            right
-        };
+            dst[m..].fill(0.0);
+        }
+        let product = &mut self.jac_product[..mp * mp];
+        matmul_into(product, left, right, mp, n, mp);
         let jac = &mut self.jac[..m * m];
-        matmul_into(jac, left, right, m, n, m);
+        for k in 0..m {
+            jac[k * m..(k + 1) * m].copy_from_slice(&product[k * mp..k * mp + m]);
+        }
         for k in 0..m {
             jac[k * m + k] -= diag[k];
         }
