@@ -374,9 +374,9 @@ pub fn run_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, Run
         if rows.is_empty() {
             continue;
         }
-        rows.sort_by(|a, b| b.q[2].total_cmp(&a.q[2]));
+        let shown = keep_largest(&mut rows);
         let chart = IntervalChart {
-            frame: frame(data, title.clone(), sub),
+            frame: frame(data, title.clone(), format!("{sub}{shown}")),
             rows,
             x_desc,
             highlight_label: None,
@@ -452,7 +452,7 @@ pub fn run_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, Run
         })
         .collect();
     if !rows.is_empty() {
-        rows.sort_by(|a, b| b.q[2].total_cmp(&a.q[2]));
+        let shown = keep_largest(&mut rows);
         let level = data
             .metric(&format!("balance_level.{c}"))
             .map_or_else(String::new, |s| {
@@ -465,7 +465,7 @@ pub fn run_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, Run
             frame: frame(
                 data,
                 "Trade balances: change in each region's balance (exports − imports)".into(),
-                format!("Period average across draws, sorted by median{level}"),
+                format!("Period average across draws, sorted by median{level}{shown}"),
             ),
             rows,
             x_desc: "Change in trade balance (USD bn, annual rate)".into(),
@@ -474,6 +474,29 @@ pub fn run_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, Run
         out.push(render("trade_balances", "Trade balances", &chart, size)?);
     }
     Ok(out)
+}
+
+/// Rows an interval chart shows at most (more would not leave room for readable labels).
+pub const MAX_ROWS: usize = 24;
+
+/// Keeps the [`MAX_ROWS`] rows with the largest median magnitude (highlighted rows always),
+/// sorted by median, largest first. Returns a note for the subtitle when rows were dropped.
+fn keep_largest(rows: &mut Vec<IntervalRow>) -> String {
+    let total = rows.len();
+    if total > MAX_ROWS {
+        rows.sort_by(|a, b| {
+            b.highlight
+                .cmp(&a.highlight)
+                .then(b.q[2].abs().total_cmp(&a.q[2].abs()))
+        });
+        rows.truncate(MAX_ROWS);
+    }
+    rows.sort_by(|a, b| b.q[2].total_cmp(&a.q[2]));
+    if total > MAX_ROWS {
+        format!("; the {MAX_ROWS} largest of {total}")
+    } else {
+        String::new()
+    }
 }
 
 /// A run without one successful draw has no distribution to draw.
@@ -782,6 +805,37 @@ mod tests {
         // sxy = 0.75 + 0 + 0 + 0.75 = 1.5; sxx = 4.5; syy = 5 → 1.5 / sqrt(22.5).
         let r = spearman(&[1.0, 2.0, 2.0, 3.0], &[20.0, 10.0, 40.0, 30.0]).unwrap();
         assert!((r - 1.5 / 22.5f64.sqrt()).abs() < 1e-12, "{r}");
+    }
+
+    #[test]
+    fn interval_rows_keep_the_largest_and_the_highlight() {
+        let row = |k: usize, median: f64, highlight: bool| IntervalRow {
+            label: format!("R{k}"),
+            q: [
+                median - 1.0,
+                median - 0.5,
+                median,
+                median + 0.5,
+                median + 1.0,
+            ],
+            highlight,
+        };
+        let mut rows: Vec<IntervalRow> = (0..40).map(|k| row(k, k as f64 - 20.0, false)).collect();
+        rows.push(row(99, 0.1, true));
+        let note = keep_largest(&mut rows);
+        assert_eq!(rows.len(), MAX_ROWS);
+        assert!(note.contains("of 41"), "{note}");
+        assert!(rows.iter().any(|r| r.highlight));
+        assert!(rows.windows(2).all(|w| w[0].q[2] >= w[1].q[2]));
+        // The smallest magnitudes (|median| < 2) are the ones dropped, except the highlight.
+        assert!(
+            rows.iter()
+                .filter(|r| !r.highlight)
+                .all(|r| r.q[2].abs() >= 2.0)
+        );
+        let mut few = vec![row(0, 1.0, false), row(1, 3.0, false)];
+        assert_eq!(keep_largest(&mut few), "");
+        assert_eq!(few[0].label, "R1");
     }
 
     #[test]
