@@ -390,6 +390,53 @@ fn every_scenario_file_has_a_consistent_timeline_chart() {
     }
 }
 
+#[test]
+fn a_timeline_with_many_layers_renders_and_adds_up() {
+    // Twelve stacked layers on monthly dates, one `max` layer and a sector-limited one: more
+    // layers than the legend lists, and attribution that must still add up to the total.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut text = String::from(
+        "name = \"many_layers\"\nbaseline = \"world2024\"\nmodel = \"armington\"\n\
+         [focus]\nimporter = \"USA\"\ntarget = \"CHN\"\n\
+         [period]\nstart = 2025-01-01\nend = 2025-12-31\n",
+    );
+    for k in 1..=12 {
+        text.push_str(&format!(
+            "[[layer]]\nname = \"layer_{k:02}\"\nimporter = \"USA\"\nexporters = [\"CHN\"]\nrate = \"{k}%\"\neffective = 2025-{k:02}-01\n"
+        ));
+    }
+    text.push_str(
+        "[[layer]]\nname = \"floor_40\"\nimporter = \"USA\"\nexporters = [\"CHN\"]\nrate = \"40%\"\n\
+         stacking = \"max\"\neffective = 2025-03-01\nexpires = 2025-06-01\n\
+         [[layer]]\nname = \"electronics_only\"\nimporter = \"USA\"\nexporters = [\"CHN\"]\n\
+         sectors = [\"ELECTRONICS\"]\nrate = \"50%\"\neffective = 2025-07-01\n",
+    );
+    let path = tmp.path().join("many.toml");
+    std::fs::write(&path, text).unwrap();
+    let (sc, b) = tariffsim_scenario::load(&path, tariffsim_data::load).unwrap();
+    let t = plot::timeline::timeline(&sc, &b);
+    assert_eq!(t.layers.len(), 14);
+    for p in &t.phases {
+        let sum: f64 = p.by_layer.iter().sum();
+        assert!(
+            (sum - p.total).abs() < 1e-9,
+            "{}: {sum} vs {}",
+            p.start,
+            p.total
+        );
+    }
+    // March to May: the 40% floor beats the 1+2(+3+4+5)% adds, so it carries the whole duty.
+    let march = t.phases.iter().find(|p| p.start == "2025-03-01").unwrap();
+    let floor = t.layers.iter().position(|(n, _)| n == "floor_40").unwrap();
+    assert!((march.by_layer[floor] - 0.40).abs() < 1e-12);
+    assert!((march.total - 0.40).abs() < 1e-12);
+    let out = tmp.path().join("plots");
+    plot::render_timeline(&sc, &b, &out).unwrap();
+    check_png(&out.join("tariff_timeline.png"));
+    check_svg(&out.join("tariff_timeline.svg"));
+    keep(&out, "timeline_many_layers");
+}
+
 /// A compare run directory built from two runs of the same draws (as `tariffsim compare`
 /// writes it: `a:`, `b:` and `diff:` metric columns, scenario "A vs B").
 #[test]

@@ -25,8 +25,8 @@ pub(crate) const GREEN: RGBColor = RGBColor(44, 160, 44);
 pub(crate) const PURPLE: RGBColor = RGBColor(148, 103, 189);
 const GRID: RGBColor = RGBColor(225, 225, 225);
 const SHADE: RGBColor = RGBColor(240, 240, 240);
-/// Layer colours of the timeline (colour-blind safe, Okabe–Ito order).
-const PALETTE: [RGBColor; 8] = [
+/// Layer colours of the timeline: Okabe–Ito (colour-blind safe) first, then four darker tones.
+const PALETTE: [RGBColor; 12] = [
     RGBColor(0, 114, 178),
     RGBColor(230, 159, 0),
     RGBColor(0, 158, 115),
@@ -35,6 +35,10 @@ const PALETTE: [RGBColor; 8] = [
     RGBColor(213, 94, 0),
     RGBColor(240, 228, 66),
     RGBColor(120, 120, 120),
+    RGBColor(110, 40, 120),
+    RGBColor(140, 90, 40),
+    RGBColor(30, 60, 110),
+    RGBColor(100, 130, 30),
 ];
 
 type Res<T = ()> = Result<T, String>;
@@ -1185,7 +1189,9 @@ impl Chart for TimelineChart {
                 )
             )),
         });
-        for (l, (name, origin)) in t.layers.iter().enumerate() {
+        // The legend column holds about nine layers; the rest are listed in the report's table.
+        const MAX_LAYERS: usize = 8;
+        for (l, (name, origin)) in t.layers.iter().enumerate().take(MAX_LAYERS) {
             let max = t
                 .phases
                 .iter()
@@ -1195,6 +1201,17 @@ impl Chart for TimelineChart {
                 swatch: Swatch::Fill(PALETTE[l % PALETTE.len()].mix(0.75)),
                 label: name.clone(),
                 detail: Some(format!("{origin}, up to {}", fmt_pct(max))),
+            });
+        }
+        if t.layers.len() > MAX_LAYERS {
+            entries.push(LegendEntry {
+                swatch: Swatch::Fill(WHITE.to_rgba()),
+                label: format!("+ {} more layers", t.layers.len() - MAX_LAYERS),
+                detail: Some(if t.layers.len() > PALETTE.len() {
+                    "colours repeat; all in report.html".into()
+                } else {
+                    "listed in report.html".into()
+                }),
             });
         }
         entries.push(LegendEntry {
