@@ -64,12 +64,16 @@ pub fn run(args: &Args) -> Result<()> {
     let mut rules_json = serde_json::to_vec_pretty(&sc.rules)?;
     rules_json.push(b'\n');
     let rules = ("rules.json", rules_json);
+    let timeline = (
+        "timeline.csv",
+        tariffsim_runner::plot::timeline_csv(&sc, &baseline),
+    );
     let point = |name: &str| result.period(name);
     let settings = super::montecarlo::run(
         &sc,
         &baseline,
         &mc,
-        &[phases, rules],
+        &[phases, rules, timeline],
         point,
         args.format == Format::Table,
     )?;

@@ -17,6 +17,9 @@ pub struct Args {
     /// Show only the rates in force on this date (YYYY-MM-DD).
     #[arg(long)]
     pub date: Option<String>,
+    /// Also render the tariff timeline chart (`tariff_timeline.png`, `.svg`) into this directory.
+    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = ".")]
+    pub plot: Option<PathBuf>,
 }
 
 /// The additional duty `importer` levies on `exporter`: one rate if equal in every sector,
@@ -59,6 +62,12 @@ pub fn run(args: &Args) -> Result<()> {
         None => None,
     };
     let (sc, b) = super::check::load(&args.file)?;
+    if let Some(dir) = &args.plot {
+        let files = tariffsim_runner::plot::render_timeline(&sc, &b, dir)?;
+        for f in files {
+            eprintln!("wrote {}", f.display());
+        }
+    }
     let phases: Vec<(usize, &Phase)> = match date {
         Some(d) => match sc.phases.iter().position(|p| p.start <= d && d <= p.end) {
             Some(k) => vec![(k, &sc.phases[k])],

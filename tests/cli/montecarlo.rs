@@ -276,3 +276,39 @@ fn compare_uses_common_random_numbers() {
         }
     }
 }
+
+/// A whole run directory holds the data files, the side files and every chart; `show --plot`
+/// renders the timeline alone.
+#[test]
+fn run_directory_is_complete_and_show_plots_the_timeline() {
+    let dir = TestDir::new();
+    mc(&dir, "full", &["--draws", "8"]);
+    let full = dir.path().join("full");
+    for f in [
+        "draws.csv",
+        "summary.json",
+        "manifest.json",
+        "phases.csv",
+        "rules.json",
+        "timeline.csv",
+        "report.html",
+        "diversion_ratio.png",
+        "diversion_ratio.svg",
+        "tariff_timeline.png",
+        "tornado.svg",
+        "trade_balances.png",
+    ] {
+        assert!(full.join(f).is_file(), "{f} missing");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&full)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    let file = scenario("us_china_2025.toml");
+    let r = run(&dir, &["show", file.as_str(), "--plot", "charts"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(dir.path().join("charts/tariff_timeline.png").is_file());
+    assert!(dir.path().join("charts/tariff_timeline.svg").is_file());
+}
