@@ -306,29 +306,40 @@ impl SectorWorkspace {
         }
         let left = &mut self.jac_left[..m.next_multiple_of(4) * n];
         let diag = &mut self.jac_diag[..m];
-        for (k, &i) in self.active.iter().enumerate() {
-            diag[k] = eps[i];
-        }
-        for j in 0..n {
-            let c = eta[j] + sigma[j];
-            let row = j * n..(j + 1) * n;
-            let w = &self.w[row.clone()];
-            let q = &self.q[row];
-            for (k, &i) in self.active.iter().enumerate() {
-                // Untraded cells have w = 0 and a finite q: v = 0.
-                let v = w[i] * q[i] * self.inv_demand[i];
-                left[k * n + j] = v * c;
-                diag[k] += v * sigma[j];
+        let sigma = &sigma[..n];
+        let eta = &eta[..n];
+        let (w, q) = (&self.w[..n * n], &self.q[..n * n]);
+        // Row k of A: a_kj = v_ij (eta_j + sigma_j), v_ij = w_ij q_ij / demand_i (importer-major
+        // storage: cell (i, j) is at j n + i). Untraded cells have w = 0 and a finite q: v = 0.
+        for ((k, &i), row) in self.active.iter().enumerate().zip(left.chunks_exact_mut(n)) {
+            let inv_d = self.inv_demand[i];
+            let mut d = eps[i];
+            for ((((a, wr), qr), &sig), &et) in row
+                .iter_mut()
+                .zip(w.chunks_exact(n))
+                .zip(q.chunks_exact(n))
+                .zip(sigma)
+                .zip(eta)
+            {
+                let v = wr[i] * qr[i] * inv_d;
+                *a = v * (et + sig);
+                d += v * sig;
             }
+            diag[k] = d;
         }
         let mp = m.next_multiple_of(4);
         left[m * n..].fill(0.0);
         let right = &mut self.jac_right[..n * mp];
-        for j in 0..n {
-            let dst = &mut right[j * mp..(j + 1) * mp];
-            let src = &self.share[j * n..(j + 1) * n];
-            for (k, &i) in self.active.iter().enumerate() {
-                dst[k] = src[i];
+        for (dst, src) in right
+            .chunks_exact_mut(mp)
+            .zip(self.share[..n * n].chunks_exact(n))
+        {
+            if m == n {
+                dst[..n].copy_from_slice(src);
+            } else {
+                for (d, &i) in dst.iter_mut().zip(&self.active) {
+                    *d = src[i];
+                }
             }
             dst[m..].fill(0.0);
         }
