@@ -301,6 +301,9 @@ impl SectorWorkspace {
     pub(crate) fn jacobian(&mut self, sigma: &[f64], eta: &[f64], eps: &[f64]) {
         let n = self.n;
         let m = self.active.len();
+        if m == 0 {
+            return;
+        }
         for &i in &self.active {
             self.inv_demand[i] = 1.0 / self.demand[i];
         }
