@@ -54,6 +54,16 @@ pub(crate) fn solve_into(
         }
         ws.jacobian_at_baseline(sigma, eta, eps);
         let m = ws.active.len();
+        // Tariff-only price index change per importer, `sum_k theta_kj tau_kj` (held in `lnp`,
+        // which the linear model does not otherwise use): N² once, not per exporter.
+        for j in 0..n {
+            let row = j * n..(j + 1) * n;
+            ws.lnp[j] = ws.theta[row.clone()]
+                .iter()
+                .zip(&ws.lnt[row])
+                .map(|(t, tau)| t * tau)
+                .sum();
+        }
         // Right-hand side: -b_i.
         for (ki, &i) in ws.active.iter().enumerate() {
             let mut b = 0.0;
@@ -62,13 +72,7 @@ pub(crate) fn solve_into(
                 if ws.w[c] <= 0.0 {
                     continue;
                 }
-                let row = j * n..(j + 1) * n;
-                let p_tau: f64 = ws.theta[row.clone()]
-                    .iter()
-                    .zip(&ws.lnt[row])
-                    .map(|(t, tau)| t * tau)
-                    .sum();
-                b += ws.w[c] * ((eta[j] + sigma[j]) * p_tau - sigma[j] * ws.lnt[c]);
+                b += ws.w[c] * ((eta[j] + sigma[j]) * ws.lnp[j] - sigma[j] * ws.lnt[c]);
             }
             ws.step[ki] = -b;
         }
