@@ -53,6 +53,18 @@ fuzz-smoke: ## Fuzz the scenario parser for $(FUZZ_SECONDS) s (cargo-fuzz, night
 	$(CARGO) +nightly fuzz run scenario_parser fuzz/corpus/scenario_parser -- -max_total_time=$(FUZZ_SECONDS)
 
 .PHONY: bench-peers
-bench-peers: ## Time gegravity 0.3 (throwaway venv) vs tariffsim on the same counterfactuals; print ratios
+bench-peers: bench-peers-gsim ## Time gegravity 0.3 (throwaway venv) vs tariffsim on the same counterfactuals; print ratios
 	$(CARGO) build --release --locked
 	python3 benches/peers/gegravity_bench.py
+
+# --- benchmarks (issue 8) ---
+.PHONY: bench-peers-gsim bench-limits build-native
+bench-peers-gsim: ## Time a numpy/scipy GSIM (throwaway venv) vs tariffsim's armington/gsim-linear benches; print ratios
+	$(CARGO) build --release --locked
+	python3 benches/peers/gsim_bench.py
+
+bench-limits: ## Achieved / physical limit of the armington Newton sweep (micro-benches + table)
+	$(CARGO) bench --locked --bench limits -- --noplot
+
+build-native: ## Opt-in: release binary tuned for THIS CPU (-C target-cpu=native; not portable)
+	RUSTFLAGS="-C target-cpu=native" $(CARGO) build --release --locked --target-dir target/native
