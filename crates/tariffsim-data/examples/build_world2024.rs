@@ -28,6 +28,12 @@ type Error = Box<dyn std::error::Error>;
 const BN: f64 = 1e9;
 const MN: f64 = 1e6;
 
+/// Russia's 2024 goods exports, USD bn (Bank of Russia balance of payments, METHOD.md section 3).
+const RUS_EXPORTS: f64 = 417.2;
+/// Russia's 2024 goods trade balance, USD bn: Bank of Russia January-November estimate 118.6 plus
+/// December 5.6 (METHOD.md section 3). Imports = exports - balance = 293.0.
+const RUS_GOODS_BALANCE: f64 = 118.6 + 5.6;
+
 /// (code, name, ICIO members or definition)
 const REGIONS: &[(&str, &str)] = &[
     ("USA", "United States"),
@@ -486,7 +492,15 @@ fn main() -> Result<(), Error> {
             Some(532.48 + (677.24 - 506.39)),
         ),
         ("BRA", Some(337.0), Some(262.5)),
-        ("RUS", Some(417.2), None),
+        // Russia: Bank of Russia balance of payments. Goods exports 417.2 (full-year preliminary,
+        // as reported by Spydell/briefly-news); goods imports derived as exports minus the goods
+        // trade balance: January-November 118.6 (Bank of Russia, estimate of 12 Dec 2024) plus
+        // December 5.6 (Bank of Russia, as reported by Trading Economics) = 124.2.
+        (
+            "RUS",
+            Some(RUS_EXPORTS),
+            Some(RUS_EXPORTS - RUS_GOODS_BALANCE),
+        ),
         ("IRN", Some(irn_export_total), Some(irn_imports_total)),
     ];
     for &(code, x, m) in region_totals {
@@ -624,7 +638,7 @@ fn main() -> Result<(), Error> {
     )?;
     let provenance = Provenance {
         name: "world2024".into(),
-        version: "2024.1".into(),
+        version: "2024.2".into(),
         year: 2024,
         sources: SOURCES.iter().map(|s| (*s).to_string()).collect(),
     };
@@ -746,7 +760,7 @@ const SOURCES: &[&str] = &[
     "GSO Viet Nam 2024: exports 405.53 bn, imports 380.76 bn",
     "India Ministry of Commerce: FY2023-24 and Apr-Dec 2024 releases (calendar 2024 derived: exports 442.1 bn, imports 703.3 bn)",
     "MDIC Brazil 2024: exports 337.0 bn, imports 262.5 bn",
-    "Bank of Russia (BoP) 2024 goods exports 417.2 bn (as reported by Spydell/briefly-news)",
+    "Bank of Russia (BoP) 2024 goods exports 417.2 bn (as reported by Spydell/briefly-news); goods imports 293.0 bn derived from the goods balance Jan-Nov 118.6 bn (Bank of Russia, 12 Dec 2024) + Dec 5.6 bn (Bank of Russia via Trading Economics)",
     "IRICA Iran 1403 (to 20 Mar 2025): 10-month non-oil exports 40.4 bn, oil 29.9 bn, partners CHN 11.5, IRQ 7.7, ARE 5.2, TUR 3.5, IND 1.8 (IRNA); non-oil deficit 14.6 bn (Mehr 2025-05-07); import shares (Mehr); ~90% of crude to China (Kpler)",
     "US Section 301 product lists and rates (tariff-rate-tracker, ../shared/data/us_tariff_rates_2025)",
     "PIIE (Bown): China's average tariff on US exports 20.7%, on others 6.7%; World Bank weighted mean applied tariff, USA 1.6%",

@@ -154,7 +154,9 @@ fn region_totals_within_5_percent_of_cited_figures() {
         ("VNM", Some(405.53), Some(380.76)),
         ("IND", Some(442.12), Some(703.33)),
         ("BRA", Some(337.0), Some(262.5)),
-        ("RUS", Some(417.2), None),
+        // Bank of Russia: goods exports 417.2; imports = 417.2 - goods balance (118.6 Jan-Nov +
+        // 5.6 Dec) = 293.0 (derived, METHOD.md section 3).
+        ("RUS", Some(417.2), Some(417.2 - 124.2)),
         // Iran: estimates from IRICA figures (METHOD.md section 4).
         ("IRN", Some(84.36), Some(63.08)),
     ];
@@ -167,7 +169,57 @@ fn region_totals_within_5_percent_of_cited_figures() {
             within(&format!("{code} imports"), b.imports(r), m * BN, 0.05);
         }
     }
+    // Every region is either checked above on both sides or listed here with the reason it is
+    // not (METHOD.md section 5); a region that is neither fails the test.
+    for code in b.regions().regions().iter().map(|r| r.code.as_str()) {
+        let checked = cited
+            .iter()
+            .any(|&(c, x, m)| c == code && x.is_some() && m.is_some());
+        let excused = UNCALIBRATED_TOTALS.iter().find(|&&(c, _)| c == code);
+        assert!(
+            checked != excused.is_some(),
+            "{code}: checked {checked}, listed as uncalibrated {excused:?}"
+        );
+        if let Some((_, why)) = excused {
+            eprintln!("{code} totals not calibrated: {why}");
+        }
+    }
 }
+
+/// Regions whose 2024 total exports and imports are NOT held to a published figure, and why
+/// (METHOD.md section 5). Their totals come out of the fit and are not asserted.
+const UNCALIBRATED_TOTALS: &[(&str, &str)] = &[
+    (
+        "GBR",
+        "no ONS/HMRC 2024 goods total was found in the stored sources searched (only monthly and \
+         three-monthly ONS bulletins); the fit leaves GBR at about 366 / 796 bn, imports too high",
+    ),
+    (
+        "ASEAN_OTH",
+        "members' published totals include intra-ASEAN_OTH trade, which the baseline books on \
+         the diagonal; neither the nine members' 2024 totals nor intra-group trade were found",
+    ),
+    (
+        "AFRICA",
+        "no 2024 total for Africa found; a continental total would include intra-African trade, \
+         which the baseline books on the diagonal",
+    ),
+    (
+        "LATAM_OTH",
+        "no ECLAC 2024 total found; it would have to exclude Mexico, Brazil and intra-LATAM_OTH \
+         trade (diagonal) to match the region",
+    ),
+    (
+        "MIDEAST_TUR",
+        "no 2024 totals found for its members (UAE, Saudi Arabia, Israel, Jordan, Turkey, Iraq, \
+         other Gulf); intra-group trade is on the diagonal",
+    ),
+    (
+        "ROW",
+        "residual region (AUS, NZL, CHE, NOR, ..., everything not named): no published total \
+         matches its definition",
+    ),
+];
 
 #[test]
 fn flows_finite_nonnegative_and_every_region_trades_every_sector() {
