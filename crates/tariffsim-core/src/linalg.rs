@@ -16,12 +16,14 @@
 /// column (the matrix is numerically singular); `b` is then unspecified.
 pub fn lu_solve_in_place(a: &mut [f64], m: usize, b: &mut [f64], piv: &mut [usize]) -> bool {
     debug_assert!(a.len() >= m * m && b.len() >= m && piv.len() >= m);
+    let a = &mut a[..m * m];
+    let b = &mut b[..m];
     for k in 0..m {
-        // Pivot search.
+        // Pivot search down column k.
         let mut p = k;
         let mut best = a[k * m + k].abs();
-        for r in k + 1..m {
-            let v = a[r * m + k].abs();
+        for (r, row) in a.chunks_exact(m).enumerate().skip(k + 1) {
+            let v = row[k].abs();
             if v > best {
                 best = v;
                 p = r;
@@ -32,26 +34,25 @@ pub fn lu_solve_in_place(a: &mut [f64], m: usize, b: &mut [f64], piv: &mut [usiz
         }
         piv[k] = p;
         if p != k {
-            for c in 0..m {
-                a.swap(k * m + c, p * m + c);
-            }
+            let (upper, lower) = a.split_at_mut(p * m);
+            upper[k * m..(k + 1) * m].swap_with_slice(&mut lower[..m]);
             b.swap(k, p);
         }
         let (top, bottom) = a.split_at_mut((k + 1) * m);
         let pivot_row = &top[k * m..(k + 1) * m];
         let inv = 1.0 / pivot_row[k];
-        for r in 0..m - k - 1 {
-            let row = &mut bottom[r * m..(r + 1) * m];
+        let (b_top, b_bottom) = b.split_at_mut(k + 1);
+        let bk = b_top[k];
+        for (row, bi) in bottom.chunks_exact_mut(m).zip(b_bottom.iter_mut()) {
             let l = row[k] * inv;
             row[k] = l;
             if l != 0.0 {
                 sub_scaled(&mut row[k + 1..], &pivot_row[k + 1..], l);
-                b[k + 1 + r] -= l * b[k];
+                *bi -= l * bk;
             }
         }
     }
     // Back substitution.
-    let b = &mut b[..m];
     for k in (0..m).rev() {
         let row = &a[k * m..(k + 1) * m];
         let (head, tail) = b.split_at_mut(k + 1);
