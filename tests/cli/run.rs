@@ -6,7 +6,16 @@ use crate::util::{TestDir, repo, run};
 fn run_json_has_every_phase_and_a_day_weighted_period() {
     let dir = TestDir::new();
     let f = repo().join("scenarios/us_china_2025.toml");
-    let r = run(&dir, &["run", &f.display().to_string(), "--format", "json", "--point"]);
+    let r = run(
+        &dir,
+        &[
+            "run",
+            &f.display().to_string(),
+            "--format",
+            "json",
+            "--point",
+        ],
+    );
     assert_eq!(r.code(), 0, "{}", r.stderr());
     let v: serde_json::Value = serde_json::from_str(&r.stdout()).expect("json");
     let phases = v["phases"].as_array().expect("phases");
@@ -52,7 +61,16 @@ fn run_table_and_csv() {
     ] {
         assert!(out.contains(needle), "{needle} missing in\n{out}");
     }
-    let r = run(&dir, &["run", &f.display().to_string(), "--format", "csv", "--point"]);
+    let r = run(
+        &dir,
+        &[
+            "run",
+            &f.display().to_string(),
+            "--format",
+            "csv",
+            "--point",
+        ],
+    );
     assert_eq!(r.code(), 0, "{}", r.stderr());
     let out = r.stdout();
     let mut lines = out.lines();
