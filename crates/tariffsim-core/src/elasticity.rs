@@ -131,8 +131,8 @@ impl Elasticities {
     }
 
     /// Overwrites values in place through `update` (which gets `sigma`, `eta`, `eps` slices), then
-    /// validates; on error the values are restored from `fallback` semantics: the caller's buffers
-    /// keep whatever `update` wrote, but the error is returned so the draw can be rejected.
+    /// validates. On error the values stay as `update` wrote them and the error is returned, so
+    /// the caller must reject the draw (and refill before the next use).
     ///
     /// This is the allocation-free path Monte Carlo uses to refill one draw's elasticities.
     pub fn try_update(

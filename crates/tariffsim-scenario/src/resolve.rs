@@ -361,28 +361,8 @@ impl<'a> Cx<'a> {
     /// Region selection: codes, groups, `"*"`.
     pub fn regions(&self, e: &Entry) -> Result<Vec<usize>> {
         let set = self.baseline.regions();
-        let mut mask = vec![false; set.len()];
-        for (code, loc) in self.strings(e, "region codes or groups")? {
-            if code == "*" {
-                mask.iter_mut().for_each(|m| *m = true);
-            } else if let Some(i) = set.index_of(code) {
-                mask[i] = true;
-            } else if let Some(g) = set.group(code) {
-                g.members.iter().for_each(|&i| mask[i] = true);
-            } else {
-                let candidates = set
-                    .regions()
-                    .iter()
-                    .map(|r| r.code.as_str())
-                    .chain(set.groups().iter().map(|g| g.code.as_str()));
-                return Err(self.err_expected(
-                    loc,
-                    format!("unknown region `{code}`{}", did_you_mean(code, candidates)),
-                    "a region code or group of the baseline, or \"*\"",
-                ));
-            }
-        }
-        Ok(indices(&mask))
+        let codes: Vec<&str> = set.regions().iter().map(|r| r.code.as_str()).collect();
+        self.select(e, "region", &codes, set.groups())
     }
 
     /// One region code (no groups).
@@ -401,26 +381,39 @@ impl<'a> Cx<'a> {
         })
     }
 
+    /// Sector selection: codes, groups, `"*"`.
     pub fn sectors(&self, e: &Entry) -> Result<Vec<usize>> {
         let set = self.baseline.sectors();
-        let mut mask = vec![false; set.len()];
-        for (code, loc) in self.strings(e, "sector codes or groups")? {
+        let codes: Vec<&str> = set.sectors().iter().map(|r| r.code.as_str()).collect();
+        self.select(e, "sector", &codes, set.groups())
+    }
+
+    /// The members selected by a list of codes, groups and `"*"` over `codes` (a region or
+    /// sector set, `what` names which).
+    fn select(
+        &self,
+        e: &Entry,
+        what: &str,
+        codes: &[&str],
+        groups: &[tariffsim_core::Group],
+    ) -> Result<Vec<usize>> {
+        let mut mask = vec![false; codes.len()];
+        for (code, loc) in self.strings(e, &format!("{what} codes or groups"))? {
             if code == "*" {
                 mask.iter_mut().for_each(|m| *m = true);
-            } else if let Some(i) = set.index_of(code) {
+            } else if let Some(i) = codes.iter().position(|c| *c == code) {
                 mask[i] = true;
-            } else if let Some(g) = set.group(code) {
+            } else if let Some(g) = groups.iter().find(|g| g.code == code) {
                 g.members.iter().for_each(|&i| mask[i] = true);
             } else {
-                let candidates = set
-                    .sectors()
+                let candidates = codes
                     .iter()
-                    .map(|r| r.code.as_str())
-                    .chain(set.groups().iter().map(|g| g.code.as_str()));
+                    .copied()
+                    .chain(groups.iter().map(|g| g.code.as_str()));
                 return Err(self.err_expected(
                     loc,
-                    format!("unknown sector `{code}`{}", did_you_mean(code, candidates)),
-                    "a sector code or group of the baseline, or \"*\"",
+                    format!("unknown {what} `{code}`{}", did_you_mean(code, candidates)),
+                    format!("a {what} code or group of the baseline, or \"*\""),
                 ));
             }
         }
