@@ -34,6 +34,25 @@ const RUS_EXPORTS: f64 = 417.2;
 /// December 5.6 (METHOD.md section 3). Imports = exports - balance = 293.0.
 const RUS_GOODS_BALANCE: f64 = 118.6 + 5.6;
 
+/// Africa's 2024 merchandise exports and imports, USD bn: Afreximbank, *African Economic and Trade
+/// Outlook 2025* (April 2025; as reported by theparadise.ng and trojaninsights.com: "exports rose to
+/// $682 billion while imports also surged to $719 billion in 2024").
+const AFRICA_EXPORTS: f64 = 682.0;
+const AFRICA_IMPORTS: f64 = 719.0;
+/// Intra-African trade 2024, USD bn: Afreximbank, *African Trade Report 2025* (June 2025; as
+/// reported by The Citizen and trendsnafrica.com). It is 14.4% of Africa's total (exports plus
+/// imports) trade, so it counts intra-African exports and imports together; half of it is taken off
+/// each side, because the baseline books trade among African economies on the diagonal.
+const INTRA_AFRICA_TRADE: f64 = 220.3;
+
+/// UK goods trade balance 2024, GBP bn, excluding precious metals: the ONS 2025 goods deficit of
+/// 248.3 was "30.5bn more than the previous year" (ONS annual figures of 12 Feb 2026, as reported by
+/// the FT and the Institute of Export). No calendar-2024 level of UK exports or imports was found
+/// (METHOD.md section 5), so only the balance is fitted.
+const GBR_GOODS_BALANCE_GBP: f64 = -(248.3 - 30.5);
+/// USD per GBP, 2024 average (Bank of England annual average; from memory, unverified).
+const USD_PER_GBP: f64 = 1.278;
+
 /// (code, name, ICIO members or definition)
 const REGIONS: &[(&str, &str)] = &[
     ("USA", "United States"),
@@ -112,11 +131,43 @@ fn col(header: &[String], name: &str) -> Result<usize, Error> {
         .ok_or_else(|| format!("missing column {name}").into())
 }
 
-/// A constraint: the sum of `cells` must equal `target` (USD).
+/// A constraint: the sum of `cells` must equal `target` (USD), or, for a balance constraint,
+/// the sum of `cells` minus the sum of `minus` must equal `target` (USD, may be negative).
 struct Constraint {
     label: String,
     cells: Vec<usize>,
+    minus: Vec<usize>,
     target: f64,
+}
+
+impl Constraint {
+    fn value(&self, flows: &[f64]) -> f64 {
+        let sum = |cells: &[usize]| cells.iter().map(|&k| flows[k]).sum::<f64>();
+        sum(&self.cells) - sum(&self.minus)
+    }
+
+    /// One fitting step; returns the factor applied to `cells` (`minus` gets its inverse).
+    /// A sum is scaled proportionally. A balance `X - M = B` is met by scaling X by `s` and M by
+    /// `1/s`, which keeps `X * M` (the geometric mean of the two sides) fixed:
+    /// `s^2 X - B s - M = 0`, so `s = (B + sqrt(B^2 + 4 X M)) / (2 X)` (the positive root).
+    fn step(&self, flows: &mut [f64]) -> f64 {
+        let sum = |f: &[f64], cells: &[usize]| cells.iter().map(|&k| f[k]).sum::<f64>();
+        let x = sum(flows, &self.cells);
+        let f = if self.minus.is_empty() {
+            self.target / x
+        } else {
+            let m = sum(flows, &self.minus);
+            let b = self.target;
+            (b + (b * b + 4.0 * x * m).sqrt()) / (2.0 * x)
+        };
+        for &k in &self.cells {
+            flows[k] *= f;
+        }
+        for &k in &self.minus {
+            flows[k] /= f;
+        }
+        f
+    }
 }
 
 fn all_sectors(i: usize, j: usize) -> Vec<usize> {
@@ -301,6 +352,7 @@ fn main() -> Result<(), Error> {
         cons.push(Constraint {
             label: label.to_string(),
             cells,
+            minus: Vec::new(),
             target: target_bn * BN,
         });
     };
@@ -511,11 +563,29 @@ fn main() -> Result<(), Error> {
             total(&format!("{code} imports"), imports_cells(r(code)), m);
         }
     }
+    // Africa (Afreximbank): members' totals minus trade among them (on the diagonal here).
+    total(
+        "AFRICA exports (Afreximbank 682 - intra 220.3/2)",
+        exports_cells(r("AFRICA")),
+        AFRICA_EXPORTS - INTRA_AFRICA_TRADE / 2.0,
+    );
+    total(
+        "AFRICA imports (Afreximbank 719 - intra 220.3/2)",
+        imports_cells(r("AFRICA")),
+        AFRICA_IMPORTS - INTRA_AFRICA_TRADE / 2.0,
+    );
+    // United Kingdom: goods balance only (ONS); exports and imports keep the ratio of their fit.
+    cons.push(Constraint {
+        label: "GBR goods balance (ONS -217.8 bn GBP)".into(),
+        cells: exports_cells(r("GBR")),
+        minus: imports_cells(r("GBR")),
+        target: GBR_GOODS_BALANCE_GBP * USD_PER_GBP * BN,
+    });
 
     // ---- IPF ------------------------------------------------------------------------------
     for c in &cons {
-        let sum: f64 = c.cells.iter().map(|&k| flows[k]).sum();
-        if !(sum > 0.0) {
+        let mass = |cells: &[usize]| cells.iter().map(|&k| flows[k]).sum::<f64>();
+        if !(mass(&c.cells) > 0.0) || (!c.minus.is_empty() && !(mass(&c.minus) > 0.0)) {
             return Err(format!("constraint `{}` has no prior mass", c.label).into());
         }
     }
@@ -523,12 +593,8 @@ fn main() -> Result<(), Error> {
     for _ in 0..20_000 {
         max_dev = 0.0;
         for c in &cons {
-            let sum: f64 = c.cells.iter().map(|&k| flows[k]).sum();
-            let f = c.target / sum;
+            let f = c.step(&mut flows);
             max_dev = f64::max(max_dev, (f - 1.0).abs());
-            for &k in &c.cells {
-                flows[k] *= f;
-            }
         }
         if max_dev < 1e-10 {
             break;
@@ -536,7 +602,7 @@ fn main() -> Result<(), Error> {
     }
     eprintln!("IPF: largest relative deviation after the last sweep {max_dev:.2e}");
     for c in &cons {
-        let sum: f64 = c.cells.iter().map(|&k| flows[k]).sum();
+        let sum = c.value(&flows);
         let dev = sum / c.target - 1.0;
         if dev.abs() > 1e-3 {
             eprintln!(
@@ -601,6 +667,19 @@ fn main() -> Result<(), Error> {
             }
         }
     }
+    // MFN tariffs of other importers (METHOD.md section 7): the EU by sector, Brazil and Canada
+    // economy-wide; zero on partners with a free-trade agreement in force (a simplification).
+    for (importer, rate_of_sector, fta) in other_mfn() {
+        let j = r(importer);
+        for s in 0..S {
+            for i in 0..N {
+                if i != j {
+                    let free = fta.contains(&REGIONS[i].0);
+                    tariffs[ix(s, i, j)] = if free { 0.0 } else { rate_of_sector[s] };
+                }
+            }
+        }
+    }
     for s in 0..S {
         eprintln!(
             "  Section 301 trade-weighted 2024 average {:<16} {:.4}",
@@ -638,7 +717,7 @@ fn main() -> Result<(), Error> {
     )?;
     let provenance = Provenance {
         name: "world2024".into(),
-        version: "2024.2".into(),
+        version: "2024.3".into(),
         year: 2024,
         sources: SOURCES.iter().map(|s| (*s).to_string()).collect(),
     };
@@ -659,6 +738,78 @@ fn main() -> Result<(), Error> {
     }
     eprintln!("wrote {}", out.display());
     Ok(())
+}
+
+/// EU MFN applied simple averages by WTO product group (per cent, 2017; WTO, as reported by the
+/// Daily Mail, "Europe's tariffs on imports", 12 Mar 2018). Agricultural groups and fish:
+/// animal products, dairy, fruit and vegetables, coffee and tea, cereals, oilseeds, sugars,
+/// beverages and tobacco, cotton, other agricultural, fish.
+const EU_AGRI_GROUPS: [f64; 11] = [16.2, 37.4, 11.3, 6.1, 15.9, 5.8, 24.6, 19.0, 0.0, 4.8, 11.4];
+const EU_PETROLEUM: f64 = 3.1;
+const EU_MINERALS_METALS: f64 = 1.9;
+const EU_CHEMICALS: f64 = 4.5;
+const EU_WOOD_PAPER: f64 = 0.9;
+const EU_TEXTILES: f64 = 6.6;
+const EU_CLOTHING: f64 = 11.5;
+const EU_LEATHER_FOOTWEAR: f64 = 4.2;
+const EU_NONELECTRICAL_MACHINERY: f64 = 1.7;
+const EU_ELECTRICAL_MACHINERY: f64 = 2.4;
+const EU_TRANSPORT_EQUIPMENT: f64 = 4.1;
+const EU_MANUFACTURES_NES: f64 = 2.4;
+
+/// Brazil's and Canada's MFN applied simple averages over all products (per cent, 2022; WTO/ITC/
+/// UNCTAD *World Tariff Profiles 2023*, summary table "All products", as reproduced on Scribd,
+/// "World Country Tariffs WTO October 2023").
+const BRA_MFN_ALL: f64 = 11.1;
+const CAN_MFN_ALL: f64 = 3.8;
+
+/// EU sector rates: WTO product groups mapped to the 13 sectors (METHOD.md section 7). Where a
+/// sector spans several groups the groups are averaged with equal weights (line counts are not
+/// published in the source).
+fn eu_mfn_by_sector() -> [f64; S] {
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let pct = |code: &str| -> f64 {
+        match code {
+            "AGRI_FOOD" => mean(&EU_AGRI_GROUPS),
+            "ENERGY_MINING" => EU_PETROLEUM,
+            "TEXTILE_APPAREL" => mean(&[EU_TEXTILES, EU_CLOTHING, EU_LEATHER_FOOTWEAR]),
+            "WOOD_PAPER" => EU_WOOD_PAPER,
+            "CHEM_PLASTICS" | "PHARMA" => EU_CHEMICALS,
+            "METALS_MINERALS" => EU_MINERALS_METALS,
+            "ELECTRONICS" | "ELECTRICAL_EQUIP" => EU_ELECTRICAL_MACHINERY,
+            "MACHINERY" => EU_NONELECTRICAL_MACHINERY,
+            "MOTOR_VEHICLES" | "OTHER_TRANSPORT" => EU_TRANSPORT_EQUIPMENT,
+            "OTHER_MFG" => EU_MANUFACTURES_NES,
+            other => panic!("no EU product group mapped for sector {other}"),
+        }
+    };
+    let mut out = [0.0; S];
+    for (s, (code, _, _)) in SECTORS.iter().enumerate() {
+        out[s] = pct(code) / 100.0;
+    }
+    out
+}
+
+/// (importer, MFN rate by sector, partners with a free-trade agreement in force that the baseline
+/// treats as duty-free). The FTA lists are a simplification: preferential rates are taken as zero,
+/// and agreements with only some members of an aggregate region are ignored.
+fn other_mfn() -> Vec<(&'static str, [f64; S], &'static [&'static str])> {
+    vec![
+        // EU: UK (TCA), Japan (EPA), Korea, Canada (CETA), Mexico, Viet Nam (EVFTA, phasing in).
+        (
+            "EU27",
+            eu_mfn_by_sector(),
+            &["GBR", "JPN", "KOR", "CAN", "MEX", "VNM"],
+        ),
+        // Brazil: Mercosur and ACE partners sit inside LATAM_OTH, which keeps the MFN rate.
+        ("BRA", [BRA_MFN_ALL / 100.0; S], &[]),
+        // Canada: USMCA (USA, MEX), CETA (EU27), UK, CPTPP (JPN, VNM), Korea.
+        (
+            "CAN",
+            [CAN_MFN_ALL / 100.0; S],
+            &["USA", "MEX", "EU27", "GBR", "JPN", "VNM", "KOR"],
+        ),
+    ]
 }
 
 /// Section 301 rate in force on average in 2024 by sector: per HS6 the highest active rate of its
@@ -764,4 +915,7 @@ const SOURCES: &[&str] = &[
     "IRICA Iran 1403 (to 20 Mar 2025): 10-month non-oil exports 40.4 bn, oil 29.9 bn, partners CHN 11.5, IRQ 7.7, ARE 5.2, TUR 3.5, IND 1.8 (IRNA); non-oil deficit 14.6 bn (Mehr 2025-05-07); import shares (Mehr); ~90% of crude to China (Kpler)",
     "US Section 301 product lists and rates (tariff-rate-tracker, ../shared/data/us_tariff_rates_2025)",
     "PIIE (Bown): China's average tariff on US exports 20.7%, on others 6.7%; World Bank weighted mean applied tariff, USA 1.6%",
+    "Afreximbank African Economic and Trade Outlook 2025: Africa 2024 exports 682 bn, imports 719 bn; African Trade Report 2025: intra-African trade 220.3 bn (14.4% of total trade)",
+    "ONS (12 Feb 2026, via FT / Institute of Export): UK 2025 goods deficit 248.3 bn GBP, 30.5 bn wider than 2024 (2024: 217.8 bn GBP, excl. precious metals); USD/GBP 1.278 (2024 average, from memory)",
+    "WTO MFN applied simple averages: EU by product group 2017 (via Daily Mail 2018-03-12); Brazil 11.1%, Canada 3.8% all products 2022 (World Tariff Profiles 2023 summary table)",
 ];
