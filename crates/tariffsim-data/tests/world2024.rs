@@ -206,7 +206,8 @@ const UNCALIBRATED_TOTALS: &[(&str, &str)] = &[
     (
         "ASEAN_OTH",
         "members' published totals include intra-ASEAN_OTH trade, which the baseline books on \
-         the diagonal; neither the nine members' 2024 totals nor intra-group trade were found",
+         the diagonal; Indonesia, Thailand, Malaysia, the Philippines and Cambodia 2024 totals were \
+         found, but not Singapore's (the largest member) nor Viet Nam's trade with ASEAN",
     ),
     (
         "LATAM_OTH",
@@ -215,8 +216,8 @@ const UNCALIBRATED_TOTALS: &[(&str, &str)] = &[
     ),
     (
         "MIDEAST_TUR",
-        "no 2024 totals found for its members (UAE, Saudi Arabia, Israel, Jordan, Turkey, Iraq, \
-         other Gulf); intra-group trade is on the diagonal",
+        "Turkey (TurkStat) and the GCC (GCC-Stat, extra-GCC, rounded) 2024 totals were found, but \
+         not Israel's, Iraq's and Jordan's, nor the trade among the members outside the GCC",
     ),
     (
         "ROW",
