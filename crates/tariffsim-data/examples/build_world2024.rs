@@ -648,7 +648,9 @@ fn main() -> Result<(), Error> {
     // ---- 4. Tariffs ------------------------------------------------------------------------
     let mut tariffs = vec![0.0; N * N * S];
     let s301 = section301_by_sector(&shared, &us_imports_by_sector[0], &gtap_agg)?;
-    let us_mfn = 0.016; // World Bank weighted mean applied tariff, USA (see METHOD.md)
+    // US MFN by sector (METHOD.md section 7): GTAP-sector applied rates where published, the
+    // economy-wide proxy elsewhere.
+    let us_mfn = us_mfn_by_sector(&shared, &gtap_agg)?;
     let china_on_us = 0.207; // PIIE (Bown): China's average tariff on US exports
     let china_mfn = 0.067; // PIIE (Bown): China's average tariff on the rest of the world
     let us_fta = ["CAN", "MEX", "KOR"];
@@ -658,7 +660,7 @@ fn main() -> Result<(), Error> {
                 let t = if us_fta.contains(&REGIONS[i].0) {
                     0.0
                 } else {
-                    us_mfn
+                    us_mfn[s]
                 };
                 tariffs[ix(s, i, usa)] = if i == chn { t + s301[s] } else { t };
             }
@@ -682,8 +684,8 @@ fn main() -> Result<(), Error> {
     }
     for s in 0..S {
         eprintln!(
-            "  Section 301 trade-weighted 2024 average {:<16} {:.4}",
-            SECTORS[s].0, s301[s]
+            "  Section 301 trade-weighted 2024 average {:<16} {:.4}   US MFN {:.4}",
+            SECTORS[s].0, s301[s], us_mfn[s]
         );
     }
 
@@ -717,7 +719,7 @@ fn main() -> Result<(), Error> {
     )?;
     let provenance = Provenance {
         name: "world2024".into(),
-        version: "2024.3".into(),
+        version: "2024.4".into(),
         year: 2024,
         sources: SOURCES.iter().map(|s| (*s).to_string()).collect(),
     };
@@ -810,6 +812,105 @@ fn other_mfn() -> Vec<(&'static str, [f64; S], &'static [&'static str])> {
             &["USA", "MEX", "EU27", "GBR", "JPN", "VNM", "KOR"],
         ),
     ]
+}
+
+/// US applied MFN tariffs by GTAP sector, per cent: the "present applied tariff (2004)" column of
+/// Table A.19, "Past and present applied tariff rates in the United States (percent)", by GTAP
+/// sector (simple averages over the HS lines of each sector, the line counts are in the table), as
+/// reproduced on corpapers.com/1475-page65 (the page does not show the publication's title). The
+/// table as stored stops at GTAP sector 39: computers and electronics (`ele`), electrical equipment
+/// (`eeq`), machinery (`ome`) and other manufactures (`omf`) have no rate and keep the economy-wide
+/// proxy `US_MFN_PROXY`; raw milk (`rmk`, negligible imports) has none either. The table's
+/// "chemical, rubber, plastic products" rate is used for chemicals (`chm`) and rubber and plastics
+/// (`rpp`) but not for pharmaceuticals (`bph`), most of which enter duty-free under the WTO
+/// pharmaceutical zero-for-zero agreement (so PHARMA keeps the proxy, an upper bound). 2004 rates
+/// stand for 2024: US MFN schedules changed little after the Uruguay Round cuts were completed
+/// (the main later change, the 2016 ITA expansion, concerns the `ele` lines not used here).
+const US_MFN_BY_GTAP_2004: &[(&str, f64)] = &[
+    ("pdr", 5.9),
+    ("wht", 2.9),
+    ("gro", 0.6),
+    ("v_f", 4.2),
+    ("osd", 7.4),
+    ("c_b", 0.4),
+    ("pfb", 1.3),
+    ("ocr", 3.3),
+    ("ctl", 0.5),
+    ("oap", 0.9),
+    ("wol", 0.9),
+    ("frs", 0.4),
+    ("fsh", 0.2),
+    ("coa", 0.0),
+    ("oil", 0.0),
+    ("gas", 0.0),
+    ("oxt", 0.4),
+    ("cmt", 2.4),
+    ("omt", 3.5),
+    ("vol", 4.1),
+    ("mil", 20.7),
+    ("pcr", 4.2),
+    ("sgr", 16.2),
+    ("ofd", 5.0),
+    ("b_t", 12.5),
+    ("tex", 8.2),
+    ("wap", 11.0),
+    ("lea", 7.9),
+    ("lum", 1.2),
+    ("ppp", 0.1),
+    ("p_c", 1.3),
+    ("chm", 3.0),
+    ("rpp", 3.0),
+    ("nmm", 3.3),
+    ("i_s", 0.6),
+    ("nfm", 2.3),
+    ("fmp", 2.6),
+    ("mvh", 3.9),
+    ("otn", 2.2),
+];
+
+/// Economy-wide US applied tariff proxy (fraction): the World Bank weighted mean applied tariff for
+/// the USA, 1.6% (published, secondary; METHOD.md section 7). Used for the sectors the GTAP table
+/// does not cover.
+const US_MFN_PROXY: f64 = 0.016;
+
+/// US MFN rate by sector (fractions): the GTAP-sector rates of `US_MFN_BY_GTAP_2004` weighted by
+/// 2024 US imports from the partners that pay MFN duties (the `china`, `uk`, `japan`, `eu` and `row`
+/// columns of the Census file; Canada, Mexico and the FTA partners in `ftrow` excluded), over the
+/// GTAP sectors of each aggregate that have a rate; `US_MFN_PROXY` where none has.
+fn us_mfn_by_sector(shared: &Path, gtap_agg: &HashMap<String, String>) -> Result<[f64; S], Error> {
+    let rate_of: HashMap<&str, f64> = US_MFN_BY_GTAP_2004.iter().copied().collect();
+    let (h, rows) =
+        read_csv(&shared.join("us_imports_2024_gtap/us_imports_2024_by_gtap_partner_usd.csv"))?;
+    let mfn_partners = ["china", "uk", "japan", "eu", "row"];
+    let cols = mfn_partners
+        .iter()
+        .map(|c| col(&h, c))
+        .collect::<Result<Vec<_>, _>>()?;
+    let cg = col(&h, "gtap_code")?;
+    let mut num = [0.0; S];
+    let mut den = [0.0; S];
+    for row in &rows {
+        let g = row[cg].as_str();
+        let (Some(agg), Some(&pct)) = (gtap_agg.get(g), rate_of.get(g)) else {
+            continue;
+        };
+        let Some(s) = SECTORS.iter().position(|(c, _, _)| c == agg) else {
+            continue;
+        };
+        let mut w = 0.0;
+        for &c in &cols {
+            w += row[c].parse::<f64>()?;
+        }
+        num[s] += w * pct / 100.0;
+        den[s] += w;
+    }
+    let mut out = [US_MFN_PROXY; S];
+    for s in 0..S {
+        if den[s] > 0.0 {
+            out[s] = num[s] / den[s];
+        }
+    }
+    Ok(out)
 }
 
 /// Section 301 rate in force on average in 2024 by sector: per HS6 the highest active rate of its
@@ -914,7 +1015,8 @@ const SOURCES: &[&str] = &[
     "Bank of Russia (BoP) 2024 goods exports 417.2 bn (as reported by Spydell/briefly-news); goods imports 293.0 bn derived from the goods balance Jan-Nov 118.6 bn (Bank of Russia, 12 Dec 2024) + Dec 5.6 bn (Bank of Russia via Trading Economics)",
     "IRICA Iran 1403 (to 20 Mar 2025): 10-month non-oil exports 40.4 bn, oil 29.9 bn, partners CHN 11.5, IRQ 7.7, ARE 5.2, TUR 3.5, IND 1.8 (IRNA); non-oil deficit 14.6 bn (Mehr 2025-05-07); import shares (Mehr); ~90% of crude to China (Kpler)",
     "US Section 301 product lists and rates (tariff-rate-tracker, ../shared/data/us_tariff_rates_2025)",
-    "PIIE (Bown): China's average tariff on US exports 20.7%, on others 6.7%; World Bank weighted mean applied tariff, USA 1.6%",
+    "PIIE (Bown): China's average tariff on US exports 20.7%, on others 6.7%; World Bank weighted mean applied tariff, USA 1.6% (proxy for US MFN in ELECTRONICS, ELECTRICAL_EQUIP, MACHINERY, PHARMA, OTHER_MFG)",
+    "US applied MFN tariffs by GTAP sector, 2004 (Table A.19, Past and present applied tariff rates in the United States, via corpapers.com/1475-page65), weighted by 2024 US imports from MFN partners",
     "Afreximbank African Economic and Trade Outlook 2025: Africa 2024 exports 682 bn, imports 719 bn; African Trade Report 2025: intra-African trade 220.3 bn (14.4% of total trade)",
     "ONS (12 Feb 2026, via FT / Institute of Export): UK 2025 goods deficit 248.3 bn GBP, 30.5 bn wider than 2024 (2024: 217.8 bn GBP, excl. precious metals); USD/GBP 1.278 (2024 average, from memory)",
     "WTO MFN applied simple averages: EU by product group 2017 (via Daily Mail 2018-03-12); Brazil 11.1%, Canada 3.8% all products 2022 (World Tariff Profiles 2023 summary table)",
