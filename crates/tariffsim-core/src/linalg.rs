@@ -77,24 +77,37 @@ pub fn lu_solve(a: &[f64], m: usize, piv: &[usize], b: &mut [f64]) {
         b.swap(k, piv[k]);
     }
     for k in 1..m {
-        let row = &a[k * m..k * m + k];
         let (head, tail) = b.split_at_mut(k);
-        let mut acc = tail[0];
-        for (l, x) in row.iter().zip(head.iter()) {
-            acc -= l * x;
-        }
-        tail[0] = acc;
+        tail[0] -= dot(&a[k * m..k * m + k], head);
     }
     // Back substitution.
     for k in (0..m).rev() {
         let row = &a[k * m..(k + 1) * m];
         let (head, tail) = b.split_at_mut(k + 1);
-        let mut acc = head[k];
-        for (u, x) in row[k + 1..].iter().zip(tail.iter()) {
-            acc -= u * x;
-        }
-        head[k] = acc / row[k];
+        head[k] = (head[k] - dot(&row[k + 1..], tail)) / row[k];
     }
+}
+
+/// `sum_i a_i b_i` over the common length, with four interleaved partial sums: the additions
+/// of a triangular solve or a price index do not form one serial latency chain, and the loop
+/// vectorises. The summation order is fixed, so results are reproducible.
+#[inline]
+#[must_use]
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0_f64; 4];
+    let mut ca = a.chunks_exact(4);
+    let mut cb = b.chunks_exact(4);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for l in 0..4 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    for (x, y) in ca.remainder().iter().zip(cb.remainder()) {
+        acc[0] += x * y;
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
 
 /// `y -= l x` (separate slice arguments do not alias, so this vectorises without overlap checks).

@@ -232,25 +232,35 @@ impl MetricCatalog {
             .focus
             .map_or((usize::MAX, usize::MAX), |f| (f.importer, f.target));
         for s in 0..n_sectors {
-            let base_block = baseline.sector_flows(s);
+            let base_block = &baseline.sector_flows(s)[..n * n];
             let new_block = &eq.flows[s * n * n..(s + 1) * n * n];
+            let index_change = &eq.price_index[s * n..(s + 1) * n];
             for i in 0..n {
-                let phat = eq.phat[s * n + i];
-                for j in 0..n {
-                    if i == j {
-                        continue;
-                    }
-                    let k = i * n + j;
-                    let d = new_block[k] - base_block[k];
-                    ws.exports[i] += d;
-                    ws.imports[j] += d;
-                    ws.export_price[i] += base_block[k] * (phat - 1.0);
-                    ws.import_price[j] += base_block[k] * (eq.price_index[s * n + j] - 1.0);
-                    if j == m {
-                        ws.focus_row[i] += d;
-                    }
-                    if i == c {
-                        ws.target_row[j] += d;
+                let base_row = &base_block[i * n..(i + 1) * n];
+                let new_row = &new_block[i * n..(i + 1) * n];
+                // Off-diagonal cells only: the two ranges either side of the diagonal.
+                let mut row_change = 0.0;
+                let mut row_base = 0.0;
+                for range in [0..i, i + 1..n] {
+                    let (b, f) = (&base_row[range.clone()], &new_row[range.clone()]);
+                    row_change += sum_of_differences(f, b);
+                    row_base += sum4(b);
+                    accumulate_importer_side(
+                        &mut ws.imports[range.clone()],
+                        &mut ws.import_price[range.clone()],
+                        f,
+                        b,
+                        &index_change[range],
+                    );
+                }
+                ws.exports[i] += row_change;
+                ws.export_price[i] += row_base * (eq.phat[s * n + i] - 1.0);
+                if m < n && i != m {
+                    ws.focus_row[i] += new_row[m] - base_row[m];
+                }
+                if i == c {
+                    for j in (0..n).filter(|&j| j != i) {
+                        ws.target_row[j] += new_row[j] - base_row[j];
                     }
                 }
             }
@@ -321,6 +331,56 @@ impl MetricCatalog {
     }
 }
 
+/// `sum_j (f_j − b_j)` with four partial sums (vectorises; fixed order, so reproducible).
+fn sum_of_differences(f: &[f64], b: &[f64]) -> f64 {
+    let n = f.len().min(b.len());
+    let (f, b) = (&f[..n], &b[..n]);
+    let mut acc = [0.0_f64; 4];
+    let mut cf = f.chunks_exact(4);
+    let mut cb = b.chunks_exact(4);
+    for (x, y) in (&mut cf).zip(&mut cb) {
+        for l in 0..4 {
+            acc[l] += x[l] - y[l];
+        }
+    }
+    for (x, y) in cf.remainder().iter().zip(cb.remainder()) {
+        acc[0] += x - y;
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3])
+}
+
+/// `sum_j v_j` with four partial sums.
+fn sum4(v: &[f64]) -> f64 {
+    let mut acc = [0.0_f64; 4];
+    let mut cv = v.chunks_exact(4);
+    for x in &mut cv {
+        for l in 0..4 {
+            acc[l] += x[l];
+        }
+    }
+    for x in cv.remainder() {
+        acc[0] += x;
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3])
+}
+
+/// Importer-side totals of one exporter's row: `imports_j += f_j − b_j` and
+/// `import_price_j += b_j (Phat_j − 1)`.
+fn accumulate_importer_side(
+    imports: &mut [f64],
+    import_price: &mut [f64],
+    f: &[f64],
+    b: &[f64],
+    index: &[f64],
+) {
+    let n = imports.len();
+    let (import_price, f, b, index) = (&mut import_price[..n], &f[..n], &b[..n], &index[..n]);
+    for j in 0..n {
+        imports[j] += f[j] - b[j];
+        import_price[j] += b[j] * (index[j] - 1.0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -376,5 +436,104 @@ mod tests {
         assert!(close(get("world_trade"), 0.0));
         assert!(!values.contains_key("diversion.M.C.C"));
         assert_eq!(m.index_of("imports.M.C"), Some(0));
+    }
+
+    /// The one-pass totals against naive per-cell sums written here, on a multi-sector baseline
+    /// with a domestic diagonal that the equilibrium changes (as GE models do): the diagonal
+    /// must stay out of every trade total, and each price index weighs its own cells.
+    #[test]
+    fn region_totals_match_naive_sums() {
+        let codes = ["A", "B", "C", "D", "E", "F"];
+        let n = codes.len();
+        let n_sectors = 3;
+        let value = |i: usize, j: usize, s: usize| ((i * 7 + j * 3 + s * 5) % 11) as f64 * 1e9;
+        let mut flows = vec![0.0; n * n * n_sectors];
+        for s in 0..n_sectors {
+            for i in 0..n {
+                for j in 0..n {
+                    flows[(s * n + i) * n + j] = value(i, j, s) + if i == j { 50e9 } else { 0.0 };
+                }
+            }
+        }
+        let b = Baseline::new(
+            RegionSet::from_codes(&codes).unwrap(),
+            SectorSet::from_codes(&["X", "Y", "Z"]).unwrap(),
+            flows.clone(),
+            vec![0.0; n * n * n_sectors],
+            true,
+            Provenance::default(),
+        )
+        .unwrap();
+        let mut eq = Equilibrium::unchanged("test", &b);
+        for (k, f) in eq.flows.iter_mut().enumerate() {
+            *f *= 1.0 + 0.01 * (k % 13) as f64 - 0.05;
+        }
+        for (k, p) in eq.phat.iter_mut().enumerate() {
+            *p = 1.0 + 0.003 * (k % 5) as f64;
+        }
+        for (k, p) in eq.price_index.iter_mut().enumerate() {
+            *p = 1.0 - 0.002 * (k % 7) as f64;
+        }
+        let m = MetricCatalog::new(
+            &b,
+            Some(Focus {
+                importer: 0,
+                target: 1,
+            }),
+        );
+        let values: std::collections::HashMap<String, f64> =
+            m.evaluate(&b, &eq).into_iter().collect();
+        let off = |i: usize, j: usize| i != j;
+        for r in 0..n {
+            let (mut ex, mut im, mut ex_price, mut im_price) = (0.0, 0.0, 0.0, 0.0);
+            for s in 0..n_sectors {
+                for j in 0..n {
+                    let k = (s * n + r) * n + j;
+                    if off(r, j) {
+                        ex += eq.flows[k] - flows[k];
+                        ex_price += flows[k] * (eq.phat[s * n + r] - 1.0);
+                    }
+                    let k = (s * n + j) * n + r;
+                    if off(j, r) {
+                        im += eq.flows[k] - flows[k];
+                        im_price += flows[k] * (eq.price_index[s * n + r] - 1.0);
+                    }
+                }
+            }
+            let c = codes[r];
+            // Relative 1e-12: the one-pass sums add in a different order than these loops.
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs().max(1.0);
+            assert!(
+                close(values[&format!("exports.{c}")], ex / 1e9),
+                "exports.{c}"
+            );
+            assert!(
+                close(values[&format!("imports.{c}")], im / 1e9),
+                "imports.{c}"
+            );
+            assert!(close(values[&format!("balance.{c}")], (ex - im) / 1e9));
+            assert!(close(
+                values[&format!("export_price_pct.{c}")],
+                100.0 * ex_price / b.exports(r)
+            ));
+            assert!(close(
+                values[&format!("import_price_pct.{c}")],
+                100.0 * im_price / b.imports(r)
+            ));
+            assert!(close(
+                values[&format!("exports.{c}")],
+                (eq.exports(r) - b.exports(r)) / 1e9
+            ));
+        }
+        // Focus column and target row.
+        let cell = |i: usize, j: usize| -> f64 {
+            (0..n_sectors)
+                .map(|s| eq.flows[(s * n + i) * n + j] - flows[(s * n + i) * n + j])
+                .sum()
+        };
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs().max(1.0);
+        assert!(close(values["imports.A.B"], cell(1, 0) / 1e9));
+        assert!(close(values["diversion.A.B.C"], cell(2, 0) / 1e9));
+        assert!(close(values["deflection.A.B.D"], cell(1, 3) / 1e9));
     }
 }

@@ -475,3 +475,78 @@ fn reused_workspace_matches_fresh_workspaces() {
         reused.flows
     );
 }
+
+/// Warm sequences: a step-by-step tariff path solved with `start_warm_sequence` agrees with
+/// cold solves of each step to the solver tolerance, builds fewer Jacobians, and restarting the
+/// sequence makes the next solve bit-identical to a cold one (no memory of earlier sequences).
+#[test]
+fn warm_sequence_matches_cold_solves() {
+    let b = random_baseline(8, 3, 77);
+    let e = random_elasticities(8, 3, 5, (2.0, 8.0), (-3.0, -0.5), (1.0, 20.0), 0.0);
+    let steps: Vec<Tariffs> = [0.1, 0.2, 0.3, 1.04, 1.45, 0.3, 0.2]
+        .iter()
+        .map(|&rate| {
+            let mut t = b.baseline_tariffs();
+            for s in 0..3 {
+                t.set(1, 0, s, rate).unwrap();
+                t.set(0, 1, s, rate * 0.8).unwrap();
+            }
+            t
+        })
+        .collect();
+    let mut warm = Workspace::default();
+    let mut cold_jacobians = 0;
+    warm.start_warm_sequence();
+    for t in &steps {
+        let mut cold_ws = Workspace::default();
+        let mut cold = Equilibrium::unchanged("armington", &b);
+        Model::Armington
+            .solve_into(&b, &e, t, &mut cold_ws, &mut cold)
+            .unwrap();
+        cold_jacobians += cold_ws.armington_counts().jacobians;
+        let mut eq = Equilibrium::unchanged("armington", &b);
+        Model::Armington
+            .solve_into(&b, &e, t, &mut warm, &mut eq)
+            .unwrap();
+        assert!(clearing_residual(&b, &e, &eq) <= CLEARING_TOL);
+        for (w, c) in eq.phat.iter().zip(&cold.phat) {
+            // Both satisfy |F| <= 1e-12 on ln-clearing; the prices differ by at most that
+            // over the (order-one) slope of F: 1e-11 leaves room.
+            assert!((w - c).abs() <= 1e-11 * c, "{w} vs {c}");
+        }
+        for (w, c) in eq.flows.iter().zip(&cold.flows) {
+            assert!((w - c).abs() <= 1e-10 * c.abs().max(1.0), "{w} vs {c}");
+        }
+    }
+    let warm_jacobians = warm.armington_counts().jacobians;
+    assert!(
+        warm_jacobians * 2 <= cold_jacobians,
+        "warm {warm_jacobians} vs cold {cold_jacobians} Jacobians"
+    );
+    // The same sequence again in the same workspace gives the same bits as the first time
+    // (a sequence depends on its own inputs only, not on what the workspace solved before).
+    let run_sequence = |ws: &mut Workspace| -> Vec<Vec<f64>> {
+        ws.start_warm_sequence();
+        steps
+            .iter()
+            .map(|t| {
+                let mut eq = Equilibrium::unchanged("armington", &b);
+                Model::Armington.solve_into(&b, &e, t, ws, &mut eq).unwrap();
+                eq.flows
+            })
+            .collect()
+    };
+    let mut fresh = Workspace::default();
+    let first = run_sequence(&mut fresh);
+    assert_eq!(first, run_sequence(&mut fresh));
+    assert_eq!(first, run_sequence(&mut warm));
+    // A new sequence forgets the old one: the first solve is a cold solve, bit for bit.
+    warm.start_warm_sequence();
+    let mut eq = Equilibrium::unchanged("armington", &b);
+    Model::Armington
+        .solve_into(&b, &e, &steps[4], &mut warm, &mut eq)
+        .unwrap();
+    let cold = Model::Armington.solve(&b, &e, &steps[4]).unwrap();
+    assert_eq!(eq.flows, cold.flows);
+    assert_eq!(eq.phat, cold.phat);
+}

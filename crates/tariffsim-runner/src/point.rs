@@ -15,8 +15,11 @@
 //! direct loss), not averaged — an average of ratios would give a phase with no tariff change
 //! (ratio 0 by convention) weight in the ratio.
 //!
-//! Every phase is solved from the baseline (no warm start from the previous phase), so a phase's
-//! result depends only on its own tariffs and the elasticities.
+//! Warm starts: the phases of one call form a sequence in which each sector's solve starts from
+//! its solution in the previous phase ([`Workspace::start_warm_sequence`]). A phase's result
+//! therefore agrees with a cold solve of that phase to the solver tolerance (1e-12 on the log
+//! clearing residuals), not bit for bit; it depends on the scenario's phases and the elasticities
+//! only — never on other draws, threads or shards (the sequence is reset at every call).
 
 use crate::error::RunnerError;
 use tariffsim_core::{
@@ -105,6 +108,10 @@ pub fn solve_phases_into(
             found: out.len(),
         });
     }
+    // The phases of one call form a warm sequence: each sector starts from its solution in the
+    // previous phase (same elasticities, tariffs changed step by step). Reset per call, so a
+    // draw never depends on the draws before it in the same workspace (thread).
+    ws.solver.start_warm_sequence();
     let total_days: f64 = phases.iter().map(|p| f64::from(p.days)).sum();
     let (rows, period) = out.split_at_mut(layout.n_phases * nm);
     period.fill(0.0);

@@ -133,6 +133,17 @@ impl Workspace {
         ws
     }
 
+    /// Starts a warm sequence for the `armington` solver: until the next call, each sector's
+    /// solve starts from the previous solve's solution of that sector (and its Jacobian factors)
+    /// when the baseline and the sector's elasticities are the same — e.g. the phases of one
+    /// Monte Carlo draw, whose tariffs change step by step. Results then agree with cold starts
+    /// to the solver tolerance (`SOLVE_TOL`), not bit for bit; call this at the start of every
+    /// independent sequence so that a result never depends on an earlier sequence. Without
+    /// it, every solve starts from the baseline and depends on its own inputs only.
+    pub fn start_warm_sequence(&mut self) {
+        self.sector.start_warm_sequence();
+    }
+
     /// Work done by the `armington` solver in this workspace so far (evaluations and
     /// Jacobians, summed over every sector-solve).
     #[must_use]
