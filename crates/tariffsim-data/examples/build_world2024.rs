@@ -669,8 +669,10 @@ fn main() -> Result<(), Error> {
             }
         }
     }
-    // MFN tariffs of other importers (METHOD.md section 7): the EU by sector, Brazil and Canada
-    // economy-wide; zero on partners with a free-trade agreement in force (a simplification).
+    // MFN tariffs of other importers (METHOD.md section 7): the EU by sector, India and Korea by
+    // agricultural / non-agricultural average (India also by a few product groups), Brazil, Canada
+    // and Viet Nam economy-wide; zero on partners with a free-trade agreement in force (a
+    // simplification).
     for (importer, rate_of_sector, fta) in other_mfn() {
         let j = r(importer);
         for s in 0..S {
@@ -765,6 +767,48 @@ const EU_MANUFACTURES_NES: f64 = 2.4;
 const BRA_MFN_ALL: f64 = 11.1;
 const CAN_MFN_ALL: f64 = 3.8;
 
+/// India's MFN applied simple averages, per cent, 2021 (WTO/ITC/UNCTAD *World Tariff Profiles
+/// 2022*, India page, Parts A.1 and A.2, as reproduced on issuu.com, "worldtradepresss/india-tar"):
+/// agricultural products 39.2, non-agricultural products 14.9 (all products 18.3); product groups
+/// petroleum 9.2, minerals and metals 11.8, chemicals 10.3. Cross-check: the USTR 2025 National
+/// Trade Estimate puts India's 2023 average MFN applied rate at 17% (as reported by the Hindustan
+/// Times, 2 Apr 2025).
+const IND_MFN_AGRI: f64 = 39.2;
+const IND_MFN_NON_AGRI: f64 = 14.9;
+const IND_MFN_PETROLEUM: f64 = 9.2;
+const IND_MFN_MINERALS_METALS: f64 = 11.8;
+const IND_MFN_CHEMICALS: f64 = 10.3;
+
+/// Korea's MFN applied simple averages, per cent: agricultural products 57.0 in 2022 (WTO, as
+/// reported by the Chosun Daily, via ADEKO); non-agricultural products 6.6 in 2006 (*World Tariff
+/// Profiles 2008*, Korea page, as reproduced on Scribd, "Corea"; the latest non-agricultural
+/// figure found). Consistency check: with 2006's agricultural share of lines (the 2006 total 12.1 =
+/// share x 47.8 + (1 - share) x 6.6, so share = 0.13), 57.0 and 6.6 give a total of 13.3, against
+/// the 13.4% all-products average for 2023 (World Tariff Profiles 2024, as cited by Korea's Ministry
+/// of Trade, Industry and Energy, korea.net, 14 Feb 2025).
+const KOR_MFN_AGRI: f64 = 57.0;
+const KOR_MFN_NON_AGRI: f64 = 6.6;
+
+/// Viet Nam's MFN applied simple average over all products, per cent, 2023 (WTO Tariff & Trade Data,
+/// Viet Nam profile, ttd.wto.org; the same 9.4% quoted by Viet Nam's Ministry of Industry and Trade,
+/// via vietnamleads.com, April 2025). Its trade-weighted MFN average was 5.1% in 2022 (same page).
+const VNM_MFN_ALL: f64 = 9.4;
+
+/// A sector rate table from an agricultural rate, a non-agricultural rate and per-sector
+/// overrides (per cent in, fractions out).
+fn agri_split(agri: f64, non_agri: f64, overrides: &[(&str, f64)]) -> [f64; S] {
+    let mut out = [non_agri / 100.0; S];
+    for (s, (code, _, _)) in SECTORS.iter().enumerate() {
+        if *code == "AGRI_FOOD" {
+            out[s] = agri / 100.0;
+        }
+        if let Some((_, pct)) = overrides.iter().find(|(c, _)| c == code) {
+            out[s] = pct / 100.0;
+        }
+    }
+    out
+}
+
 /// EU sector rates: WTO product groups mapped to the 13 sectors (METHOD.md section 7). Where a
 /// sector spans several groups the groups are averaged with equal weights (line counts are not
 /// published in the source).
@@ -810,6 +854,55 @@ fn other_mfn() -> Vec<(&'static str, [f64; S], &'static [&'static str])> {
             "CAN",
             [CAN_MFN_ALL / 100.0; S],
             &["USA", "MEX", "EU27", "GBR", "JPN", "VNM", "KOR"],
+        ),
+        // India: CEPAs with Japan and Korea, the ASEAN-India FTA (VNM, ASEAN_OTH).
+        (
+            "IND",
+            agri_split(
+                IND_MFN_AGRI,
+                IND_MFN_NON_AGRI,
+                &[
+                    ("ENERGY_MINING", IND_MFN_PETROLEUM),
+                    ("METALS_MINERALS", IND_MFN_MINERALS_METALS),
+                    ("CHEM_PLASTICS", IND_MFN_CHEMICALS),
+                    ("PHARMA", IND_MFN_CHEMICALS),
+                ],
+            ),
+            &["JPN", "KOR", "VNM", "ASEAN_OTH"],
+        ),
+        // Korea: KORUS, EU, UK, China, India (CEPA), ASEAN and Viet Nam, Canada; Japan only through
+        // RCEP (partial), so it keeps the MFN rate.
+        (
+            "KOR",
+            agri_split(KOR_MFN_AGRI, KOR_MFN_NON_AGRI, &[]),
+            &[
+                "USA",
+                "EU27",
+                "GBR",
+                "CHN",
+                "IND",
+                "VNM",
+                "ASEAN_OTH",
+                "CAN",
+            ],
+        ),
+        // Viet Nam: ATIGA (ASEAN_OTH), ASEAN+1 FTAs with China, Korea, Japan and India, EVFTA,
+        // UKVFTA, CPTPP (Canada, Mexico, Japan), the Eurasian Economic Union FTA (Russia).
+        (
+            "VNM",
+            [VNM_MFN_ALL / 100.0; S],
+            &[
+                "ASEAN_OTH",
+                "CHN",
+                "KOR",
+                "JPN",
+                "IND",
+                "EU27",
+                "GBR",
+                "CAN",
+                "MEX",
+                "RUS",
+            ],
         ),
     ]
 }
@@ -1020,4 +1113,5 @@ const SOURCES: &[&str] = &[
     "Afreximbank African Economic and Trade Outlook 2025: Africa 2024 exports 682 bn, imports 719 bn; African Trade Report 2025: intra-African trade 220.3 bn (14.4% of total trade)",
     "ONS (12 Feb 2026, via FT / Institute of Export): UK 2025 goods deficit 248.3 bn GBP, 30.5 bn wider than 2024 (2024: 217.8 bn GBP, excl. precious metals); USD/GBP 1.278 (2024 average, from memory)",
     "WTO MFN applied simple averages: EU by product group 2017 (via Daily Mail 2018-03-12); Brazil 11.1%, Canada 3.8% all products 2022 (World Tariff Profiles 2023 summary table)",
+    "WTO MFN applied simple averages: India 2021 agri 39.2%, non-agri 14.9%, petroleum 9.2%, minerals and metals 11.8%, chemicals 10.3% (World Tariff Profiles 2022); Korea agri 57.0% (2022, WTO via Chosun Daily), non-agri 6.6% (2006, World Tariff Profiles 2008); Viet Nam 9.4% all products 2023 (WTO Tariff & Trade Data)",
 ];

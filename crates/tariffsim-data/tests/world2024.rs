@@ -341,6 +341,19 @@ fn tariffs_carry_section_301_and_retaliation() {
     assert!((b.tariff(vnm, usa, s) - 0.016).abs() < 1e-12);
     assert!(b.tariff(idx(&b, "MEX"), usa, textiles).abs() < 1e-12);
     assert!(b.tariff(chn, usa, textiles) > apparel_us + 0.10);
+    // India, Korea and Viet Nam (METHOD.md section 7): WTO simple averages, agricultural products
+    // apart for India and Korea, zero for their FTA partners.
+    let (ind, kor, jpn) = (idx(&b, "IND"), idx(&b, "KOR"), idx(&b, "JPN"));
+    let energy = b.sectors().require("ENERGY_MINING").unwrap();
+    assert!((b.tariff(usa, ind, food) - 0.392).abs() < 1e-12);
+    assert!((b.tariff(usa, ind, s) - 0.149).abs() < 1e-12);
+    assert!((b.tariff(usa, ind, energy) - 0.092).abs() < 1e-12);
+    assert!(b.tariff(jpn, ind, s).abs() < 1e-12);
+    assert!((b.tariff(jpn, kor, food) - 0.570).abs() < 1e-12);
+    assert!((b.tariff(jpn, kor, s) - 0.066).abs() < 1e-12);
+    assert!(b.tariff(usa, kor, food).abs() < 1e-12);
+    assert!((b.tariff(usa, vnm, s) - 0.094).abs() < 1e-12);
+    assert!(b.tariff(chn, vnm, s).abs() < 1e-12);
     // Provenance travels with the baseline.
     let p = b.provenance();
     assert_eq!((p.name.as_str(), p.year), ("world2024", 2024));
