@@ -669,7 +669,7 @@ fn main() -> Result<(), Error> {
             }
         }
     }
-    // MFN tariffs of other importers (METHOD.md section 7): the EU by sector, India and Korea by
+    // MFN tariffs of other importers (METHOD.md section 7): the EU by sector, Japan, India and Korea by
     // agricultural / non-agricultural average (India also by a few product groups), Brazil, Canada
     // and Viet Nam economy-wide; zero on partners with a free-trade agreement in force (a
     // simplification).
@@ -789,6 +789,13 @@ const IND_MFN_CHEMICALS: f64 = 10.3;
 const KOR_MFN_AGRI: f64 = 57.0;
 const KOR_MFN_NON_AGRI: f64 = 6.6;
 
+/// Japan's MFN applied simple averages, per cent: agricultural products 15.5, non-agricultural
+/// products 2.5 (all products 4.3), WTO data as quoted from the US International Trade
+/// Administration by National Review ("The Corner", April 2025; the year of the WTO data is not
+/// stated there, the latest available at the time).
+const JPN_MFN_AGRI: f64 = 15.5;
+const JPN_MFN_NON_AGRI: f64 = 2.5;
+
 /// Viet Nam's MFN applied simple average over all products, per cent, 2023 (WTO Tariff & Trade Data,
 /// Viet Nam profile, ttd.wto.org; the same 9.4% quoted by Viet Nam's Ministry of Industry and Trade,
 /// via vietnamleads.com, April 2025). Its trade-weighted MFN average was 5.1% in 2022 (same page).
@@ -854,6 +861,14 @@ fn other_mfn() -> Vec<(&'static str, [f64; S], &'static [&'static str])> {
             "CAN",
             [CAN_MFN_ALL / 100.0; S],
             &["USA", "MEX", "EU27", "GBR", "JPN", "VNM", "KOR"],
+        ),
+        // Japan: EPAs with the EU, the UK, ASEAN and its members, India, Mexico; CPTPP (Canada,
+        // Mexico, Viet Nam). The US-Japan Trade Agreement (2020) and RCEP (China, Korea) cover only
+        // part of the lines, so the US, China and Korea keep the MFN rate.
+        (
+            "JPN",
+            agri_split(JPN_MFN_AGRI, JPN_MFN_NON_AGRI, &[]),
+            &["EU27", "GBR", "CAN", "MEX", "VNM", "ASEAN_OTH", "IND"],
         ),
         // India: CEPAs with Japan and Korea, the ASEAN-India FTA (VNM, ASEAN_OTH).
         (
@@ -1113,5 +1128,5 @@ const SOURCES: &[&str] = &[
     "Afreximbank African Economic and Trade Outlook 2025: Africa 2024 exports 682 bn, imports 719 bn; African Trade Report 2025: intra-African trade 220.3 bn (14.4% of total trade)",
     "ONS (12 Feb 2026, via FT / Institute of Export): UK 2025 goods deficit 248.3 bn GBP, 30.5 bn wider than 2024 (2024: 217.8 bn GBP, excl. precious metals); USD/GBP 1.278 (2024 average, from memory)",
     "WTO MFN applied simple averages: EU by product group 2017 (via Daily Mail 2018-03-12); Brazil 11.1%, Canada 3.8% all products 2022 (World Tariff Profiles 2023 summary table)",
-    "WTO MFN applied simple averages: India 2021 agri 39.2%, non-agri 14.9%, petroleum 9.2%, minerals and metals 11.8%, chemicals 10.3% (World Tariff Profiles 2022); Korea agri 57.0% (2022, WTO via Chosun Daily), non-agri 6.6% (2006, World Tariff Profiles 2008); Viet Nam 9.4% all products 2023 (WTO Tariff & Trade Data)",
+    "WTO MFN applied simple averages: India 2021 agri 39.2%, non-agri 14.9%, petroleum 9.2%, minerals and metals 11.8%, chemicals 10.3% (World Tariff Profiles 2022); Korea agri 57.0% (2022, WTO via Chosun Daily), non-agri 6.6% (2006, World Tariff Profiles 2008); Viet Nam 9.4% all products 2023 (WTO Tariff & Trade Data); Japan agri 15.5%, non-agri 2.5% (WTO data via US ITA, National Review, April 2025)",
 ];

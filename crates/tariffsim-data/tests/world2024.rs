@@ -341,8 +341,8 @@ fn tariffs_carry_section_301_and_retaliation() {
     assert!((b.tariff(vnm, usa, s) - 0.016).abs() < 1e-12);
     assert!(b.tariff(idx(&b, "MEX"), usa, textiles).abs() < 1e-12);
     assert!(b.tariff(chn, usa, textiles) > apparel_us + 0.10);
-    // India, Korea and Viet Nam (METHOD.md section 7): WTO simple averages, agricultural products
-    // apart for India and Korea, zero for their FTA partners.
+    // Japan, India, Korea and Viet Nam (METHOD.md section 7): WTO simple averages, agricultural
+    // products apart for Japan, India and Korea, zero for their FTA partners.
     let (ind, kor, jpn) = (idx(&b, "IND"), idx(&b, "KOR"), idx(&b, "JPN"));
     let energy = b.sectors().require("ENERGY_MINING").unwrap();
     assert!((b.tariff(usa, ind, food) - 0.392).abs() < 1e-12);
@@ -354,6 +354,9 @@ fn tariffs_carry_section_301_and_retaliation() {
     assert!(b.tariff(usa, kor, food).abs() < 1e-12);
     assert!((b.tariff(usa, vnm, s) - 0.094).abs() < 1e-12);
     assert!(b.tariff(chn, vnm, s).abs() < 1e-12);
+    assert!((b.tariff(usa, jpn, food) - 0.155).abs() < 1e-12);
+    assert!((b.tariff(chn, jpn, s) - 0.025).abs() < 1e-12);
+    assert!(b.tariff(eu, jpn, s).abs() < 1e-12);
     // Provenance travels with the baseline.
     let p = b.provenance();
     assert_eq!((p.name.as_str(), p.year), ("world2024", 2024));
