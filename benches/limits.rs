@@ -1,10 +1,12 @@
 //! Achieved / physical limit for the `armington` Newton sweep.
 //!
-//! The solve's arithmetic is counted per sector-solve from the sizes and the solver's own
-//! iteration counts (`Equilibrium::iterations`): every Newton iteration evaluates the system once
-//! (full steps are accepted; one extra evaluation at the start), and each evaluation costs one
-//! `exp` per traded cell plus ~12 flops per cell; each iteration builds the Jacobian (`2 m² n`
-//! flops, the `A S` product) and factorises it (`2 m³ / 3` flops). The machine's throughput for
+//! The solve's arithmetic is counted per sector-solve from the sizes and the solver's own work
+//! counters (`Workspace::armington_counts`: evaluations and Jacobians; steps from
+//! `Equilibrium::iterations`): an evaluation costs 5 N transcendental calls (`exp(−x)`,
+//! `phat^(1−σ)` for the one sigma group, a log and an exp per importer, `ln demand`) and two
+//! dense N² multiply–add sweeps (5 N² flops); a Jacobian costs shares and quantities plus the A
+//! factor (11 N²), the `A S` product (`2 m² n`) and its factorisation (`2 m³ / 3`); each step a
+//! triangular solve (`2 m²`). The machine's throughput for
 //! those two kinds of work is measured here with the same code generation as the solver: the
 //! inlined vector `exp` of `tariffsim_core::linalg` over an L1-resident array, and
 //! `linalg::matmul_into` on an L1/L2-resident product of the solve's own size. The limit is the
@@ -119,11 +121,13 @@ fn table() {
     let t_exp = exp_seconds();
     println!("\nlimits: exp {:.2} ns each (vector, L1)", t_exp * 1e9);
     println!(
-        "{:14} {:>6} {:>9} {:>9} {:>11} {:>11} {:>11} {:>11} {:>8}",
+        "{:14} {:>6} {:>6} {:>6} {:>9} {:>9} {:>8} {:>12} {:>12} {:>9} {:>8}",
         "case",
-        "iters",
-        "exp/sweep",
-        "Mflop/swp",
+        "steps",
+        "evals",
+        "jacs",
+        "transc",
+        "Mflop",
         "ns/flop",
         "limit µs/sec",
         "solve µs/sec",
@@ -151,33 +155,37 @@ fn table() {
                 .solve_into(&baseline, &el, &tariffs, ws, out)
                 .expect("solve");
         };
+        let before = ws.armington_counts();
         solve(&mut ws, &mut out);
+        let after = ws.armington_counts();
         let solved = out.iterations.iter().filter(|&&i| i > 0).count().max(1);
         let iters = out.iterations.iter().map(|&i| f64::from(i)).sum::<f64>() / solved as f64;
-        // Cells traded internationally per sector (average) and active exporters (≈ n).
-        let traded = (0..s)
-            .map(|k| {
-                let f = baseline.sector_flows(k);
-                (0..n * n).filter(|&c| c / n != c % n && f[c] > 0.0).count()
-            })
-            .sum::<usize>() as f64
-            / s as f64;
+        let evals = (after.evaluations - before.evaluations) as f64 / solved as f64;
+        let jacobians = (after.jacobians - before.jacobians) as f64 / solved as f64;
         let (nf, mf) = (n as f64, n as f64);
-        let evals = iters + 1.0;
-        let exps_per_solve = evals * traded;
-        let eval_flops = evals * 12.0 * nf * nf;
-        let newton_flops = iters * (2.0 * mf * mf * nf + 2.0 * mf * mf * mf / 3.0);
+        // Per evaluation: exp(-x), phat^(1-sigma) (one sigma group here), ln and exp per
+        // importer, ln demand: 5 N transcendental calls; two dense N² multiply-add sweeps
+        // (price-index sums 2 flops per cell, demand 3 flops per cell).
+        let transcendentals = evals * 5.0 * nf;
+        let eval_flops = evals * 5.0 * nf * nf;
+        // Per Jacobian: shares and quantities (6 flops per cell), the A factor (5 per cell), the
+        // A·S product (2 m² n) and the factorisation (2 m³ / 3); per step a solve (2 m²).
+        let newton_flops = jacobians
+            * (11.0 * nf * nf + 2.0 * mf * mf * nf + 2.0 * mf * mf * mf / 3.0)
+            + iters * 2.0 * mf * mf;
         let t_flop = flop_seconds(n, n);
-        let limit = exps_per_solve * t_exp + (eval_flops + newton_flops) * t_flop;
+        let limit = transcendentals * t_exp + (eval_flops + newton_flops) * t_flop;
         let reps = (2_000_000 / (n * n * s)).max(1);
         let whole = seconds_per_call(|| solve(&mut ws, &mut out), reps, 5);
         let per_sector = whole / solved as f64;
         println!(
-            "{:14} {:>6.2} {:>9.0} {:>9.3} {:>11.3} {:>11.2} {:>11.2} {:>11.4} {:>7.0}%",
+            "{:14} {:>6.2} {:>6.2} {:>6.2} {:>9.0} {:>9.3} {:>8.3} {:>12.2} {:>12.2} {:>9.4} {:>7.0}%",
             name,
             iters,
-            traded,
-            (eval_flops / evals + newton_flops / iters.max(1.0)) * 1e-6,
+            evals,
+            jacobians,
+            transcendentals,
+            (eval_flops + newton_flops) * 1e-6,
             t_flop * 1e9,
             limit * 1e6,
             per_sector * 1e6,

@@ -1,11 +1,15 @@
 //! The parallel draw loop: chunks of draws computed in parallel with rayon, handed to a sink in
 //! draw order.
 //!
-//! Determinism: draw `k`'s scores come from the sampler as a pure function of (seed, k); each
-//! solve starts from the baseline; per-thread scratch (elasticities, solver workspaces) is fully
+//! Determinism: draw `k`'s scores come from the sampler as a pure function of (seed, k); a
+//! draw's solves depend on that draw alone (the solver's warm starts run within a draw's phases
+//! and are reset at every draw); per-thread scratch (elasticities, solver workspaces) is fully
 //! overwritten by every draw. Results land in a chunk buffer at the draw's own row, and the sink
 //! consumes rows sequentially, so every reduction happens in draw order whatever the thread
-//! count or shard split.
+//! count, chunk size or shard split.
+//!
+//! Pipelining: the pool computes chunk `k + 1` while the caller's thread hands chunk `k` to the
+//! sink (CSV rows, running summary), so the workers do not idle while the sink runs.
 
 use crate::error::RunnerError;
 use crate::sampler::Sampler;
@@ -87,6 +91,53 @@ struct Thread<S> {
     scratch: S,
 }
 
+/// One chunk's results: rows and per-draw failure reasons.
+struct Buffer {
+    rows: Vec<f64>,
+    status: Vec<Option<String>>,
+}
+
+impl Buffer {
+    fn new(chunk: usize, width: usize) -> Self {
+        Self {
+            rows: vec![0.0; chunk * width],
+            status: vec![None; chunk],
+        }
+    }
+
+    /// Computes draws `start..start + len` in parallel (call inside the pool).
+    fn compute<E: Evaluator>(
+        &mut self,
+        plan: &Plan<'_>,
+        evaluator: &E,
+        start: u64,
+        len: usize,
+        n_params: usize,
+    ) {
+        let width = self.rows.len() / self.status.len().max(1);
+        self.rows[..len * width]
+            .par_chunks_mut(width)
+            .zip(self.status[..len].par_iter_mut())
+            .enumerate()
+            .for_each_init(
+                || Thread {
+                    z: vec![0.0; plan.sampler.dimension()],
+                    scratch: evaluator.scratch(),
+                },
+                |t, (i, (row, st))| {
+                    let k = start + i as u64;
+                    plan.sampler.scores(k, &mut t.z);
+                    let (params, outputs) = row.split_at_mut(n_params);
+                    *st = match evaluator.evaluate(&t.z, &mut t.scratch, params, outputs) {
+                        Err(reason) => Some(reason),
+                        Ok(()) if outputs.iter().all(|x| x.is_finite()) => None,
+                        Ok(()) => Some("non-finite output".into()),
+                    };
+                },
+            );
+    }
+}
+
 /// Runs the plan, calling `sink` with each chunk in draw order.
 pub fn run<E: Evaluator>(
     plan: &Plan<'_>,
@@ -103,41 +154,46 @@ pub fn run<E: Evaluator>(
     let n_params = evaluator.n_params();
     let width = n_params + evaluator.n_outputs();
     let chunk = plan.chunk.max(1);
-    let mut rows = vec![0.0; chunk * width];
-    let mut status: Vec<Option<String>> = vec![None; chunk];
+    // Two buffers: while the pool computes chunk k + 1 into one, the sink consumes chunk k from
+    // the other on this thread (writing rows, updating the summary), so the pool never waits for
+    // the sink. The sink still sees the chunks one by one in draw order.
+    let mut ready = Buffer::new(chunk, width);
+    let mut next = Buffer::new(chunk, width);
+    let len_at =
+        |start: u64| usize::try_from((plan.end - start).min(chunk as u64)).unwrap_or(chunk);
     let mut start = plan.first;
-    while start < plan.end {
-        let len = usize::try_from((plan.end - start).min(chunk as u64)).unwrap_or(chunk);
-        pool.install(|| {
-            rows[..len * width]
-                .par_chunks_mut(width)
-                .zip(status[..len].par_iter_mut())
-                .enumerate()
-                .for_each_init(
-                    || Thread {
-                        z: vec![0.0; plan.sampler.dimension()],
-                        scratch: evaluator.scratch(),
-                    },
-                    |t, (i, (row, st))| {
-                        let k = start + i as u64;
-                        plan.sampler.scores(k, &mut t.z);
-                        let (params, outputs) = row.split_at_mut(n_params);
-                        *st = match evaluator.evaluate(&t.z, &mut t.scratch, params, outputs) {
-                            Err(reason) => Some(reason),
-                            Ok(()) if outputs.iter().all(|x| x.is_finite()) => None,
-                            Ok(()) => Some("non-finite output".into()),
-                        };
-                    },
-                );
+    let mut len = len_at(start);
+    pool.install(|| ready.compute(plan, evaluator, start, len, n_params));
+    loop {
+        let following = start + len as u64;
+        let following_len = if following < plan.end {
+            len_at(following)
+        } else {
+            0
+        };
+        let mut sunk = Ok(());
+        pool.in_place_scope(|scope| {
+            if following_len > 0 {
+                let next = &mut next;
+                scope.spawn(move |_| {
+                    next.compute(plan, evaluator, following, following_len, n_params)
+                });
+            }
+            sunk = sink(&Chunk {
+                first: start,
+                width,
+                n_params,
+                rows: &ready.rows[..len * width],
+                status: &ready.status[..len],
+            });
         });
-        sink(&Chunk {
-            first: start,
-            width,
-            n_params,
-            rows: &rows[..len * width],
-            status: &status[..len],
-        })?;
-        start += len as u64;
+        sunk?;
+        if following_len == 0 {
+            break;
+        }
+        std::mem::swap(&mut ready, &mut next);
+        start = following;
+        len = following_len;
     }
     Ok(())
 }

@@ -44,7 +44,7 @@ use crate::baseline::Baseline;
 use crate::elasticity::Elasticities;
 use crate::equilibrium::Equilibrium;
 use crate::error::{Result, SolveError, StopReason};
-use crate::linalg::{dot, exp, ln, lu_factor, lu_solve, matmul_into};
+use crate::linalg::{dot, exp, ln, lu_factor, lu_inverse, lu_solve, matmul_into, matvec_into};
 use crate::tariff::Tariffs;
 use crate::tolerance::{
     MAX_FIXED_POINT_ITERATIONS, MAX_NEWTON_ITERATIONS, PRICE_LOG_BOUND, SIGMA_ONE_TOL, SOLVE_TOL,
@@ -57,6 +57,12 @@ use crate::tolerance::{
 /// 77k at 0.001, 68.5k at 0.01, 68k at 0.03, 71k at 0.1 and 0.3 (callgrind counts): flat
 /// between 0.01 and 0.1, minimum at 0.03.
 pub const CHORD_CONTRACTION: f64 = 0.03;
+
+/// Up to this many active exporters the chord steps apply an explicit inverse of the Jacobian
+/// (`m³` flops once, then `m` independent dot products per step); above it, the LU factors
+/// (the inverse's extra `m³` would cost more than the steps save when m is large and few steps
+/// share a Jacobian).
+const INVERSE_MAX_ACTIVE: usize = 64;
 
 /// Work done by the Armington solver, summed over the solves of a workspace (for the
 /// achieved-vs-limit benchmark and for tests of the iteration).
@@ -168,7 +174,7 @@ impl BaseCache {
 ///
 /// A sequence is, for example, the phases of one Monte Carlo draw: same baseline and
 /// elasticities, tariffs that change step by step. Each sector then starts from the previous
-/// solve's solution with its Jacobian factors (first step a chord step, refreshed if it does not
+/// solve's solution with its Jacobian's inverse (first step a chord step, refreshed if it does not
 /// contract) instead of from the baseline with a new Jacobian. The key is the baseline uid and
 /// the sector's elasticities (bitwise); anything else starts cold. Results agree with a cold
 /// start to the solver tolerance, not bit for bit, which is why it is opt-in and reset per
@@ -182,8 +188,9 @@ struct WarmStarts {
     valid: Vec<bool>,
     /// Per sector: `ln phat` (`[s * N + i]`).
     x: Vec<f64>,
-    /// Per sector: factors of the last Jacobian (`m × m` in an `N × N` slot) and pivots.
-    factors: Vec<f64>,
+    /// Per sector: inverse of the last Jacobian (`m × m` in an `N × N` slot), or its LU factors
+    /// with `piv` when `m > INVERSE_MAX_ACTIVE`.
+    inverse: Vec<f64>,
     piv: Vec<usize>,
     /// Per sector: sigma, eta, eps the solution was computed with (`[s * 3N ..]`).
     key: Vec<f64>,
@@ -288,6 +295,8 @@ pub struct SectorWorkspace {
     /// Residuals on the active set.
     pub(crate) f: Vec<f64>,
     pub(crate) jac: Vec<f64>,
+    /// Inverse of the last factorised Jacobian (`m × m`).
+    jac_inverse: Vec<f64>,
     pub(crate) step: Vec<f64>,
     pub(crate) piv: Vec<usize>,
 }
@@ -311,6 +320,7 @@ impl SectorWorkspace {
             &mut self.tpow,
             &mut self.group_pow,
             &mut self.jac,
+            &mut self.jac_inverse,
         ] {
             v.clear();
             v.resize(n * n, 0.0);
@@ -681,8 +691,13 @@ impl SectorWorkspace {
         if self.warm.slot_matches(s, uid, sigma, eta, eps) {
             let n = self.n;
             self.x[..n].copy_from_slice(&self.warm.x[s * n..(s + 1) * n]);
-            self.jac[..m * m].copy_from_slice(&self.warm.factors[s * n * n..s * n * n + m * m]);
-            self.piv[..m].copy_from_slice(&self.warm.piv[s * n..s * n + m]);
+            let stored = &self.warm.inverse[s * n * n..s * n * n + m * m];
+            if m <= INVERSE_MAX_ACTIVE {
+                self.jac_inverse[..m * m].copy_from_slice(stored);
+            } else {
+                self.jac[..m * m].copy_from_slice(stored);
+                self.piv[..m].copy_from_slice(&self.warm.piv[s * n..s * n + m]);
+            }
             stale = false;
             self.factored = true;
         }
@@ -702,12 +717,34 @@ impl SectorWorkspace {
                     self.factored = false;
                     return Err((StopReason::SingularJacobian, it));
                 }
+                // The chord steps apply this Jacobian many times (within a solve and, in a warm
+                // sequence, across phases): for small systems an explicit inverse makes each
+                // application m independent dot products instead of a chain of dependent
+                // substitutions (latency-bound at this size); large systems keep the factors.
+                if m <= INVERSE_MAX_ACTIVE {
+                    lu_inverse(
+                        &self.jac[..m * m],
+                        m,
+                        &self.piv,
+                        &mut self.jac_inverse[..m * m],
+                    );
+                }
                 self.factored = true;
             }
-            for k in 0..m {
-                self.step[k] = -self.f[k];
+            if m <= INVERSE_MAX_ACTIVE {
+                matvec_into(
+                    &mut self.step[..m],
+                    &self.jac_inverse[..m * m],
+                    &self.f[..m],
+                    m,
+                );
+            } else {
+                self.step[..m].copy_from_slice(&self.f[..m]);
+                lu_solve(&self.jac[..m * m], m, &self.piv, &mut self.step[..m]);
             }
-            lu_solve(&self.jac[..m * m], m, &self.piv, &mut self.step[..m]);
+            for v in &mut self.step[..m] {
+                *v = -*v;
+            }
             if !self.step[..m].iter().all(|v| v.is_finite()) {
                 if fresh {
                     return Err((StopReason::SingularJacobian, it));
@@ -836,13 +873,18 @@ impl SectorWorkspace {
             warm.valid.clear();
             warm.valid.resize(sectors, false);
             warm.x.resize(sectors * n, 0.0);
-            warm.factors.resize(sectors * n * n, 0.0);
+            warm.inverse.resize(sectors * n * n, 0.0);
             warm.piv.resize(sectors * n, 0);
             warm.key.resize(sectors * 3 * n, 0.0);
         }
         warm.x[s * n..(s + 1) * n].copy_from_slice(&self.x[..n]);
-        warm.factors[s * n * n..s * n * n + m * m].copy_from_slice(&self.jac[..m * m]);
-        warm.piv[s * n..s * n + m].copy_from_slice(&self.piv[..m]);
+        let kept = if m <= INVERSE_MAX_ACTIVE {
+            &self.jac_inverse[..m * m]
+        } else {
+            warm.piv[s * n..s * n + m].copy_from_slice(&self.piv[..m]);
+            &self.jac[..m * m]
+        };
+        warm.inverse[s * n * n..s * n * n + m * m].copy_from_slice(kept);
         let key = &mut warm.key[s * 3 * n..(s + 1) * 3 * n];
         key[..n].copy_from_slice(&sigma[..n]);
         key[n..2 * n].copy_from_slice(&eta[..n]);
