@@ -109,12 +109,21 @@ pub fn shard_range(draws: u64, k: u64, n: u64) -> Result<(u64, u64), RunnerError
 /// scientific).
 #[must_use]
 pub fn fmt_f64(x: f64) -> String {
+    let mut s = Vec::new();
+    write_f64(&mut s, x);
+    String::from_utf8(s).unwrap_or_default()
+}
+
+/// Appends [`fmt_f64`]'s text to `buf` without allocating a `String` per value.
+pub fn write_f64(buf: &mut Vec<u8>, x: f64) {
+    use std::io::Write as _;
     let a = x.abs();
-    if x == 0.0 || (1e-5..1e16).contains(&a) {
-        format!("{x}")
+    // Writing to a Vec<u8> cannot fail.
+    let _ = if x == 0.0 || (1e-5..1e16).contains(&a) {
+        write!(buf, "{x}")
     } else {
-        format!("{x:e}")
-    }
+        write!(buf, "{x:e}")
+    };
 }
 
 fn tmp_path(path: &Path) -> PathBuf {
@@ -150,7 +159,9 @@ pub struct DrawWriter {
     next_draw: u64,
     failures_by_reason: BTreeMap<String, u64>,
     first_failures: Vec<(u64, String)>,
-    record: Vec<String>,
+    /// The row being written: all fields' bytes and where each field ends.
+    field_bytes: Vec<u8>,
+    field_ends: Vec<usize>,
 }
 
 impl DrawWriter {
@@ -180,7 +191,8 @@ impl DrawWriter {
             ok: Vec::new(),
             failures_by_reason: BTreeMap::new(),
             first_failures: Vec::new(),
-            record: Vec::new(),
+            field_bytes: Vec::new(),
+            field_ends: Vec::new(),
         })
     }
 
@@ -201,32 +213,54 @@ impl DrawWriter {
         }
         self.next_draw += 1;
         let n_params = self.manifest.run.params.len();
-        self.record.clear();
-        self.record.push(draw.to_string());
+        // One byte buffer for the whole row and the field boundaries in it: no allocation per
+        // value once the buffers have grown.
+        self.field_bytes.clear();
+        self.field_ends.clear();
+        let end_field = |bytes: &mut Vec<u8>, ends: &mut Vec<usize>| ends.push(bytes.len());
+        {
+            use std::io::Write as _;
+            let _ = write!(self.field_bytes, "{draw}");
+        }
+        end_field(&mut self.field_bytes, &mut self.field_ends);
         match reason {
             None => {
-                self.record.push("ok".into());
-                self.record.push(String::new());
-                self.record.extend(row.iter().map(|&x| fmt_f64(x)));
+                self.field_bytes.extend_from_slice(b"ok");
+                end_field(&mut self.field_bytes, &mut self.field_ends);
+                end_field(&mut self.field_bytes, &mut self.field_ends);
+                for &x in row {
+                    write_f64(&mut self.field_bytes, x);
+                    end_field(&mut self.field_bytes, &mut self.field_ends);
+                }
             }
             Some(r) => {
-                self.record.push("failed".into());
-                self.record.push(r.to_string());
-                self.record
-                    .extend(row[..n_params].iter().map(|&x| fmt_f64(x)));
-                self.record
-                    .extend(std::iter::repeat_n(String::new(), self.width - n_params));
+                self.field_bytes.extend_from_slice(b"failed");
+                end_field(&mut self.field_bytes, &mut self.field_ends);
+                self.field_bytes.extend_from_slice(r.as_bytes());
+                end_field(&mut self.field_bytes, &mut self.field_ends);
+                for &x in &row[..n_params] {
+                    write_f64(&mut self.field_bytes, x);
+                    end_field(&mut self.field_bytes, &mut self.field_ends);
+                }
+                for _ in n_params..self.width {
+                    end_field(&mut self.field_bytes, &mut self.field_ends);
+                }
                 *self.failures_by_reason.entry(r.to_string()).or_insert(0) += 1;
                 if self.first_failures.len() < 20 {
                     self.first_failures.push((draw, r.to_string()));
                 }
             }
         }
-        let path = self.dir.join("draws.csv.tmp");
+        let (bytes, ends) = (&self.field_bytes, &self.field_ends);
+        let fields = ends.iter().scan(0, |start, &end| {
+            let field = &bytes[*start..end];
+            *start = end;
+            Some(field)
+        });
         self.csv
-            .write_record(&self.record)
+            .write_record(fields)
             .map_err(|e| RunnerError::Format {
-                path,
+                path: self.dir.join("draws.csv.tmp"),
                 detail: e.to_string(),
             })?;
         self.ok.push(reason.is_none());

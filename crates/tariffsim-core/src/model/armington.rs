@@ -51,12 +51,12 @@ use crate::tolerance::{
 };
 
 /// A chord step must reduce `‖F‖∞` by at least this factor for the Jacobian's inverse to be
-/// kept (with a Broyden update) for the next step. Measured over the Monte Carlo of
-/// `us_china_2025.toml` (warm sequences, world2024: an evaluation ~11k instructions, a Jacobian
-/// with its factorisation and inverse ~48k): solver cost per sector-solve in k-instructions,
-/// without / with Broyden updates: 78 / 72 at 0.01, 77 / 67 at 0.03, 80 / 65 at 0.1, 81 / 65 at
-/// 0.3 (5.4 evaluations and 0.13 Jacobians per sector-solve at 0.1 with updates).
-pub const CHORD_CONTRACTION: f64 = 0.1;
+/// kept for the next step. Measured over the Monte Carlo of `us_china_2025.toml` (warm
+/// sequences, world2024: an evaluation ~11k instructions, a Jacobian with its factorisation
+/// ~42k): solver cost per sector-solve 113k instructions for plain Newton (0), 77k at 0.001,
+/// 68.5k at 0.01, 68k at 0.03, 71k at 0.1 and 0.3 (callgrind counts): flat between 0.01 and
+/// 0.1, minimum at 0.03.
+pub const CHORD_CONTRACTION: f64 = 0.03;
 
 /// Up to this many active exporters the chord steps apply an explicit inverse of the Jacobian
 /// (`m³` flops once, then `m` independent dot products per step); above it, the LU factors
@@ -295,14 +295,8 @@ pub struct SectorWorkspace {
     /// Residuals on the active set.
     pub(crate) f: Vec<f64>,
     pub(crate) jac: Vec<f64>,
-    /// Inverse of the last factorised Jacobian (`m × m`), with Broyden updates.
+    /// Inverse of the last factorised Jacobian (`m × m`).
     jac_inverse: Vec<f64>,
-    /// Residuals before the last step, the step taken, the residual change, `H y`, `sᵀ H`.
-    f_prev: Vec<f64>,
-    s_step: Vec<f64>,
-    y_change: Vec<f64>,
-    hy: Vec<f64>,
-    sh: Vec<f64>,
     pub(crate) step: Vec<f64>,
     pub(crate) piv: Vec<usize>,
 }
@@ -359,11 +353,6 @@ impl SectorWorkspace {
             &mut self.cd_lnp,
             &mut self.inv_a,
             &mut self.ln_demand,
-            &mut self.f_prev,
-            &mut self.s_step,
-            &mut self.y_change,
-            &mut self.hy,
-            &mut self.sh,
         ] {
             v.clear();
             v.resize(n, 0.0);
@@ -689,9 +678,8 @@ impl SectorWorkspace {
     /// [`CHORD_CONTRACTION`] or a chord step fails. Fresh-Jacobian steps are plain Newton steps
     /// with Armijo backtracking. Near the solution a chord step costs one evaluation and a
     /// product with the inverse (or two triangular solves) instead of a Jacobian (`2 m² n`
-    /// flops) and a factorisation (`2 m³ / 3`). For small systems the kept inverse gets a
-    /// Broyden update after every accepted chord step (superlinear instead of linear
-    /// convergence between refreshes; Nocedal & Wright §11.1).
+    /// flops) and a factorisation (`2 m³ / 3`). (Broyden updates of the kept inverse were tried:
+    /// 20% fewer evaluations, but their `3 m²` flops per step made the Monte Carlo no faster.)
     fn newton(
         &mut self,
         sigma: &[f64],
@@ -767,7 +755,6 @@ impl SectorWorkspace {
                 continue;
             }
             self.x_trial.copy_from_slice(&self.x);
-            self.f_prev[..m].copy_from_slice(&self.f[..m]);
             let mut alpha = 1.0;
             let mut accepted = false;
             for _ in 0..if fresh { 60 } else { 1 } {
@@ -800,9 +787,6 @@ impl SectorWorkspace {
                 continue;
             }
             stale = self.residual_inf() > CHORD_CONTRACTION * residual;
-            if !stale && m <= INVERSE_MAX_ACTIVE {
-                self.broyden_update(m, alpha);
-            }
         }
         if self.residual_inf() <= SOLVE_TOL {
             Ok(MAX_NEWTON_ITERATIONS)
@@ -870,39 +854,6 @@ impl SectorWorkspace {
             }
         }
         Err((StopReason::MaxIterations, MAX_FIXED_POINT_ITERATIONS))
-    }
-
-    /// Broyden's ("good") rank-one update of the Jacobian's inverse after an accepted step
-    /// `s = alpha · step` with residual change `y = F_new − F_old`:
-    /// `H ← H + (s − H y) (sᵀ H) / (sᵀ H y)` (Sherman–Morrison form; `3 m²` flops). The chord
-    /// steps then converge superlinearly instead of linearly between Jacobian refreshes. Skipped
-    /// when `sᵀ H y` is too small to divide by.
-    fn broyden_update(&mut self, m: usize, alpha: f64) {
-        for k in 0..m {
-            self.s_step[k] = alpha * self.step[k];
-            self.y_change[k] = self.f[k] - self.f_prev[k];
-        }
-        let h = &mut self.jac_inverse[..m * m];
-        matvec_into(&mut self.hy[..m], h, &self.y_change[..m], m);
-        let sh = &mut self.sh[..m];
-        sh.fill(0.0);
-        for (row, &sk) in h.chunks_exact(m).zip(&self.s_step[..m]) {
-            for (a, &v) in sh.iter_mut().zip(row) {
-                *a += sk * v;
-            }
-        }
-        let denom = dot(&self.s_step[..m], &self.hy[..m]);
-        let scale = dot(&self.s_step[..m], &self.s_step[..m]).sqrt()
-            * dot(&self.hy[..m], &self.hy[..m]).sqrt();
-        if !(denom.abs() > 1e-12 * scale) || !denom.is_finite() {
-            return;
-        }
-        for (k, row) in h.chunks_exact_mut(m).enumerate() {
-            let c = (self.s_step[k] - self.hy[k]) / denom;
-            for (a, &v) in row.iter_mut().zip(sh.iter()) {
-                *a += c * v;
-            }
-        }
     }
 
     /// Keeps the loaded sector's solution and Jacobian factors for the next solve of the
@@ -1013,6 +964,7 @@ pub(crate) fn solve_into(
         out.iterations[s] = u32::try_from(iterations).unwrap_or(u32::MAX);
         let residual = write_sector(baseline, tariffs, eps, eta, s, n, ws, out);
         out.residual = out.residual.max(residual);
+        // NaN fails this test too: `write_sector` folds every value it writes into the residual.
         if !(residual <= crate::tolerance::CLEARING_TOL) {
             return Err(SolveError {
                 model: "armington",
@@ -1025,7 +977,8 @@ pub(crate) fn solve_into(
         }
     }
     finish_welfare(out);
-    if !out.all_finite() {
+    // Every value written per sector was checked in `write_sector`; welfare sums them.
+    if !out.welfare.iter().all(|w| w.is_finite()) {
         return Err(SolveError {
             model: "armington",
             sector: None,
@@ -1039,7 +992,9 @@ pub(crate) fn solve_into(
 }
 
 /// Writes prices, flows and welfare of the solved sector `s`; returns the largest relative
-/// market-clearing residual, recomputed in levels from the new flows.
+/// market-clearing residual, recomputed in levels from the new flows — or NaN if any value
+/// written is not finite (all of them are summed into a check value, cheaper than scanning the
+/// whole equilibrium afterwards).
 #[allow(clippy::too_many_arguments)]
 fn write_sector(
     baseline: &Baseline,
@@ -1055,8 +1010,11 @@ fn write_sector(
     let t0 = baseline.sector_tariffs(s);
     let t1 = tariffs.sector_rates(s);
     let base = s * n;
+    let mut check = 0.0;
     for i in 0..n {
-        out.phat[base + i] = ws.x[i].exp();
+        let p = exp(ws.x[i]);
+        out.phat[base + i] = p;
+        check += p;
     }
     for j in 0..n {
         let e = ws.imports_internal[j];
@@ -1064,39 +1022,50 @@ fn write_sector(
             continue;
         }
         let lnp = ws.lnp[j];
-        out.price_index[base + j] = lnp.exp();
+        let index = exp(lnp);
+        out.price_index[base + j] = index;
         let one_eta = 1.0 + eta[j];
-        out.consumer_surplus[base + j] = if one_eta.abs() < 1e-12 {
+        let cs = if one_eta.abs() < 1e-12 {
             -e * lnp
         } else {
             -e * (one_eta * lnp).exp_m1() / one_eta
         };
+        out.consumer_surplus[base + j] = cs;
         let mut revenue = 0.0;
+        let mut written = 0.0;
+        let (theta, q) = (&ws.theta[j * n..(j + 1) * n], &ws.q[j * n..(j + 1) * n]);
         for i in 0..n {
-            let c = j * n + i;
-            let k = i * n + j;
-            if ws.theta[c] <= 0.0 {
+            if theta[i] <= 0.0 {
                 continue;
             }
-            let new_flow = flows[k] * out.phat[base + i] * ws.q[c];
+            let k = i * n + j;
+            let new_flow = flows[k] * out.phat[base + i] * q[i];
             out.flows[s * n * n + k] = new_flow;
+            written += new_flow;
             revenue += new_flow * t1[k] - flows[k] * t0[k];
         }
         out.tariff_revenue[base + j] = revenue;
+        check += index + cs + revenue + written;
     }
     let mut worst = 0.0_f64;
     for &i in &ws.active {
         let x = ws.x[i];
         let e = eps[i];
-        out.producer_surplus[base + i] = ws.exports[i] * ((1.0 + e) * x).exp_m1() / (1.0 + e);
-        let supply = ws.exports[i] * (e * x).exp();
-        let demand: f64 = (0..n)
-            .filter(|&j| j != i)
-            .map(|j| flows[i * n + j] * ws.q[j * n + i])
-            .sum();
-        worst = worst.max((demand - supply).abs() / supply);
+        let ps = ws.exports[i] * ((1.0 + e) * x).exp_m1() / (1.0 + e);
+        out.producer_surplus[base + i] = ps;
+        check += ps;
+        let supply = ws.exports[i] * exp(e * x);
+        let row = &flows[i * n..(i + 1) * n];
+        let mut demand = 0.0;
+        for j in (0..n).filter(|&j| j != i) {
+            demand += row[j] * ws.q[j * n + i];
+        }
+        let r = (demand - supply).abs() / supply;
+        if !(r <= worst) {
+            worst = r;
+        }
     }
-    worst
+    if check.is_finite() { worst } else { f64::NAN }
 }
 
 /// Net welfare per region: PS + CS + revenue summed over sectors.
@@ -1109,42 +1078,5 @@ pub(crate) fn finish_welfare(out: &mut Equilibrium) {
                 out.producer_surplus[k] + out.consumer_surplus[k] + out.tariff_revenue[k]
             })
             .sum();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The updated inverse satisfies the secant condition `H_new y = s` exactly (up to
-    /// rounding), and leaves `H` unchanged on directions orthogonal to `Hᵀ s`.
-    #[test]
-    fn broyden_update_satisfies_the_secant_condition() {
-        let m = 3;
-        let mut ws = SectorWorkspace::default();
-        ws.resize(m);
-        let h0 = [2.0, 0.5, 0.0, -0.3, 1.5, 0.2, 0.1, 0.0, 1.0];
-        ws.jac_inverse[..9].copy_from_slice(&h0);
-        ws.step[..3].copy_from_slice(&[0.4, -0.2, 0.1]);
-        ws.f_prev[..3].copy_from_slice(&[1.0, 0.5, -0.25]);
-        ws.f[..3].copy_from_slice(&[0.3, 0.2, 0.05]);
-        let alpha = 0.5;
-        ws.broyden_update(m, alpha);
-        let s: Vec<f64> = ws.step[..3].iter().map(|v| alpha * v).collect();
-        let y: Vec<f64> = (0..3).map(|k| ws.f[k] - ws.f_prev[k]).collect();
-        for r in 0..3 {
-            let hy: f64 = (0..3).map(|c| ws.jac_inverse[r * 3 + c] * y[c]).sum();
-            assert!((hy - s[r]).abs() < 1e-14, "row {r}: {hy} vs {}", s[r]);
-        }
-        // A direction v with (sᵀ H0) v = 0 is mapped as before.
-        let sh: Vec<f64> = (0..3)
-            .map(|c| (0..3).map(|k| s[k] * h0[k * 3 + c]).sum())
-            .collect();
-        let v = [sh[1], -sh[0], 0.0];
-        for r in 0..3 {
-            let old: f64 = (0..3).map(|c| h0[r * 3 + c] * v[c]).sum();
-            let new: f64 = (0..3).map(|c| ws.jac_inverse[r * 3 + c] * v[c]).sum();
-            assert!((old - new).abs() < 1e-14);
-        }
     }
 }
