@@ -71,7 +71,7 @@ use crate::baseline::Baseline;
 use crate::elasticity::Elasticities;
 use crate::equilibrium::Equilibrium;
 use crate::error::{CoreError, Result, SolveError, StopReason};
-use crate::linalg::{lu_factor, lu_solve};
+use crate::linalg::{dot, lu_factor, lu_solve};
 use crate::tariff::Tariffs;
 use crate::tolerance::{SIGMA_ONE_TOL, SOLVE_TOL};
 
@@ -976,24 +976,6 @@ impl MrWorkspace {
     }
 }
 
-/// Dot product with eight independent accumulators (vectorises; a single running sum is bound
-/// by the latency of one add per element).
-fn dot(x: &[f64], y: &[f64]) -> f64 {
-    let mut acc = [0.0; 8];
-    let xc = x.chunks_exact(8);
-    let yc = y.chunks_exact(8);
-    let (xr, yr) = (xc.remainder(), yc.remainder());
-    for (a, b) in xc.zip(yc) {
-        for k in 0..8 {
-            acc[k] += a[k] * b[k];
-        }
-    }
-    let mut tail = 0.0;
-    for (a, b) in xr.iter().zip(yr) {
-        tail += a * b;
-    }
-    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
-}
 
 fn inv_or_one(x: f64) -> f64 {
     if x > 0.0 { 1.0 / x } else { 1.0 }
