@@ -20,10 +20,24 @@
 //! `w_ij = x_ij / X_i`; its Jacobian is, with `v_ij` the new sales shares of exporter `i` and
 //! `s_kj` the new import shares of importer `j`,
 //! `J_ik = sum_j v_ij (eta_j + sigma_j) s_kj − δ_ik (sum_j v_ij sigma_j + eps_i)`.
-//! Newton with that analytic Jacobian and an Armijo backtracking line search on `½‖F‖²`, started
-//! from the baseline (`x = 0`); if it stalls, a damped Jacobi fixed point `x_i ← x_i − ω F_i / J_ii`
-//! restarted from the baseline. Each cell costs one `exp` per evaluation: `qhat_ij` is rebuilt from
-//! the CES term `(phat That)^(1−sigma)` and cached reciprocals rather than a second `powf`.
+//! Newton–chord with that analytic Jacobian, started from the baseline (`x = 0`): a fresh
+//! Jacobian gives Newton steps with an Armijo backtracking line search on `½‖F‖²`; it is kept for
+//! further (chord) steps while they cut `‖F‖∞` by [`CHORD_CONTRACTION`], and refreshed otherwise.
+//! If Newton stalls, a damped Jacobi fixed point `x_i ← x_i − ω F_i / J_ii` restarts from the
+//! baseline.
+//!
+//! Evaluation cost: the CES term factors, `(phat_i That_ij)^(1−sigma_j) = phat_i^(a_j) ·
+//! That_ij^(a_j)`, and the tariff part is fixed during a solve, so an evaluation is one `exp` per
+//! exporter and group of importers with equal sigma (one group when elasticities vary by sector
+//! only), a log and an exp per importer, and two N² multiply–add sweeps — not one `exp` per cell.
+//! Shares and quantities per cell are formed only when the Jacobian or the results need them.
+//!
+//! Warm sequences (opt-in, [`crate::Workspace::start_warm_sequence`]; the Monte Carlo uses one
+//! per draw): each sector starts from its solution in the previous solve of the sequence with that
+//! solve's Jacobian (applied through an explicit inverse for up to 64 active exporters), so a
+//! phase after a small tariff step costs a few chord steps and no Jacobian. Results agree with a
+//! cold solve to the tolerance, not bit for bit; without a sequence every solve depends only on
+//! its own inputs. Baseline shares are computed once per baseline ([`Baseline::uid`]) and sector.
 //!
 //! Sectors whose tariffs do not change on any traded cell are not solved: they are the baseline,
 //! exactly.

@@ -976,7 +976,6 @@ impl MrWorkspace {
     }
 }
 
-
 fn inv_or_one(x: f64) -> f64 {
     if x > 0.0 { 1.0 / x } else { 1.0 }
 }
