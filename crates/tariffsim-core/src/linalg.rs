@@ -371,18 +371,23 @@ mod tests {
         a.to_bits().abs_diff(b.to_bits())
     }
 
-    #[test]
-    fn exp_within_one_ulp_of_std() {
-        // Deterministic pseudo-random arguments (SplitMix64) over the whole finite range and
-        // densely around 0, where the solver's arguments live.
-        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-        let mut next = || {
+    /// Deterministic uniforms on [0, 1) from SplitMix64 (no test depends on an RNG crate).
+    fn uniform_stream(seed: u64) -> impl FnMut() -> f64 {
+        let mut state = seed;
+        move || {
             state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
             let mut z = state;
             z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
             z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
             ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-        };
+        }
+    }
+
+    #[test]
+    fn exp_within_one_ulp_of_std() {
+        // Deterministic pseudo-random arguments (SplitMix64) over the whole finite range and
+        // densely around 0, where the solver's arguments live.
+        let mut next = uniform_stream(0x9E37_79B9_7F4A_7C15);
         let mut worst = 0;
         for k in 0..2_000_000 {
             let u = next();
@@ -514,14 +519,7 @@ mod tests {
 
     #[test]
     fn ln_within_two_ulp_of_std() {
-        let mut state = 0x2545_F491_4F6C_DD1D_u64;
-        let mut next = || {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = uniform_stream(0x2545_F491_4F6C_DD1D);
         let mut worst = 0;
         let mut worst_near_one = 0.0_f64;
         for k in 0..2_000_000 {

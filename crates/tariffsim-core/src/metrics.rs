@@ -386,6 +386,18 @@ mod tests {
     use super::*;
     use crate::{Provenance, RegionSet, SectorSet};
 
+    /// Every metric by name, focus importer region 0 and target region 1.
+    fn focus_0_on_1(b: &Baseline, eq: &Equilibrium) -> std::collections::HashMap<String, f64> {
+        let focus = Focus {
+            importer: 0,
+            target: 1,
+        };
+        MetricCatalog::new(b, Some(focus))
+            .evaluate(b, eq)
+            .into_iter()
+            .collect()
+    }
+
     /// Hand-built equilibrium: M imports 100 from C and 50 from K; C also sells 40 to D.
     /// After: C→M 60 (−40), K→M 80 (+30), C→D 50 (+10). Diversion ratio 30/40, deflection 10/40.
     #[test]
@@ -410,15 +422,7 @@ mod tests {
         eq.flows[2 * n] = 80e9;
         eq.flows[n + 3] = 50e9;
         eq.welfare[0] = -2e9;
-        let m = MetricCatalog::new(
-            &b,
-            Some(Focus {
-                importer: 0,
-                target: 1,
-            }),
-        );
-        let values: std::collections::HashMap<String, f64> =
-            m.evaluate(&b, &eq).into_iter().collect();
+        let values = focus_0_on_1(&b, &eq);
         let get = |k: &str| values[k];
         let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
         assert!(close(get("imports.M.C"), -40.0));
@@ -435,6 +439,13 @@ mod tests {
         assert!(close(get("welfare.M"), -2.0));
         assert!(close(get("world_trade"), 0.0));
         assert!(!values.contains_key("diversion.M.C.C"));
+        let m = MetricCatalog::new(
+            &b,
+            Some(Focus {
+                importer: 0,
+                target: 1,
+            }),
+        );
         assert_eq!(m.index_of("imports.M.C"), Some(0));
     }
 
@@ -474,15 +485,7 @@ mod tests {
         for (k, p) in eq.price_index.iter_mut().enumerate() {
             *p = 1.0 - 0.002 * (k % 7) as f64;
         }
-        let m = MetricCatalog::new(
-            &b,
-            Some(Focus {
-                importer: 0,
-                target: 1,
-            }),
-        );
-        let values: std::collections::HashMap<String, f64> =
-            m.evaluate(&b, &eq).into_iter().collect();
+        let values = focus_0_on_1(&b, &eq);
         let off = |i: usize, j: usize| i != j;
         for r in 0..n {
             let (mut ex, mut im, mut ex_price, mut im_price) = (0.0, 0.0, 0.0, 0.0);
