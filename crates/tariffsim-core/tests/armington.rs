@@ -308,6 +308,11 @@ fn untouched_sectors_are_exact() {
     assert_eq!(eq.iterations[0], 0);
     assert_eq!(eq.iterations[2], 0);
     assert!(eq.iterations[1] > 0);
+    // The equilibrium reports the tariffs in force after the shock (every model).
+    for model in [Model::Armington, Model::GsimLinear] {
+        let eq = model.solve(&b, &e, &t).unwrap();
+        assert_eq!(eq.tariffs, t.rates(), "{model:?}");
+    }
     let n2 = 25;
     for s in [0, 2] {
         assert!(

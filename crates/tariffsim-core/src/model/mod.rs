@@ -90,6 +90,7 @@ impl Model {
         elasticities.check_fits(baseline)?;
         tariffs.check_fits(baseline)?;
         out.reset(self.name(), baseline);
+        out.tariffs.copy_from_slice(tariffs.rates());
         match self {
             Model::Armington => {
                 armington::solve_into(baseline, elasticities, tariffs, &mut workspace.sector, out)
