@@ -557,21 +557,35 @@ impl SectorWorkspace {
         // demand_i = (1/phat_i) sum_j scale_j w_t_ij phat_i^(a_j)
         let demand = &mut self.demand[..n];
         demand.fill(0.0);
-        for j in 0..n {
-            let g = self.group_of[j];
-            if g == usize::MAX {
-                continue;
+        if self.group_a.len() == 1 {
+            // One sigma group: the price factor is common to every importer, so it leaves the
+            // sweep: demand_i = phat_i^(a) / phat_i · sum_j scale_j w_t_ij.
+            for j in 0..n {
+                if self.group_of[j] != usize::MAX {
+                    add_scaled(demand, &self.w_t[j * n..(j + 1) * n], self.scale[j]);
+                }
             }
-            let row = j * n..(j + 1) * n;
-            add_scaled_product(
-                demand,
-                &self.w_t[row],
-                &self.group_pow[g * n..(g + 1) * n],
-                self.scale[j],
-            );
-        }
-        for (d, &p) in demand.iter_mut().zip(&self.inv_phat[..n]) {
-            *d *= p;
+            let pow = &self.group_pow[..n];
+            for ((d, &p), &q) in demand.iter_mut().zip(&self.inv_phat[..n]).zip(pow) {
+                *d *= p * q;
+            }
+        } else {
+            for j in 0..n {
+                let g = self.group_of[j];
+                if g == usize::MAX {
+                    continue;
+                }
+                let row = j * n..(j + 1) * n;
+                add_scaled_product(
+                    demand,
+                    &self.w_t[row],
+                    &self.group_pow[g * n..(g + 1) * n],
+                    self.scale[j],
+                );
+            }
+            for (d, &p) in demand.iter_mut().zip(&self.inv_phat[..n]) {
+                *d *= p;
+            }
         }
         for (l, &d) in self.ln_demand[..n].iter_mut().zip(&self.demand[..n]) {
             *l = ln(d);
@@ -955,6 +969,16 @@ impl SectorWorkspace {
 // The row kernels take their arrays as separate slice arguments: `&mut` arguments do not alias,
 // which lets the compiler vectorise without run-time overlap checks (it gives up on them when
 // many arrays meet in one loop).
+
+/// `demand_i += scale · w_i` (separate slices: vectorises without overlap checks).
+#[inline]
+fn add_scaled(demand: &mut [f64], w: &[f64], scale: f64) {
+    let n = demand.len();
+    let w = &w[..n];
+    for i in 0..n {
+        demand[i] += scale * w[i];
+    }
+}
 
 /// `demand_i += scale · w_i · pow_i` (separate slices: vectorises without overlap checks).
 #[inline]
