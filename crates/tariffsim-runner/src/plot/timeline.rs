@@ -220,6 +220,13 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// A rate difference without the float noise of the subtraction that made it (`0.116 − 0.016`
+/// is `0.10000000000000002`): rounded to 1e-12, far below any rate a schedule can state.
+fn round_rate(v: f64) -> f64 {
+    let r = (v * 1e12).round() / 1e12;
+    if r == 0.0 { 0.0 } else { r }
+}
+
 impl Timeline {
     /// The `timeline.csv` text (see the module docs).
     #[must_use]
@@ -245,7 +252,7 @@ impl Timeline {
                     csv_field(&self.exporter),
                     csv_field(name),
                     origin,
-                    crate::output::fmt_f64(v)
+                    crate::output::fmt_f64(round_rate(v))
                 );
             }
         }
@@ -348,4 +355,19 @@ impl Timeline {
 #[must_use]
 pub fn timeline_csv(scenario: &Scenario, baseline: &Baseline) -> Vec<u8> {
     timeline(scenario, baseline).to_csv().into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round_rate;
+
+    #[test]
+    fn rates_are_written_without_subtraction_noise() {
+        let noisy: f64 = 0.3 - 0.2; // 0.09999999999999998
+        assert_ne!(noisy.to_bits(), 0.1_f64.to_bits());
+        assert_eq!(crate::output::fmt_f64(round_rate(noisy)), "0.1");
+        assert_eq!(crate::output::fmt_f64(round_rate(1.45 - 1e-17)), "1.45");
+        assert_eq!(crate::output::fmt_f64(round_rate(-0.0)), "0");
+        assert_eq!(crate::output::fmt_f64(round_rate(0.125)), "0.125");
+    }
 }
