@@ -212,16 +212,17 @@ const UNCALIBRATED_TOTALS: &[(&str, &str)] = &[
     ),
     (
         "LATAM_OTH",
-        "no ECLAC 2024 total found; of the members, Argentina, Chile, Colombia and Peru were \
-         found (305.4 / 255.0 bn together, already the baseline's whole LATAM_OTH, which is \
-         therefore understated) but Ecuador, Central America, Venezuela, Uruguay, Paraguay, Bolivia \
-         and the Caribbean (well over 10% of the region) and the trade among members were not",
+        "no ECLAC 2024 total found; the members found (Argentina, Chile, Colombia, Peru, \
+         Paraguay, Bolivia, Uruguay, Ecuador, Central America and the Dominican Republic, Jamaica, \
+         Guyana) sum to about 468 / 453 bn gross, so the baseline's LATAM_OTH is understated, but \
+         Venezuela, Trinidad and Tobago, Panama's imports and most of the Caribbean (about 14% of \
+         the region's imports) and the trade among members were not",
     ),
     (
         "MIDEAST_TUR",
         "Turkey (TurkStat) and the GCC (GCC-Stat, extra-GCC, rounded) 2024 totals were found, but \
-         not Israel's (only 2023), Iraq's and Jordan's, nor the trade among the members outside \
-         the GCC",
+         not Israel's (only 2023 and monthly 2024) nor a usable Iraqi 2024 import figure (central \
+         bank financing 87 bn vs customs 39 bn), nor the trade among the members outside the GCC",
     ),
     (
         "ROW",
