@@ -45,6 +45,60 @@ const AFRICA_IMPORTS: f64 = 719.0;
 /// each side, because the baseline books trade among African economies on the diagonal.
 const INTRA_AFRICA_TRADE: f64 = 220.3;
 
+/// LATAM_OTH members' published (or derived) 2024 goods exports and imports, USD bn, as listed in
+/// METHOD.md section 5 ("Searched again after 2024.4"); `None` where no 2024 figure was found.
+/// Imports mix CIF (Colombia) and FOB bases.
+const LATAM_OTH_MEMBERS: &[(&str, f64, Option<f64>)] = &[
+    // INDEC, via ultimahora.com and masindustrias.com.ar.
+    ("Argentina", 79.721, Some(60.822)),
+    // Banco Central de Chile, via elmostrador.cl and miningpress.com.
+    ("Chile", 100.163, Some(78.025)),
+    // DANE, via elnuevosiglo.com.co and mascolombia.com (imports CIF).
+    ("Colombia", 49.552, Some(64.104)),
+    // BCRP, via infomercado.pe and gestion.pe.
+    ("Peru", 75.916, Some(52.095)),
+    // Uruguay XXI: exports incl. free zones (infobae.com, elpais.com.uy); imports excluding oil,
+    // oil products and energy (Prensa Latina); total imports not found.
+    ("Uruguay", 12.845, Some(10.875)),
+    // Banco Central del Paraguay, via abc.com.py (14 Jan 2026).
+    ("Paraguay", 15.806, Some(16.379)),
+    // INE data compiled by IBCE, via Xinhua (12 Mar 2025).
+    ("Bolivia", 9.059, Some(9.904)),
+    // Banco Central del Ecuador: Jan-Oct 28.252 / 22.734 (ecuador221.com.ec) annualised on exports,
+    // imports = exports - published surplus 6.678 (ecuadornoticias360.com); *derived estimate*.
+    ("Ecuador", 33.9, Some(27.2)),
+    // Costa Rica: BCCR table 2466 exports; imports = exports + SECMCA deficit 3.773 (revistaeyn.com).
+    ("Costa Rica", 21.770, Some(21.770 + 3.773)),
+    // SECMCA via revistaeyn.com: exports and goods deficit; imports = exports + deficit (*derived*).
+    ("El Salvador", 6.448, Some(6.448 + 9.525)),
+    ("Guatemala", 14.588, Some(14.588 + 17.901)),
+    // Honduras exports: BCH via Forbes Centroamerica; deficit SECMCA.
+    ("Honduras", 11.047, Some(11.047 + 8.594)),
+    // Panama: exports excluding the Colon Free Zone (MICI, via business24tv.it); imports not found.
+    ("Panama", 0.964, None),
+    // Dominican Republic: exports "more than 13.0" (DGA via Listin Diario); deficit 15.953 derived
+    // from SECMCA's combined 58.804 minus the other five members' deficits.
+    ("Dominican Republic", 13.0, Some(13.0 + 15.953)),
+    // STATIN, via NCB Capital Markets.
+    ("Jamaica", 1.867, Some(7.288)),
+    // Guyana: exports 21-23 (2023 13.2 x IDB +59.6% / ECLAC +77%), midpoint 22 (*derived*); imports
+    // first half only, 10.222 - 6.976 (Ministry of Finance mid-year report, via Guyana Chronicle).
+    ("Guyana", 22.0, Some(10.222 - 6.976)),
+];
+/// *Estimate* (not from a source) of the 2024 exports and imports of the LATAM_OTH members with no
+/// published full-year figure: Venezuela, Trinidad and Tobago, Nicaragua's exports, Panama's
+/// imports, Guyana's second-half imports, Cuba, Haiti, the Bahamas, Suriname, Barbados, Belize and
+/// the smaller islands. The rough magnitudes recorded in METHOD.md section 5 (45 / 75), anchored on
+/// Trinidad and Tobago's Q4 2024 x 4 (9.7 / 8.0, Central Bank via NCB Capital Markets), PDVSA's 2024
+/// oil sales 17.5 (Reuters via en-oriente.com) and Guyana's first-half imports repeated (3.2). The
+/// ICIO 2022 prior cannot give these economies' share: none of them is an ICIO economy.
+const LATAM_OTH_UNPUBLISHED_EXPORTS: f64 = 45.0;
+const LATAM_OTH_UNPUBLISHED_IMPORTS: f64 = 75.0;
+/// Share of LATAM_OTH members' exports that go to other members, booked on the diagonal: 5.7%, the
+/// intermediate goods exports of ARG, CHL, COL, CRI, PER to each other in ICIO 2022 (METHOD.md
+/// section 5, *derived*). The IDB's 13.5% (2024, incl. Mexico and Brazil) is the alternative.
+const INTRA_LATAM_OTH_SHARE: f64 = 0.057;
+
 /// UK goods trade balance 2024, GBP bn, excluding precious metals: the ONS 2025 goods deficit of
 /// 248.3 was "30.5bn more than the previous year" (ONS annual figures of 12 Feb 2026, as reported by
 /// the FT and the Institute of Export). No calendar-2024 level of UK exports or imports was found
@@ -574,6 +628,23 @@ fn main() -> Result<(), Error> {
         imports_cells(r("AFRICA")),
         AFRICA_IMPORTS - INTRA_AFRICA_TRADE / 2.0,
     );
+    // Other Latin America: members' published totals plus an estimate for those without one,
+    // minus the trade among members (on the diagonal), METHOD.md section 5.
+    let latam_oth_x: f64 =
+        LATAM_OTH_MEMBERS.iter().map(|m| m.1).sum::<f64>() + LATAM_OTH_UNPUBLISHED_EXPORTS;
+    let latam_oth_m: f64 =
+        LATAM_OTH_MEMBERS.iter().filter_map(|m| m.2).sum::<f64>() + LATAM_OTH_UNPUBLISHED_IMPORTS;
+    let intra_latam_oth = INTRA_LATAM_OTH_SHARE * latam_oth_x;
+    total(
+        "LATAM_OTH exports (members + estimate - intra 5.7%)",
+        exports_cells(r("LATAM_OTH")),
+        latam_oth_x - intra_latam_oth,
+    );
+    total(
+        "LATAM_OTH imports (members + estimate - intra 5.7%)",
+        imports_cells(r("LATAM_OTH")),
+        latam_oth_m - intra_latam_oth,
+    );
     // United Kingdom: goods balance only (ONS); exports and imports keep the ratio of their fit.
     cons.push(Constraint {
         label: "GBR goods balance (ONS -217.8 bn GBP)".into(),
@@ -721,7 +792,7 @@ fn main() -> Result<(), Error> {
     )?;
     let provenance = Provenance {
         name: "world2024".into(),
-        version: "2024.4".into(),
+        version: "2024.5".into(),
         year: 2024,
         sources: SOURCES.iter().map(|s| (*s).to_string()).collect(),
     };
@@ -1126,6 +1197,7 @@ const SOURCES: &[&str] = &[
     "PIIE (Bown): China's average tariff on US exports 20.7%, on others 6.7%; World Bank weighted mean applied tariff, USA 1.6% (proxy for US MFN in ELECTRONICS, ELECTRICAL_EQUIP, MACHINERY, PHARMA, OTHER_MFG)",
     "US applied MFN tariffs by GTAP sector, 2004 (Table A.19, Past and present applied tariff rates in the United States, via corpapers.com/1475-page65), weighted by 2024 US imports from MFN partners",
     "Afreximbank African Economic and Trade Outlook 2025: Africa 2024 exports 682 bn, imports 719 bn; African Trade Report 2025: intra-African trade 220.3 bn (14.4% of total trade)",
+    "LATAM_OTH 2024 members (METHOD.md section 5): INDEC, Banco Central de Chile, DANE, BCRP, Uruguay XXI, BCP, INE/IBCE, BCE, BCCR, SECMCA, MICI, DGA, STATIN, Guyana MoF; estimate 45/75 bn for Venezuela, Trinidad and Tobago, Panama imports, Cuba, Haiti and the rest of the Caribbean; intra-LATAM_OTH 5.7% (ICIO 2022)",
     "ONS (12 Feb 2026, via FT / Institute of Export): UK 2025 goods deficit 248.3 bn GBP, 30.5 bn wider than 2024 (2024: 217.8 bn GBP, excl. precious metals); USD/GBP 1.278 (2024 average, from memory)",
     "WTO MFN applied simple averages: EU by product group 2017 (via Daily Mail 2018-03-12); Brazil 11.1%, Canada 3.8% all products 2022 (World Tariff Profiles 2023 summary table)",
     "WTO MFN applied simple averages: India 2021 agri 39.2%, non-agri 14.9%, petroleum 9.2%, minerals and metals 11.8%, chemicals 10.3% (World Tariff Profiles 2022); Korea agri 57.0% (2022, WTO via Chosun Daily), non-agri 6.6% (2006, World Tariff Profiles 2008); Viet Nam 9.4% all products 2023 (WTO Tariff & Trade Data); Japan agri 15.5%, non-agri 2.5% (WTO data via US ITA, National Review, April 2025)",

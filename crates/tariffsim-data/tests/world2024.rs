@@ -167,6 +167,18 @@ fn region_totals_within_5_percent_of_cited_figures() {
             Some(682.0 - 220.3 / 2.0),
             Some(719.0 - 220.3 / 2.0),
         ),
+        // Other Latin America: a PARTLY ESTIMATED target (METHOD.md section 5). Members' published
+        // or derived 2024 totals (ARG, CHL, COL, PER, URY, PRY, BOL, ECU, CRI, SLV, GTM, HND, PAN
+        // exports, DOM, JAM, GUY) sum to 468.646 / 452.537; Venezuela, Trinidad and Tobago, Panama's
+        // imports, Cuba, Haiti, the Bahamas and the smaller islands are an *estimate* of 45 / 75,
+        // i.e. 8.8% of the gross exports and 14.2% of the gross imports; trade among the members
+        // (5.7% of their exports, ICIO 2022) is taken off both sides because it sits on the
+        // diagonal. The IDB's 13.5% intraregional ratio would put the target 8% lower.
+        (
+            "LATAM_OTH",
+            Some((468.646 + 45.0) * (1.0 - 0.057)),
+            Some(452.537 + 75.0 - 0.057 * (468.646 + 45.0)),
+        ),
     ];
     for &(code, x, m) in cited {
         let r = idx(&b, code);
@@ -209,14 +221,6 @@ const UNCALIBRATED_TOTALS: &[(&str, &str)] = &[
          the diagonal; Indonesia, Thailand, Malaysia, the Philippines and Cambodia 2024 totals were \
          found, but not Singapore's (the largest member; searched again in 2024.4) nor Viet Nam's \
          trade with ASEAN",
-    ),
-    (
-        "LATAM_OTH",
-        "no ECLAC 2024 total found; the members found (Argentina, Chile, Colombia, Peru, \
-         Paraguay, Bolivia, Uruguay, Ecuador, Central America and the Dominican Republic, Jamaica, \
-         Guyana) sum to about 468 / 453 bn gross, so the baseline's LATAM_OTH is understated, but \
-         Venezuela, Trinidad and Tobago, Panama's imports and most of the Caribbean (about 14% of \
-         the region's imports) and the trade among members were not",
     ),
     (
         "MIDEAST_TUR",
@@ -361,7 +365,7 @@ fn tariffs_carry_section_301_and_retaliation() {
     // Provenance travels with the baseline.
     let p = b.provenance();
     assert_eq!((p.name.as_str(), p.year), ("world2024", 2024));
-    assert_eq!(p.version, "2024.4");
+    assert_eq!(p.version, "2024.5");
     assert!(p.sources.iter().any(|s| s.contains("ICIO")));
     let groups: Vec<&str> = b
         .regions()
