@@ -191,12 +191,12 @@ pub fn timeline(scenario: &Scenario, baseline: &Baseline) -> Timeline {
             end: phase.end.to_string(),
             days: phase.days,
             by_layer: Vec::new(),
-            total,
+            total: round_rate(total),
         });
     }
     let keep: Vec<usize> = (0..scenario.layers.len()).filter(|&l| used[l]).collect();
     for (p, by_layer) in phases.iter_mut().zip(raw) {
-        p.by_layer = keep.iter().map(|&l| by_layer[l]).collect();
+        p.by_layer = keep.iter().map(|&l| round_rate(by_layer[l])).collect();
     }
     Timeline {
         importer: scenario.focus_codes.0.clone(),
@@ -220,8 +220,9 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// A rate difference without the float noise of the subtraction that made it (`0.116 − 0.016`
-/// is `0.10000000000000002`): rounded to 1e-12, far below any rate a schedule can state.
+/// A rate difference without the float noise of the subtraction that made it (`0.3 − 0.2` is
+/// `0.09999999999999998`): rounded to 1e-12, far below any rate a schedule can state. Applied
+/// when the timeline is built, so the chart, `timeline.csv` and a read-back agree exactly.
 fn round_rate(v: f64) -> f64 {
     let r = (v * 1e12).round() / 1e12;
     if r == 0.0 { 0.0 } else { r }
@@ -252,7 +253,7 @@ impl Timeline {
                     csv_field(&self.exporter),
                     csv_field(name),
                     origin,
-                    crate::output::fmt_f64(round_rate(v))
+                    crate::output::fmt_f64(v)
                 );
             }
         }
