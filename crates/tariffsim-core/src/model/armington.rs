@@ -100,17 +100,19 @@ const BASE_CACHE_BYTES: usize = 8 << 20;
 /// per baseline ([`Baseline::uid`]) and sector. Monte Carlo loads every sector once per phase
 /// and draw; this is the part that never changes.
 #[derive(Debug, Default, Clone)]
-struct BaseCache {
+pub(crate) struct BaseCache {
     uid: u64,
     n: usize,
     /// Slots: one per sector, or one in all when the baseline is too large to cache.
     slots: usize,
     /// Sector held by each slot (`usize::MAX`: none).
     sector_of_slot: Vec<usize>,
-    theta: Vec<f64>,
-    w: Vec<f64>,
-    exports: Vec<f64>,
-    imports: Vec<f64>,
+    /// Slot of the loaded sector.
+    slot: usize,
+    theta_all: Vec<f64>,
+    w_all: Vec<f64>,
+    exports_all: Vec<f64>,
+    imports_all: Vec<f64>,
 }
 
 impl BaseCache {
@@ -129,11 +131,11 @@ impl BaseCache {
             self.n = n;
             self.sector_of_slot.clear();
             self.sector_of_slot.resize(self.slots, usize::MAX);
-            for v in [&mut self.theta, &mut self.w] {
+            for v in [&mut self.theta_all, &mut self.w_all] {
                 v.clear();
                 v.resize(self.slots * n * n, 0.0);
             }
-            for v in [&mut self.exports, &mut self.imports] {
+            for v in [&mut self.exports_all, &mut self.imports_all] {
                 v.clear();
                 v.resize(self.slots * n, 0.0);
             }
@@ -143,15 +145,38 @@ impl BaseCache {
             self.fill(baseline, s, slot);
             self.sector_of_slot[slot] = s;
         }
+        self.slot = slot;
         slot
+    }
+
+    /// Import shares at internal prices of the loaded sector (importer-major).
+    pub(crate) fn theta(&self) -> &[f64] {
+        let nn = self.n * self.n;
+        &self.theta_all[self.slot * nn..(self.slot + 1) * nn]
+    }
+
+    /// Sales shares of the loaded sector (importer-major).
+    pub(crate) fn w(&self) -> &[f64] {
+        let nn = self.n * self.n;
+        &self.w_all[self.slot * nn..(self.slot + 1) * nn]
+    }
+
+    /// Baseline exports `X_i` of the loaded sector.
+    pub(crate) fn exports(&self) -> &[f64] {
+        &self.exports_all[self.slot * self.n..(self.slot + 1) * self.n]
+    }
+
+    /// Baseline imports at internal prices `E_j` of the loaded sector.
+    pub(crate) fn imports(&self) -> &[f64] {
+        &self.imports_all[self.slot * self.n..(self.slot + 1) * self.n]
     }
 
     fn fill(&mut self, baseline: &Baseline, s: usize, slot: usize) {
         let n = self.n;
         let flows = &baseline.sector_flows(s)[..n * n];
         let t0 = &baseline.sector_tariffs(s)[..n * n];
-        let exports = &mut self.exports[slot * n..(slot + 1) * n];
-        let imports = &mut self.imports[slot * n..(slot + 1) * n];
+        let exports = &mut self.exports_all[slot * n..(slot + 1) * n];
+        let imports = &mut self.imports_all[slot * n..(slot + 1) * n];
         for i in 0..n {
             let row = &flows[i * n..(i + 1) * n];
             exports[i] = (0..n).filter(|&j| j != i).map(|j| row[j]).sum();
@@ -162,8 +187,8 @@ impl BaseCache {
                 .map(|i| flows[i * n + j] * (1.0 + t0[i * n + j]))
                 .sum();
         }
-        let theta = &mut self.theta[slot * n * n..(slot + 1) * n * n];
-        let w = &mut self.w[slot * n * n..(slot + 1) * n * n];
+        let theta = &mut self.theta_all[slot * n * n..(slot + 1) * n * n];
+        let w = &mut self.w_all[slot * n * n..(slot + 1) * n * n];
         for j in 0..n {
             let inv_e = if imports[j] > 0.0 {
                 1.0 / imports[j]
@@ -243,17 +268,13 @@ pub struct SectorWorkspace {
     /// `jac` holds the factors of a Jacobian of the current sector.
     factored: bool,
     /// Baseline-derived per-sector data, reused across loads.
-    base: BaseCache,
+    pub(crate) base: BaseCache,
     /// Work counters (cumulative).
     pub(crate) counts: SolveCounts,
-    /// Baseline import shares at internal prices.
-    pub(crate) theta: Vec<f64>,
     /// `ln That`.
     pub(crate) lnt: Vec<f64>,
     /// `1 / That`.
     pub(crate) inv_that: Vec<f64>,
-    /// Baseline sales shares `w_ij = x_ij / X_i`.
-    pub(crate) w: Vec<f64>,
     /// New import shares `s_ij`.
     pub(crate) share: Vec<f64>,
     /// Quantity ratios `qhat_ij`.
@@ -297,10 +318,6 @@ pub struct SectorWorkspace {
     jac_diag: Vec<f64>,
     /// `ln Phat_j`.
     pub(crate) lnp: Vec<f64>,
-    /// Baseline imports at internal prices `E_j`.
-    pub(crate) imports_internal: Vec<f64>,
-    /// Baseline exports `X_i`.
-    pub(crate) exports: Vec<f64>,
     /// `sum_j w_ij qhat_ij`.
     pub(crate) demand: Vec<f64>,
     /// `x_i = ln phat_i` (full length; fixed exporters stay 0).
@@ -321,15 +338,13 @@ pub struct SectorWorkspace {
 impl SectorWorkspace {
     /// Sizes every buffer for `n` regions (allocates only when `n` changes).
     pub fn resize(&mut self, n: usize) {
-        if self.n == n && self.theta.len() == n * n {
+        if self.n == n && self.share.len() == n * n {
             return;
         }
         self.n = n;
         for v in [
-            &mut self.theta,
             &mut self.lnt,
             &mut self.inv_that,
-            &mut self.w,
             &mut self.share,
             &mut self.q,
             &mut self.theta_t,
@@ -355,8 +370,6 @@ impl SectorWorkspace {
         self.jac_product.resize(padded * padded, 0.0);
         for v in [
             &mut self.lnp,
-            &mut self.imports_internal,
-            &mut self.exports,
             &mut self.demand,
             &mut self.x,
             &mut self.x_trial,
@@ -401,16 +414,8 @@ impl SectorWorkspace {
         let n = baseline.n_regions();
         self.resize(n);
         let nn = n * n;
-        let slot = self.base.load(baseline, s);
+        self.base.load(baseline, s);
         self.loaded = (baseline.uid(), s, baseline.n_sectors());
-        self.theta
-            .copy_from_slice(&self.base.theta[slot * nn..(slot + 1) * nn]);
-        self.w
-            .copy_from_slice(&self.base.w[slot * nn..(slot + 1) * nn]);
-        self.exports
-            .copy_from_slice(&self.base.exports[slot * n..(slot + 1) * n]);
-        self.imports_internal
-            .copy_from_slice(&self.base.imports[slot * n..(slot + 1) * n]);
         // Undo the previous load's tariff cells.
         for &c in &self.changed {
             self.lnt[c] = 0.0;
@@ -426,7 +431,7 @@ impl SectorWorkspace {
             }
             let (i, j) = (k / n, k % n);
             let c = j * n + i;
-            if self.theta[c] <= 0.0 {
+            if self.base.theta()[c] <= 0.0 {
                 continue;
             }
             let t_hat = (1.0 + b) / (1.0 + a);
@@ -441,7 +446,7 @@ impl SectorWorkspace {
         self.x[..n].fill(0.0);
         self.active.clear();
         for i in 0..n {
-            if self.exports[i] > 0.0 && eps[i].is_finite() {
+            if self.base.exports()[i] > 0.0 && eps[i].is_finite() {
                 self.active.push(i);
             }
         }
@@ -463,7 +468,7 @@ impl SectorWorkspace {
         self.group_a.clear();
         for j in 0..n {
             self.group_of[j] = usize::MAX;
-            if self.imports_internal[j] <= 0.0 {
+            if self.base.imports()[j] <= 0.0 {
                 continue;
             }
             let a = 1.0 - sigma[j];
@@ -487,8 +492,8 @@ impl SectorWorkspace {
             self.inv_a[j] = if a == 0.0 { 0.0 } else { 1.0 / a };
             self.cd_lnp[j] = 0.0;
         }
-        self.theta_t.copy_from_slice(&self.theta);
-        self.w_t.copy_from_slice(&self.w);
+        self.theta_t.copy_from_slice(self.base.theta());
+        self.w_t.copy_from_slice(self.base.w());
         for &c in &self.changed {
             let g = self.group_of[c / n];
             if g == usize::MAX {
@@ -497,8 +502,8 @@ impl SectorWorkspace {
             let a = self.group_a[g];
             let tpow = if a == 0.0 { 1.0 } else { exp(a * self.lnt[c]) };
             self.tpow[c] = tpow;
-            self.theta_t[c] = self.theta[c] * tpow;
-            self.w_t[c] = self.w[c] * self.inv_that[c] * tpow;
+            self.theta_t[c] = self.base.theta()[c] * tpow;
+            self.w_t[c] = self.base.w()[c] * self.inv_that[c] * tpow;
         }
     }
 
@@ -529,7 +534,7 @@ impl SectorWorkspace {
             }
             if self.group_a[g] == 0.0 {
                 self.sum[j] = 1.0;
-                let theta = &self.theta[row.clone()];
+                let theta = &self.base.theta()[row.clone()];
                 let lnt = &self.lnt[row];
                 self.cd_lnp[j] = theta
                     .iter()
@@ -616,7 +621,7 @@ impl SectorWorkspace {
             let inv = 1.0 / self.sum[j];
             let scale = self.scale[j];
             let pow = &self.group_pow[g * n..(g + 1) * n];
-            let theta = &self.theta[row.clone()];
+            let theta = &self.base.theta()[row.clone()];
             let tpow = &self.tpow[row.clone()];
             let inv_that = &self.inv_that[row.clone()];
             let share = &mut self.share[row.clone()];
@@ -655,7 +660,7 @@ impl SectorWorkspace {
         let diag = &mut self.jac_diag[..m];
         let sigma = &sigma[..n];
         let eta = &eta[..n];
-        let (w, q) = (&self.w[..n * n], &self.q[..n * n]);
+        let (w, q) = (&self.base.w()[..n * n], &self.q[..n * n]);
         // Row k of A: a_kj = v_ij (eta_j + sigma_j), v_ij = w_ij q_ij / demand_i (importer-major
         // storage: cell (i, j) is at j n + i). Untraded cells have w = 0 and a finite q: v = 0.
         for ((k, &i), row) in self.active.iter().enumerate().zip(left.chunks_exact_mut(n)) {
@@ -847,8 +852,8 @@ impl SectorWorkspace {
                 let mut d = -eps[i];
                 for j in 0..n {
                     let c = j * n + i;
-                    if self.w[c] > 0.0 {
-                        let v = self.w[c] * self.q[c] / self.demand[i];
+                    if self.base.w()[c] > 0.0 {
+                        let v = self.base.w()[c] * self.q[c] / self.demand[i];
                         d += v * ((eta[j] + sigma[j]) * self.share[c] - sigma[j]);
                     }
                 }
@@ -1064,7 +1069,7 @@ fn write_sector(
         check += p;
     }
     for j in 0..n {
-        let e = ws.imports_internal[j];
+        let e = ws.base.imports()[j];
         if e <= 0.0 {
             continue;
         }
@@ -1080,7 +1085,10 @@ fn write_sector(
         out.consumer_surplus[base + j] = cs;
         let mut revenue = 0.0;
         let mut written = 0.0;
-        let (theta, q) = (&ws.theta[j * n..(j + 1) * n], &ws.q[j * n..(j + 1) * n]);
+        let (theta, q) = (
+            &ws.base.theta()[j * n..(j + 1) * n],
+            &ws.q[j * n..(j + 1) * n],
+        );
         for i in 0..n {
             if theta[i] <= 0.0 {
                 continue;
@@ -1098,10 +1106,10 @@ fn write_sector(
     for &i in &ws.active {
         let x = ws.x[i];
         let e = eps[i];
-        let ps = ws.exports[i] * ((1.0 + e) * x).exp_m1() / (1.0 + e);
+        let ps = ws.base.exports()[i] * ((1.0 + e) * x).exp_m1() / (1.0 + e);
         out.producer_surplus[base + i] = ps;
         check += ps;
-        let supply = ws.exports[i] * exp(e * x);
+        let supply = ws.base.exports()[i] * exp(e * x);
         let row = &flows[i * n..(i + 1) * n];
         let mut demand = 0.0;
         for j in (0..n).filter(|&j| j != i) {

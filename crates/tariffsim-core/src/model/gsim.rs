@@ -58,7 +58,7 @@ pub(crate) fn solve_into(
         // which the linear model does not otherwise use): N² once, not per exporter.
         for j in 0..n {
             let row = j * n..(j + 1) * n;
-            ws.lnp[j] = ws.theta[row.clone()]
+            ws.lnp[j] = ws.base.theta()[row.clone()]
                 .iter()
                 .zip(&ws.lnt[row])
                 .map(|(t, tau)| t * tau)
@@ -69,10 +69,10 @@ pub(crate) fn solve_into(
             let mut b = 0.0;
             for j in 0..n {
                 let c = j * n + i;
-                if ws.w[c] <= 0.0 {
+                if ws.base.w()[c] <= 0.0 {
                     continue;
                 }
-                b += ws.w[c] * ((eta[j] + sigma[j]) * ws.lnp[j] - sigma[j] * ws.lnt[c]);
+                b += ws.base.w()[c] * ((eta[j] + sigma[j]) * ws.lnp[j] - sigma[j] * ws.lnt[c]);
             }
             ws.step[ki] = -b;
         }
@@ -128,12 +128,12 @@ fn write_sector(
         out.phat[base + i] = 1.0 + p_hat[i];
     }
     for j in 0..n {
-        let e = ws.imports_internal[j];
+        let e = ws.base.imports()[j];
         if e <= 0.0 {
             continue;
         }
         let row = j * n..(j + 1) * n;
-        let big_p: f64 = ws.theta[row.clone()]
+        let big_p: f64 = ws.base.theta()[row.clone()]
             .iter()
             .zip(&ws.lnt[row])
             .zip(p_hat.iter())
@@ -145,7 +145,7 @@ fn write_sector(
         for i in 0..n {
             let c = j * n + i;
             let k = i * n + j;
-            if ws.theta[c] <= 0.0 {
+            if ws.base.theta()[c] <= 0.0 {
                 continue;
             }
             let q_hat = (eta[j] + sigma[j]) * big_p - sigma[j] * (p_hat[i] + ws.lnt[c]);
@@ -157,18 +157,18 @@ fn write_sector(
     }
     for &i in &ws.active {
         let p = p_hat[i];
-        out.producer_surplus[base + i] = ws.exports[i] * (p + 0.5 * eps[i] * p * p);
+        out.producer_surplus[base + i] = ws.base.exports()[i] * (p + 0.5 * eps[i] * p * p);
     }
 }
 
 impl SectorWorkspace {
     /// The Armington Jacobian at the baseline point: shares `theta`, quantities 1, `v = w`.
     pub(crate) fn jacobian_at_baseline(&mut self, sigma: &[f64], eta: &[f64], eps: &[f64]) {
-        let n = self.theta.len().isqrt();
+        let n = self.base.theta().len().isqrt();
         for j in 0..n {
             for i in 0..n {
                 let c = j * n + i;
-                self.share[c] = self.theta[c];
+                self.share[c] = self.base.theta()[c];
                 self.q[c] = 1.0;
             }
         }
