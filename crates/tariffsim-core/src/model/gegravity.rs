@@ -1192,7 +1192,6 @@ pub(crate) fn solve_into(
             out.consumer_surplus[base + r] = ev - ps;
         }
     }
-    out.tariffs.copy_from_slice(tariffs.rates());
     for r in 0..n {
         out.welfare[r] = (0..baseline.n_sectors())
             .map(|s| out.producer_surplus[s * n + r] + out.consumer_surplus[s * n + r])
