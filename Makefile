@@ -1,6 +1,8 @@
 # tariffsim — the README's commands. `make` alone prints this help.
 CARGO ?= cargo
 SCENARIO ?= scenarios/us_china_2025.toml
+# Where cargo puts its builds: honours CARGO_TARGET_DIR like cargo itself.
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
 .DEFAULT_GOAL := help
 .PHONY: help build run test clippy fmt-check fmt doc bench ci
@@ -12,7 +14,7 @@ build: ## Build the release binary
 	$(CARGO) build --release --locked
 
 run: build ## Run the main job on the embedded default baseline
-	./target/release/tariffsim run scenarios/us_china_2025.toml
+	$(TARGET_DIR)/release/tariffsim run $(SCENARIO)
 
 test: fmt-check clippy ## Format check, lints and every test (the README's test command; CI runs it)
 	$(CARGO) test --workspace --all-targets --locked

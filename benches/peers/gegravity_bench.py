@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = Path(os.environ.get("GEGRAVITY_VENV", "/tmp/tariffsim-gegravity-venv"))
-BIN = ROOT / "target" / "release" / "tariffsim"
+BIN = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release" / "tariffsim"
 if os.environ.get("CARGO_TARGET_DIR"):
     BIN = Path(os.environ["CARGO_TARGET_DIR"]) / "release" / "tariffsim"
 
