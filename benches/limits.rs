@@ -2,11 +2,12 @@
 //!
 //! The solve's arithmetic is counted per sector-solve from the sizes and the solver's own work
 //! counters (`Workspace::armington_counts`: evaluations and Jacobians; steps from
-//! `Equilibrium::iterations`): an evaluation costs 5 N transcendental calls (`exp(−x)`,
-//! `phat^(1−σ)` for the one sigma group, a log and an exp per importer, `ln demand`) and two
-//! dense N² multiply–add sweeps (5 N² flops); a Jacobian costs shares and quantities plus the A
-//! factor (11 N²), the `A S` product (`2 m² n`) and its factorisation (`2 m³ / 3`); each step a
-//! triangular solve (`2 m²`). The machine's throughput for
+//! `Equilibrium::iterations`): an evaluation with one sigma group costs 4 N transcendental
+//! calls (`phat^(1−σ)`, a log and an exp per importer, the log of each exporter's demand sum)
+//! and two dense N² multiply–add sweeps (4 N² flops); forming shares and quantities (before
+//! each Jacobian and once for the results) N more (`1 / phat`); a Jacobian costs shares and
+//! quantities plus the A factor (11 N²), the `A S` product (`2 m² n`) and its factorisation
+//! (`2 m³ / 3`); each step a triangular solve (`2 m²`). The machine's throughput for
 //! those two kinds of work is measured here with the same code generation as the solver: the
 //! inlined vector `exp` of `tariffsim_core::linalg` over an L1-resident array, and
 //! `linalg::matmul_into` on an L1/L2-resident product of the solve's own size. The limit is the
@@ -163,11 +164,11 @@ fn table() {
         let evals = (after.evaluations - before.evaluations) as f64 / solved as f64;
         let jacobians = (after.jacobians - before.jacobians) as f64 / solved as f64;
         let (nf, mf) = (n as f64, n as f64);
-        // Per evaluation: exp(-x), phat^(1-sigma) (one sigma group here), ln and exp per
-        // importer, ln demand: 5 N transcendental calls; two dense N² multiply-add sweeps
-        // (price-index sums 2 flops per cell, demand 3 flops per cell).
-        let transcendentals = evals * 5.0 * nf;
-        let eval_flops = evals * 5.0 * nf * nf;
+        // Per evaluation: phat^(1-sigma) (one sigma group here), ln and exp per importer, ln of
+        // the demand sum: 4 N transcendental calls; two dense N² multiply-add sweeps (2 flops
+        // per cell each). Per forming of shares (each Jacobian and the write-out): 1/phat, N.
+        let transcendentals = evals * 4.0 * nf + (jacobians + 1.0) * nf;
+        let eval_flops = evals * 4.0 * nf * nf;
         // Per Jacobian: shares and quantities (6 flops per cell), the A factor (5 per cell), the
         // A·S product (2 m² n) and the factorisation (2 m³ / 3); per step a solve (2 m²).
         let newton_flops = jacobians

@@ -88,51 +88,65 @@ pub fn lu_solve(a: &[f64], m: usize, piv: &[usize], b: &mut [f64]) {
     }
 }
 
-/// The inverse of a matrix from its [`lu_factor`] factors, into `inv` (row-major `m × m`).
+/// Inverts the row-major `m × m` matrix `a` in place by Gauss–Jordan elimination with partial
+/// (row) pivoting; `piv` (length ≥ `m`) is scratch for the interchanges.
 ///
-/// Row-oriented: the right-hand sides are the rows of the permuted identity, so forward and back
-/// substitution are AXPYs on contiguous rows of length `m` (they vectorise), `m³` flops in all.
 /// For the chord iterations, which apply one Jacobian's inverse many times: a product with the
 /// inverse is `m` independent dot products, where a triangular solve is a chain of dependent
-/// ones.
-pub fn lu_inverse(a: &[f64], m: usize, piv: &[usize], inv: &mut [f64]) {
-    let a = &a[..m * m];
-    let inv = &mut inv[..m * m];
-    inv.fill(0.0);
+/// ones. Every elimination step is a scaling of the pivot row and one AXPY of length `m` per
+/// other row (`2 m³` flops in all, on whole contiguous rows, which vectorise without remainder
+/// loops). The row interchanges are undone at the end as column interchanges in reverse order:
+/// the elimination inverts `P a`, and `a⁻¹ = (P a)⁻¹ P`.
+///
+/// Returns `false` if a pivot is not above `1e-300` in magnitude (numerically singular); `a` is
+/// then unspecified.
+pub fn invert_in_place(a: &mut [f64], m: usize, piv: &mut [usize]) -> bool {
+    debug_assert!(a.len() >= m * m && piv.len() >= m);
+    let a = &mut a[..m * m];
     for k in 0..m {
-        inv[k * m + k] = 1.0;
-    }
-    for k in 0..m {
-        let p = piv[k];
+        let mut p = k;
+        let mut best = a[k * m + k].abs();
+        for (r, row) in a.chunks_exact(m).enumerate().skip(k + 1) {
+            let v = row[k].abs();
+            if v > best {
+                best = v;
+                p = r;
+            }
+        }
+        if !(best > 1e-300) {
+            return false;
+        }
+        piv[k] = p;
         if p != k {
-            let (upper, lower) = inv.split_at_mut(p * m);
+            let (upper, lower) = a.split_at_mut(p * m);
             upper[k * m..(k + 1) * m].swap_with_slice(&mut lower[..m]);
         }
-    }
-    for k in 1..m {
-        let (done, rest) = inv.split_at_mut(k * m);
-        let row = &mut rest[..m];
-        for c in 0..k {
-            let l = a[k * m + c];
-            if l != 0.0 {
-                sub_scaled(row, &done[c * m..(c + 1) * m], l);
+        let (before, rest) = a.split_at_mut(k * m);
+        let (pivot_row, after) = rest.split_at_mut(m);
+        // The pivot's own column becomes the inverse's: store 1 there before scaling, so the
+        // scaled row holds 1 / pivot at k.
+        let inv = 1.0 / pivot_row[k];
+        pivot_row[k] = 1.0;
+        for v in pivot_row.iter_mut() {
+            *v *= inv;
+        }
+        for row in before.chunks_exact_mut(m).chain(after.chunks_exact_mut(m)) {
+            let f = row[k];
+            if f != 0.0 {
+                row[k] = 0.0;
+                sub_scaled(row, pivot_row, f);
             }
         }
     }
     for k in (0..m).rev() {
-        let (head, done) = inv.split_at_mut((k + 1) * m);
-        let row = &mut head[k * m..];
-        for c in k + 1..m {
-            let u = a[k * m + c];
-            if u != 0.0 {
-                sub_scaled(row, &done[(c - k - 1) * m..(c - k) * m], u);
+        let p = piv[k];
+        if p != k {
+            for row in a.chunks_exact_mut(m) {
+                row.swap(k, p);
             }
         }
-        let d = 1.0 / a[k * m + k];
-        for v in row.iter_mut() {
-            *v *= d;
-        }
     }
+    true
 }
 
 /// `y = M x` for the row-major `m × m` matrix `M` (one [`dot`] per row).
@@ -560,8 +574,19 @@ mod tests {
         assert!(ulps(-ln(tiny), -tiny.ln()) <= 2);
     }
 
+    /// `a0 · inv` against the identity.
+    fn assert_inverse(a0: &[f64], inv: &[f64], m: usize, tol: f64) {
+        for r in 0..m {
+            for c in 0..m {
+                let v: f64 = (0..m).map(|k| a0[r * m + k] * inv[k * m + c]).sum();
+                let expected = if r == c { 1.0 } else { 0.0 };
+                assert!((v - expected).abs() < tol, "({r},{c}) {v}");
+            }
+        }
+    }
+
     #[test]
-    fn lu_inverse_inverts() {
+    fn invert_in_place_inverts_with_interchanges() {
         // A diagonally dominant matrix with pivoting forced by a small leading entry.
         let m = 7;
         let mut a0 = vec![0.0; m * m];
@@ -572,26 +597,42 @@ mod tests {
             a0[r * m + r] += 2.0;
         }
         a0[0] = 1e-3;
-        let mut a = a0.clone();
+        let mut inv = a0.clone();
         let mut piv = vec![0; m];
-        assert!(lu_factor(&mut a, m, &mut piv));
-        let mut inv = vec![0.0; m * m];
-        lu_inverse(&a, m, &piv, &mut inv);
+        assert!(invert_in_place(&mut inv, m, &mut piv));
+        assert_ne!(piv[0], 0, "the small leading entry forces an interchange");
+        assert_inverse(&a0, &inv, m, 1e-13);
+        // An anti-diagonally dominant matrix: an interchange at every other step, so the
+        // reverse-order column interchanges are exercised.
+        let m = 18;
+        let mut next = uniform_stream(42);
+        let mut a0: Vec<f64> = (0..m * m).map(|_| next() - 0.5).collect();
         for r in 0..m {
-            for c in 0..m {
-                let v: f64 = (0..m).map(|k| a0[r * m + k] * inv[k * m + c]).sum();
-                let expected = if r == c { 1.0 } else { 0.0 };
-                assert!((v - expected).abs() < 1e-13, "({r},{c}) {v}");
-            }
+            a0[r * m + (m - 1 - r)] += 5.0;
         }
-        // The product with the inverse matches the triangular solve.
+        let mut inv = a0.clone();
+        let mut piv = vec![0; m];
+        assert!(invert_in_place(&mut inv, m, &mut piv));
+        assert!((0..m).filter(|&k| piv[k] != k).count() >= m / 2 - 1);
+        assert_inverse(&a0, &inv, m, 1e-13);
+        // The product with the inverse matches the LU solve.
+        let mut lu = a0.clone();
+        assert!(lu_factor(&mut lu, m, &mut piv));
         let rhs: Vec<f64> = (0..m).map(|k| k as f64 - 2.5).collect();
         let mut solved = rhs.clone();
-        lu_solve(&a, m, &piv, &mut solved);
+        lu_solve(&lu, m, &piv, &mut solved);
         let mut product = vec![0.0; m];
         matvec_into(&mut product, &inv, &rhs, m);
         for (x, y) in solved.iter().zip(&product) {
-            assert!((x - y).abs() < 1e-13);
+            assert!((x - y).abs() < 1e-12, "{x} {y}");
         }
+    }
+
+    #[test]
+    fn invert_in_place_reports_singular() {
+        let mut a = vec![1.0, 2.0, 2.0, 4.0];
+        assert!(!invert_in_place(&mut a, 2, &mut [0; 2]));
+        let mut zero = vec![0.0; 9];
+        assert!(!invert_in_place(&mut zero, 3, &mut [0; 3]));
     }
 }

@@ -29,7 +29,10 @@
 //! Evaluation cost: the CES term factors, `(phat_i That_ij)^(1−sigma_j) = phat_i^(a_j) ·
 //! That_ij^(a_j)`, and the tariff part is fixed during a solve, so an evaluation is one `exp` per
 //! exporter and group of importers with equal sigma (one group when elasticities vary by sector
-//! only), a log and an exp per importer, and two N² multiply–add sweeps — not one `exp` per cell.
+//! only), a log and an exp per importer, a log per exporter and two N² multiply–add sweeps — not
+//! one `exp` per cell. With one group the price factor also leaves the demand sweep
+//! (`ln demand_i = ln S_i + (a − 1) x_i`). Only the rows of importers whose tariffs change differ
+//! from the baseline shares; the others are read from the per-baseline cache.
 //! Shares and quantities per cell are formed only when the Jacobian or the results need them.
 //!
 //! Warm sequences (opt-in, [`crate::Workspace::start_warm_sequence`]; the Monte Carlo uses one
@@ -58,7 +61,7 @@ use crate::baseline::Baseline;
 use crate::elasticity::Elasticities;
 use crate::equilibrium::Equilibrium;
 use crate::error::{Result, SolveError, StopReason};
-use crate::linalg::{dot, exp, ln, lu_factor, lu_inverse, lu_solve, matmul_into, matvec_into};
+use crate::linalg::{dot, exp, invert_in_place, ln, lu_factor, lu_solve, matmul_into, matvec_into};
 use crate::tariff::Tariffs;
 use crate::tolerance::{
     MAX_FIXED_POINT_ITERATIONS, MAX_NEWTON_ITERATIONS, PRICE_LOG_BOUND, SIGMA_ONE_TOL, SOLVE_TOL,
@@ -80,6 +83,9 @@ pub const CHORD_CONTRACTION: f64 = 0.03;
 /// per Jacobian, 8% slower (186 vs 172 µs) — hence only in warm sequences. Large `m` keeps the
 /// factors (the extra `m³` outweighs the steps it speeds up).
 const INVERSE_MAX_ACTIVE: usize = 64;
+
+/// `row_slot` value of an importer whose rows are the baseline's.
+const NO_SLOT: usize = usize::MAX;
 
 /// Work done by the Armington solver, summed over the solves of a workspace (for the
 /// achieved-vs-limit benchmark and for tests of the iteration).
@@ -244,6 +250,31 @@ impl WarmStarts {
         self.valid.fill(false);
     }
 
+    /// Sizes the store for every sector of the baseline `uid` at once (forgetting what it held
+    /// when the baseline changes): growing it sector by sector would forget the solutions
+    /// already kept (and make the first sequence in a workspace behave differently from the
+    /// next ones).
+    fn ensure(&mut self, uid: u64, n: usize, sectors: usize) {
+        if self.uid == uid && self.n == n && self.valid.len() == sectors {
+            return;
+        }
+        self.uid = uid;
+        self.n = n;
+        self.valid.clear();
+        self.valid.resize(sectors, false);
+        self.x.resize(sectors * n, 0.0);
+        self.inverse.resize(sectors * n * n, 0.0);
+        self.piv.resize(sectors * n, 0);
+        self.key.resize(sectors * 3 * n, 0.0);
+    }
+
+    /// Forgets sector `s`'s stored solution.
+    fn forget(&mut self, s: usize) {
+        if let Some(v) = self.valid.get_mut(s) {
+            *v = false;
+        }
+    }
+
     fn slot_matches(&self, s: usize, uid: u64, sigma: &[f64], eta: &[f64], eps: &[f64]) -> bool {
         let n = self.n;
         if !self.enabled || self.uid != uid || s >= self.valid.len() || !self.valid[s] {
@@ -279,10 +310,23 @@ pub struct SectorWorkspace {
     pub(crate) share: Vec<f64>,
     /// Quantity ratios `qhat_ij`.
     pub(crate) q: Vec<f64>,
-    /// `theta ∘ That^(1 − sigma)`, fixed during a solve.
-    theta_t: Vec<f64>,
-    /// `w ∘ That^(−sigma)`, fixed during a solve.
-    w_t: Vec<f64>,
+    /// Importer `j`'s slot in `theta_rows` / `w_rows` when a tariff it levies changes
+    /// (`NO_SLOT`: its rows are the baseline's `theta` and `w`).
+    row_slot: Vec<usize>,
+    /// Importers holding a slot, in slot order.
+    slotted: Vec<usize>,
+    /// Per slot: importer `j`'s row of `theta ∘ That^(1 − sigma)`, fixed during a solve.
+    theta_rows: Vec<f64>,
+    /// Per slot: importer `j`'s row of `w ∘ That^(−sigma)`, fixed during a solve.
+    w_rows: Vec<f64>,
+    /// One sigma group with `sigma != 1` (the usual case: elasticities by sector only): the
+    /// evaluation takes the one-group path ([`SectorWorkspace::evaluate`]).
+    one_group: bool,
+    /// Exponent of the demand scale, `(eta_j + 1) / (1 − sigma_j) − 1` (one-group path).
+    scale_exponent: Vec<f64>,
+    /// `sum_j scale_j w_ij That_ij^(−sigma_j)`, the demand sums before the price factor
+    /// (one-group path).
+    sales_sum: Vec<f64>,
     /// Price-index sums per importer.
     sum: Vec<f64>,
     /// Demand scale `Phat_j^(eta_j + 1) / sum_j` per importer.
@@ -329,8 +373,6 @@ pub struct SectorWorkspace {
     /// Residuals on the active set.
     pub(crate) f: Vec<f64>,
     pub(crate) jac: Vec<f64>,
-    /// Inverse of the last factorised Jacobian (`m × m`).
-    jac_inverse: Vec<f64>,
     pub(crate) step: Vec<f64>,
     pub(crate) piv: Vec<usize>,
 }
@@ -347,12 +389,11 @@ impl SectorWorkspace {
             &mut self.inv_that,
             &mut self.share,
             &mut self.q,
-            &mut self.theta_t,
-            &mut self.w_t,
+            &mut self.theta_rows,
+            &mut self.w_rows,
             &mut self.tpow,
             &mut self.group_pow,
             &mut self.jac,
-            &mut self.jac_inverse,
         ] {
             v.clear();
             v.resize(n * n, 0.0);
@@ -383,6 +424,8 @@ impl SectorWorkspace {
             &mut self.cd_lnp,
             &mut self.inv_a,
             &mut self.ln_demand,
+            &mut self.scale_exponent,
+            &mut self.sales_sum,
         ] {
             v.clear();
             v.resize(n, 0.0);
@@ -391,6 +434,10 @@ impl SectorWorkspace {
         self.piv.resize(n, 0);
         self.group_of.clear();
         self.group_of.resize(n, usize::MAX);
+        self.row_slot.clear();
+        self.row_slot.resize(n, NO_SLOT);
+        self.slotted.clear();
+        self.slotted.reserve(n);
         self.active.clear();
         self.active.reserve(n);
         self.changed.clear();
@@ -463,7 +510,7 @@ impl SectorWorkspace {
     /// sector only: one group), plus O(N) logarithms — instead of one `exp` per cell. Only the
     /// cells whose tariff changes differ from `theta` and `w`. Cobb–Douglas importers
     /// (`|a| < SIGMA_ONE_TOL`) form the group `a = 0`.
-    pub(crate) fn prepare(&mut self, sigma: &[f64]) {
+    pub(crate) fn prepare(&mut self, sigma: &[f64], eta: &[f64]) {
         let n = self.n;
         self.group_a.clear();
         for j in 0..n {
@@ -492,19 +539,58 @@ impl SectorWorkspace {
             self.inv_a[j] = if a == 0.0 { 0.0 } else { 1.0 / a };
             self.cd_lnp[j] = 0.0;
         }
-        self.theta_t.copy_from_slice(self.base.theta());
-        self.w_t.copy_from_slice(self.base.w());
+        self.one_group = self.group_a.len() == 1 && self.group_a[0] != 0.0;
+        if self.one_group {
+            for j in 0..n {
+                self.scale_exponent[j] = (eta[j] + 1.0) * self.inv_a[j] - 1.0;
+            }
+        }
+        // Only the rows of importers whose tariffs change differ from the baseline's shares:
+        // those get a slot with their tariff-adjusted rows, the others are read from the cache.
+        for &j in &self.slotted {
+            self.row_slot[j] = NO_SLOT;
+        }
+        self.slotted.clear();
         for &c in &self.changed {
-            let g = self.group_of[c / n];
+            let j = c / n;
+            let g = self.group_of[j];
             if g == usize::MAX {
                 continue;
             }
+            let row = j * n..(j + 1) * n;
+            if self.row_slot[j] == NO_SLOT {
+                let k = self.slotted.len();
+                self.slotted.push(j);
+                self.row_slot[j] = k;
+                self.theta_rows[k * n..(k + 1) * n]
+                    .copy_from_slice(&self.base.theta()[row.clone()]);
+                self.w_rows[k * n..(k + 1) * n].copy_from_slice(&self.base.w()[row]);
+            }
+            let at = self.row_slot[j] * n + c % n;
             let a = self.group_a[g];
             let tpow = if a == 0.0 { 1.0 } else { exp(a * self.lnt[c]) };
             self.tpow[c] = tpow;
-            self.theta_t[c] = self.base.theta()[c] * tpow;
-            self.w_t[c] = self.base.w()[c] * self.inv_that[c] * tpow;
+            self.theta_rows[at] = self.base.theta()[c] * tpow;
+            self.w_rows[at] = self.base.w()[c] * self.inv_that[c] * tpow;
         }
+    }
+
+    /// Importer `j`'s tariff-adjusted price-index weights `theta ∘ That^(1 − sigma)`.
+    #[inline(always)]
+    fn theta_row(&self, j: usize) -> &[f64] {
+        adjusted_row(
+            self.base.theta(),
+            &self.theta_rows,
+            self.row_slot[j],
+            j,
+            self.n,
+        )
+    }
+
+    /// Importer `j`'s tariff-adjusted demand weights `w ∘ That^(−sigma)`.
+    #[inline(always)]
+    fn w_row(&self, j: usize) -> &[f64] {
+        adjusted_row(self.base.w(), &self.w_rows, self.row_slot[j], j, self.n)
     }
 
     /// Evaluates price indices, demand and residuals at `self.x`; returns `½‖F‖²`, or `None` if
@@ -512,6 +598,9 @@ impl SectorWorkspace {
     /// quantities per cell are not formed here ([`Self::materialize`] does that when the
     /// Jacobian or the results need them).
     pub(crate) fn evaluate(&mut self, eta: &[f64], eps: &[f64]) -> Option<f64> {
+        if self.one_group {
+            return self.evaluate_one_group(eps);
+        }
         let n = self.n;
         let x = &self.x[..n];
         for (p, &xi) in self.inv_phat[..n].iter_mut().zip(x) {
@@ -543,7 +632,7 @@ impl SectorWorkspace {
                     .map(|((t, l), xi)| t * (xi + l))
                     .sum();
             } else {
-                self.sum[j] = dot(&self.theta_t[row], &self.group_pow[g * n..(g + 1) * n]);
+                self.sum[j] = dot(self.theta_row(j), &self.group_pow[g * n..(g + 1) * n]);
             }
         }
         // ln Phat_j = ln(sum_j) / a_j (Cobb–Douglas: the direct sum, with a unit `sum_j`) and
@@ -560,41 +649,93 @@ impl SectorWorkspace {
             }
         }
         // demand_i = (1/phat_i) sum_j scale_j w_t_ij phat_i^(a_j)
-        let demand = &mut self.demand[..n];
-        demand.fill(0.0);
-        if self.group_a.len() == 1 {
-            // One sigma group: the price factor is common to every importer, so it leaves the
-            // sweep: demand_i = phat_i^(a) / phat_i · sum_j scale_j w_t_ij.
-            for j in 0..n {
-                if self.group_of[j] != usize::MAX {
-                    add_scaled(demand, &self.w_t[j * n..(j + 1) * n], self.scale[j]);
-                }
+        let mut demand = std::mem::take(&mut self.demand);
+        demand[..n].fill(0.0);
+        for j in 0..n {
+            let g = self.group_of[j];
+            if g == usize::MAX {
+                continue;
             }
-            let pow = &self.group_pow[..n];
-            for ((d, &p), &q) in demand.iter_mut().zip(&self.inv_phat[..n]).zip(pow) {
-                *d *= p * q;
-            }
-        } else {
-            for j in 0..n {
-                let g = self.group_of[j];
-                if g == usize::MAX {
-                    continue;
-                }
-                let row = j * n..(j + 1) * n;
-                add_scaled_product(
-                    demand,
-                    &self.w_t[row],
-                    &self.group_pow[g * n..(g + 1) * n],
-                    self.scale[j],
-                );
-            }
-            for (d, &p) in demand.iter_mut().zip(&self.inv_phat[..n]) {
-                *d *= p;
-            }
+            add_scaled_product(
+                &mut demand[..n],
+                self.w_row(j),
+                &self.group_pow[g * n..(g + 1) * n],
+                self.scale[j],
+            );
         }
+        for (d, &p) in demand[..n].iter_mut().zip(&self.inv_phat[..n]) {
+            *d *= p;
+        }
+        self.demand = demand;
         for (l, &d) in self.ln_demand[..n].iter_mut().zip(&self.demand[..n]) {
             *l = ln(d);
         }
+        let mut merit = 0.0;
+        for (k, &i) in self.active.iter().enumerate() {
+            let f = self.ln_demand[i] - eps[i] * self.x[i];
+            self.f[k] = f;
+            merit += f * f;
+        }
+        let merit = 0.5 * merit;
+        merit.is_finite().then_some(merit)
+    }
+
+    /// The evaluation with one sigma group (`a = 1 − sigma ≠ 0` for every importer): the
+    /// price factor `phat_i^a` is common to every importer, so with `S_i = sum_j scale_j w_t_ij`
+    /// the demand is `phat_i^(a − 1) S_i` and `ln demand_i = ln S_i + (a − 1) x_i` — one `exp`
+    /// per exporter (`phat^a`), a `ln` and an `exp` per importer and a `ln` per exporter. The
+    /// demand itself and `1 / phat` are formed by [`Self::materialize`] when needed.
+    fn evaluate_one_group(&mut self, eps: &[f64]) -> Option<f64> {
+        let n = self.n;
+        let a = self.group_a[0];
+        let x = &self.x[..n];
+        let pow = &mut self.group_pow[..n];
+        for (p, &xi) in pow.iter_mut().zip(x) {
+            *p = exp(a * xi);
+        }
+        let mut sum = std::mem::take(&mut self.sum);
+        {
+            let (theta, slots) = (self.base.theta(), &self.theta_rows[..]);
+            let (row_slot, group_of) = (&self.row_slot[..n], &self.group_of[..n]);
+            let pow = &self.group_pow[..n];
+            for (j, sj) in sum[..n].iter_mut().enumerate() {
+                *sj = if group_of[j] == usize::MAX {
+                    1.0
+                } else {
+                    dot(adjusted_row(theta, slots, row_slot[j], j, n), pow)
+                };
+            }
+        }
+        {
+            let (lnp, scale) = (&mut self.lnp[..n], &mut self.scale[..n]);
+            let (inv_a, k) = (&self.inv_a[..n], &self.scale_exponent[..n]);
+            for j in 0..n {
+                let ln_sum = ln(sum[j]);
+                lnp[j] = ln_sum * inv_a[j];
+                scale[j] = exp(ln_sum * k[j]);
+            }
+        }
+        self.sum = sum;
+        let mut sales = std::mem::take(&mut self.sales_sum);
+        sales[..n].fill(0.0);
+        {
+            let (w, slots) = (self.base.w(), &self.w_rows[..]);
+            let (row_slot, group_of) = (&self.row_slot[..n], &self.group_of[..n]);
+            for (j, &scale) in self.scale[..n].iter().enumerate() {
+                if group_of[j] != usize::MAX {
+                    add_scaled(
+                        &mut sales[..n],
+                        adjusted_row(w, slots, row_slot[j], j, n),
+                        scale,
+                    );
+                }
+            }
+        }
+        let shift = a - 1.0;
+        for ((l, &s), &xi) in self.ln_demand[..n].iter_mut().zip(&sales[..n]).zip(x) {
+            *l = ln(s) + shift * xi;
+        }
+        self.sales_sum = sales;
         let mut merit = 0.0;
         for (k, &i) in self.active.iter().enumerate() {
             let f = self.ln_demand[i] - eps[i] * self.x[i];
@@ -610,6 +751,20 @@ impl SectorWorkspace {
     /// point, for the Jacobian, the fixed point and the write-out.
     pub(crate) fn materialize(&mut self) {
         let n = self.n;
+        if self.one_group {
+            // The one-group evaluation leaves these to here.
+            let x = &self.x[..n];
+            for ((((d, p), &s), &q), &xi) in self.demand[..n]
+                .iter_mut()
+                .zip(&mut self.inv_phat[..n])
+                .zip(&self.sales_sum[..n])
+                .zip(&self.group_pow[..n])
+                .zip(x)
+            {
+                *p = exp(-xi);
+                *d = s * q * *p;
+            }
+        }
         for j in 0..n {
             let g = self.group_of[j];
             let row = j * n..(j + 1) * n;
@@ -726,13 +881,16 @@ impl SectorWorkspace {
         let (uid, s, _) = self.loaded;
         let mut stale = true;
         self.factored = false;
+        let use_inverse = self.use_inverse(m);
+        if use_inverse {
+            self.warm.ensure(uid, self.n, self.loaded.2);
+        }
         if self.warm.slot_matches(s, uid, sigma, eta, eps) {
             let n = self.n;
             self.x[..n].copy_from_slice(&self.warm.x[s * n..(s + 1) * n]);
-            let stored = &self.warm.inverse[s * n * n..s * n * n + m * m];
-            if self.use_inverse(m) {
-                self.jac_inverse[..m * m].copy_from_slice(stored);
-            } else {
+            // With the explicit inverse the chord steps read it from the warm slot itself.
+            if !use_inverse {
+                let stored = &self.warm.inverse[s * n * n..s * n * n + m * m];
                 self.jac[..m * m].copy_from_slice(stored);
                 self.piv[..m].copy_from_slice(&self.warm.piv[s * n..s * n + m]);
             }
@@ -751,28 +909,30 @@ impl SectorWorkspace {
                 self.materialize();
                 self.jacobian(sigma, eta, eps);
                 self.counts.jacobians += 1;
-                if !lu_factor(&mut self.jac[..m * m], m, &mut self.piv) {
-                    self.factored = false;
-                    return Err((StopReason::SingularJacobian, it));
-                }
                 // The chord steps apply this Jacobian many times (within a solve and, in a warm
                 // sequence, across phases): for small systems an explicit inverse makes each
                 // application m independent dot products instead of a chain of dependent
                 // substitutions (latency-bound at this size); large systems keep the factors.
-                if self.use_inverse(m) {
-                    lu_inverse(
-                        &self.jac[..m * m],
-                        m,
-                        &self.piv,
-                        &mut self.jac_inverse[..m * m],
-                    );
+                let factored = if use_inverse {
+                    let ok = invert_in_place(&mut self.jac[..m * m], m, &mut self.piv);
+                    let n = self.n;
+                    self.warm.inverse[s * n * n..s * n * n + m * m]
+                        .copy_from_slice(&self.jac[..m * m]);
+                    ok
+                } else {
+                    lu_factor(&mut self.jac[..m * m], m, &mut self.piv)
+                };
+                if !factored {
+                    self.factored = false;
+                    return Err((StopReason::SingularJacobian, it));
                 }
                 self.factored = true;
             }
-            if self.use_inverse(m) {
+            if use_inverse {
+                let n = self.n;
                 matvec_into(
                     &mut self.step[..m],
-                    &self.jac_inverse[..m * m],
+                    &self.warm.inverse[s * n * n..s * n * n + m * m],
                     &self.f[..m],
                     m,
                 );
@@ -908,27 +1068,13 @@ impl SectorWorkspace {
         let m = self.active.len();
         let use_inverse = self.use_inverse(m);
         let warm = &mut self.warm;
-        if warm.uid != uid || warm.n != n || warm.valid.len() != sectors {
-            // Sized for every sector of the baseline at once: growing it sector by sector
-            // would forget the solutions already kept (and make the first sequence in a
-            // workspace behave differently from the next ones).
-            warm.uid = uid;
-            warm.n = n;
-            warm.valid.clear();
-            warm.valid.resize(sectors, false);
-            warm.x.resize(sectors * n, 0.0);
-            warm.inverse.resize(sectors * n * n, 0.0);
-            warm.piv.resize(sectors * n, 0);
-            warm.key.resize(sectors * 3 * n, 0.0);
-        }
+        warm.ensure(uid, n, sectors);
         warm.x[s * n..(s + 1) * n].copy_from_slice(&self.x[..n]);
-        let kept = if use_inverse {
-            &self.jac_inverse[..m * m]
-        } else {
+        // The explicit inverse already lives in the slot (see `newton`); LU factors are copied.
+        if !use_inverse {
             warm.piv[s * n..s * n + m].copy_from_slice(&self.piv[..m]);
-            &self.jac[..m * m]
-        };
-        warm.inverse[s * n * n..s * n * n + m * m].copy_from_slice(kept);
+            warm.inverse[s * n * n..s * n * n + m * m].copy_from_slice(&self.jac[..m * m]);
+        }
         let key = &mut warm.key[s * 3 * n..(s + 1) * 3 * n];
         key[..n].copy_from_slice(&sigma[..n]);
         key[n..2 * n].copy_from_slice(&eta[..n]);
@@ -949,22 +1095,27 @@ impl SectorWorkspace {
         eps: &[f64],
         sector: &str,
     ) -> std::result::Result<usize, SolveError> {
-        self.prepare(sigma);
+        self.prepare(sigma, eta);
         let solved = match self.newton(sigma, eta, eps) {
             Ok(it) => {
                 self.remember(sigma, eta, eps);
                 Ok(it)
             }
-            Err((_, newton_its)) => match self.fixed_point(sigma, eta, eps) {
-                Ok(it) => Ok(newton_its + it),
-                Err((reason, it)) => Err(SolveError {
-                    model: "armington",
-                    sector: Some(sector.to_string()),
-                    iterations: newton_its + it,
-                    residual: self.residual_inf(),
-                    reason,
-                }),
-            },
+            Err((_, newton_its)) => {
+                // The slot may hold a Jacobian of this failed attempt: start the next solve of
+                // the sequence cold.
+                self.warm.forget(self.loaded.1);
+                match self.fixed_point(sigma, eta, eps) {
+                    Ok(it) => Ok(newton_its + it),
+                    Err((reason, it)) => Err(SolveError {
+                        model: "armington",
+                        sector: Some(sector.to_string()),
+                        iterations: newton_its + it,
+                        residual: self.residual_inf(),
+                        reason,
+                    }),
+                }
+            }
         };
         self.materialize();
         solved
@@ -982,6 +1133,23 @@ fn add_scaled(demand: &mut [f64], w: &[f64], scale: f64) {
     let w = &w[..n];
     for i in 0..n {
         demand[i] += scale * w[i];
+    }
+}
+
+/// Importer `j`'s row of a tariff-adjusted matrix: its slot in `slots` if it has one, else
+/// the baseline's row.
+#[inline(always)]
+fn adjusted_row<'a>(
+    base: &'a [f64],
+    slots: &'a [f64],
+    slot: usize,
+    j: usize,
+    n: usize,
+) -> &'a [f64] {
+    if slot == NO_SLOT {
+        &base[j * n..(j + 1) * n]
+    } else {
+        &slots[slot * n..(slot + 1) * n]
     }
 }
 
