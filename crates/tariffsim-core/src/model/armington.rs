@@ -23,6 +23,7 @@
 //! Newton–chord with that analytic Jacobian, started from the baseline (`x = 0`): a fresh
 //! Jacobian gives Newton steps with an Armijo backtracking line search on `½‖F‖²`; it is kept for
 //! further (chord) steps while they cut `‖F‖∞` by [`CHORD_CONTRACTION`], and refreshed otherwise.
+//! Chord steps are Anderson-accelerated (depth 1: the last two iterates mixed, O(m) per step).
 //! If Newton stalls, a damped Jacobi fixed point `x_i ← x_i − ω F_i / J_ii` restarts from the
 //! baseline.
 //!
@@ -69,11 +70,10 @@ use crate::tolerance::{
 
 /// A chord step must reduce `‖F‖∞` by at least this factor for the Jacobian's inverse to be
 /// kept for the next step. Measured over the Monte Carlo of `us_china_2025.toml` (warm
-/// sequences, world2024: an evaluation ~11k instructions, a Jacobian with its factorisation
-/// ~42k): solver cost per sector-solve 113k instructions for plain Newton (0), 77k at 0.001,
-/// 68.5k at 0.01, 68k at 0.03, 71k at 0.1 and 0.3 (callgrind counts): flat between 0.01 and
-/// 0.1, minimum at 0.03.
-pub const CHORD_CONTRACTION: f64 = 0.03;
+/// sequences, world2024), callgrind instructions for 50 draws with Anderson-accelerated chord
+/// steps ([`SectorWorkspace::anderson`]): 806 M at 0.03, 789 M at 0.1, 788 M at 0.3 (before the
+/// acceleration, plain chord steps: minimum at 0.03, 0.1 and 0.3 4% dearer).
+pub const CHORD_CONTRACTION: f64 = 0.1;
 
 /// In warm sequences, up to this many active exporters the chord steps apply an explicit
 /// inverse of the Jacobian (`m³` flops once, then `m` independent dot products per step);
@@ -367,6 +367,10 @@ pub struct SectorWorkspace {
     /// `x_i = ln phat_i` (full length; fixed exporters stay 0).
     pub(crate) x: Vec<f64>,
     x_trial: Vec<f64>,
+    /// The previous chord step `r_(k−1)` on the active set (Anderson history).
+    aa_step: Vec<f64>,
+    /// The previous iterate `x_(k−1)` on the active set (Anderson history).
+    aa_x: Vec<f64>,
     inv_phat: Vec<f64>,
     /// Active exporters (compact index -> region).
     pub(crate) active: Vec<usize>,
@@ -414,6 +418,8 @@ impl SectorWorkspace {
             &mut self.demand,
             &mut self.x,
             &mut self.x_trial,
+            &mut self.aa_step,
+            &mut self.aa_x,
             &mut self.inv_phat,
             &mut self.f,
             &mut self.step,
@@ -899,6 +905,8 @@ impl SectorWorkspace {
         }
         let mut merit = self.evaluate(eta, eps).ok_or((StopReason::Diverged, 0))?;
         self.counts.evaluations += 1;
+        // Whether `aa_x` / `aa_step` hold the previous chord iterate of this solve.
+        let mut history = false;
         for it in 0..MAX_NEWTON_ITERATIONS {
             let residual = self.residual_inf();
             if residual <= SOLVE_TOL {
@@ -950,6 +958,9 @@ impl SectorWorkspace {
                 stale = true;
                 continue;
             }
+            // A fresh Jacobian starts a new chord map: no history to mix with.
+            self.anderson(fresh || !history);
+            history = true;
             self.x_trial.copy_from_slice(&self.x);
             let mut alpha = 1.0;
             let mut accepted = false;
@@ -988,6 +999,38 @@ impl SectorWorkspace {
             Ok(MAX_NEWTON_ITERATIONS)
         } else {
             Err((StopReason::MaxIterations, MAX_NEWTON_ITERATIONS))
+        }
+    }
+
+    /// Anderson acceleration of depth 1 for the chord iteration `x ← x + r(x)`, `r = −H F(x)`
+    /// with the kept inverse `H` (Walker and Ni 2011, with `m = 1`): with `Δr = r_k − r_(k−1)`
+    /// and `Δx = x_k − x_(k−1)`, the step becomes `r_k − γ (Δx + Δr)`, `γ = Δr·r_k / Δr·Δr` —
+    /// the combination of the last two iterates whose linearised residual is smallest. The chord
+    /// map converges linearly (`H` is an old Jacobian's inverse); the mix removes the error along
+    /// its dominant direction. O(m) per step. Measured on the Monte Carlo of `us_china_2025.toml`
+    /// (callgrind, 50 draws): 10% fewer evaluations, 3% fewer instructions in all (with
+    /// [`CHORD_CONTRACTION`] 0.1, which it makes the best threshold). `self.step` holds `r_k` on
+    /// entry and the mixed step on return; the iterate is recorded for the next call.
+    fn anderson(&mut self, first: bool) {
+        let m = self.active.len();
+        let (step, prev_step) = (&mut self.step[..m], &mut self.aa_step[..m]);
+        let prev_x = &mut self.aa_x[..m];
+        let (mut dr_r, mut dr_dr) = (0.0, 0.0);
+        for (r, p) in step.iter().zip(prev_step.iter()) {
+            let dr = r - p;
+            dr_r += dr * r;
+            dr_dr += dr * dr;
+        }
+        let mix = !first && dr_dr > 0.0;
+        let gamma = if mix { dr_r / dr_dr } else { 0.0 };
+        for (k, &i) in self.active.iter().enumerate() {
+            let (r, x) = (step[k], self.x[i]);
+            let (dx, dr) = (x - prev_x[k], r - prev_step[k]);
+            prev_step[k] = r;
+            prev_x[k] = x;
+            if mix {
+                step[k] = r - gamma * (dx + dr);
+            }
         }
     }
 
