@@ -62,23 +62,38 @@ impl Equilibrium {
 
     /// Resets to the baseline without reallocating (when the shapes already match).
     pub fn reset(&mut self, model: &'static str, baseline: &Baseline) {
+        self.reset_to(model, baseline, baseline.tariffs(), false);
+    }
+
+    /// Resets to the baseline with the tariffs `rates` in force, without reallocating (when the
+    /// shapes match); with `keep_flows` the flows are left as they are, for a solver that
+    /// writes every cell of them.
+    pub(crate) fn reset_to(
+        &mut self,
+        model: &'static str,
+        baseline: &Baseline,
+        rates: &[f64],
+        keep_flows: bool,
+    ) {
         let n = baseline.n_regions();
         let s = baseline.n_sectors();
         if self.n_regions != n || self.n_sectors != s {
             *self = Self::unchanged(model, baseline);
-            return;
+        } else {
+            self.model = model;
+            self.phat.fill(1.0);
+            self.price_index.fill(1.0);
+            if !keep_flows {
+                self.flows.copy_from_slice(baseline.flows());
+            }
+            self.producer_surplus.fill(0.0);
+            self.consumer_surplus.fill(0.0);
+            self.tariff_revenue.fill(0.0);
+            self.welfare.fill(0.0);
+            self.iterations.fill(0);
+            self.residual = 0.0;
         }
-        self.model = model;
-        self.phat.fill(1.0);
-        self.price_index.fill(1.0);
-        self.flows.copy_from_slice(baseline.flows());
-        self.tariffs.copy_from_slice(baseline.tariffs());
-        self.producer_surplus.fill(0.0);
-        self.consumer_surplus.fill(0.0);
-        self.tariff_revenue.fill(0.0);
-        self.welfare.fill(0.0);
-        self.iterations.fill(0);
-        self.residual = 0.0;
+        self.tariffs.copy_from_slice(rates);
     }
 
     /// Flow after the shock from `i` to `j` in sector `s`.

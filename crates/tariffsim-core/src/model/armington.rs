@@ -367,6 +367,8 @@ pub struct SectorWorkspace {
     /// `x_i = ln phat_i` (full length; fixed exporters stay 0).
     pub(crate) x: Vec<f64>,
     x_trial: Vec<f64>,
+    /// Sales (new flows off the diagonal) per exporter of the sector being written.
+    sales_out: Vec<f64>,
     /// The previous chord step `r_(k−1)` on the active set (Anderson history).
     aa_step: Vec<f64>,
     /// The previous iterate `x_(k−1)` on the active set (Anderson history).
@@ -1160,7 +1162,11 @@ impl SectorWorkspace {
                 }
             }
         };
-        self.materialize();
+        // The results need shares and quantities per cell, except with one sigma group, where
+        // the write-out forms the flows from the row and column factors.
+        if !self.one_group {
+            self.materialize();
+        }
         solved
     }
 }
@@ -1207,7 +1213,8 @@ fn add_scaled_product(demand: &mut [f64], w: &[f64], pow: &[f64], scale: f64) {
 }
 
 /// Solves every sector touched by the tariff change and writes the outcome into `out`
-/// (which the caller has reset to the baseline).
+/// (which the caller has reset to the baseline, except for the flows: every sector's flows are
+/// written here, the baseline's for sectors the change does not touch).
 pub(crate) fn solve_into(
     baseline: &Baseline,
     elasticities: &Elasticities,
@@ -1221,6 +1228,8 @@ pub(crate) fn solve_into(
         let eta = elasticities.sector_eta(s);
         let eps = elasticities.sector_eps(s);
         if !ws.setup(baseline, tariffs, eps, s) {
+            let block = s * n * n..(s + 1) * n * n;
+            out.flows[block.clone()].copy_from_slice(&baseline.flows()[block]);
             continue;
         }
         let iterations = ws.solve(sigma, eta, eps, baseline.sectors().code(s))?;
@@ -1254,10 +1263,10 @@ pub(crate) fn solve_into(
     Ok(())
 }
 
-/// Writes prices, flows and welfare of the solved sector `s`; returns the largest relative
-/// market-clearing residual, recomputed in levels from the new flows — or NaN if any value
-/// written is not finite (all of them are summed into a check value, cheaper than scanning the
-/// whole equilibrium afterwards).
+/// Writes prices, flows (every cell of the sector) and welfare of the solved sector `s`; returns
+/// the largest relative market-clearing residual, recomputed in levels from the new flows — or
+/// NaN if any value written is not finite (all of them are summed into a check value, cheaper
+/// than scanning the whole equilibrium afterwards).
 #[allow(clippy::too_many_arguments)]
 fn write_sector(
     baseline: &Baseline,
@@ -1266,12 +1275,13 @@ fn write_sector(
     eta: &[f64],
     s: usize,
     n: usize,
-    ws: &SectorWorkspace,
+    ws: &mut SectorWorkspace,
     out: &mut Equilibrium,
 ) -> f64 {
-    let flows = baseline.sector_flows(s);
-    let t0 = baseline.sector_tariffs(s);
-    let t1 = tariffs.sector_rates(s);
+    let nn = n * n;
+    let flows = &baseline.sector_flows(s)[..nn];
+    let t0 = &baseline.sector_tariffs(s)[..nn];
+    let t1 = &tariffs.sector_rates(s)[..nn];
     let base = s * n;
     let mut check = 0.0;
     for i in 0..n {
@@ -1294,25 +1304,73 @@ fn write_sector(
             -e * (one_eta * lnp).exp_m1() / one_eta
         };
         out.consumer_surplus[base + j] = cs;
-        let mut revenue = 0.0;
-        let mut written = 0.0;
-        let (theta, q) = (
-            &ws.base.theta()[j * n..(j + 1) * n],
-            &ws.q[j * n..(j + 1) * n],
-        );
-        for i in 0..n {
-            if theta[i] <= 0.0 {
+        check += index + cs;
+    }
+    let new_flows = &mut out.flows[s * nn..(s + 1) * nn];
+    if ws.one_group {
+        // new_ij = x_ij phat_i qhat_ij = x_ij phat_i^a scale_j That_ij^(−sigma): a row scale
+        // times a column scale, times the tariff factor on the changed cells. Exporter-major,
+        // like the flows, so every pass is contiguous.
+        let scale = &ws.scale[..n];
+        for (i, (row, new_row)) in flows
+            .chunks_exact(n)
+            .zip(new_flows.chunks_exact_mut(n))
+            .enumerate()
+        {
+            let pow = ws.group_pow[i];
+            for ((v, &x), &sc) in new_row.iter_mut().zip(row).zip(scale) {
+                *v = if x > 0.0 { x * pow * sc } else { 0.0 };
+            }
+            // Domestic sales are held fixed.
+            new_row[i] = row[i];
+        }
+        for &c in &ws.changed {
+            let (j, i) = (c / n, c % n);
+            new_flows[i * n + j] *= ws.tpow[c] * ws.inv_that[c];
+        }
+    } else {
+        new_flows.copy_from_slice(flows);
+        for j in 0..n {
+            if ws.base.imports()[j] <= 0.0 {
                 continue;
             }
-            let k = i * n + j;
-            let new_flow = flows[k] * out.phat[base + i] * q[i];
-            out.flows[s * n * n + k] = new_flow;
-            written += new_flow;
-            revenue += new_flow * t1[k] - flows[k] * t0[k];
+            let (theta, q) = (
+                &ws.base.theta()[j * n..(j + 1) * n],
+                &ws.q[j * n..(j + 1) * n],
+            );
+            for i in 0..n {
+                if theta[i] > 0.0 {
+                    new_flows[i * n + j] = flows[i * n + j] * out.phat[base + i] * q[i];
+                }
+            }
         }
-        out.tariff_revenue[base + j] = revenue;
-        check += index + cs + revenue + written;
     }
+    // Revenue per importer and sales per exporter, off the diagonal, in one contiguous pass.
+    let revenue = &mut out.tariff_revenue[base..base + n];
+    revenue.fill(0.0);
+    let mut sales = std::mem::take(&mut ws.sales_out);
+    sales.resize(n, 0.0);
+    for (i, (((row, new_row), r0), r1)) in flows
+        .chunks_exact(n)
+        .zip(new_flows.chunks_exact(n))
+        .zip(t0.chunks_exact(n))
+        .zip(t1.chunks_exact(n))
+        .enumerate()
+    {
+        let mut sold = 0.0;
+        for range in [0..i, i + 1..n] {
+            sold += accumulate_revenue(
+                &mut revenue[range.clone()],
+                &row[range.clone()],
+                &new_row[range.clone()],
+                &r0[range.clone()],
+                &r1[range],
+            );
+        }
+        sales[i] = sold;
+        check += sold;
+    }
+    check += revenue.iter().sum::<f64>();
     let mut worst = 0.0_f64;
     for &i in &ws.active {
         let x = ws.x[i];
@@ -1321,17 +1379,28 @@ fn write_sector(
         out.producer_surplus[base + i] = ps;
         check += ps;
         let supply = ws.base.exports()[i] * exp(e * x);
-        let row = &flows[i * n..(i + 1) * n];
-        let mut demand = 0.0;
-        for j in (0..n).filter(|&j| j != i) {
-            demand += row[j] * ws.q[j * n + i];
-        }
+        // Quantities at baseline prices: sales divided by the price change.
+        let demand = sales[i] / out.phat[base + i];
         let r = (demand - supply).abs() / supply;
         if !(r <= worst) {
             worst = r;
         }
     }
+    ws.sales_out = sales;
     if check.is_finite() { worst } else { f64::NAN }
+}
+
+/// `revenue_j += new_j t1_j − x_j t0_j`; returns `sum_j new_j` (separate slices: vectorises).
+#[inline]
+fn accumulate_revenue(revenue: &mut [f64], x: &[f64], new: &[f64], t0: &[f64], t1: &[f64]) -> f64 {
+    let n = revenue.len();
+    let (x, new, t0, t1) = (&x[..n], &new[..n], &t0[..n], &t1[..n]);
+    let mut sold = 0.0;
+    for j in 0..n {
+        revenue[j] += new[j] * t1[j] - x[j] * t0[j];
+        sold += new[j];
+    }
+    sold
 }
 
 /// Net welfare per region: PS + CS + revenue summed over sectors.

@@ -89,8 +89,10 @@ impl Model {
     ) -> Result<()> {
         elasticities.check_fits(baseline)?;
         tariffs.check_fits(baseline)?;
-        out.reset(self.name(), baseline);
-        out.tariffs.copy_from_slice(tariffs.rates());
+        // `armington` writes every sector's flows itself (the copy of all of them is a
+        // noticeable part of a Monte Carlo draw's time).
+        let keep_flows = matches!(self, Model::Armington);
+        out.reset_to(self.name(), baseline, tariffs.rates(), keep_flows);
         match self {
             Model::Armington => {
                 armington::solve_into(baseline, elasticities, tariffs, &mut workspace.sector, out)
