@@ -89,6 +89,10 @@ pub struct MetricCatalog {
     base_imports: Vec<f64>,
     base_direct: f64,
     base_world: f64,
+    /// Baseline exports of each exporter by sector, `[s * N + i]` (weights of the export price).
+    sector_exports: Vec<f64>,
+    /// Baseline imports of each importer by sector, `[s * N + j]` (weights of the import price).
+    sector_imports: Vec<f64>,
 }
 
 /// Scratch for [`MetricCatalog::fill`], reused across draws.
@@ -163,7 +167,10 @@ impl MetricCatalog {
         let base_exports: Vec<f64> = (0..n).map(|r| baseline.exports(r)).collect();
         let base_imports: Vec<f64> = (0..n).map(|r| baseline.imports(r)).collect();
         let base_world = base_exports.iter().sum();
+        let (sector_exports, sector_imports) = sector_totals(baseline);
         Self {
+            sector_exports,
+            sector_imports,
             focus,
             names,
             kinds,
@@ -226,35 +233,36 @@ impl MetricCatalog {
             v.clear();
             v.resize(n, 0.0);
         }
-        // One pass over all cells: totals, the focus importer's column, the target's row and the
-        // weighted price changes.
+        // The price changes weight each sector's price by its baseline totals (O(N S)); then one
+        // pass over the cells of the sectors the solve changed: the flow changes by exporter and
+        // importer, the focus importer's column and the target's row.
         let (m, c) = self
             .focus
             .map_or((usize::MAX, usize::MAX), |f| (f.importer, f.target));
         for s in 0..n_sectors {
+            let at = s * n..(s + 1) * n;
+            let (phat, index) = (&eq.phat[at.clone()], &eq.price_index[at.clone()]);
+            let (weights_x, weights_m) =
+                (&self.sector_exports[at.clone()], &self.sector_imports[at]);
+            for i in 0..n {
+                ws.export_price[i] += weights_x[i] * (phat[i] - 1.0);
+                ws.import_price[i] += weights_m[i] * (index[i] - 1.0);
+            }
             let base_block = &baseline.sector_flows(s)[..n * n];
             let new_block = &eq.flows[s * n * n..(s + 1) * n * n];
-            let index_change = &eq.price_index[s * n..(s + 1) * n];
             for i in 0..n {
                 let base_row = &base_block[i * n..(i + 1) * n];
                 let new_row = &new_block[i * n..(i + 1) * n];
                 // Off-diagonal cells only: the two ranges either side of the diagonal.
                 let mut row_change = 0.0;
-                let mut row_base = 0.0;
                 for range in [0..i, i + 1..n] {
-                    let (b, f) = (&base_row[range.clone()], &new_row[range.clone()]);
-                    row_change += sum_of_differences(f, b);
-                    row_base += sum4(b);
-                    accumulate_importer_side(
+                    row_change += accumulate_changes(
                         &mut ws.imports[range.clone()],
-                        &mut ws.import_price[range.clone()],
-                        f,
-                        b,
-                        &index_change[range],
+                        &new_row[range.clone()],
+                        &base_row[range],
                     );
                 }
                 ws.exports[i] += row_change;
-                ws.export_price[i] += row_base * (eq.phat[s * n + i] - 1.0);
                 if m < n && i != m {
                     ws.focus_row[i] += new_row[m] - base_row[m];
                 }
@@ -331,54 +339,46 @@ impl MetricCatalog {
     }
 }
 
-/// `sum_j (f_j − b_j)` with four partial sums (vectorises; fixed order, so reproducible).
-fn sum_of_differences(f: &[f64], b: &[f64]) -> f64 {
-    let n = f.len().min(b.len());
+/// Baseline exports by exporter and imports by importer of every sector, off the diagonal,
+/// `[s * N + r]`.
+fn sector_totals(baseline: &Baseline) -> (Vec<f64>, Vec<f64>) {
+    let n = baseline.n_regions();
+    let n_sectors = baseline.n_sectors();
+    let mut exports = vec![0.0; n * n_sectors];
+    let mut imports = vec![0.0; n * n_sectors];
+    for s in 0..n_sectors {
+        let block = baseline.sector_flows(s);
+        for i in 0..n {
+            for j in (0..n).filter(|&j| j != i) {
+                let x = block[i * n + j];
+                exports[s * n + i] += x;
+                imports[s * n + j] += x;
+            }
+        }
+    }
+    (exports, imports)
+}
+
+/// One exporter's row: `imports_j += f_j − b_j`; returns `sum_j (f_j − b_j)` (four partial sums:
+/// vectorises; fixed order, so reproducible — and exactly 0 where `f = b`).
+fn accumulate_changes(imports: &mut [f64], f: &[f64], b: &[f64]) -> f64 {
+    let n = imports.len();
     let (f, b) = (&f[..n], &b[..n]);
     let mut acc = [0.0_f64; 4];
-    let mut cf = f.chunks_exact(4);
-    let mut cb = b.chunks_exact(4);
-    for (x, y) in (&mut cf).zip(&mut cb) {
+    let full = n - n % 4;
+    for k0 in (0..full).step_by(4) {
         for l in 0..4 {
-            acc[l] += x[l] - y[l];
+            let d = f[k0 + l] - b[k0 + l];
+            imports[k0 + l] += d;
+            acc[l] += d;
         }
     }
-    for (x, y) in cf.remainder().iter().zip(cb.remainder()) {
-        acc[0] += x - y;
+    for k in full..n {
+        let d = f[k] - b[k];
+        imports[k] += d;
+        acc[0] += d;
     }
     (acc[0] + acc[1]) + (acc[2] + acc[3])
-}
-
-/// `sum_j v_j` with four partial sums.
-fn sum4(v: &[f64]) -> f64 {
-    let mut acc = [0.0_f64; 4];
-    let mut cv = v.chunks_exact(4);
-    for x in &mut cv {
-        for l in 0..4 {
-            acc[l] += x[l];
-        }
-    }
-    for x in cv.remainder() {
-        acc[0] += x;
-    }
-    (acc[0] + acc[1]) + (acc[2] + acc[3])
-}
-
-/// Importer-side totals of one exporter's row: `imports_j += f_j − b_j` and
-/// `import_price_j += b_j (Phat_j − 1)`.
-fn accumulate_importer_side(
-    imports: &mut [f64],
-    import_price: &mut [f64],
-    f: &[f64],
-    b: &[f64],
-    index: &[f64],
-) {
-    let n = imports.len();
-    let (import_price, f, b, index) = (&mut import_price[..n], &f[..n], &b[..n], &index[..n]);
-    for j in 0..n {
-        imports[j] += f[j] - b[j];
-        import_price[j] += b[j] * (index[j] - 1.0);
-    }
 }
 
 #[cfg(test)]
