@@ -51,7 +51,9 @@ impl PartialEq for Baseline {
     }
 }
 
-fn next_uid() -> u64 {
+/// A process-unique identity for content that solvers may cache what they derive from
+/// ([`Baseline::uid`], [`crate::Tariffs::uid`]).
+pub(crate) fn next_uid() -> u64 {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }

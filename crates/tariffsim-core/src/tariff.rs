@@ -1,16 +1,31 @@
 //! Tariff matrices (the rates in force in a phase) and tariff changes (new rates on some cells).
 
-use crate::baseline::Baseline;
+use crate::baseline::{Baseline, next_uid};
 use crate::error::{CoreError, Result};
 use serde::{Deserialize, Serialize};
 
 /// Ad valorem tariff rates for every (exporter, importer, sector) cell, same layout as the
 /// baseline flows (`(s * N + i) * N + j`). Rates are fractions (0.25 = 25%), finite and > −1.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Each matrix built, deserialised or changed gets a process-unique [`Tariffs::uid`] that clones
+/// share, so solvers can cache what they derive from it (the cells that differ from a
+/// baseline's tariffs).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Tariffs {
     n_regions: usize,
     n_sectors: usize,
     rates: Vec<f64>,
+    #[serde(skip, default = "next_uid")]
+    uid: u64,
+}
+
+/// Equality of content: the [`Tariffs::uid`] is not compared.
+impl PartialEq for Tariffs {
+    fn eq(&self, other: &Self) -> bool {
+        self.n_regions == other.n_regions
+            && self.n_sectors == other.n_sectors
+            && self.rates == other.rates
+    }
 }
 
 fn check_rate(rate: f64) -> bool {
@@ -44,7 +59,16 @@ impl Tariffs {
             n_regions,
             n_sectors,
             rates,
+            uid: next_uid(),
         }
+    }
+
+    /// Identity of this matrix's content within the process: two matrices with the same uid hold
+    /// the same rates (a clone keeps the uid; every build, deserialisation or [`Tariffs::set`]
+    /// gets a new one). Not stable across processes.
+    #[must_use]
+    pub fn uid(&self) -> u64 {
+        self.uid
     }
 
     /// Number of regions.
@@ -90,6 +114,7 @@ impl Tariffs {
             });
         }
         self.rates[(s * self.n_regions + i) * self.n_regions + j] = rate;
+        self.uid = next_uid();
         Ok(())
     }
 

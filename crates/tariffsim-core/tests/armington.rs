@@ -479,6 +479,18 @@ fn reused_workspace_matches_fresh_workspaces() {
         Model::Armington.solve(&b, &e, &t).unwrap().flows,
         reused.flows
     );
+    // The same matrix changed in place after a solve gets a new uid, so the workspace does not
+    // reuse the changed cells it found for it (sector 1 had none before this change).
+    let uid = t.uid();
+    t.set(2, 0, 1, 0.9).unwrap();
+    assert_ne!(t.uid(), uid);
+    assert_eq!(t.clone().uid(), t.uid());
+    Model::Armington
+        .solve_into(&b, &e, &t, &mut ws, &mut reused)
+        .unwrap();
+    let fresh = Model::Armington.solve(&b, &e, &t).unwrap();
+    assert!(fresh.iterations[1] > 0);
+    assert_eq!(fresh.flows, reused.flows);
 }
 
 /// Warm sequences: a step-by-step tariff path solved with `start_warm_sequence` agrees with

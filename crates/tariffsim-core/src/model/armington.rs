@@ -217,6 +217,99 @@ impl BaseCache {
     }
 }
 
+/// The traded cells whose tariff differs from the baseline's, per (baseline, tariffs, sector),
+/// with `ln That` and `1 / That`: a pure function of the two matrices, found by one scan of the
+/// sector's N² cells the first time a workspace meets them (keyed on [`Baseline::uid`] and
+/// [`Tariffs::uid`]). A Monte Carlo solves the same few phase matrices in every draw; this saves
+/// the scan in all but the first.
+#[derive(Debug, Default, Clone)]
+struct TariffDiffs {
+    entries: Vec<DiffEntry>,
+    /// Entry replaced next when the store is full.
+    evict: usize,
+}
+
+#[derive(Debug, Default, Clone)]
+struct DiffEntry {
+    baseline: u64,
+    tariffs: u64,
+    /// Per sector: `(start, len)` in `cells`, or `None` before the sector is scanned.
+    sectors: Vec<Option<(usize, usize)>>,
+    /// `(cell, ln That, 1 / That)`, cells importer-major (`j * N + i`).
+    cells: Vec<(usize, f64, f64)>,
+}
+
+/// Most (baseline, tariffs) pairs a workspace remembers (a timeline's phases; more only cost a
+/// re-scan).
+const DIFF_ENTRIES: usize = 64;
+
+impl TariffDiffs {
+    /// The changed cells of sector `s` (scanned on first use).
+    fn sector(
+        &mut self,
+        baseline: &Baseline,
+        tariffs: &Tariffs,
+        theta: &[f64],
+        s: usize,
+    ) -> &[(usize, f64, f64)] {
+        let key = (baseline.uid(), tariffs.uid());
+        let e = match self
+            .entries
+            .iter()
+            .position(|e| (e.baseline, e.tariffs) == key)
+        {
+            Some(e) => e,
+            None => {
+                let fresh = DiffEntry {
+                    baseline: key.0,
+                    tariffs: key.1,
+                    sectors: vec![None; baseline.n_sectors()],
+                    cells: Vec::new(),
+                };
+                if self.entries.len() < DIFF_ENTRIES {
+                    self.entries.push(fresh);
+                    self.entries.len() - 1
+                } else {
+                    let e = self.evict;
+                    self.evict = (self.evict + 1) % DIFF_ENTRIES;
+                    self.entries[e] = fresh;
+                    e
+                }
+            }
+        };
+        let entry = &mut self.entries[e];
+        let (start, len) = match entry.sectors[s] {
+            Some(range) => range,
+            None => {
+                let n = baseline.n_regions();
+                let nn = n * n;
+                let start = entry.cells.len();
+                let t0 = &baseline.sector_tariffs(s)[..nn];
+                let t1 = &tariffs.sector_rates(s)[..nn];
+                for (k, (a, b)) in t0.iter().zip(t1).enumerate() {
+                    if a.to_bits() == b.to_bits() {
+                        continue;
+                    }
+                    let (i, j) = (k / n, k % n);
+                    let c = j * n + i;
+                    if theta[c] <= 0.0 {
+                        continue;
+                    }
+                    let t_hat = (1.0 + b) / (1.0 + a);
+                    let lnt = t_hat.ln();
+                    if lnt != 0.0 {
+                        entry.cells.push((c, lnt, 1.0 / t_hat));
+                    }
+                }
+                let range = (start, entry.cells.len() - start);
+                entry.sectors[s] = Some(range);
+                range
+            }
+        };
+        &entry.cells[start..start + len]
+    }
+}
+
 /// Solutions kept per sector for warm starts across a sequence of solves (opt-in:
 /// [`crate::Workspace::start_warm_sequence`]).
 ///
@@ -300,6 +393,8 @@ pub struct SectorWorkspace {
     factored: bool,
     /// Baseline-derived per-sector data, reused across loads.
     pub(crate) base: BaseCache,
+    /// Changed tariff cells per (baseline, tariffs, sector), reused across loads.
+    diffs: TariffDiffs,
     /// Work counters (cumulative).
     pub(crate) counts: SolveCounts,
     /// `ln That`.
@@ -468,7 +563,6 @@ impl SectorWorkspace {
     ) -> bool {
         let n = baseline.n_regions();
         self.resize(n);
-        let nn = n * n;
         self.base.load(baseline, s);
         self.loaded = (baseline.uid(), s, baseline.n_sectors());
         // Undo the previous load's tariff cells.
@@ -478,24 +572,11 @@ impl SectorWorkspace {
             self.tpow[c] = 1.0;
         }
         self.changed.clear();
-        let t0 = &baseline.sector_tariffs(s)[..nn];
-        let t1 = &tariffs.sector_rates(s)[..nn];
-        for (k, (a, b)) in t0.iter().zip(t1).enumerate() {
-            if a.to_bits() == b.to_bits() {
-                continue;
-            }
-            let (i, j) = (k / n, k % n);
-            let c = j * n + i;
-            if self.base.theta()[c] <= 0.0 {
-                continue;
-            }
-            let t_hat = (1.0 + b) / (1.0 + a);
-            let lnt = t_hat.ln();
-            if lnt != 0.0 {
-                self.lnt[c] = lnt;
-                self.inv_that[c] = 1.0 / t_hat;
-                self.changed.push(c);
-            }
+        let cells = self.diffs.sector(baseline, tariffs, self.base.theta(), s);
+        for &(c, lnt, inv_that) in cells {
+            self.lnt[c] = lnt;
+            self.inv_that[c] = inv_that;
+            self.changed.push(c);
         }
         self.lnp[..n].fill(0.0);
         self.x[..n].fill(0.0);
