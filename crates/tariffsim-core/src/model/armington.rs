@@ -235,8 +235,17 @@ struct DiffEntry {
     tariffs: u64,
     /// Per sector: `(start, len)` in `cells`, or `None` before the sector is scanned.
     sectors: Vec<Option<(usize, usize)>>,
-    /// `(cell, ln That, 1 / That)`, cells importer-major (`j * N + i`).
-    cells: Vec<(usize, f64, f64)>,
+    /// `(cell, ln That, 1 / That)`.
+    cells: Vec<(Changed, f64, f64)>,
+}
+
+/// A cell whose tariff changes: its importer-major index `importer * N + exporter` and both
+/// coordinates (kept to spare the integer divisions in the loops over changed cells).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Changed {
+    cell: usize,
+    importer: usize,
+    exporter: usize,
 }
 
 /// Most (baseline, tariffs) pairs a workspace remembers (a timeline's phases; more only cost a
@@ -251,7 +260,7 @@ impl TariffDiffs {
         tariffs: &Tariffs,
         theta: &[f64],
         s: usize,
-    ) -> &[(usize, f64, f64)] {
+    ) -> &[(Changed, f64, f64)] {
         let key = (baseline.uid(), tariffs.uid());
         let e = match self
             .entries
@@ -298,7 +307,12 @@ impl TariffDiffs {
                     let t_hat = (1.0 + b) / (1.0 + a);
                     let lnt = t_hat.ln();
                     if lnt != 0.0 {
-                        entry.cells.push((c, lnt, 1.0 / t_hat));
+                        let cell = Changed {
+                            cell: c,
+                            importer: j,
+                            exporter: i,
+                        };
+                        entry.cells.push((cell, lnt, 1.0 / t_hat));
                     }
                 }
                 let range = (start, entry.cells.len() - start);
@@ -436,9 +450,11 @@ pub struct SectorWorkspace {
     /// fixed during a solve.
     tpow: Vec<f64>,
     /// Cells (importer-major) whose tariff changes.
-    changed: Vec<usize>,
+    changed: Vec<Changed>,
     /// Importer `j`'s group of equal `1 - sigma_j` (`usize::MAX`: no imports).
     group_of: Vec<usize>,
+    /// Importers with imports (those with a group), ascending.
+    importers: Vec<usize>,
     /// `1 - sigma` of each group.
     group_a: Vec<f64>,
     /// Price part of the CES terms per group, `phat_i^(1 - sigma_g)`, `[g * N + i]`.
@@ -566,17 +582,17 @@ impl SectorWorkspace {
         self.base.load(baseline, s);
         self.loaded = (baseline.uid(), s, baseline.n_sectors());
         // Undo the previous load's tariff cells.
-        for &c in &self.changed {
+        for &Changed { cell: c, .. } in &self.changed {
             self.lnt[c] = 0.0;
             self.inv_that[c] = 1.0;
             self.tpow[c] = 1.0;
         }
         self.changed.clear();
         let cells = self.diffs.sector(baseline, tariffs, self.base.theta(), s);
-        for &(c, lnt, inv_that) in cells {
-            self.lnt[c] = lnt;
-            self.inv_that[c] = inv_that;
-            self.changed.push(c);
+        for &(changed, lnt, inv_that) in cells {
+            self.lnt[changed.cell] = lnt;
+            self.inv_that[changed.cell] = inv_that;
+            self.changed.push(changed);
         }
         self.lnp[..n].fill(0.0);
         self.x[..n].fill(0.0);
@@ -618,6 +634,9 @@ impl SectorWorkspace {
             };
             self.group_of[j] = g;
         }
+        self.importers.clear();
+        self.importers
+            .extend((0..n).filter(|&j| self.group_of[j] != usize::MAX));
         for j in 0..n {
             let g = self.group_of[j];
             let a = if g == usize::MAX {
@@ -640,8 +659,12 @@ impl SectorWorkspace {
             self.row_slot[j] = NO_SLOT;
         }
         self.slotted.clear();
-        for &c in &self.changed {
-            let j = c / n;
+        for &Changed {
+            cell: c,
+            importer: j,
+            exporter: i,
+        } in &self.changed
+        {
             let g = self.group_of[j];
             if g == usize::MAX {
                 continue;
@@ -655,7 +678,7 @@ impl SectorWorkspace {
                     .copy_from_slice(&self.base.theta()[row.clone()]);
                 self.w_rows[k * n..(k + 1) * n].copy_from_slice(&self.base.w()[row]);
             }
-            let at = self.row_slot[j] * n + c % n;
+            let at = self.row_slot[j] * n + i;
             let a = self.group_a[g];
             let tpow = if a == 0.0 { 1.0 } else { exp(a * self.lnt[c]) };
             self.tpow[c] = tpow;
@@ -808,16 +831,21 @@ impl SectorWorkspace {
         let mut sales = std::mem::take(&mut self.sales_sum);
         sales[..n].fill(0.0);
         {
+            // Four importers' rows per pass over the sums: one load and store of each sum per
+            // four rows.
             let (w, slots) = (self.base.w(), &self.w_rows[..]);
-            let (row_slot, group_of) = (&self.row_slot[..n], &self.group_of[..n]);
-            for (j, &scale) in self.scale[..n].iter().enumerate() {
-                if group_of[j] != usize::MAX {
-                    add_scaled(
-                        &mut sales[..n],
-                        adjusted_row(w, slots, row_slot[j], j, n),
-                        scale,
-                    );
-                }
+            let (row_slot, scale) = (&self.row_slot[..n], &self.scale[..n]);
+            let row = |j: usize| adjusted_row(w, slots, row_slot[j], j, n);
+            let mut blocks = self.importers.chunks_exact(4);
+            for b in &mut blocks {
+                add_scaled4(
+                    &mut sales[..n],
+                    [row(b[0]), row(b[1]), row(b[2]), row(b[3])],
+                    [scale[b[0]], scale[b[1]], scale[b[2]], scale[b[3]]],
+                );
+            }
+            for &j in blocks.remainder() {
+                add_scaled(&mut sales[..n], row(j), scale[j]);
             }
         }
         let shift = a - 1.0;
@@ -879,10 +907,22 @@ impl SectorWorkspace {
         }
     }
 
+    /// `‖F‖∞` on the active set (NaN entries are skipped, as `f64::max` does: an evaluation
+    /// with a NaN residual is rejected by its merit, which is then not finite).
     fn residual_inf(&self) -> f64 {
-        self.f[..self.active.len()]
-            .iter()
-            .fold(0.0_f64, |m, f| m.max(f.abs()))
+        let f = &self.f[..self.active.len()];
+        // Four independent maxima: not one serial chain.
+        let mut top = [0.0_f64; 4];
+        let mut chunks = f.chunks_exact(4);
+        for c in &mut chunks {
+            for l in 0..4 {
+                top[l] = top[l].max(c[l].abs());
+            }
+        }
+        for &v in chunks.remainder() {
+            top[0] = top[0].max(v.abs());
+        }
+        top[0].max(top[1]).max(top[2].max(top[3]))
     }
 
     /// Fills `self.jac` (m × m, active set) at the last evaluated point.
@@ -1266,6 +1306,16 @@ fn add_scaled(demand: &mut [f64], w: &[f64], scale: f64) {
     }
 }
 
+/// `demand_i += sum_r scale_r · w_r,i` over four rows (one load and store of `demand_i`).
+#[inline]
+fn add_scaled4(demand: &mut [f64], w: [&[f64]; 4], scale: [f64; 4]) {
+    let n = demand.len();
+    let (w0, w1, w2, w3) = (&w[0][..n], &w[1][..n], &w[2][..n], &w[3][..n]);
+    for i in 0..n {
+        demand[i] += (scale[0] * w0[i] + scale[1] * w1[i]) + (scale[2] * w2[i] + scale[3] * w3[i]);
+    }
+}
+
 /// Importer `j`'s row of a tariff-adjusted matrix: its slot in `slots` if it has one, else
 /// the baseline's row.
 #[inline(always)]
@@ -1405,8 +1455,12 @@ fn write_sector(
             // Domestic sales are held fixed.
             new_row[i] = row[i];
         }
-        for &c in &ws.changed {
-            let (j, i) = (c / n, c % n);
+        for &Changed {
+            cell: c,
+            importer: j,
+            exporter: i,
+        } in &ws.changed
+        {
             new_flows[i * n + j] *= ws.tpow[c] * ws.inv_that[c];
         }
     } else {
@@ -1471,17 +1525,26 @@ fn write_sector(
     if check.is_finite() { worst } else { f64::NAN }
 }
 
-/// `revenue_j += new_j t1_j − x_j t0_j`; returns `sum_j new_j` (separate slices: vectorises).
+/// `revenue_j += new_j t1_j − x_j t0_j`; returns `sum_j new_j` (separate slices: vectorises;
+/// four partial sums, so the sum is not one serial chain of additions).
 #[inline]
 fn accumulate_revenue(revenue: &mut [f64], x: &[f64], new: &[f64], t0: &[f64], t1: &[f64]) -> f64 {
     let n = revenue.len();
     let (x, new, t0, t1) = (&x[..n], &new[..n], &t0[..n], &t1[..n]);
-    let mut sold = 0.0;
-    for j in 0..n {
-        revenue[j] += new[j] * t1[j] - x[j] * t0[j];
-        sold += new[j];
+    let mut sold = [0.0_f64; 4];
+    let full = n - n % 4;
+    for k0 in (0..full).step_by(4) {
+        for l in 0..4 {
+            let k = k0 + l;
+            revenue[k] += new[k] * t1[k] - x[k] * t0[k];
+            sold[l] += new[k];
+        }
     }
-    sold
+    for k in full..n {
+        revenue[k] += new[k] * t1[k] - x[k] * t0[k];
+        sold[0] += new[k];
+    }
+    (sold[0] + sold[1]) + (sold[2] + sold[3])
 }
 
 /// Net welfare per region: PS + CS + revenue summed over sectors.
