@@ -63,6 +63,7 @@ pub mod linalg;
 pub mod metrics;
 pub mod model;
 pub mod sets;
+pub mod simd;
 pub mod tariff;
 pub mod tolerance;
 

@@ -160,7 +160,7 @@ pub fn matvec_into(y: &mut [f64], mat: &[f64], x: &[f64], m: usize) {
 /// `sum_i a_i b_i` over the common length, with four interleaved partial sums: the additions
 /// of a triangular solve or a price index do not form one serial latency chain, and the loop
 /// vectorises. The summation order is fixed, so results are reproducible.
-#[inline]
+#[inline(always)]
 #[must_use]
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     let n = a.len().min(b.len());

@@ -571,3 +571,62 @@ fn warm_sequence_matches_cold_solves() {
     let first_again = run_sequence(&mut warm);
     assert_eq!(first, first_again);
 }
+
+/// The AVX2 copy of the one-sigma-group evaluation (chosen at run time on CPUs that have AVX2,
+/// `tariffsim_core::simd`) gives the same bits as the baseline SSE2 copy: no FMA, the same
+/// operations in the same order, only wider vectors. Solved as the Monte Carlo solves (sigma,
+/// eta, eps by sector; a warm sequence of tariff steps). On a CPU without AVX2 both runs take
+/// the baseline copy (the test then checks determinism only; it says so).
+#[test]
+fn avx2_and_baseline_copies_give_the_same_bits() {
+    use tariffsim_core::simd::{self, Level};
+    let run = |level: Level| -> Vec<Vec<f64>> {
+        simd::set_level(level);
+        let mut results = Vec::new();
+        for (n, s, seed) in [(7, 2, 3), (19, 3, 11), (33, 2, 5)] {
+            let b = random_baseline(n, s, seed);
+            let sector_values = |lo: f64, hi: f64| -> Vec<f64> {
+                (0..s * n)
+                    .map(|k| lo + (hi - lo) * ((k / n) as f64 + 0.5) / s as f64)
+                    .collect()
+            };
+            let e = Elasticities::new(
+                n,
+                s,
+                sector_values(2.0, 9.0),
+                sector_values(-2.5, -0.6),
+                sector_values(1.0, 12.0),
+            )
+            .unwrap();
+            let mut ws = Workspace::default();
+            ws.start_warm_sequence();
+            for rate in [0.1, 0.45, 1.45, 0.3] {
+                let mut t = b.baseline_tariffs();
+                for k in 0..s {
+                    t.set(1, 0, k, rate).unwrap();
+                    t.set(0, 1, k, rate * 0.8).unwrap();
+                    t.set(2, 0, k, 0.1).unwrap();
+                }
+                let mut eq = Equilibrium::unchanged("armington", &b);
+                Model::Armington
+                    .solve_into(&b, &e, &t, &mut ws, &mut eq)
+                    .unwrap();
+                results.push(eq.flows.clone());
+                results.push(eq.phat.clone());
+                results.push(eq.welfare.clone());
+            }
+        }
+        results
+    };
+    let baseline = run(Level::Baseline);
+    let auto = run(Level::Auto);
+    if simd::level() == Level::Baseline {
+        eprintln!("no AVX2 on this CPU: both runs took the baseline copy");
+    }
+    simd::set_level(Level::Auto);
+    assert_eq!(baseline.len(), auto.len());
+    for (x, y) in baseline.iter().zip(&auto) {
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(x), bits(y));
+    }
+}

@@ -792,12 +792,32 @@ impl SectorWorkspace {
         merit.is_finite().then_some(merit)
     }
 
-    /// The evaluation with one sigma group (`a = 1 − sigma ≠ 0` for every importer): the
+    /// The evaluation with one sigma group (`a = 1 − sigma ≠ 0` for every importer), in the
+    /// copy for the CPU's instruction set ([`crate::simd`]: AVX2 or baseline, same bits): the
     /// price factor `phat_i^a` is common to every importer, so with `S_i = sum_j scale_j w_t_ij`
     /// the demand is `phat_i^(a − 1) S_i` and `ln demand_i = ln S_i + (a − 1) x_i` — one `exp`
     /// per exporter (`phat^a`), a `ln` and an `exp` per importer and a `ln` per exporter. The
     /// demand itself and `1 / phat` are formed by [`Self::materialize`] when needed.
+    #[allow(unsafe_code)]
     fn evaluate_one_group(&mut self, eps: &[f64]) -> Option<f64> {
+        #[cfg(target_arch = "x86_64")]
+        if crate::simd::avx2() {
+            // SAFETY: the CPU has AVX2 (checked at run time by `simd::avx2`).
+            return unsafe { self.evaluate_one_group_avx2(eps) };
+        }
+        self.evaluate_one_group_body(eps)
+    }
+
+    /// [`Self::evaluate_one_group`] compiled for AVX2 (see [`crate::simd`]).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn evaluate_one_group_avx2(&mut self, eps: &[f64]) -> Option<f64> {
+        self.evaluate_one_group_body(eps)
+    }
+
+    /// The body of [`Self::evaluate_one_group`], inlined into both copies.
+    #[inline(always)]
+    fn evaluate_one_group_body(&mut self, eps: &[f64]) -> Option<f64> {
         let n = self.n;
         let a = self.group_a[0];
         let x = &self.x[..n];
@@ -1297,7 +1317,7 @@ impl SectorWorkspace {
 // many arrays meet in one loop).
 
 /// `demand_i += scale · w_i` (separate slices: vectorises without overlap checks).
-#[inline]
+#[inline(always)]
 fn add_scaled(demand: &mut [f64], w: &[f64], scale: f64) {
     let n = demand.len();
     let w = &w[..n];
@@ -1307,7 +1327,7 @@ fn add_scaled(demand: &mut [f64], w: &[f64], scale: f64) {
 }
 
 /// `demand_i += sum_r scale_r · w_r,i` over four rows (one load and store of `demand_i`).
-#[inline]
+#[inline(always)]
 fn add_scaled4(demand: &mut [f64], w: [&[f64]; 4], scale: [f64; 4]) {
     let n = demand.len();
     let (w0, w1, w2, w3) = (&w[0][..n], &w[1][..n], &w[2][..n], &w[3][..n]);
