@@ -1534,6 +1534,10 @@ fn write_sector(
     revenue.fill(0.0);
     let mut sales = std::mem::take(&mut ws.sales_out);
     sales.resize(n, 0.0);
+    // The diagonal (domestic sales, unchanged) adds exactly 0 to the revenue when its tariff is
+    // unchanged (x t1 − x t0 with t1 = t0), so whole rows can be swept and the domestic sales
+    // taken off the row's sum; otherwise the rows are split around the diagonal.
+    let diagonal_unchanged = (0..n).all(|i| t0[i * n + i].to_bits() == t1[i * n + i].to_bits());
     for (i, (((row, new_row), r0), r1)) in flows
         .chunks_exact(n)
         .zip(new_flows.chunks_exact(n))
@@ -1541,16 +1545,21 @@ fn write_sector(
         .zip(t1.chunks_exact(n))
         .enumerate()
     {
-        let mut sold = 0.0;
-        for range in [0..i, i + 1..n] {
-            sold += accumulate_revenue(
-                &mut revenue[range.clone()],
-                &row[range.clone()],
-                &new_row[range.clone()],
-                &r0[range.clone()],
-                &r1[range],
-            );
-        }
+        let sold = if diagonal_unchanged {
+            accumulate_revenue(revenue, row, new_row, r0, r1) - new_row[i]
+        } else {
+            let mut sold = 0.0;
+            for range in [0..i, i + 1..n] {
+                sold += accumulate_revenue(
+                    &mut revenue[range.clone()],
+                    &row[range.clone()],
+                    &new_row[range.clone()],
+                    &r0[range.clone()],
+                    &r1[range],
+                );
+            }
+            sold
+        };
         sales[i] = sold;
         check += sold;
     }
