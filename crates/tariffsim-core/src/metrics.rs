@@ -250,18 +250,27 @@ impl MetricCatalog {
             }
             let base_block = &baseline.sector_flows(s)[..n * n];
             let new_block = &eq.flows[s * n * n..(s + 1) * n * n];
+            // Off-diagonal cells only. Where the domestic sales did not change (partial
+            // equilibrium models) the diagonal adds exactly 0 and whole rows are swept;
+            // otherwise each row is split around the diagonal.
+            let diagonal_unchanged =
+                (0..n).all(|i| new_block[i * n + i].to_bits() == base_block[i * n + i].to_bits());
             for i in 0..n {
                 let base_row = &base_block[i * n..(i + 1) * n];
                 let new_row = &new_block[i * n..(i + 1) * n];
-                // Off-diagonal cells only: the two ranges either side of the diagonal.
-                let mut row_change = 0.0;
-                for range in [0..i, i + 1..n] {
-                    row_change += accumulate_changes(
-                        &mut ws.imports[range.clone()],
-                        &new_row[range.clone()],
-                        &base_row[range],
-                    );
-                }
+                let row_change = if diagonal_unchanged {
+                    accumulate_changes(&mut ws.imports, new_row, base_row)
+                } else {
+                    let mut row_change = 0.0;
+                    for range in [0..i, i + 1..n] {
+                        row_change += accumulate_changes(
+                            &mut ws.imports[range.clone()],
+                            &new_row[range.clone()],
+                            &base_row[range],
+                        );
+                    }
+                    row_change
+                };
                 ws.exports[i] += row_change;
                 if m < n && i != m {
                     ws.focus_row[i] += new_row[m] - base_row[m];
