@@ -20,6 +20,8 @@ pub struct Equilibrium {
     /// Importer composite price index ratio `price_index[s * N + j]` (tariff-inclusive prices).
     pub price_index: Vec<f64>,
     /// Flows after the shock, USD at exporter prices, baseline layout (diagonal: domestic sales).
+    /// A solver may also record per-sector totals of them for the metrics; edit the flows of a
+    /// solved equilibrium only after [`Equilibrium::reset`] (which forgets those totals).
     pub flows: Vec<f64>,
     /// Tariff rates in force after the shock, baseline layout.
     pub tariffs: Vec<f64>,
@@ -35,6 +37,52 @@ pub struct Equilibrium {
     pub iterations: Vec<u32>,
     /// Largest relative market-clearing residual over all sectors and exporters.
     pub residual: f64,
+    /// Per sector, what the solver recorded of its totals for the metrics (derived data, not
+    /// part of the result: not serialised).
+    #[serde(skip)]
+    pub(crate) totals: SectorTotals,
+}
+
+/// Per-sector totals after the shock that a solver can hand to the metrics so that they need
+/// not sweep every flow again: each exporter's exports and each importer's imports, off the
+/// diagonal, `[s * N + r]`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct SectorTotals {
+    /// Per sector: what is known (empty: nothing, the metrics sweep the flows).
+    pub(crate) state: Vec<TotalsState>,
+    pub(crate) exports: Vec<f64>,
+    pub(crate) imports: Vec<f64>,
+}
+
+/// What a solver recorded about one sector's totals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TotalsState {
+    /// Nothing: the metrics sum the flows.
+    Unknown,
+    /// The sector's flows, prices and welfare are exactly the baseline's.
+    Unchanged,
+    /// `exports` and `imports` hold the sector's totals after the shock.
+    Computed,
+}
+
+impl SectorTotals {
+    /// Forgets everything (every sector `Unknown`).
+    pub(crate) fn clear(&mut self) {
+        self.state.clear();
+    }
+
+    /// Sized for `n` regions and `sectors` sectors, every sector `Unknown` to start with.
+    pub(crate) fn start(&mut self, n: usize, sectors: usize) {
+        self.state.clear();
+        self.state.resize(sectors, TotalsState::Unknown);
+        self.exports.resize(n * sectors, 0.0);
+        self.imports.resize(n * sectors, 0.0);
+    }
+
+    /// What is known of sector `s`.
+    pub(crate) fn of(&self, s: usize) -> TotalsState {
+        self.state.get(s).copied().unwrap_or(TotalsState::Unknown)
+    }
 }
 
 impl Equilibrium {
@@ -57,6 +105,7 @@ impl Equilibrium {
             welfare: vec![0.0; n],
             iterations: vec![0; s],
             residual: 0.0,
+            totals: SectorTotals::default(),
         }
     }
 
@@ -92,6 +141,7 @@ impl Equilibrium {
             self.welfare.fill(0.0);
             self.iterations.fill(0);
             self.residual = 0.0;
+            self.totals.clear();
         }
         self.tariffs.copy_from_slice(rates);
     }

@@ -26,7 +26,7 @@
 //! Ratios whose denominator is exactly zero (no direct change at all) are reported as 0.
 
 use crate::baseline::Baseline;
-use crate::equilibrium::Equilibrium;
+use crate::equilibrium::{Equilibrium, TotalsState};
 use crate::error::Result;
 
 const BN: f64 = 1e-9;
@@ -240,45 +240,42 @@ impl MetricCatalog {
             .focus
             .map_or((usize::MAX, usize::MAX), |f| (f.importer, f.target));
         for s in 0..n_sectors {
+            let known = eq.totals.of(s);
+            if known == TotalsState::Unchanged {
+                // The solver left the sector exactly at the baseline: every change is 0.
+                continue;
+            }
             let at = s * n..(s + 1) * n;
             let (phat, index) = (&eq.phat[at.clone()], &eq.price_index[at.clone()]);
-            let (weights_x, weights_m) =
-                (&self.sector_exports[at.clone()], &self.sector_imports[at]);
+            let (weights_x, weights_m) = (
+                &self.sector_exports[at.clone()],
+                &self.sector_imports[at.clone()],
+            );
             for i in 0..n {
                 ws.export_price[i] += weights_x[i] * (phat[i] - 1.0);
                 ws.import_price[i] += weights_m[i] * (index[i] - 1.0);
             }
             let base_block = &baseline.sector_flows(s)[..n * n];
             let new_block = &eq.flows[s * n * n..(s + 1) * n * n];
-            // Off-diagonal cells only. Where the domestic sales did not change (partial
-            // equilibrium models) the diagonal adds exactly 0 and whole rows are swept;
-            // otherwise each row is split around the diagonal.
-            let diagonal_unchanged =
-                (0..n).all(|i| new_block[i * n + i].to_bits() == base_block[i * n + i].to_bits());
-            for i in 0..n {
-                let base_row = &base_block[i * n..(i + 1) * n];
-                let new_row = &new_block[i * n..(i + 1) * n];
-                let row_change = if diagonal_unchanged {
-                    accumulate_changes(&mut ws.imports, new_row, base_row)
-                } else {
-                    let mut row_change = 0.0;
-                    for range in [0..i, i + 1..n] {
-                        row_change += accumulate_changes(
-                            &mut ws.imports[range.clone()],
-                            &new_row[range.clone()],
-                            &base_row[range],
-                        );
-                    }
-                    row_change
-                };
-                ws.exports[i] += row_change;
-                if m < n && i != m {
-                    ws.focus_row[i] += new_row[m] - base_row[m];
+            if known == TotalsState::Computed {
+                // The solver summed the new flows by exporter and importer while writing them.
+                let (exports, imports) = (&eq.totals.exports[at.clone()], &eq.totals.imports[at]);
+                for r in 0..n {
+                    ws.exports[r] += exports[r] - weights_x[r];
+                    ws.imports[r] += imports[r] - weights_m[r];
                 }
-                if i == c {
-                    for j in (0..n).filter(|&j| j != i) {
-                        ws.target_row[j] += new_row[j] - base_row[j];
-                    }
+            } else {
+                sweep_flow_changes(ws, base_block, new_block, n);
+            }
+            // The focus importer's column and the target's row.
+            if m < n {
+                for i in (0..n).filter(|&i| i != m) {
+                    ws.focus_row[i] += new_block[i * n + m] - base_block[i * n + m];
+                }
+            }
+            if c < n {
+                for j in (0..n).filter(|&j| j != c) {
+                    ws.target_row[j] += new_block[c * n + j] - base_block[c * n + j];
                 }
             }
         }
@@ -345,6 +342,32 @@ impl MetricCatalog {
         let mut out = vec![0.0; self.len()];
         self.fill(baseline, eq, &mut ws, &mut out);
         self.names.iter().cloned().zip(out).collect()
+    }
+}
+
+/// Adds one sector's flow changes, off the diagonal, to the exporters' and importers' totals.
+/// Where the domestic sales did not change (partial equilibrium models) the diagonal adds exactly
+/// 0 and whole rows are swept; otherwise each row is split around the diagonal.
+fn sweep_flow_changes(ws: &mut MetricWorkspace, base_block: &[f64], new_block: &[f64], n: usize) {
+    let diagonal_unchanged =
+        (0..n).all(|i| new_block[i * n + i].to_bits() == base_block[i * n + i].to_bits());
+    for i in 0..n {
+        let base_row = &base_block[i * n..(i + 1) * n];
+        let new_row = &new_block[i * n..(i + 1) * n];
+        let row_change = if diagonal_unchanged {
+            accumulate_changes(&mut ws.imports, new_row, base_row)
+        } else {
+            let mut row_change = 0.0;
+            for range in [0..i, i + 1..n] {
+                row_change += accumulate_changes(
+                    &mut ws.imports[range.clone()],
+                    &new_row[range.clone()],
+                    &base_row[range],
+                );
+            }
+            row_change
+        };
+        ws.exports[i] += row_change;
     }
 }
 
@@ -456,6 +479,74 @@ mod tests {
             }),
         );
         assert_eq!(m.index_of("imports.M.C"), Some(0));
+    }
+
+    /// `armington` records each solved sector's totals while writing its flows and marks the
+    /// sectors it left untouched; the metrics from those agree with the metrics from sweeping the
+    /// flows (to rounding: the sums run in another order), and a zero shock gives exact zeros.
+    #[test]
+    fn solver_totals_give_the_metrics_of_the_flows() {
+        use crate::equilibrium::TotalsState;
+        use crate::{Elasticities, Model};
+        let codes = ["A", "B", "C", "D", "E", "F"];
+        let n = codes.len();
+        let value = |i: usize, j: usize, s: usize| ((i * 7 + j * 3 + s * 5) % 11 + 1) as f64 * 1e9;
+        let mut flows = vec![0.0; n * n * 3];
+        for s in 0..3 {
+            for i in 0..n {
+                for j in 0..n {
+                    flows[(s * n + i) * n + j] = value(i, j, s) + if i == j { 50e9 } else { 0.0 };
+                }
+            }
+        }
+        let b = Baseline::new(
+            RegionSet::from_codes(&codes).unwrap(),
+            SectorSet::from_codes(&["X", "Y", "Z"]).unwrap(),
+            flows,
+            vec![0.0; n * n * 3],
+            true,
+            Provenance::default(),
+        )
+        .unwrap();
+        let e = Elasticities::uniform(n, 3, 4.0, -1.5, 6.0).unwrap();
+        let catalog = MetricCatalog::new(
+            &b,
+            Some(Focus {
+                importer: 0,
+                target: 1,
+            }),
+        );
+        let metrics = |eq: &Equilibrium| {
+            let mut out = vec![0.0; catalog.len()];
+            catalog.fill(&b, eq, &mut MetricWorkspace::default(), &mut out);
+            out
+        };
+        let zero = Model::Armington
+            .solve(&b, &e, &b.baseline_tariffs())
+            .unwrap();
+        for (name, v) in catalog.names().iter().zip(metrics(&zero)) {
+            // Levels (`balance_level`) are the baseline's; every change is exactly 0.
+            assert!(name.contains("_level") || v == 0.0, "{name}: {v}");
+        }
+        let mut t = b.baseline_tariffs();
+        for s in 0..2 {
+            t.set(1, 0, s, 0.6).unwrap();
+            t.set(0, 1, s, 0.3).unwrap();
+        }
+        let eq = Model::Armington.solve(&b, &e, &t).unwrap();
+        assert_eq!(eq.totals.of(0), TotalsState::Computed);
+        assert_eq!(eq.totals.of(2), TotalsState::Unchanged);
+        let mut swept = eq.clone();
+        swept.totals.clear();
+        assert_eq!(swept.totals.of(0), TotalsState::Unknown);
+        let (fast, slow) = (metrics(&eq), metrics(&swept));
+        assert!(slow.iter().any(|v| v.abs() > 1.0));
+        for ((name, a), b) in catalog.names().iter().zip(&fast).zip(&slow) {
+            assert!(
+                (a - b).abs() <= 1e-12 * b.abs().max(1.0),
+                "{name}: {a} vs {b}"
+            );
+        }
     }
 
     /// The one-pass totals against naive per-cell sums written here, on a multi-sector baseline

@@ -60,7 +60,7 @@
 
 use crate::baseline::Baseline;
 use crate::elasticity::Elasticities;
-use crate::equilibrium::Equilibrium;
+use crate::equilibrium::{Equilibrium, TotalsState};
 use crate::error::{Result, SolveError, StopReason};
 use crate::linalg::{dot, exp, invert_in_place, ln, lu_factor, lu_solve, matmul_into, matvec_into};
 use crate::tariff::Tariffs;
@@ -1403,6 +1403,7 @@ pub(crate) fn solve_into(
     out: &mut Equilibrium,
 ) -> Result<()> {
     let n = baseline.n_regions();
+    out.totals.start(n, baseline.n_sectors());
     for s in 0..baseline.n_sectors() {
         let sigma = elasticities.sector_sigma(s);
         let eta = elasticities.sector_eta(s);
@@ -1410,11 +1411,13 @@ pub(crate) fn solve_into(
         if !ws.setup(baseline, tariffs, eps, s) {
             let block = s * n * n..(s + 1) * n * n;
             out.flows[block.clone()].copy_from_slice(&baseline.flows()[block]);
+            out.totals.state[s] = TotalsState::Unchanged;
             continue;
         }
         let iterations = ws.solve(sigma, eta, eps, baseline.sectors().code(s))?;
         out.iterations[s] = u32::try_from(iterations).unwrap_or(u32::MAX);
         let residual = write_sector(baseline, tariffs, eps, eta, s, n, ws, out);
+        out.totals.state[s] = TotalsState::Computed;
         out.residual = out.residual.max(residual);
         // NaN fails this test too: `write_sector` folds every value it writes into the residual.
         if !(residual <= crate::tolerance::CLEARING_TOL) {
@@ -1534,6 +1537,8 @@ fn write_sector(
     revenue.fill(0.0);
     let mut sales = std::mem::take(&mut ws.sales_out);
     sales.resize(n, 0.0);
+    let purchases = &mut out.totals.imports[base..base + n];
+    purchases.fill(0.0);
     // The diagonal (domestic sales, unchanged) adds exactly 0 to the revenue when its tariff is
     // unchanged (x t1 − x t0 with t1 = t0), so whole rows can be swept and the domestic sales
     // taken off the row's sum; otherwise the rows are split around the diagonal.
@@ -1546,12 +1551,13 @@ fn write_sector(
         .enumerate()
     {
         let sold = if diagonal_unchanged {
-            accumulate_revenue(revenue, row, new_row, r0, r1) - new_row[i]
+            accumulate_revenue(revenue, purchases, row, new_row, r0, r1) - new_row[i]
         } else {
             let mut sold = 0.0;
             for range in [0..i, i + 1..n] {
                 sold += accumulate_revenue(
                     &mut revenue[range.clone()],
+                    &mut purchases[range.clone()],
                     &row[range.clone()],
                     &new_row[range.clone()],
                     &r0[range.clone()],
@@ -1563,6 +1569,13 @@ fn write_sector(
         sales[i] = sold;
         check += sold;
     }
+    if diagonal_unchanged {
+        // Whole rows put each importer's domestic sales into its purchases: take them off.
+        for (j, p) in purchases.iter_mut().enumerate() {
+            *p -= new_flows[j * n + j];
+        }
+    }
+    out.totals.exports[base..base + n].copy_from_slice(&sales[..n]);
     check += revenue.iter().sum::<f64>();
     let mut worst = 0.0_f64;
     for &i in &ws.active {
@@ -1583,23 +1596,33 @@ fn write_sector(
     if check.is_finite() { worst } else { f64::NAN }
 }
 
-/// `revenue_j += new_j t1_j − x_j t0_j`; returns `sum_j new_j` (separate slices: vectorises;
-/// four partial sums, so the sum is not one serial chain of additions).
+/// One exporter's row: `revenue_j += new_j t1_j − x_j t0_j` and `purchases_j += new_j`;
+/// returns `sum_j new_j` (separate slices: vectorises; four partial sums, so the sum is not one
+/// serial chain of additions).
 #[inline]
-fn accumulate_revenue(revenue: &mut [f64], x: &[f64], new: &[f64], t0: &[f64], t1: &[f64]) -> f64 {
+fn accumulate_revenue(
+    revenue: &mut [f64],
+    purchases: &mut [f64],
+    x: &[f64],
+    new: &[f64],
+    t0: &[f64],
+    t1: &[f64],
+) -> f64 {
     let n = revenue.len();
-    let (x, new, t0, t1) = (&x[..n], &new[..n], &t0[..n], &t1[..n]);
+    let (purchases, x, new, t0, t1) = (&mut purchases[..n], &x[..n], &new[..n], &t0[..n], &t1[..n]);
     let mut sold = [0.0_f64; 4];
     let full = n - n % 4;
     for k0 in (0..full).step_by(4) {
         for l in 0..4 {
             let k = k0 + l;
             revenue[k] += new[k] * t1[k] - x[k] * t0[k];
+            purchases[k] += new[k];
             sold[l] += new[k];
         }
     }
     for k in full..n {
         revenue[k] += new[k] * t1[k] - x[k] * t0[k];
+        purchases[k] += new[k];
         sold[0] += new[k];
     }
     (sold[0] + sold[1]) + (sold[2] + sold[3])
