@@ -14,6 +14,7 @@
 use crate::error::RunnerError;
 use crate::sampler::Sampler;
 use rayon::prelude::*;
+use std::sync::Mutex;
 
 /// What is computed for one draw: recorded parameters and outputs from the draw's scores.
 pub trait Evaluator: Sync {
@@ -105,11 +106,13 @@ impl Buffer {
         }
     }
 
-    /// Computes draws `start..start + len` in parallel (call inside the pool).
+    /// Computes draws `start..start + len` in parallel (call inside the pool), each worker with
+    /// its own scratch from `scratches` (made on first use, kept for the whole run).
     fn compute<E: Evaluator>(
         &mut self,
         plan: &Plan<'_>,
         evaluator: &E,
+        scratches: &[Mutex<Option<Thread<E::Scratch>>>],
         start: u64,
         len: usize,
         n_params: usize,
@@ -119,22 +122,25 @@ impl Buffer {
             .par_chunks_mut(width)
             .zip(self.status[..len].par_iter_mut())
             .enumerate()
-            .for_each_init(
-                || Thread {
+            .for_each(|(i, (row, st))| {
+                // One slot per worker: the lock is never contended.
+                let slot = rayon::current_thread_index().unwrap_or(0) % scratches.len();
+                let mut guard = scratches[slot]
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let t = guard.get_or_insert_with(|| Thread {
                     z: vec![0.0; plan.sampler.dimension()],
                     scratch: evaluator.scratch(),
-                },
-                |t, (i, (row, st))| {
-                    let k = start + i as u64;
-                    plan.sampler.scores(k, &mut t.z);
-                    let (params, outputs) = row.split_at_mut(n_params);
-                    *st = match evaluator.evaluate(&t.z, &mut t.scratch, params, outputs) {
-                        Err(reason) => Some(reason),
-                        Ok(()) if outputs.iter().all(|x| x.is_finite()) => None,
-                        Ok(()) => Some("non-finite output".into()),
-                    };
-                },
-            );
+                });
+                let k = start + i as u64;
+                plan.sampler.scores(k, &mut t.z);
+                let (params, outputs) = row.split_at_mut(n_params);
+                *st = match evaluator.evaluate(&t.z, &mut t.scratch, params, outputs) {
+                    Err(reason) => Some(reason),
+                    Ok(()) if outputs.iter().all(|x| x.is_finite()) => None,
+                    Ok(()) => Some("non-finite output".into()),
+                };
+            });
     }
 }
 
@@ -161,9 +167,14 @@ pub fn run<E: Evaluator>(
     let mut next = Buffer::new(chunk, width);
     let len_at =
         |start: u64| usize::try_from((plan.end - start).min(chunk as u64)).unwrap_or(chunk);
+    // Per-worker scratch (solver workspaces and their caches), made once per run: a draw
+    // overwrites whatever it reads from it, so which worker computes a draw does not matter.
+    let scratches: Vec<Mutex<Option<Thread<E::Scratch>>>> =
+        (0..plan.threads.max(1)).map(|_| Mutex::new(None)).collect();
+    let scratches = &scratches[..];
     let mut start = plan.first;
     let mut len = len_at(start);
-    pool.install(|| ready.compute(plan, evaluator, start, len, n_params));
+    pool.install(|| ready.compute(plan, evaluator, scratches, start, len, n_params));
     loop {
         let following = start + len as u64;
         let following_len = if following < plan.end {
@@ -176,7 +187,14 @@ pub fn run<E: Evaluator>(
             if following_len > 0 {
                 let next = &mut next;
                 scope.spawn(move |_| {
-                    next.compute(plan, evaluator, following, following_len, n_params)
+                    next.compute(
+                        plan,
+                        evaluator,
+                        scratches,
+                        following,
+                        following_len,
+                        n_params,
+                    )
                 });
             }
             sunk = sink(&Chunk {
