@@ -482,6 +482,8 @@ pub struct SectorWorkspace {
     /// `x_i = ln phat_i` (full length; fixed exporters stay 0).
     pub(crate) x: Vec<f64>,
     x_trial: Vec<f64>,
+    /// `‖F‖∞` at the last evaluation.
+    res_inf: f64,
     /// Sales (new flows off the diagonal) per exporter of the sector being written.
     sales_out: Vec<f64>,
 
@@ -811,14 +813,7 @@ impl SectorWorkspace {
         for (l, &d) in self.ln_demand[..n].iter_mut().zip(&self.demand[..n]) {
             *l = ln(d);
         }
-        let mut merit = 0.0;
-        for (k, &i) in self.active.iter().enumerate() {
-            let f = self.ln_demand[i] - eps[i] * self.x[i];
-            self.f[k] = f;
-            merit += f * f;
-        }
-        let merit = 0.5 * merit;
-        merit.is_finite().then_some(merit)
+        self.residuals(eps)
     }
 
     /// The evaluation with one sigma group (`a = 1 − sigma ≠ 0` for every importer), in the
@@ -902,14 +897,7 @@ impl SectorWorkspace {
             *l = ln(s) + shift * xi;
         }
         self.sales_sum = sales;
-        let mut merit = 0.0;
-        for (k, &i) in self.active.iter().enumerate() {
-            let f = self.ln_demand[i] - eps[i] * self.x[i];
-            self.f[k] = f;
-            merit += f * f;
-        }
-        let merit = 0.5 * merit;
-        merit.is_finite().then_some(merit)
+        self.residuals(eps)
     }
 
     /// Forms the new import shares `s_ij = theta_ij ces_ij / sum_j` and quantity ratios
@@ -956,22 +944,27 @@ impl SectorWorkspace {
         }
     }
 
-    /// `‖F‖∞` on the active set (NaN entries are skipped, as `f64::max` does: an evaluation
-    /// with a NaN residual is rejected by its merit, which is then not finite).
+    /// `‖F‖∞` on the active set at the last evaluation (see [`Self::residuals`]).
     fn residual_inf(&self) -> f64 {
-        let f = &self.f[..self.active.len()];
-        // Four independent maxima: not one serial chain.
-        let mut top = [0.0_f64; 4];
-        let mut chunks = f.chunks_exact(4);
-        for c in &mut chunks {
-            for l in 0..4 {
-                top[l] = top[l].max(c[l].abs());
-            }
+        self.res_inf
+    }
+
+    /// The residuals `F_i = ln demand_i − eps_i x_i` on the active set from `ln_demand`, their
+    /// max-norm (kept for [`Self::residual_inf`]; NaN entries are skipped, as `f64::max` does:
+    /// an evaluation with a NaN residual is rejected by its merit) and the merit `½‖F‖²`, or
+    /// `None` if that is not finite.
+    fn residuals(&mut self, eps: &[f64]) -> Option<f64> {
+        let mut merit = 0.0;
+        let mut top = 0.0_f64;
+        for (k, &i) in self.active.iter().enumerate() {
+            let f = self.ln_demand[i] - eps[i] * self.x[i];
+            self.f[k] = f;
+            merit += f * f;
+            top = top.max(f.abs());
         }
-        for &v in chunks.remainder() {
-            top[0] = top[0].max(v.abs());
-        }
-        top[0].max(top[1]).max(top[2].max(top[3]))
+        self.res_inf = top;
+        let merit = 0.5 * merit;
+        merit.is_finite().then_some(merit)
     }
 
     /// Fills `self.jac` (m × m, active set) at the last evaluated point.
