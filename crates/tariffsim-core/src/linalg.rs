@@ -34,24 +34,10 @@ pub fn lu_factor(a: &mut [f64], m: usize, piv: &mut [usize]) -> bool {
     debug_assert!(a.len() >= m * m && piv.len() >= m);
     let a = &mut a[..m * m];
     for k in 0..m {
-        // Pivot search down column k.
-        let mut p = k;
-        let mut best = a[k * m + k].abs();
-        for (r, row) in a.chunks_exact(m).enumerate().skip(k + 1) {
-            let v = row[k].abs();
-            if v > best {
-                best = v;
-                p = r;
-            }
-        }
-        if !(best > 1e-300) {
+        let Some(p) = pivot(a, m, k) else {
             return false;
-        }
+        };
         piv[k] = p;
-        if p != k {
-            let (upper, lower) = a.split_at_mut(p * m);
-            upper[k * m..(k + 1) * m].swap_with_slice(&mut lower[..m]);
-        }
         let (top, bottom) = a.split_at_mut((k + 1) * m);
         let pivot_row = &top[k * m..(k + 1) * m];
         let inv = 1.0 / pivot_row[k];
@@ -64,6 +50,30 @@ pub fn lu_factor(a: &mut [f64], m: usize, piv: &mut [usize]) -> bool {
         }
     }
     true
+}
+
+/// Partial pivoting at step `k` of an elimination on the row-major `m × m` matrix `a`: swaps
+/// into row `k` the row at or below it with the largest `|a[r][k]|` and returns that row's
+/// index, or `None` if that entry is not above `1e-300` (numerically singular).
+#[inline(always)]
+fn pivot(a: &mut [f64], m: usize, k: usize) -> Option<usize> {
+    let mut p = k;
+    let mut best = a[k * m + k].abs();
+    for (r, row) in a.chunks_exact(m).enumerate().skip(k + 1) {
+        let v = row[k].abs();
+        if v > best {
+            best = v;
+            p = r;
+        }
+    }
+    if !(best > 1e-300) {
+        return None;
+    }
+    if p != k {
+        let (upper, lower) = a.split_at_mut(p * m);
+        upper[k * m..(k + 1) * m].swap_with_slice(&mut lower[..m]);
+    }
+    Some(p)
 }
 
 /// Solves `a x = b` with the factors of [`lu_factor`], overwriting `b` (length ≥ `m`).
@@ -104,23 +114,10 @@ pub fn invert_in_place(a: &mut [f64], m: usize, piv: &mut [usize]) -> bool {
     debug_assert!(a.len() >= m * m && piv.len() >= m);
     let a = &mut a[..m * m];
     for k in 0..m {
-        let mut p = k;
-        let mut best = a[k * m + k].abs();
-        for (r, row) in a.chunks_exact(m).enumerate().skip(k + 1) {
-            let v = row[k].abs();
-            if v > best {
-                best = v;
-                p = r;
-            }
-        }
-        if !(best > 1e-300) {
+        let Some(p) = pivot(a, m, k) else {
             return false;
-        }
+        };
         piv[k] = p;
-        if p != k {
-            let (upper, lower) = a.split_at_mut(p * m);
-            upper[k * m..(k + 1) * m].swap_with_slice(&mut lower[..m]);
-        }
         let (before, rest) = a.split_at_mut(k * m);
         let (pivot_row, after) = rest.split_at_mut(m);
         // The pivot's own column becomes the inverse's: store 1 there before scaling, so the

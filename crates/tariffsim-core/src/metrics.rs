@@ -418,6 +418,32 @@ mod tests {
     use super::*;
     use crate::{Provenance, RegionSet, SectorSet};
 
+    /// Six regions A..F, three sectors X, Y, Z: uneven off-diagonal flows (some zero) and 50 bn of
+    /// domestic sales on every diagonal, no tariffs.
+    fn six_regions_three_sectors() -> (Baseline, [&'static str; 6]) {
+        let codes = ["A", "B", "C", "D", "E", "F"];
+        let n = codes.len();
+        let value = |i: usize, j: usize, s: usize| ((i * 7 + j * 3 + s * 5) % 11) as f64 * 1e9;
+        let mut flows = vec![0.0; n * n * 3];
+        for s in 0..3 {
+            for i in 0..n {
+                for j in 0..n {
+                    flows[(s * n + i) * n + j] = value(i, j, s) + if i == j { 50e9 } else { 0.0 };
+                }
+            }
+        }
+        let b = Baseline::new(
+            RegionSet::from_codes(&codes).unwrap(),
+            SectorSet::from_codes(&["X", "Y", "Z"]).unwrap(),
+            flows,
+            vec![0.0; n * n * 3],
+            true,
+            Provenance::default(),
+        )
+        .unwrap();
+        (b, codes)
+    }
+
     /// Every metric by name, focus importer region 0 and target region 1.
     fn focus_0_on_1(b: &Baseline, eq: &Equilibrium) -> std::collections::HashMap<String, f64> {
         let focus = Focus {
@@ -488,26 +514,8 @@ mod tests {
     fn solver_totals_give_the_metrics_of_the_flows() {
         use crate::equilibrium::TotalsState;
         use crate::{Elasticities, Model};
-        let codes = ["A", "B", "C", "D", "E", "F"];
-        let n = codes.len();
-        let value = |i: usize, j: usize, s: usize| ((i * 7 + j * 3 + s * 5) % 11 + 1) as f64 * 1e9;
-        let mut flows = vec![0.0; n * n * 3];
-        for s in 0..3 {
-            for i in 0..n {
-                for j in 0..n {
-                    flows[(s * n + i) * n + j] = value(i, j, s) + if i == j { 50e9 } else { 0.0 };
-                }
-            }
-        }
-        let b = Baseline::new(
-            RegionSet::from_codes(&codes).unwrap(),
-            SectorSet::from_codes(&["X", "Y", "Z"]).unwrap(),
-            flows,
-            vec![0.0; n * n * 3],
-            true,
-            Provenance::default(),
-        )
-        .unwrap();
+        let (b, _) = six_regions_three_sectors();
+        let n = b.n_regions();
         let e = Elasticities::uniform(n, 3, 4.0, -1.5, 6.0).unwrap();
         let catalog = MetricCatalog::new(
             &b,
@@ -554,27 +562,9 @@ mod tests {
     /// must stay out of every trade total, and each price index weighs its own cells.
     #[test]
     fn region_totals_match_naive_sums() {
-        let codes = ["A", "B", "C", "D", "E", "F"];
-        let n = codes.len();
-        let n_sectors = 3;
-        let value = |i: usize, j: usize, s: usize| ((i * 7 + j * 3 + s * 5) % 11) as f64 * 1e9;
-        let mut flows = vec![0.0; n * n * n_sectors];
-        for s in 0..n_sectors {
-            for i in 0..n {
-                for j in 0..n {
-                    flows[(s * n + i) * n + j] = value(i, j, s) + if i == j { 50e9 } else { 0.0 };
-                }
-            }
-        }
-        let b = Baseline::new(
-            RegionSet::from_codes(&codes).unwrap(),
-            SectorSet::from_codes(&["X", "Y", "Z"]).unwrap(),
-            flows.clone(),
-            vec![0.0; n * n * n_sectors],
-            true,
-            Provenance::default(),
-        )
-        .unwrap();
+        let (b, codes) = six_regions_three_sectors();
+        let (n, n_sectors) = (b.n_regions(), b.n_sectors());
+        let flows = b.flows().to_vec();
         let mut eq = Equilibrium::unchanged("test", &b);
         for (k, f) in eq.flows.iter_mut().enumerate() {
             *f *= 1.0 + 0.01 * (k % 13) as f64 - 0.05;
