@@ -1,8 +1,10 @@
 //! Run-time choice of the instruction set for the solver's hot loops.
 //!
 //! The default build targets baseline x86-64 (SSE2), which every x86-64 machine runs. On CPUs
-//! with AVX2 the `armington` evaluation, write-out and Jacobian run in copies compiled for AVX2
-//! (4 doubles per vector instead of 2), chosen once per process. FMA is deliberately *not*
+//! with AVX2 the one-sigma-group `armington` evaluation — ~40% of a Monte Carlo draw; AVX2
+//! copies of the write-out, the chord products and the Jacobian inverse were measured and gave
+//! nothing — runs in a copy compiled for AVX2 (4 doubles per vector instead of 2), chosen once
+//! per process. FMA is deliberately *not*
 //! enabled: without fused multiply–adds every operation rounds exactly as in the baseline copy,
 //! so both copies give bit-identical results (tested) and a run's numbers do not depend on the
 //! machine's instruction set. [`set_level`] forces the baseline copy (for comparisons and
