@@ -71,7 +71,7 @@ use crate::tolerance::{
 /// A chord step must reduce `‖F‖∞` by at least this factor for the Jacobian's inverse to be
 /// kept for the next step. Measured over the Monte Carlo of `us_china_2025.toml` (warm
 /// sequences, world2024), callgrind instructions for 50 draws with Anderson-accelerated chord
-/// steps ([`SectorWorkspace::anderson`]): 806 M at 0.03, 789 M at 0.1, 788 M at 0.3 (before the
+/// steps (`SectorWorkspace::anderson`): 806 M at 0.03, 789 M at 0.1, 788 M at 0.3 (before the
 /// acceleration, plain chord steps: minimum at 0.03, 0.1 and 0.3 4% dearer).
 pub const CHORD_CONTRACTION: f64 = 0.1;
 
