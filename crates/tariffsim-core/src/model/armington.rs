@@ -451,10 +451,6 @@ pub struct SectorWorkspace {
     tpow: Vec<f64>,
     /// Cells (importer-major) whose tariff changes.
     changed: Vec<Changed>,
-    /// `ln That` of each changed cell (in `changed`'s order).
-    changed_lnt: Vec<f64>,
-    /// `That^(1 − sigma_j)` of each changed cell (in `changed`'s order).
-    changed_tpow: Vec<f64>,
     /// Importer `j`'s group of equal `1 - sigma_j` (`usize::MAX`: no imports).
     group_of: Vec<usize>,
     /// Importers with imports (those with a group), ascending.
@@ -486,7 +482,6 @@ pub struct SectorWorkspace {
     res_inf: f64,
     /// Sales (new flows off the diagonal) per exporter of the sector being written.
     sales_out: Vec<f64>,
-
     /// The previous chord step `r_(k−1)` on the active set (Anderson history).
     aa_step: Vec<f64>,
     /// The previous iterate `x_(k−1)` on the active set (Anderson history).
@@ -596,12 +591,10 @@ impl SectorWorkspace {
         }
         self.changed.clear();
         let cells = self.diffs.sector(baseline, tariffs, self.base.theta(), s);
-        self.changed_lnt.clear();
         for &(changed, lnt, inv_that) in cells {
             self.lnt[changed.cell] = lnt;
             self.inv_that[changed.cell] = inv_that;
             self.changed.push(changed);
-            self.changed_lnt.push(lnt);
         }
         self.lnp[..n].fill(0.0);
         self.x[..n].fill(0.0);
@@ -668,38 +661,14 @@ impl SectorWorkspace {
             self.row_slot[j] = NO_SLOT;
         }
         self.slotted.clear();
-        // The tariff factors `That^a` of the changed cells: one vectorisable pass when every
-        // importer shares `a` (cells of importers without imports are computed and not used).
-        self.changed_tpow.clear();
-        self.changed_tpow.resize(self.changed.len(), 1.0);
-        if let [a] = self.group_a[..] {
-            if a != 0.0 {
-                for (t, &l) in self.changed_tpow.iter_mut().zip(&self.changed_lnt) {
-                    *t = exp(a * l);
-                }
-            }
-        } else {
-            for (t, (cell, &l)) in self
-                .changed_tpow
-                .iter_mut()
-                .zip(self.changed.iter().zip(&self.changed_lnt))
-            {
-                let g = self.group_of[cell.importer];
-                if g != usize::MAX && self.group_a[g] != 0.0 {
-                    *t = exp(self.group_a[g] * l);
-                }
-            }
-        }
-        for (
-            &Changed {
-                cell: c,
-                importer: j,
-                exporter: i,
-            },
-            &tpow,
-        ) in self.changed.iter().zip(&self.changed_tpow)
+        for &Changed {
+            cell: c,
+            importer: j,
+            exporter: i,
+        } in &self.changed
         {
-            if self.group_of[j] == usize::MAX {
+            let g = self.group_of[j];
+            if g == usize::MAX {
                 continue;
             }
             let row = j * n..(j + 1) * n;
@@ -712,6 +681,8 @@ impl SectorWorkspace {
                 self.w_rows[k * n..(k + 1) * n].copy_from_slice(&self.base.w()[row]);
             }
             let at = self.row_slot[j] * n + i;
+            let a = self.group_a[g];
+            let tpow = if a == 0.0 { 1.0 } else { exp(a * self.lnt[c]) };
             self.tpow[c] = tpow;
             self.theta_rows[at] = self.base.theta()[c] * tpow;
             self.w_rows[at] = self.base.w()[c] * self.inv_that[c] * tpow;
