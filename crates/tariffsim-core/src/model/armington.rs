@@ -486,6 +486,7 @@ pub struct SectorWorkspace {
     aa_step: Vec<f64>,
     /// The previous iterate `x_(k−1)` on the active set (Anderson history).
     aa_x: Vec<f64>,
+    /// `1 / phat_i` at the last evaluation (formed by `materialize` on the one-group path).
     inv_phat: Vec<f64>,
     /// Active exporters (compact index -> region).
     pub(crate) active: Vec<usize>,
@@ -610,13 +611,14 @@ impl SectorWorkspace {
     /// Readies the loaded sector for solves at `sigma`.
     ///
     /// The CES term of cell `(i, j)` factors as `phat_i^(a_j) · That_ij^(a_j)`, `a_j = 1 − sigma_j`.
-    /// The tariff factor is fixed during a solve, so it is folded into two constant matrices:
+    /// The tariff factor is fixed during a solve, so it is folded into the weights:
     /// `theta_t = theta ∘ That^a` (price-index weights) and `w_t = w ∘ That^(−sigma)` (demand
     /// weights). An evaluation is then two N² multiply–add sweeps against `phat^(a_g)`, one `exp`
     /// per exporter and *group* `g` of importers with equal `a` (elasticities usually vary by
     /// sector only: one group), plus O(N) logarithms — instead of one `exp` per cell. Only the
-    /// cells whose tariff changes differ from `theta` and `w`. Cobb–Douglas importers
-    /// (`|a| < SIGMA_ONE_TOL`) form the group `a = 0`.
+    /// rows of importers whose tariffs change differ from the cached `theta` and `w`; those rows
+    /// get a slot here (`theta_rows`, `w_rows`), the others are read from the cache. Cobb–Douglas
+    /// importers (`|a| < SIGMA_ONE_TOL`) form the group `a = 0`.
     pub(crate) fn prepare(&mut self, sigma: &[f64], eta: &[f64]) {
         let n = self.n;
         self.group_a.clear();
