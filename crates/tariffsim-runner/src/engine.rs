@@ -144,6 +144,15 @@ impl Buffer {
     }
 }
 
+/// A rayon pool of `threads` workers (at least one): the run's draws and its summary use it, so
+/// `--threads` bounds the whole run.
+pub fn pool(threads: usize) -> Result<rayon::ThreadPool, RunnerError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| RunnerError::Setting(format!("cannot start {threads} threads: {e}")))
+}
+
 /// Runs the plan, calling `sink` with each chunk in draw order.
 pub fn run<E: Evaluator>(
     plan: &Plan<'_>,
@@ -153,10 +162,7 @@ pub fn run<E: Evaluator>(
     if plan.first >= plan.end {
         return Ok(());
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(plan.threads.max(1))
-        .build()
-        .map_err(|e| RunnerError::Setting(format!("cannot start {} threads: {e}", plan.threads)))?;
+    let pool = pool(plan.threads)?;
     let n_params = evaluator.n_params();
     let width = n_params + evaluator.n_outputs();
     let chunk = plan.chunk.max(1);

@@ -306,7 +306,8 @@ fn execute<E: Evaluator>(
     for (name, bytes) in extra_files {
         output::write_atomic(&dir.join(name), bytes)?;
     }
-    let summary = writer.finish(settings.memory_budget)?;
+    let summary =
+        engine::pool(settings.threads)?.install(|| writer.finish(settings.memory_budget))?;
     check_failures(&summary, settings.max_failure_rate)?;
     Ok(RunOutcome { summary, dir })
 }

@@ -14,6 +14,7 @@
 use crate::engine::Chunk;
 use crate::error::RunnerError;
 use crate::stats::{Summary, summarize};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -350,9 +351,12 @@ impl DrawWriter {
                     col.push(f64::from_le_bytes(b));
                 }
             }
-            for col in &mut columns {
-                summaries.push(summarize(col));
-            }
+            // Columns are independent and each summary is sequential within its column, so
+            // the parallel map gives the same summaries whatever the thread count (in the
+            // caller's rayon pool: `mc::run` installs one of `--threads` workers).
+            let block_summaries: Vec<Summary> =
+                columns.par_iter_mut().map(|col| summarize(col)).collect();
+            summaries.extend(block_summaries);
             c0 = c1;
         }
         let n_params = self.manifest.run.params.len();

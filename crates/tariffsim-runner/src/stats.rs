@@ -77,18 +77,68 @@ pub fn summarize(values: &mut [f64]) -> Summary {
     } else {
         0.0
     };
-    values.sort_by(f64::total_cmp);
+    let [p5, p25, p50, p75, p95] = quantiles_type7(values, [0.05, 0.25, 0.50, 0.75, 0.95]);
     Summary {
         count: n as u64,
         mean,
         sd,
         mcse: sd / (n as f64).sqrt(),
-        p5: quantile_type7(values, 0.05),
-        p25: quantile_type7(values, 0.25),
-        p50: quantile_type7(values, 0.50),
-        p75: quantile_type7(values, 0.75),
-        p95: quantile_type7(values, 0.95),
+        p5,
+        p25,
+        p50,
+        p75,
+        p95,
     }
+}
+
+/// Type-7 quantiles at `ps` (each in [0, 1]): the same values as [`quantile_type7`] on the
+/// sorted slice, found by selection instead of a sort. Each quantile needs the order statistics
+/// `⌊h⌋` and `⌊h⌋ + 1`; they are selected in increasing rank, each right of the previous one
+/// (after selecting rank `r` in `values[start..]`, the part right of `r` holds exactly the ranks
+/// above `r`). O(n) per rank instead of O(n log n) for a sort: the run summary calls it once per
+/// metric and column. Ranks are taken under `f64::total_cmp`, a total order in which equal means
+/// bit-identical, so the values do not depend on how ties are arranged. `values` is reordered.
+#[must_use]
+pub fn quantiles_type7<const K: usize>(values: &mut [f64], ps: [f64; K]) -> [f64; K] {
+    let n = values.len();
+    let mut out = [0.0; K];
+    if n == 0 {
+        return out;
+    }
+    // Per quantile: h, and the ranks ⌊h⌋ and ⌊h⌋ + 1 (clipped to the last index).
+    let position = |p: f64| {
+        let h = (n - 1) as f64 * p;
+        let lo = (h.floor() as usize).min(n - 1);
+        (h, lo, (lo + 1).min(n - 1))
+    };
+    // The distinct ranks, ascending, then each selected right of the previous one.
+    let mut ranks: Vec<usize> = ps
+        .iter()
+        .flat_map(|&p| {
+            let (_, lo, hi) = position(p);
+            [lo, hi]
+        })
+        .collect();
+    ranks.sort_unstable();
+    ranks.dedup();
+    let mut order = Vec::with_capacity(ranks.len());
+    let mut start = 0;
+    for &r in &ranks {
+        let (_, v, _) = values[start..].select_nth_unstable_by(r - start, f64::total_cmp);
+        order.push(*v);
+        start = r + 1;
+    }
+    let value = |r: usize| order[ranks.partition_point(|&k| k < r)];
+    for (slot, &p) in out.iter_mut().zip(&ps) {
+        let (h, lo, _) = position(p);
+        *slot = if lo + 1 >= n {
+            value(n - 1)
+        } else {
+            let (a, b) = (value(lo), value(lo + 1));
+            a + (h - lo as f64) * (b - a)
+        };
+    }
+    out
 }
 
 #[cfg(test)]
@@ -108,6 +158,27 @@ mod tests {
         // sample sd of [1,2,3,4,10] = sqrt(12.5)
         assert!((s.sd - 12.5f64.sqrt()).abs() < 1e-12);
         assert!((s.mcse - 12.5f64.sqrt() / 5f64.sqrt()).abs() < 1e-12);
+    }
+
+    /// Selection gives the bits of the sort-based quantiles, ties and signed zeros included
+    /// (values drawn from a small set so that ties are common).
+    #[test]
+    fn selection_quantiles_are_the_sorted_ones() {
+        use proptest::prelude::*;
+        let ps = [0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0];
+        let value = prop_oneof![
+            (-3i32..4).prop_map(|k| f64::from(k) * 0.5),
+            Just(-0.0),
+            -1e3..1e3_f64,
+        ];
+        proptest!(ProptestConfig::with_cases(500), |(mut v in proptest::collection::vec(value, 0..300))| {
+            let mut sorted = v.clone();
+            sorted.sort_by(f64::total_cmp);
+            let got = quantiles_type7(&mut v, ps);
+            for (g, &p) in got.iter().zip(&ps) {
+                prop_assert_eq!(g.to_bits(), quantile_type7(&sorted, p).to_bits(), "p = {}", p);
+            }
+        });
     }
 
     #[test]
