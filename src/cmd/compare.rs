@@ -51,7 +51,7 @@ pub fn run(args: &Args) -> Result<()> {
         &[],
     )
     .map_err(montecarlo::runner_error)?;
-    super::montecarlo::plots(&outcome.dir, settings.quiet)?;
+    super::montecarlo::plots(&outcome.dir, settings.quiet, settings.threads)?;
     let s = &outcome.summary;
     println!(
         "compare {} (A) vs {} (B) on common random numbers: {} draws ({} failed), sampler {}, seed {} -> {}",

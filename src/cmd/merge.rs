@@ -38,7 +38,8 @@ pub fn run(args: &Args) -> Result<()> {
         summary.failed,
         args.out.display()
     );
-    super::montecarlo::plots(&args.out, false)?;
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    super::montecarlo::plots(&args.out, false, cores)?;
     tariffsim_runner::mc::check_failures(&summary, summary.run.max_failure_rate)?;
     Ok(())
 }

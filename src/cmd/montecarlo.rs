@@ -157,15 +157,19 @@ pub fn table(
     o
 }
 
-/// Renders the charts and `report.html` into a finished run directory; the run's data files are
-/// already complete, so a rendering failure is reported (exit 1) without losing them.
-pub fn plots(dir: &std::path::Path, quiet: bool) -> Result<()> {
-    let files = tariffsim_runner::plot::render_dir(dir).map_err(|e| {
-        anyhow::anyhow!(
-            "{e}\nhint: the run's data files are complete; retry with `tariffsim plot {}`",
-            dir.display()
-        )
-    })?;
+/// Renders the charts and `report.html` into a finished run directory on `threads` workers; the
+/// run's data files are already complete, so a rendering failure is reported (exit 1) without
+/// losing them.
+pub fn plots(dir: &std::path::Path, quiet: bool, threads: usize) -> Result<()> {
+    let pool = tariffsim_runner::engine::pool(threads).map_err(runner_error)?;
+    let files = pool
+        .install(|| tariffsim_runner::plot::render_dir(dir))
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "{e}\nhint: the run's data files are complete; retry with `tariffsim plot {}`",
+                dir.display()
+            )
+        })?;
     if !quiet {
         eprintln!(
             "wrote {} chart files and report.html into {}",
@@ -192,7 +196,7 @@ pub fn run(
         Err(e) => return Err(runner_error(e)),
     };
     if settings.shard == (1, 1) {
-        plots(&outcome.dir, settings.quiet)?;
+        plots(&outcome.dir, settings.quiet, settings.threads)?;
     }
     let s = &outcome.summary;
     if !print_table {

@@ -208,12 +208,23 @@ fn every_chart_renders_for_the_us_china_path() {
     }
     keep(tmp.path(), "us_china_2025");
 
-    // Re-rendering a finished run reproduces the files byte for byte.
+    // Re-rendering a finished run reproduces the files byte for byte, whatever the number of
+    // threads drawing the charts (they render in parallel).
     let before: Vec<Vec<u8>> = written.iter().map(|p| std::fs::read(p).unwrap()).collect();
-    let again = plot::render_run(tmp.path()).unwrap();
-    assert_eq!(again, written);
-    for (p, b) in written.iter().zip(&before) {
-        assert!(std::fs::read(p).unwrap() == *b, "{} changed", p.display());
+    for threads in [1, 3] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let again = pool.install(|| plot::render_run(tmp.path())).unwrap();
+        assert_eq!(again, written);
+        for (p, b) in written.iter().zip(&before) {
+            assert!(
+                std::fs::read(p).unwrap() == *b,
+                "{} changed with {threads} threads",
+                p.display()
+            );
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Reading a finished run directory for plotting: manifest, summary, point results, timeline,
 //! and selected columns of `draws.csv`, streamed (never every column of every row).
 
+use super::prefix_csv::PrefixReader;
 use super::timeline::Timeline;
 use crate::error::RunnerError;
 use crate::output::{Manifest, MetricSummary, RunSummary};
@@ -269,40 +270,52 @@ pub struct ColumnRequest<'a> {
 
 /// Streams `draws.csv` and returns, for each requested column, its values over the successful
 /// draws (in draw order, at most `cap` each). Failed draws are skipped; a non-numeric cell in a
-/// successful draw is an error naming the line and column.
+/// successful draw, or a record too short for a requested column, is an error naming the line
+/// (counted in records, the header being line 1). Each record is parsed only up to the last
+/// column needed ([`PrefixReader`]): the requested columns are the parameters and a few metrics
+/// near the front of a row hundreds of columns wide.
 pub fn read_columns(
     dir: &Path,
     requests: &[ColumnRequest<'_>],
 ) -> Result<Vec<Vec<f64>>, RunnerError> {
     let path = dir.join("draws.csv");
     let file = std::fs::File::open(&path).map_err(|e| RunnerError::io(&path, e))?;
-    let mut reader =
-        csv::ReaderBuilder::new().from_reader(std::io::BufReader::with_capacity(1 << 20, file));
+    let mut reader = PrefixReader::new(file);
     let bad = |line: u64, detail: String| RunnerError::Format {
         path: path.clone(),
         detail: format!("line {line}: {detail}"),
     };
-    let header = reader
-        .byte_headers()
-        .map_err(|e| bad(1, e.to_string()))?
-        .clone();
+    let io = |e: std::io::Error| RunnerError::io(&path, e);
+    if !reader.next_record(usize::MAX).map_err(io)? {
+        return Err(bad(1, "empty file: no header".into()));
+    }
+    let header: Vec<Vec<u8>> = (0..reader.len())
+        .filter_map(|k| reader.field(k).map(std::borrow::Cow::into_owned))
+        .collect();
     let index = |name: &str| header.iter().position(|h| h == name.as_bytes());
     let status = index("status").ok_or_else(|| bad(1, "no `status` column".into()))?;
     let cols: Vec<usize> = requests
         .iter()
         .map(|r| index(r.name).ok_or_else(|| bad(1, format!("no column `{}`", r.name))))
         .collect::<Result<_, _>>()?;
+    let needed = cols.iter().copied().chain([status]).max().unwrap_or(status) + 1;
     let max_cap = requests.iter().map(|r| r.cap).max().unwrap_or(0);
     let mut out: Vec<Vec<f64>> = requests.iter().map(|_| Vec::new()).collect();
-    let mut record = csv::ByteRecord::new();
     let mut line = 1u64;
     let mut kept = 0usize;
-    while reader
-        .read_byte_record(&mut record)
-        .map_err(|e| bad(line + 1, e.to_string()))?
-    {
+    while reader.next_record(needed).map_err(io)? {
         line += 1;
-        match record.get(status) {
+        if reader.len() < needed {
+            return Err(bad(
+                line,
+                format!(
+                    "{} fields, the header has {} (a requested column is missing)",
+                    reader.len(),
+                    header.len()
+                ),
+            ));
+        }
+        match reader.field(status).as_deref() {
             Some(b"ok") => {}
             Some(b"failed") => continue,
             _ => return Err(bad(line, "status is neither `ok` nor `failed`".into())),
@@ -314,8 +327,8 @@ pub fn read_columns(
             if col.len() >= req.cap {
                 continue;
             }
-            let field = record.get(*c).unwrap_or_default();
-            let v = std::str::from_utf8(field)
+            let field = reader.field(*c).unwrap_or_default();
+            let v = std::str::from_utf8(&field)
                 .ok()
                 .and_then(|s| s.parse::<f64>().ok())
                 .filter(|v| v.is_finite())
@@ -325,7 +338,7 @@ pub fn read_columns(
                         format!(
                             "column `{}`: `{}` is not a number",
                             req.name,
-                            String::from_utf8_lossy(field)
+                            String::from_utf8_lossy(&field)
                         ),
                     )
                 })?;
@@ -339,6 +352,35 @@ pub fn read_columns(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Requested columns over the successful draws, skipping failed draws whose reason holds a
+    /// quoted comma and line break; caps per column; a record too short for a requested column
+    /// and a non-numeric cell are errors naming their line.
+    #[test]
+    fn columns_are_read_from_draws_csv() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("draws.csv");
+        let write = |text: &str| std::fs::write(&path, text).unwrap();
+        let req = |name, cap| ColumnRequest { name, cap };
+        write(concat!(
+            "draw,status,reason,sigma.A,m1,m2\n",
+            "0,ok,,1.5,10,100\n",
+            "1,failed,\"solver, \"\"armington\"\"\nstopped\",2.5,,\n",
+            "2,ok,,3.5,30,300\r\n",
+            "3,ok,,4.5,40,400",
+        ));
+        let cols = read_columns(dir.path(), &[req("m2", usize::MAX), req("sigma.A", 2)]).unwrap();
+        assert_eq!(cols, vec![vec![100.0, 300.0, 400.0], vec![1.5, 3.5]]);
+        write("draw,status,reason,sigma.A,m1,m2\n0,ok,,1.5,10,100\n1,ok,,2.5\n");
+        let err = read_columns(dir.path(), &[req("m2", usize::MAX)]).unwrap_err();
+        assert!(err.to_string().contains("line 3"), "{err}");
+        write("draw,status,reason,sigma.A,m1,m2\n0,ok,,1.5,x,100\n");
+        let err = read_columns(dir.path(), &[req("m1", usize::MAX)]).unwrap_err();
+        assert!(
+            err.to_string().contains("line 2") && err.to_string().contains("`x`"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn thousands_are_grouped() {

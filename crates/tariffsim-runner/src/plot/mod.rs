@@ -33,6 +33,7 @@
 pub mod chart;
 pub mod data;
 mod html;
+pub mod prefix_csv;
 pub mod raster;
 pub mod timeline;
 
@@ -44,7 +45,9 @@ use chart::{
     IntervalRow, Marker, ORANGE, PURPLE, RED, TimelineChart, fmt_num, fmt_signed,
 };
 use data::{ColumnRequest, RunData, group_thousands, read_columns};
+use plotters::coord::Shift;
 use plotters::prelude::*;
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use tariffsim_core::Baseline;
@@ -90,7 +93,7 @@ pub struct Rendered {
 }
 
 /// Renders `chart` to PNG and SVG at `size`.
-pub fn render<C: Chart>(
+pub fn render<C: Chart + Sync>(
     stem: &str,
     title: &str,
     chart: &C,
@@ -101,40 +104,109 @@ pub fn render<C: Chart>(
         RunnerError::Plot(format!("rendering `{stem}` ({backend}): {e}"))
     };
     let (w, h) = size;
-    let mut rgb = vec![0u8; 3 * w as usize * h as usize];
-    {
-        let backend =
-            raster::GlyphBitMap::new(BitMapBackend::with_buffer(&mut rgb, size), REGULAR, BOLD)
+    // The bitmap (drawn, then deflated) and the SVG text are independent: drawn side by side.
+    let (png, svg) = rayon::join(
+        || -> Result<Vec<u8>, RunnerError> {
+            let mut rgb = vec![0u8; 3 * w as usize * h as usize];
+            {
+                let backend = raster::GlyphBitMap::new(
+                    BitMapBackend::with_buffer(&mut rgb, size),
+                    REGULAR,
+                    BOLD,
+                )
                 .map_err(|e| fail("png", e))?;
-        let root = backend.into_drawing_area();
-        chart.draw(&root).map_err(|e| fail("png", e))?;
-        root.present().map_err(|e| fail("png", format!("{e:?}")))?;
-    }
-    let mut png = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(&mut png, w, h);
-        encoder.set_color(png::ColorType::Rgb);
-        encoder.set_depth(png::BitDepth::Eight);
-        let mut writer = encoder
-            .write_header()
-            .map_err(|e| fail("png", e.to_string()))?;
-        writer
-            .write_image_data(&rgb)
-            .map_err(|e| fail("png", e.to_string()))?;
-        writer.finish().map_err(|e| fail("png", e.to_string()))?;
-    }
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        chart.draw(&root).map_err(|e| fail("svg", e))?;
-        root.present().map_err(|e| fail("svg", format!("{e:?}")))?;
-    }
+                let root = backend.into_drawing_area();
+                chart.draw(&root).map_err(|e| fail("png", e))?;
+                root.present().map_err(|e| fail("png", format!("{e:?}")))?;
+            }
+            let mut png = Vec::new();
+            let mut encoder = png::Encoder::new(&mut png, w, h);
+            encoder.set_color(png::ColorType::Rgb);
+            encoder.set_depth(png::BitDepth::Eight);
+            let mut writer = encoder
+                .write_header()
+                .map_err(|e| fail("png", e.to_string()))?;
+            writer
+                .write_image_data(&rgb)
+                .map_err(|e| fail("png", e.to_string()))?;
+            writer.finish().map_err(|e| fail("png", e.to_string()))?;
+            Ok(png)
+        },
+        || -> Result<String, RunnerError> {
+            let mut svg = String::new();
+            {
+                let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+                chart.draw(&root).map_err(|e| fail("svg", e))?;
+                root.present().map_err(|e| fail("svg", format!("{e:?}")))?;
+            }
+            Ok(svg)
+        },
+    );
+    let (png, svg) = (png?, svg?);
     Ok(Rendered {
         stem: stem.to_string(),
         title: title.to_string(),
         png,
         svg,
     })
+}
+
+/// A chart of any kind, built now and rendered later with the others ([`render_all`]).
+pub enum AnyChart {
+    /// Histograms.
+    Hist(HistChart),
+    /// Intervals per row.
+    Interval(IntervalChart),
+    /// Bars.
+    Bar(BarChart),
+    /// The tariff timeline.
+    Timeline(TimelineChart),
+}
+
+impl Chart for AnyChart {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        match self {
+            Self::Hist(c) => c.draw(root),
+            Self::Interval(c) => c.draw(root),
+            Self::Bar(c) => c.draw(root),
+            Self::Timeline(c) => c.draw(root),
+        }
+    }
+}
+
+macro_rules! any_chart_from {
+    ($($ty:ident => $variant:ident),*) => {$(
+        impl From<$ty> for AnyChart {
+            fn from(c: $ty) -> Self {
+                Self::$variant(c)
+            }
+        }
+    )*};
+}
+any_chart_from!(HistChart => Hist, IntervalChart => Interval, BarChart => Bar, TimelineChart => Timeline);
+
+/// A chart waiting to be rendered: file stem, report title and the chart.
+pub struct Pending {
+    stem: String,
+    title: String,
+    chart: AnyChart,
+}
+
+fn pending(stem: &str, title: &str, chart: impl Into<AnyChart>) -> Pending {
+    Pending {
+        stem: stem.to_string(),
+        title: title.to_string(),
+        chart: chart.into(),
+    }
+}
+
+/// Renders charts in parallel on the current rayon pool; the result keeps their order (and the
+/// bytes do not depend on the thread count: each chart is drawn by one task).
+pub fn render_all(charts: Vec<Pending>, size: (u32, u32)) -> Result<Vec<Rendered>, RunnerError> {
+    charts
+        .par_iter()
+        .map(|p| render(&p.stem, &p.title, &p.chart, size))
+        .collect()
 }
 
 /// Writes rendered charts (and an optional report) into `dir`, each atomically.
@@ -181,7 +253,8 @@ fn quantiles(s: &Summary, k: f64) -> [f64; 5] {
 /// Ranks (1-based, ties averaged).
 fn ranks(values: &[f64]) -> Vec<f64> {
     let mut idx: Vec<usize> = (0..values.len()).collect();
-    idx.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+    // Unstable is enough: tied values all get their group's average rank, whatever their order.
+    idx.sort_unstable_by(|&a, &b| values[a].total_cmp(&values[b]));
     let mut r = vec![0.0; values.len()];
     let mut i = 0;
     while i < idx.len() {
@@ -206,8 +279,14 @@ pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
     if n < 3 {
         return None;
     }
-    let rx = ranks(&x[..n]);
-    let ry = ranks(&y[..n]);
+    spearman_ranked(&x[..n], &ranks(&y[..n]))
+}
+
+/// [`spearman`] of `x` against a series whose ranks are `ry` (same length, at least 3): the
+/// tornado chart ranks its metric once for every parameter.
+fn spearman_ranked(x: &[f64], ry: &[f64]) -> Option<f64> {
+    let n = x.len();
+    let rx = ranks(x);
     let mean = (n as f64 + 1.0) / 2.0;
     let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
     for k in 0..n {
@@ -335,7 +414,7 @@ pub fn run_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, Run
                 x_desc: format!("Diversion ratio {m} ← {c} (%)"),
             }],
         };
-        out.push(render("diversion_ratio", "Diversion ratio", &chart, size)?);
+        out.push(pending("diversion_ratio", "Diversion ratio", chart));
     }
 
     // 2 and 3. Who gains; where the target's exports go.
@@ -381,7 +460,7 @@ pub fn run_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, Run
             x_desc,
             highlight_label: None,
         };
-        out.push(render(stem, &title, &chart, size)?);
+        out.push(pending(stem, &title, chart));
     }
 
     // 4. Tariff timeline.
@@ -397,16 +476,25 @@ pub fn run_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, Run
             ),
             timeline: t.clone(),
         };
-        out.push(render("tariff_timeline", "Tariff timeline", &chart, size)?);
+        out.push(pending("tariff_timeline", "Tariff timeline", chart));
     }
 
     // 5. Tornado.
+    // Every parameter column has the same length (the successful draws up to the cap): the
+    // metric's ranks are computed once for it.
+    let common = columns.get(1).map_or(0, Vec::len).min(focus_values.len());
+    let focus_ranks = ranks(&focus_values[..common]);
     let mut rho: Vec<(String, f64)> = params
-        .iter()
-        .zip(columns.iter().skip(1))
+        .par_iter()
+        .zip(columns[1..].par_iter())
         .filter_map(|(p, col)| {
             let n = col.len().min(focus_values.len());
-            spearman(&col[..n], &focus_values[..n]).map(|r| (data.param_label(p), r))
+            let r = if n == common && n >= 3 {
+                spearman_ranked(&col[..n], &focus_ranks)
+            } else {
+                spearman(&col[..n], &focus_values[..n])
+            };
+            r.map(|r| (data.param_label(p), r))
         })
         .collect();
     if !rho.is_empty() {
@@ -432,12 +520,11 @@ pub fn run_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, Run
                 "higher value → lower diversion".into(),
             ),
         };
-        out.push(render(
+        out.push(pending(
             "tornado",
             "Tornado: what drives the diversion ratio",
-            &chart,
-            size,
-        )?);
+            chart,
+        ));
     }
 
     // 6. Trade balances.
@@ -471,9 +558,9 @@ pub fn run_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, Run
             x_desc: "Change in trade balance (USD bn, annual rate)".into(),
             highlight_label: Some(format!("{c_name} (target)")),
         };
-        out.push(render("trade_balances", "Trade balances", &chart, size)?);
+        out.push(pending("trade_balances", "Trade balances", chart));
     }
-    Ok(out)
+    render_all(out, size)
 }
 
 /// Rows an interval chart shows at most (more would not leave room for readable labels).
@@ -665,12 +752,11 @@ pub fn compare_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>,
                 },
             ],
         };
-        out.push(render(
+        out.push(pending(
             &stem,
             &format!("{pretty}: {a_name} vs {b_name}"),
-            &chart,
-            size,
-        )?);
+            chart,
+        ));
     }
     if out.is_empty() {
         return Err(RunnerError::Format {
@@ -679,7 +765,7 @@ pub fn compare_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>,
                 .into(),
         });
     }
-    Ok(out)
+    render_all(out, size)
 }
 
 /// Renders a run directory of any kind: [`render_compare`] for a compare run (metric columns
