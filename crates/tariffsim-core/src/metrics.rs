@@ -188,6 +188,37 @@ impl MetricCatalog {
         &self.names
     }
 
+    /// Recomputes the focus ratios of an averaged row (e.g. a period's day-weighted average of
+    /// its phases) from the averaged parts: a diversion ratio of an average is the averaged
+    /// diversion over the averaged fall in direct imports, not the average of the phases'
+    /// ratios. The same convention as [`Self::fill`]: no direct change at all gives ratio 0.
+    /// Without a focus pair there is nothing to recompute.
+    pub fn recompute_ratios(&self, row: &mut [f64]) {
+        let (mut direct, mut diversion_ratio, mut deflection_ratio) = (None, None, None);
+        let (mut diversion, mut deflection) = (0.0, 0.0);
+        for (k, kind) in self.kinds.iter().enumerate() {
+            match kind {
+                Kind::Direct => direct = Some(k),
+                Kind::DiversionRatio => diversion_ratio = Some(k),
+                Kind::DeflectionRatio => deflection_ratio = Some(k),
+                Kind::Diversion(_) => diversion += row[k],
+                Kind::Deflection(_) => deflection += row[k],
+                _ => {}
+            }
+        }
+        let Some(d) = direct else {
+            return;
+        };
+        let loss = -row[d];
+        let ratio = |x: f64| if loss == 0.0 { 0.0 } else { x / loss };
+        if let Some(k) = diversion_ratio {
+            row[k] = ratio(diversion);
+        }
+        if let Some(k) = deflection_ratio {
+            row[k] = ratio(deflection);
+        }
+    }
+
     /// Number of metrics.
     #[must_use]
     pub fn len(&self) -> usize {
@@ -454,6 +485,42 @@ mod tests {
             .evaluate(b, eq)
             .into_iter()
             .collect()
+    }
+
+    /// Ratios of an averaged row are ratios of its averaged parts; no direct change gives 0; a
+    /// catalog without a focus pair leaves the row alone.
+    #[test]
+    fn ratios_are_recomputed_from_the_averaged_parts() {
+        let (b, _) = six_regions_three_sectors();
+        let focus = Focus {
+            importer: 0,
+            target: 1,
+        };
+        let catalog = MetricCatalog::new(&b, Some(focus));
+        let at = |name: &str| catalog.index_of(name).unwrap();
+        let mut row = vec![7.0; catalog.len()];
+        row[at("imports.A.B")] = -40.0;
+        for (k, code) in ["C", "D", "E", "F"].iter().enumerate() {
+            row[at(&format!("diversion.A.B.{code}"))] = k as f64;
+            row[at(&format!("deflection.A.B.{code}"))] = 2.0 * k as f64;
+        }
+        catalog.recompute_ratios(&mut row);
+        assert_eq!(
+            row[at("diversion_ratio.A.B")].to_bits(),
+            f64::to_bits(6.0 / 40.0)
+        );
+        assert_eq!(
+            row[at("deflection_ratio.A.B")].to_bits(),
+            f64::to_bits(12.0 / 40.0)
+        );
+        assert_eq!(row[at("imports_pct.A.B")].to_bits(), f64::to_bits(7.0));
+        row[at("imports.A.B")] = 0.0;
+        catalog.recompute_ratios(&mut row);
+        assert_eq!(row[at("diversion_ratio.A.B")].to_bits(), f64::to_bits(0.0));
+        let plain = MetricCatalog::new(&b, None);
+        let mut row = vec![7.0; plain.len()];
+        plain.recompute_ratios(&mut row);
+        assert!(row.iter().all(|v| v.to_bits() == 7f64.to_bits()));
     }
 
     /// Hand-built equilibrium: M imports 100 from C and 50 from K; C also sells 40 to D.

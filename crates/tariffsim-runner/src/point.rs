@@ -139,40 +139,9 @@ pub fn solve_phases_into(
             }
         }
     }
-    period_ratios(catalog, period);
+    // The period's focus ratios are ratios of its averaged flows.
+    catalog.recompute_ratios(period);
     Ok(())
-}
-
-/// Recomputes the focus ratios of the period row from its (day-weighted) flows.
-fn period_ratios(catalog: &MetricCatalog, period: &mut [f64]) {
-    if catalog.focus().is_none() {
-        return;
-    }
-    let (mut direct, mut diversion_ratio, mut deflection_ratio) = (None, None, None);
-    let (mut diversion, mut deflection) = (0.0, 0.0);
-    for (k, name) in catalog.names().iter().enumerate() {
-        let head = name.split('.').next().unwrap_or("");
-        match (head, name.matches('.').count()) {
-            ("imports", 2) => direct = Some(k),
-            ("diversion_ratio", 2) => diversion_ratio = Some(k),
-            ("deflection_ratio", 2) => deflection_ratio = Some(k),
-            ("diversion", 3) => diversion += period[k],
-            ("deflection", 3) => deflection += period[k],
-            _ => {}
-        }
-    }
-    let Some(d) = direct else {
-        return;
-    };
-    let loss = -period[d];
-    // Same convention as the catalog: no direct change at all -> ratio 0.
-    let ratio = |x: f64| if loss == 0.0 { 0.0 } else { x / loss };
-    if let Some(k) = diversion_ratio {
-        period[k] = ratio(diversion);
-    }
-    if let Some(k) = deflection_ratio {
-        period[k] = ratio(deflection);
-    }
 }
 
 /// The result of a point run, with names.

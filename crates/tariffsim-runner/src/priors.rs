@@ -284,11 +284,24 @@ impl PriorSet {
                 };
                 for s in 0..s_count {
                     let score = a * common + b * z[base + 1 + s];
+                    let horizon = if f == 0 { horizon_of(s) } else { 1.0 };
+                    // Regions mostly share their sector's prior: a cell with the same prior as
+                    // the one before it takes its value (same score, so the same bits) instead
+                    // of evaluating the quantile function again.
+                    let mut last: Option<(&Dist, f64)> = None;
                     for r in 0..n {
-                        let mut v = at_score(&prior.cells[s * n + r], score);
-                        if f == 0 {
-                            v = 1.0 + horizon_of(s) * (v - 1.0);
-                        }
+                        let cell = &prior.cells[s * n + r];
+                        let v = match last {
+                            Some((d, v)) if d == cell => v,
+                            _ => {
+                                let mut v = at_score(cell, score);
+                                if f == 0 {
+                                    v = 1.0 + horizon * (v - 1.0);
+                                }
+                                last = Some((cell, v));
+                                v
+                            }
+                        };
                         out[s * n + r] = v;
                     }
                     params[f * s_count + s] = at_score(&prior.cells[s * n + record], score);
