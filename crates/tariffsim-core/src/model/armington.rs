@@ -1468,7 +1468,11 @@ fn write_sector(
         {
             let pow = ws.group_pow[i];
             for ((v, &x), &sc) in new_row.iter_mut().zip(row).zip(scale) {
-                *v = if x > 0.0 { x * pow * sc } else { 0.0 };
+                // Formed unconditionally, then selected: a select vectorises where a branch
+                // around the product did not (untraded cells stay exactly 0 even if the
+                // factors overflow).
+                let flow = x * pow * sc;
+                *v = if x > 0.0 { flow } else { 0.0 };
             }
             // Domestic sales are held fixed.
             new_row[i] = row[i];
@@ -1578,12 +1582,20 @@ fn accumulate_revenue(
     let (purchases, x, new, t0, t1) = (&mut purchases[..n], &x[..n], &new[..n], &t0[..n], &t1[..n]);
     let mut sold = [0.0_f64; 4];
     let full = n - n % 4;
-    for k0 in (0..full).step_by(4) {
+    // Blocks of four as fixed-size chunks: no per-element bounds checks, so the block
+    // vectorises (an index loop over `step_by(4)` kept a check per element and stayed scalar).
+    for (((((r, p), x), new), t0), t1) in revenue[..full]
+        .chunks_exact_mut(4)
+        .zip(purchases[..full].chunks_exact_mut(4))
+        .zip(x[..full].chunks_exact(4))
+        .zip(new[..full].chunks_exact(4))
+        .zip(t0[..full].chunks_exact(4))
+        .zip(t1[..full].chunks_exact(4))
+    {
         for l in 0..4 {
-            let k = k0 + l;
-            revenue[k] += new[k] * t1[k] - x[k] * t0[k];
-            purchases[k] += new[k];
-            sold[l] += new[k];
+            r[l] += new[l] * t1[l] - x[l] * t0[l];
+            p[l] += new[l];
+            sold[l] += new[l];
         }
     }
     for k in full..n {
