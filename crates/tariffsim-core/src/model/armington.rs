@@ -1748,45 +1748,14 @@ pub(crate) fn finish_welfare(out: &mut Equilibrium) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Provenance, RegionSet, SectorSet};
-
-    /// Five regions, two sectors: uneven flows (some zero), domestic sales, MFN-like tariffs.
-    fn baseline() -> Baseline {
-        let n = 5;
-        let mut flows = vec![0.0; n * n * 2];
-        let mut tariffs = vec![0.0; n * n * 2];
-        for s in 0..2 {
-            for i in 0..n {
-                for j in 0..n {
-                    let k = (s * n + i) * n + j;
-                    flows[k] = if i == j {
-                        80e9
-                    } else {
-                        ((i * 7 + j * 3 + s * 5) % 9) as f64 * 1e9
-                    };
-                    if i != j {
-                        tariffs[k] = 0.01 * ((i + 2 * j + s) % 5) as f64;
-                    }
-                }
-            }
-        }
-        Baseline::new(
-            RegionSet::from_codes(&["A", "B", "C", "D", "E"]).unwrap(),
-            SectorSet::from_codes(&["X", "Y"]).unwrap(),
-            flows,
-            tariffs,
-            true,
-            Provenance::default(),
-        )
-        .unwrap()
-    }
+    use crate::model::test_support::world;
 
     /// The incremental first evaluation of a warm solve gives the state of a full evaluation at
     /// the same point, through phases where importers gain and lose a tariff row (A raises on
     /// B; then B retaliates; then A's duty goes and B's stays).
     #[test]
     fn incremental_first_evaluation_matches_a_full_one() {
-        let b = baseline();
+        let b = world(5, 2);
         let n = 5;
         let el = Elasticities::uniform(n, 2, 4.0, -1.5, 10.0).unwrap();
         let mut phases = Vec::new();
@@ -1805,6 +1774,17 @@ mod tests {
             t.set(2, 1, s, 0.3).unwrap();
         }
         phases.push(t);
+        // Residuals, price-index sums, demand scales, ln Phat, demand sums, ln demand.
+        let state = |ws: &SectorWorkspace| {
+            [
+                ws.f[..ws.active.len()].to_vec(),
+                ws.sum[..n].to_vec(),
+                ws.scale[..n].to_vec(),
+                ws.lnp[..n].to_vec(),
+                ws.sales_sum[..n].to_vec(),
+                ws.ln_demand[..n].to_vec(),
+            ]
+        };
         let mut ws = SectorWorkspace::default();
         ws.start_warm_sequence();
         let mut checked = 0;
@@ -1817,23 +1797,9 @@ mod tests {
                 if ws.warm.slot_matches(s, uid, sigma, eta, eps) && ws.warm.state[s] {
                     ws.x[..n].copy_from_slice(&ws.warm.x[s * n..(s + 1) * n]);
                     let incremental = ws.evaluate_incremental(eps, s).unwrap();
-                    let got = [
-                        ws.f[..ws.active.len()].to_vec(),
-                        ws.sum[..n].to_vec(),
-                        ws.scale[..n].to_vec(),
-                        ws.lnp[..n].to_vec(),
-                        ws.sales_sum[..n].to_vec(),
-                        ws.ln_demand[..n].to_vec(),
-                    ];
+                    let got = state(&ws);
                     let full = ws.evaluate(el.sector_eta(s), eps).unwrap();
-                    let want = [
-                        ws.f[..ws.active.len()].to_vec(),
-                        ws.sum[..n].to_vec(),
-                        ws.scale[..n].to_vec(),
-                        ws.lnp[..n].to_vec(),
-                        ws.sales_sum[..n].to_vec(),
-                        ws.ln_demand[..n].to_vec(),
-                    ];
+                    let want = state(&ws);
                     // Same quantities summed in another order: agreement to rounding. The
                     // residuals are differences of O(1) logs: absolute 1e-14.
                     for (g, w) in got.iter().zip(&want) {

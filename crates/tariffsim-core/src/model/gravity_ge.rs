@@ -864,33 +864,7 @@ fn write(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Provenance, RegionSet, SectorSet};
-
-    fn world(n: usize, n_sectors: usize) -> Baseline {
-        let mut flows = vec![0.0; n * n * n_sectors];
-        let mut tariffs = vec![0.0; n * n * n_sectors];
-        for s in 0..n_sectors {
-            for i in 0..n {
-                for j in 0..n {
-                    let k = (s * n + i) * n + j;
-                    let h = ((i * 7 + j * 3 + s * 5) % 11) as f64;
-                    flows[k] = if i == j { 50.0 + h } else { 1.0 + h };
-                    tariffs[k] = if i == j { 0.0 } else { 0.01 * h };
-                }
-            }
-        }
-        let codes: Vec<String> = (0..n).map(|i| format!("R{i}")).collect();
-        let sectors: Vec<String> = (0..n_sectors).map(|s| format!("S{s}")).collect();
-        Baseline::new(
-            RegionSet::from_codes(&codes).unwrap(),
-            SectorSet::from_codes(&sectors).unwrap(),
-            flows,
-            tariffs,
-            true,
-            Provenance::default(),
-        )
-        .unwrap()
-    }
+    use crate::model::test_support::world;
 
     /// The analytic Jacobian against central finite differences, both closures, away from the
     /// baseline (tariffs changed, prices perturbed).

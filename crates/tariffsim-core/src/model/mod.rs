@@ -10,6 +10,8 @@ pub mod armington;
 pub mod gegravity;
 pub mod gravity_ge;
 pub mod gsim;
+#[cfg(test)]
+mod test_support;
 
 use crate::baseline::Baseline;
 use crate::elasticity::Elasticities;
