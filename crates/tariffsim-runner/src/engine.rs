@@ -92,6 +92,13 @@ struct Thread<S> {
     scratch: S,
 }
 
+/// One worker's scratch slot, aligned to 128 bytes (two cache lines, the unit the adjacent-line
+/// prefetcher pulls) so that two workers' slots never share a line: the solver rewrites fields
+/// of its scratch (buffers taken and put back) many times per draw. Interleaved in-process
+/// runs, 2 threads × 100 draws, min of 25: unpadded 749–813 µs per draw pair, padded 752–758.
+#[repr(align(128))]
+struct Slot<S>(Mutex<Option<Thread<S>>>);
+
 /// One chunk's results: rows and per-draw failure reasons.
 struct Buffer {
     rows: Vec<f64>,
@@ -112,7 +119,7 @@ impl Buffer {
         &mut self,
         plan: &Plan<'_>,
         evaluator: &E,
-        scratches: &[Mutex<Option<Thread<E::Scratch>>>],
+        scratches: &[Slot<E::Scratch>],
         start: u64,
         len: usize,
         n_params: usize,
@@ -126,6 +133,7 @@ impl Buffer {
                 // One slot per worker: the lock is never contended.
                 let slot = rayon::current_thread_index().unwrap_or(0) % scratches.len();
                 let mut guard = scratches[slot]
+                    .0
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
                 let t = guard.get_or_insert_with(|| Thread {
@@ -175,8 +183,9 @@ pub fn run<E: Evaluator>(
         |start: u64| usize::try_from((plan.end - start).min(chunk as u64)).unwrap_or(chunk);
     // Per-worker scratch (solver workspaces and their caches), made once per run: a draw
     // overwrites whatever it reads from it, so which worker computes a draw does not matter.
-    let scratches: Vec<Mutex<Option<Thread<E::Scratch>>>> =
-        (0..plan.threads.max(1)).map(|_| Mutex::new(None)).collect();
+    let scratches: Vec<Slot<E::Scratch>> = (0..plan.threads.max(1))
+        .map(|_| Slot(Mutex::new(None)))
+        .collect();
     let scratches = &scratches[..];
     let mut start = plan.first;
     let mut len = len_at(start);
