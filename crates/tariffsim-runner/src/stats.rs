@@ -171,7 +171,8 @@ mod tests {
             Just(-0.0),
             -1e3..1e3_f64,
         ];
-        proptest!(ProptestConfig::with_cases(500), |(mut v in proptest::collection::vec(value, 0..300))| {
+        let values = proptest::collection::vec(value, 0..300);
+        proptest!(ProptestConfig::with_cases(500), |(mut v in values)| {
             let mut sorted = v.clone();
             sorted.sort_by(f64::total_cmp);
             let got = quantiles_type7(&mut v, ps);

@@ -42,7 +42,8 @@
 //! phase after a small tariff step costs a few chord steps and no Jacobian. With one sigma group
 //! the first evaluation of such a phase is incremental: at the previous solution only the
 //! importers whose tariff rows changed are recomputed. Results agree with a cold solve to the
-//! tolerance, not bit for bit; without a sequence every solve depends only on its own inputs. Baseline shares are computed once per baseline ([`Baseline::uid`]) and sector.
+//! tolerance, not bit for bit; without a sequence every solve depends only on its own inputs.
+//! Baseline shares are computed once per baseline ([`Baseline::uid`]) and sector.
 //!
 //! Sectors whose tariffs do not change on any traded cell are not solved: they are the baseline,
 //! exactly.

@@ -183,7 +183,12 @@ macro_rules! any_chart_from {
         }
     )*};
 }
-any_chart_from!(HistChart => Hist, IntervalChart => Interval, BarChart => Bar, TimelineChart => Timeline);
+any_chart_from!(
+    HistChart => Hist,
+    IntervalChart => Interval,
+    BarChart => Bar,
+    TimelineChart => Timeline
+);
 
 /// A chart waiting to be rendered: file stem, report title and the chart.
 pub struct Pending {
