@@ -38,7 +38,8 @@ pub struct RunSettings {
     pub quiet: bool,
     /// Draws per parallel chunk.
     pub chunk: usize,
-    /// Memory for summarising (bytes): the column store is read this much at a time.
+    /// Memory for summarising (bytes): a run whose values fit keeps them in memory; a larger
+    /// one writes them to the column store and reads it back this much at a time.
     pub memory_budget: usize,
 }
 
@@ -289,6 +290,7 @@ fn execute<E: Evaluator>(
     };
     let dir = settings.out.clone();
     let mut writer = DrawWriter::create(&dir, manifest)?;
+    writer.keep_columns_in_memory(settings.memory_budget);
     let mut progress = Progress::new(end - first, settings.quiet);
     let plan = Plan {
         sampler: &sampler,

@@ -1,9 +1,11 @@
 //! The run directory: `draws.csv`, `summary.json`, `manifest.json`, written atomically.
 //!
 //! Every file is written to `NAME.tmp` and renamed when complete, so an interrupted run (Ctrl-C,
-//! kill) leaves no file that looks complete. Draw rows stream to `draws.csv` and to a binary
-//! row-major column store (`draws.bin.tmp`, deleted at the end); the summary is computed from the
-//! column store a block of columns at a time, so memory stays bounded for millions of draws.
+//! kill) leaves no file that looks complete. Draw rows stream to `draws.csv`; their values are
+//! kept for the summary in memory, column by column, when the whole run fits the memory budget,
+//! and otherwise in a binary row-major column store (`draws.bin.tmp`, deleted at the end) that
+//! the summary reads back a block of columns at a time, so memory stays bounded for millions of
+//! draws.
 //!
 //! `draws.csv` is wide: one row per draw, columns `draw,status,reason`, then the sampled
 //! parameters, then every metric. pandas (`read_csv`) and R (`read.csv`) read it with no
@@ -183,6 +185,9 @@ pub struct DrawWriter {
     /// The row being written: all fields' bytes and where each field ends.
     field_bytes: Vec<u8>,
     field_ends: Vec<usize>,
+    /// The successful draws' values by column, when the whole run fits the memory budget
+    /// ([`Self::keep_columns_in_memory`]); the column store is then not written.
+    columns: Option<Vec<Vec<f64>>>,
 }
 
 impl DrawWriter {
@@ -214,7 +219,23 @@ impl DrawWriter {
             first_failures: Vec::new(),
             field_bytes: Vec::new(),
             field_ends: Vec::new(),
+            columns: None,
         })
+    }
+
+    /// Keeps the successful draws' values in memory, column by column, when all of them fit in
+    /// `memory_budget_bytes`: the summary then needs no pass over the column store (it is read
+    /// back and transposed after the draws otherwise, on the critical path of a run). Same
+    /// values in the same order either way, so the same summary (tested).
+    pub fn keep_columns_in_memory(&mut self, memory_budget_bytes: usize) {
+        let rows = usize::try_from(self.manifest.end - self.manifest.first).unwrap_or(usize::MAX);
+        let fits = rows
+            .checked_mul(self.width)
+            .and_then(|v| v.checked_mul(8))
+            .is_some_and(|bytes| bytes <= memory_budget_bytes);
+        if fits {
+            self.columns = Some((0..self.width).map(|_| Vec::with_capacity(rows)).collect());
+        }
     }
 
     /// Appends one draw (in draw order). `reason` is `Some` for a failed draw.
@@ -285,10 +306,21 @@ impl DrawWriter {
                 detail: e.to_string(),
             })?;
         self.ok.push(reason.is_none());
-        for &x in row {
-            self.store
-                .write_all(&x.to_le_bytes())
-                .map_err(|e| RunnerError::io(self.dir.join("draws.bin.tmp"), e))?;
+        match &mut self.columns {
+            Some(columns) => {
+                if reason.is_none() {
+                    for (column, &x) in columns.iter_mut().zip(row) {
+                        column.push(x);
+                    }
+                }
+            }
+            None => {
+                for &x in row {
+                    self.store
+                        .write_all(&x.to_le_bytes())
+                        .map_err(|e| RunnerError::io(self.dir.join("draws.bin.tmp"), e))?;
+                }
+            }
         }
         Ok(())
     }
@@ -331,6 +363,10 @@ impl DrawWriter {
         let mut summaries = Vec::with_capacity(self.width);
         let mut columns: Vec<Vec<f64>> = Vec::new();
         let mut c0 = 0;
+        if let Some(mut kept) = self.columns.take() {
+            summaries = kept.par_iter_mut().map(|col| summarize(col)).collect();
+            c0 = self.width;
+        }
         while c0 < self.width {
             let c1 = (c0 + block).min(self.width);
             columns.clear();

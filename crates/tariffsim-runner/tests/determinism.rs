@@ -135,6 +135,22 @@ fn run_to(
     shard: (u64, u64),
     chunk: usize,
 ) {
+    run_kept(dir, shock, kind, draws, threads, shard, chunk, 1 << 30);
+}
+
+/// [`run_to`] with the writer's in-memory columns enabled under `memory_budget` bytes (the run
+/// keeps its values in memory if they fit, else in the column store).
+#[allow(clippy::too_many_arguments)]
+fn run_kept(
+    dir: &Path,
+    shock: &Shock,
+    kind: SamplerKind,
+    draws: u64,
+    threads: usize,
+    shard: (u64, u64),
+    chunk: usize,
+    memory_budget: usize,
+) {
     let sampler = Sampler::new(kind, 42, draws, shock.priors.dimension()).unwrap();
     let (first, end) = output::shard_range(draws, shard.0, shard.1).unwrap();
     let manifest = Manifest {
@@ -145,6 +161,7 @@ fn run_to(
         end,
     };
     let mut writer = DrawWriter::create(dir, manifest).unwrap();
+    writer.keep_columns_in_memory(memory_budget);
     let plan = Plan {
         sampler: &sampler,
         first,
@@ -265,4 +282,31 @@ fn failed_draws_are_counted_and_never_nan() {
     );
     let count = summary["metrics"][0]["count"].as_u64().unwrap();
     assert_eq!(count, succeeded);
+}
+
+/// The summary is the same whether the run keeps its values in memory or reads them back from
+/// the column store (a budget too small for the run), with failed draws skipped in both.
+#[test]
+fn summary_from_memory_equals_summary_from_the_column_store() {
+    let shock = setup(Some(6.0));
+    let tmp = tempfile::tempdir().unwrap();
+    let (memory, store) = (tmp.path().join("memory"), tmp.path().join("store"));
+    run_kept(
+        &memory,
+        &shock,
+        SamplerKind::Lhs,
+        120,
+        2,
+        (1, 1),
+        16,
+        1 << 30,
+    );
+    run_kept(&store, &shock, SamplerKind::Lhs, 120, 2, (1, 1), 16, 1);
+    let summary: serde_json::Value =
+        serde_json::from_slice(&read(&memory, "summary.json")).unwrap();
+    assert!(summary["failed"].as_u64().unwrap() > 0);
+    for f in ["draws.csv", "summary.json", "manifest.json"] {
+        assert!(read(&memory, f) == read(&store, f), "{f} differs");
+    }
+    assert!(!memory.join("draws.bin.tmp").exists() && !store.join("draws.bin.tmp").exists());
 }
