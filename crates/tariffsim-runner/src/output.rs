@@ -128,7 +128,12 @@ pub fn fmt_f64(x: f64) -> String {
 /// last digit to even and std up (`…22.2` vs `…22.3`, about 0.15% of random 17-digit values):
 /// both read back as the same double. A unit test compares the two on a million values.
 pub fn write_f64(buf: &mut Vec<u8>, x: f64) {
-    if x == 0.0 || !x.is_finite() {
+    if x == 0.0 {
+        // std's text for the zeros (common: every change in a phase without a shock).
+        buf.extend_from_slice(if x.is_sign_negative() { b"-0" } else { b"0" });
+        return;
+    }
+    if !x.is_finite() {
         write_f64_std(buf, x);
         return;
     }
@@ -171,20 +176,63 @@ fn json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
     v
 }
 
+/// One `draws.csv` line (with its `\n`) into `line`: `draw,status,reason`, then the values —
+/// for a failed draw its parameters and empty metric cells. Written directly rather than field
+/// by field through the `csv` crate (hundreds of numeric fields per row, none of which needs
+/// quoting); the reason is quoted exactly when the `csv` crate would quote it (it contains a
+/// comma, a quote or a line break; quotes doubled). A proptest compares whole rows with the
+/// `csv` crate's.
+fn row_line(line: &mut Vec<u8>, draw: u64, row: &[f64], n_params: usize, reason: Option<&str>) {
+    use std::io::Write as _;
+    line.clear();
+    // Writing to a Vec<u8> cannot fail.
+    let _ = write!(line, "{draw}");
+    let values = match reason {
+        None => {
+            line.extend_from_slice(b",ok,");
+            row
+        }
+        Some(r) => {
+            line.extend_from_slice(b",failed,");
+            if r.bytes().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
+                line.push(b'"');
+                for b in r.bytes() {
+                    if b == b'"' {
+                        line.push(b'"');
+                    }
+                    line.push(b);
+                }
+                line.push(b'"');
+            } else {
+                line.extend_from_slice(r.as_bytes());
+            }
+            &row[..n_params]
+        }
+    };
+    for &x in values {
+        line.push(b',');
+        write_f64(line, x);
+    }
+    for _ in values.len()..row.len() {
+        line.push(b',');
+    }
+    line.push(b'\n');
+}
+
 /// Streams draws into a run directory and finishes it with a summary.
 pub struct DrawWriter {
     dir: PathBuf,
     manifest: Manifest,
-    csv: csv::Writer<BufWriter<File>>,
+    /// `draws.csv.tmp`: the header through the `csv` crate, the rows as built by [`row_line`].
+    csv: BufWriter<File>,
     store: BufWriter<File>,
     width: usize,
     ok: Vec<bool>,
     next_draw: u64,
     failures_by_reason: BTreeMap<String, u64>,
     first_failures: Vec<(u64, String)>,
-    /// The row being written: all fields' bytes and where each field ends.
-    field_bytes: Vec<u8>,
-    field_ends: Vec<usize>,
+    /// The CSV line being written (reused: no allocation per row once grown).
+    line: Vec<u8>,
     /// The successful draws' values by column, when the whole run fits the memory budget
     /// ([`Self::keep_columns_in_memory`]); the column store is then not written.
     columns: Option<Vec<Vec<f64>>>,
@@ -196,14 +244,21 @@ impl DrawWriter {
         std::fs::create_dir_all(dir).map_err(|e| RunnerError::io(dir, e))?;
         let csv_tmp = tmp_path(&dir.join("draws.csv"));
         let file = File::create(&csv_tmp).map_err(|e| RunnerError::io(&csv_tmp, e))?;
-        let mut csv = csv::WriterBuilder::new().from_writer(BufWriter::new(file));
+        let mut csv = BufWriter::new(file);
         let mut header: Vec<String> = vec!["draw".into(), "status".into(), "reason".into()];
         header.extend(manifest.run.params.iter().cloned());
         header.extend(manifest.run.metrics.iter().cloned());
-        csv.write_record(&header).map_err(|e| RunnerError::Format {
+        let mut header_csv = csv::WriterBuilder::new().from_writer(Vec::new());
+        let format_error = |e: &dyn std::fmt::Display| RunnerError::Format {
             path: csv_tmp.clone(),
             detail: e.to_string(),
-        })?;
+        };
+        header_csv
+            .write_record(&header)
+            .map_err(|e| format_error(&e))?;
+        let header_bytes = header_csv.into_inner().map_err(|e| format_error(&e))?;
+        csv.write_all(&header_bytes)
+            .map_err(|e| RunnerError::io(&csv_tmp, e))?;
         let store_path = dir.join("draws.bin.tmp");
         let store = File::create(&store_path).map_err(|e| RunnerError::io(&store_path, e))?;
         let width = manifest.run.params.len() + manifest.run.metrics.len();
@@ -217,8 +272,7 @@ impl DrawWriter {
             ok: Vec::new(),
             failures_by_reason: BTreeMap::new(),
             first_failures: Vec::new(),
-            field_bytes: Vec::new(),
-            field_ends: Vec::new(),
+            line: Vec::new(),
             columns: None,
         })
     }
@@ -255,56 +309,16 @@ impl DrawWriter {
         }
         self.next_draw += 1;
         let n_params = self.manifest.run.params.len();
-        // One byte buffer for the whole row and the field boundaries in it: no allocation per
-        // value once the buffers have grown.
-        self.field_bytes.clear();
-        self.field_ends.clear();
-        let end_field = |bytes: &mut Vec<u8>, ends: &mut Vec<usize>| ends.push(bytes.len());
-        {
-            use std::io::Write as _;
-            let _ = write!(self.field_bytes, "{draw}");
-        }
-        end_field(&mut self.field_bytes, &mut self.field_ends);
-        match reason {
-            None => {
-                self.field_bytes.extend_from_slice(b"ok");
-                end_field(&mut self.field_bytes, &mut self.field_ends);
-                end_field(&mut self.field_bytes, &mut self.field_ends);
-                for &x in row {
-                    write_f64(&mut self.field_bytes, x);
-                    end_field(&mut self.field_bytes, &mut self.field_ends);
-                }
-            }
-            Some(r) => {
-                self.field_bytes.extend_from_slice(b"failed");
-                end_field(&mut self.field_bytes, &mut self.field_ends);
-                self.field_bytes.extend_from_slice(r.as_bytes());
-                end_field(&mut self.field_bytes, &mut self.field_ends);
-                for &x in &row[..n_params] {
-                    write_f64(&mut self.field_bytes, x);
-                    end_field(&mut self.field_bytes, &mut self.field_ends);
-                }
-                for _ in n_params..self.width {
-                    end_field(&mut self.field_bytes, &mut self.field_ends);
-                }
-                *self.failures_by_reason.entry(r.to_string()).or_insert(0) += 1;
-                if self.first_failures.len() < 20 {
-                    self.first_failures.push((draw, r.to_string()));
-                }
+        row_line(&mut self.line, draw, row, n_params, reason);
+        if let Some(r) = reason {
+            *self.failures_by_reason.entry(r.to_string()).or_insert(0) += 1;
+            if self.first_failures.len() < 20 {
+                self.first_failures.push((draw, r.to_string()));
             }
         }
-        let (bytes, ends) = (&self.field_bytes, &self.field_ends);
-        let fields = ends.iter().scan(0, |start, &end| {
-            let field = &bytes[*start..end];
-            *start = end;
-            Some(field)
-        });
         self.csv
-            .write_record(fields)
-            .map_err(|e| RunnerError::Format {
-                path: self.dir.join("draws.csv.tmp"),
-                detail: e.to_string(),
-            })?;
+            .write_all(&self.line)
+            .map_err(|e| RunnerError::io(self.dir.join("draws.csv.tmp"), e))?;
         self.ok.push(reason.is_none());
         match &mut self.columns {
             Some(columns) => {
@@ -697,6 +711,47 @@ mod tests {
         ] {
             assert_eq!(fmt_f64(x), format!("{x}"));
         }
+    }
+
+    /// Rows written directly are the `csv` crate's rows, byte for byte: any reason text
+    /// (commas, quotes, line breaks, unicode, empty), any values, ok or failed.
+    #[test]
+    fn rows_are_the_csv_crates() {
+        use proptest::prelude::*;
+        let reason = prop_oneof![
+            proptest::string::string_regex("[a-z ,\"\r\n#'\t;]{0,12}").unwrap(),
+            proptest::string::string_regex(".{0,8}").unwrap(),
+        ];
+        let values = proptest::collection::vec(any::<f64>(), 0..8);
+        proptest!(ProptestConfig::with_cases(1000), |(
+            draw in any::<u64>(),
+            values in values,
+            n_params in 0usize..4,
+            reason in proptest::option::of(reason),
+        )| {
+            let n_params = n_params.min(values.len());
+            let mut line = Vec::new();
+            row_line(&mut line, draw, &values, n_params, reason.as_deref());
+            let mut fields: Vec<Vec<u8>> = vec![
+                draw.to_string().into_bytes(),
+                if reason.is_some() { b"failed".to_vec() } else { b"ok".to_vec() },
+                reason.clone().unwrap_or_default().into_bytes(),
+            ];
+            for (k, &x) in values.iter().enumerate() {
+                let mut cell = Vec::new();
+                if reason.is_none() || k < n_params {
+                    write_f64(&mut cell, x);
+                }
+                fields.push(cell);
+            }
+            let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+            w.write_record(&fields).unwrap();
+            let expect = w.into_inner().unwrap();
+            prop_assert_eq!(
+                String::from_utf8_lossy(&line),
+                String::from_utf8_lossy(&expect)
+            );
+        });
     }
 
     #[test]
