@@ -52,32 +52,46 @@ mod world2024 {
 }
 
 /// A builtin baseline by name. An unknown name is an error listing the builtins, with a
-/// did-you-mean hint.
+/// did-you-mean hint. Each builtin is parsed once per process; later calls return a copy of it
+/// (with the same [`Baseline::uid`], so caches keyed on it are shared): a run loads the
+/// baseline for the scenario and again for the charts' display names.
 pub fn builtin(name: &str) -> Result<Baseline> {
+    static WORLD2024: std::sync::OnceLock<Baseline> = std::sync::OnceLock::new();
     match name {
-        "world2024" => csvio::parse(
-            csvio::Texts {
-                flows: csvio::Text {
-                    file: "world2024/flows.csv",
-                    text: world2024::FLOWS,
-                },
-                regions: Some(csvio::Text {
-                    file: "world2024/regions.csv",
-                    text: world2024::REGIONS,
-                }),
-                sectors: Some(csvio::Text {
-                    file: "world2024/sectors.csv",
-                    text: world2024::SECTORS,
-                }),
-                provenance: Some(csvio::Text {
-                    file: "world2024/provenance.csv",
-                    text: world2024::PROVENANCE,
-                }),
-            },
-            "world2024",
-        ),
+        "world2024" => {
+            if let Some(b) = WORLD2024.get() {
+                return Ok(b.clone());
+            }
+            let parsed = parse_world2024()?;
+            Ok(WORLD2024.get_or_init(|| parsed).clone())
+        }
         _ => Err(unknown(name)),
     }
+}
+
+/// Parses the embedded `world2024` tables.
+fn parse_world2024() -> Result<Baseline> {
+    csvio::parse(
+        csvio::Texts {
+            flows: csvio::Text {
+                file: "world2024/flows.csv",
+                text: world2024::FLOWS,
+            },
+            regions: Some(csvio::Text {
+                file: "world2024/regions.csv",
+                text: world2024::REGIONS,
+            }),
+            sectors: Some(csvio::Text {
+                file: "world2024/sectors.csv",
+                text: world2024::SECTORS,
+            }),
+            provenance: Some(csvio::Text {
+                file: "world2024/provenance.csv",
+                text: world2024::PROVENANCE,
+            }),
+        },
+        "world2024",
+    )
 }
 
 fn unknown(name: &str) -> DataError {
@@ -115,6 +129,16 @@ pub fn load(name_or_path: &str) -> Result<Baseline> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A builtin is parsed once: later loads are copies with the same uid and the content of
+    /// a fresh parse.
+    #[test]
+    fn builtins_are_parsed_once() {
+        let (a, b) = (builtin("world2024").unwrap(), load("world2024").unwrap());
+        assert_eq!(a.uid(), b.uid());
+        let fresh = parse_world2024().unwrap();
+        assert!(fresh == a && fresh.uid() != a.uid());
+    }
 
     #[test]
     fn builtin_names_and_errors() {

@@ -606,10 +606,15 @@ fn no_draws_is_an_error(data: &RunData) -> Result<(), RunnerError> {
 /// Renders every chart and `report.html` of a finished Monte Carlo run directory. Returns the
 /// files written.
 pub fn render_run(dir: &Path) -> Result<Vec<PathBuf>, RunnerError> {
-    let data = RunData::load(dir)?;
-    no_draws_is_an_error(&data)?;
-    let charts = run_charts(&data, (WIDTH, HEIGHT))?;
-    let report = html::report(&data, &charts, false);
+    render_run_data(&RunData::load(dir)?)
+}
+
+/// [`render_run`] of a loaded run directory.
+fn render_run_data(data: &RunData) -> Result<Vec<PathBuf>, RunnerError> {
+    let dir = &data.dir;
+    no_draws_is_an_error(data)?;
+    let charts = run_charts(data, (WIDTH, HEIGHT))?;
+    let report = html::report(data, &charts, false);
     write_outputs(dir, &charts, Some(&report))
 }
 
@@ -776,23 +781,29 @@ pub fn compare_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>,
 /// Renders a run directory of any kind: [`render_compare`] for a compare run (metric columns
 /// `a:`, `b:`, `diff:`), else [`render_run`]. What `tariffsim plot DIR` calls.
 pub fn render_dir(dir: &Path) -> Result<Vec<PathBuf>, RunnerError> {
+    // Loaded once (it parses the baseline for display names) and handed on.
     let data = RunData::load(dir)?;
     if data.is_compare() {
-        render_compare(dir)
+        render_compare_data(&data)
     } else {
-        render_run(dir)
+        render_run_data(&data)
     }
 }
 
 /// Renders the charts and `report.html` of a `tariffsim compare` run directory.
 pub fn render_compare(dir: &Path) -> Result<Vec<PathBuf>, RunnerError> {
-    let data = RunData::load(dir)?;
-    no_draws_is_an_error(&data)?;
-    let mut charts = compare_charts(&data, (WIDTH, HEIGHT))?;
+    render_compare_data(&RunData::load(dir)?)
+}
+
+/// [`render_compare`] of a loaded run directory.
+fn render_compare_data(data: &RunData) -> Result<Vec<PathBuf>, RunnerError> {
+    let dir = &data.dir;
+    no_draws_is_an_error(data)?;
+    let mut charts = compare_charts(data, (WIDTH, HEIGHT))?;
     if let Some(t) = &data.timeline {
         let chart = TimelineChart {
             frame: frame(
-                &data,
+                data,
                 format!(
                     "Tariff timeline: additional tariff {} levies on {}",
                     data.name(&t.importer),
@@ -809,7 +820,7 @@ pub fn render_compare(dir: &Path) -> Result<Vec<PathBuf>, RunnerError> {
             (WIDTH, HEIGHT),
         )?);
     }
-    let report = html::report(&data, &charts, true);
+    let report = html::report(data, &charts, true);
     write_outputs(dir, &charts, Some(&report))
 }
 
