@@ -23,8 +23,8 @@ pub struct Equilibrium {
     /// A solver may also record per-sector totals of them for the metrics; edit the flows of a
     /// solved equilibrium only after [`Equilibrium::reset`] (which forgets those totals).
     pub flows: Vec<f64>,
-    /// Tariff rates in force after the shock, baseline layout.
-    pub tariffs: Vec<f64>,
+    /// Tariff rates in force after the shock, baseline layout ([`Equilibrium::tariffs`]).
+    pub(crate) tariffs: Vec<f64>,
     /// Change in producer surplus of exporter `r` in sector `s`, `[s * N + r]`, USD.
     pub producer_surplus: Vec<f64>,
     /// Change in consumer surplus of importer `r` in sector `s`, `[s * N + r]`, USD.
@@ -41,6 +41,22 @@ pub struct Equilibrium {
     /// part of the result: not serialised).
     #[serde(skip)]
     pub(crate) totals: SectorTotals,
+    /// The [`crate::Tariffs::uid`] whose rates `tariffs` holds, if it came from a `Tariffs`
+    /// matrix: a solve with the same matrix skips copying them again (an equilibrium kept per
+    /// phase of a Monte Carlo draw sees the same matrix in every draw).
+    #[serde(skip)]
+    tariffs_source: TariffsSource,
+}
+
+/// Where an equilibrium's tariffs came from (bookkeeping, not part of the result: ignored by
+/// equality).
+#[derive(Debug, Clone, Copy, Default)]
+struct TariffsSource(Option<u64>);
+
+impl PartialEq for TariffsSource {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// Per-sector totals after the shock that a solver can hand to the metrics so that they need
@@ -114,22 +130,32 @@ impl Equilibrium {
             iterations: vec![0; s],
             residual: 0.0,
             totals: SectorTotals::default(),
+            tariffs_source: TariffsSource(None),
         }
+    }
+
+    /// Tariff rates in force after the shock, baseline layout (`(s * N + i) * N + j`).
+    #[must_use]
+    pub fn tariffs(&self) -> &[f64] {
+        &self.tariffs
     }
 
     /// Resets to the baseline without reallocating (when the shapes already match).
     pub fn reset(&mut self, model: &'static str, baseline: &Baseline) {
-        self.reset_to(model, baseline, baseline.tariffs(), false);
+        self.reset_to(model, baseline, baseline.tariffs(), None, false);
     }
 
     /// Resets to the baseline with the tariffs `rates` in force, without reallocating (when the
     /// shapes match); with `keep_flows` the flows are left as they are, for a solver that
-    /// writes every cell of them.
+    /// writes every cell of them. `source` is the uid of the `Tariffs` matrix the rates come
+    /// from, if any: when the equilibrium already holds that matrix's rates they are not copied
+    /// again.
     pub(crate) fn reset_to(
         &mut self,
         model: &'static str,
         baseline: &Baseline,
         rates: &[f64],
+        source: Option<u64>,
         keep_flows: bool,
     ) {
         let n = baseline.n_regions();
@@ -151,7 +177,16 @@ impl Equilibrium {
             self.residual = 0.0;
             self.totals.clear();
         }
+        if source.is_none() || self.tariffs_source.0 != source {
+            self.tariffs.copy_from_slice(rates);
+            self.tariffs_source = TariffsSource(source);
+        }
+    }
+
+    /// Overwrites the tariffs with `rates` (a solver that resets to the baseline first).
+    pub(crate) fn set_tariffs(&mut self, rates: &[f64]) {
         self.tariffs.copy_from_slice(rates);
+        self.tariffs_source = TariffsSource(None);
     }
 
     /// Flow after the shock from `i` to `j` in sector `s`.

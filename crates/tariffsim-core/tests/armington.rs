@@ -297,6 +297,33 @@ fn invalid_elasticities_are_rejected() {
     ));
 }
 
+/// An equilibrium reused across solves reports the tariffs of the last solve, whether the
+/// matrix is a new one, the one it already holds, or that one changed in place (a new uid).
+#[test]
+fn a_reused_equilibrium_reports_the_last_solves_tariffs() {
+    let b = random_baseline(5, 3, 12);
+    let e = random_elasticities(5, 3, 12, (2.0, 6.0), (-2.0, -0.5), (1.0, 10.0), 0.0);
+    let mut first = b.baseline_tariffs();
+    first.set(1, 0, 1, 0.5).unwrap();
+    let mut second = b.baseline_tariffs();
+    second.set(2, 0, 0, 0.7).unwrap();
+    let mut ws = Workspace::with_regions(5);
+    let mut eq = Equilibrium::unchanged("armington", &b);
+    for model in [Model::Armington, Model::GsimLinear] {
+        for t in [&first, &second, &second, &first] {
+            model.solve_into(&b, &e, t, &mut ws, &mut eq).unwrap();
+            assert_eq!(eq.tariffs(), t.rates(), "{model:?}");
+        }
+        second.set(2, 0, 0, 0.9).unwrap();
+        model.solve_into(&b, &e, &second, &mut ws, &mut eq).unwrap();
+        assert_eq!(eq.tariffs(), second.rates(), "{model:?}: changed in place");
+        eq.reset("armington", &b);
+        assert_eq!(eq.tariffs(), b.tariffs());
+        model.solve_into(&b, &e, &second, &mut ws, &mut eq).unwrap();
+        assert_eq!(eq.tariffs(), second.rates(), "{model:?}: after a reset");
+    }
+}
+
 /// Sectors the change does not touch are not solved and stay exactly at the baseline.
 #[test]
 fn untouched_sectors_are_exact() {
@@ -311,7 +338,7 @@ fn untouched_sectors_are_exact() {
     // The equilibrium reports the tariffs in force after the shock (every model).
     for model in [Model::Armington, Model::GsimLinear] {
         let eq = model.solve(&b, &e, &t).unwrap();
-        assert_eq!(eq.tariffs, t.rates(), "{model:?}");
+        assert_eq!(eq.tariffs(), t.rates(), "{model:?}");
     }
     let n2 = 25;
     for s in [0, 2] {

@@ -32,21 +32,29 @@ use tariffsim_scenario::{Date, Phase, Scenario};
 pub struct PointWorkspace {
     /// Solver scratch.
     pub solver: Workspace,
-    /// The equilibrium of the phase being evaluated.
-    pub equilibrium: Equilibrium,
+    /// One equilibrium per phase, kept across calls: each holds its phase's tariff matrix, so
+    /// a call with the same phases does not copy the matrices again.
+    phases: Vec<Equilibrium>,
     /// Metric scratch.
     pub metrics: MetricWorkspace,
 }
 
 impl PointWorkspace {
-    /// Sized for `baseline`.
+    /// Sized for `baseline` (the per-phase equilibria are made on first use, for the model the
+    /// call solves with).
     #[must_use]
-    pub fn new(model: Model, baseline: &Baseline) -> Self {
+    pub fn new(_model: Model, baseline: &Baseline) -> Self {
         Self {
             solver: Workspace::with_regions(baseline.n_regions()),
-            equilibrium: Equilibrium::unchanged(model.name(), baseline),
+            phases: Vec::new(),
             metrics: MetricWorkspace::default(),
         }
+    }
+
+    /// The equilibrium of phase `p` from the last [`solve_phases_into`] call, if it got there.
+    #[must_use]
+    pub fn equilibrium(&self, p: usize) -> Option<&Equilibrium> {
+        self.phases.get(p)
     }
 }
 
@@ -112,6 +120,11 @@ pub fn solve_phases_into(
     // previous phase (same elasticities, tariffs changed step by step). Reset per call, so a
     // draw never depends on the draws before it in the same workspace (thread).
     ws.solver.start_warm_sequence();
+    if ws.phases.len() < phases.len() {
+        ws.phases.resize_with(phases.len(), || {
+            Equilibrium::unchanged(model.name(), baseline)
+        });
+    }
     let total_days: f64 = phases.iter().map(|p| f64::from(p.days)).sum();
     let (rows, period) = out.split_at_mut(layout.n_phases * nm);
     period.fill(0.0);
@@ -122,7 +135,7 @@ pub fn solve_phases_into(
                 elasticities,
                 &phase.tariffs,
                 &mut ws.solver,
-                &mut ws.equilibrium,
+                &mut ws.phases[p],
             )
             .map_err(|error| RunnerError::Phase {
                 phase: p,
@@ -131,7 +144,7 @@ pub fn solve_phases_into(
                 error,
             })?;
         let row = &mut rows[p * nm..(p + 1) * nm];
-        catalog.fill(baseline, &ws.equilibrium, &mut ws.metrics, row);
+        catalog.fill(baseline, &ws.phases[p], &mut ws.metrics, row);
         if total_days > 0.0 {
             let w = f64::from(phase.days) / total_days;
             for (acc, v) in period.iter_mut().zip(row.iter()) {

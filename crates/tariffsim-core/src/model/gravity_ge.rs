@@ -742,7 +742,7 @@ fn solve_inner(
     let sigma = (0..n_sectors)
         .map(|s| uniform_sigma(baseline, elasticities, s, NAME))
         .collect::<Result<Vec<f64>>>()?;
-    out.tariffs.copy_from_slice(tariffs.rates());
+    out.set_tariffs(tariffs.rates());
     if !ws.setup(baseline, &sigma, tariffs, trade_cost_hat)? {
         return Ok(());
     }

@@ -94,7 +94,13 @@ impl Model {
         // `armington` writes every sector's flows itself (the copy of all of them is a
         // noticeable part of a Monte Carlo draw's time).
         let keep_flows = matches!(self, Model::Armington);
-        out.reset_to(self.name(), baseline, tariffs.rates(), keep_flows);
+        out.reset_to(
+            self.name(),
+            baseline,
+            tariffs.rates(),
+            Some(tariffs.uid()),
+            keep_flows,
+        );
         match self {
             Model::Armington => {
                 armington::solve_into(baseline, elasticities, tariffs, &mut workspace.sector, out)
