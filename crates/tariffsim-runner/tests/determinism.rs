@@ -125,23 +125,11 @@ fn meta(shock: &Shock, draws: u64, sampler: &str) -> RunMeta {
     }
 }
 
+/// Runs the shock's draws into `dir` with `threads` workers and `chunk` draws per chunk; the
+/// writer keeps the values in memory when they fit `memory_budget` bytes, else in the column
+/// store.
 #[allow(clippy::too_many_arguments)]
 fn run_to(
-    dir: &Path,
-    shock: &Shock,
-    kind: SamplerKind,
-    draws: u64,
-    threads: usize,
-    shard: (u64, u64),
-    chunk: usize,
-) {
-    run_kept(dir, shock, kind, draws, threads, shard, chunk, 1 << 30);
-}
-
-/// [`run_to`] with the writer's in-memory columns enabled under `memory_budget` bytes (the run
-/// keeps its values in memory if they fit, else in the column store).
-#[allow(clippy::too_many_arguments)]
-fn run_kept(
     dir: &Path,
     shock: &Shock,
     kind: SamplerKind,
@@ -186,7 +174,7 @@ fn identical_for_1_2_4_threads_and_any_chunking() {
             .iter()
             .map(|&(threads, chunk)| {
                 let d = tmp.path().join(format!("t{threads}"));
-                run_to(&d, &shock, kind, 60, threads, (1, 1), chunk);
+                run_to(&d, &shock, kind, 60, threads, (1, 1), chunk, 1 << 30);
                 d
             })
             .collect();
@@ -208,11 +196,20 @@ fn four_shards_merged_equal_one_run() {
     let shock = setup(None);
     let tmp = tempfile::tempdir().unwrap();
     let single = tmp.path().join("single");
-    run_to(&single, &shock, SamplerKind::Lhs, 50, 2, (1, 1), 16);
+    run_to(
+        &single,
+        &shock,
+        SamplerKind::Lhs,
+        50,
+        2,
+        (1, 1),
+        16,
+        1 << 30,
+    );
     let shards: Vec<PathBuf> = (1..=4)
         .map(|k| {
             let d = tmp.path().join(format!("shard{k}"));
-            run_to(&d, &shock, SamplerKind::Lhs, 50, 1, (k, 4), 5);
+            run_to(&d, &shock, SamplerKind::Lhs, 50, 1, (k, 4), 5, 1 << 30);
             d
         })
         .collect();
@@ -245,7 +242,16 @@ fn four_shards_merged_equal_one_run() {
         .to_string();
     assert!(err.contains("missing shard"), "{err}");
     let other = tmp.path().join("other");
-    run_to(&other, &shock, SamplerKind::Random, 50, 1, (4, 4), 5);
+    run_to(
+        &other,
+        &shock,
+        SamplerKind::Random,
+        50,
+        1,
+        (4, 4),
+        5,
+        1 << 30,
+    );
     let err = output::merge(
         &[
             shards[0].clone(),
@@ -265,7 +271,16 @@ fn four_shards_merged_equal_one_run() {
 fn failed_draws_are_counted_and_never_nan() {
     let shock = setup(Some(6.0)); // default sigma prior lognormal(4, 0.3): ~9% of draws exceed 6
     let tmp = tempfile::tempdir().unwrap();
-    run_to(tmp.path(), &shock, SamplerKind::Random, 200, 2, (1, 1), 32);
+    run_to(
+        tmp.path(),
+        &shock,
+        SamplerKind::Random,
+        200,
+        2,
+        (1, 1),
+        32,
+        1 << 30,
+    );
     let summary: serde_json::Value =
         serde_json::from_slice(&read(tmp.path(), "summary.json")).unwrap();
     let failed = summary["failed"].as_u64().unwrap();
@@ -291,7 +306,7 @@ fn summary_from_memory_equals_summary_from_the_column_store() {
     let shock = setup(Some(6.0));
     let tmp = tempfile::tempdir().unwrap();
     let (memory, store) = (tmp.path().join("memory"), tmp.path().join("store"));
-    run_kept(
+    run_to(
         &memory,
         &shock,
         SamplerKind::Lhs,
@@ -301,7 +316,7 @@ fn summary_from_memory_equals_summary_from_the_column_store() {
         16,
         1 << 30,
     );
-    run_kept(&store, &shock, SamplerKind::Lhs, 120, 2, (1, 1), 16, 1);
+    run_to(&store, &shock, SamplerKind::Lhs, 120, 2, (1, 1), 16, 1);
     let summary: serde_json::Value =
         serde_json::from_slice(&read(&memory, "summary.json")).unwrap();
     assert!(summary["failed"].as_u64().unwrap() > 0);
