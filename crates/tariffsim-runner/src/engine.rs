@@ -37,8 +37,12 @@ pub trait Evaluator: Sync {
     ) -> Result<(), String>;
 }
 
+/// Turns one computed draw into its output text (e.g. a CSV line): `(draw, row, failure
+/// reason, text)`, `text` cleared by the caller's function as it needs.
+pub type RowText = dyn Fn(u64, &[f64], Option<&str>, &mut Vec<u8>) + Sync;
+
 /// The draws `first..end` of a run and how to compute them.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Plan<'a> {
     /// Sampler (knows the seed and total draws).
     pub sampler: &'a Sampler,
@@ -50,6 +54,21 @@ pub struct Plan<'a> {
     pub threads: usize,
     /// Draws per chunk (memory bound: chunk × row width f64 values).
     pub chunk: usize,
+    /// If set, each draw's text is formed by the worker that computed it (in parallel) and
+    /// handed to the sink with the chunk ([`Chunk::text`]), so the sink thread only writes.
+    pub text: Option<&'a RowText>,
+}
+
+impl std::fmt::Debug for Plan<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plan")
+            .field("first", &self.first)
+            .field("end", &self.end)
+            .field("threads", &self.threads)
+            .field("chunk", &self.chunk)
+            .field("text", &self.text.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// A block of consecutive draws, in draw order.
@@ -65,6 +84,8 @@ pub struct Chunk<'a> {
     pub rows: &'a [f64],
     /// `None` = ok; `Some(reason)` = failed (its outputs are meaningless).
     pub status: &'a [Option<String>],
+    /// Each draw's text from [`Plan::text`], when the plan has one.
+    pub text: Option<&'a [Vec<u8>]>,
 }
 
 impl Chunk<'_> {
@@ -99,10 +120,12 @@ struct Thread<S> {
 #[repr(align(128))]
 struct Slot<S>(Mutex<Option<Thread<S>>>);
 
-/// One chunk's results: rows and per-draw failure reasons.
+/// One chunk's results: rows, per-draw failure reasons and texts.
 struct Buffer {
     rows: Vec<f64>,
     status: Vec<Option<String>>,
+    /// Per draw (kept across chunks: no allocation once grown).
+    text: Vec<Vec<u8>>,
 }
 
 impl Buffer {
@@ -110,6 +133,7 @@ impl Buffer {
         Self {
             rows: vec![0.0; chunk * width],
             status: vec![None; chunk],
+            text: vec![Vec::new(); chunk],
         }
     }
 
@@ -128,8 +152,9 @@ impl Buffer {
         self.rows[..len * width]
             .par_chunks_mut(width)
             .zip(self.status[..len].par_iter_mut())
+            .zip(self.text[..len].par_iter_mut())
             .enumerate()
-            .for_each(|(i, (row, st))| {
+            .for_each(|(i, ((row, st), text))| {
                 // One slot per worker: the lock is never contended.
                 let slot = rayon::current_thread_index().unwrap_or(0) % scratches.len();
                 let mut guard = scratches[slot]
@@ -148,6 +173,10 @@ impl Buffer {
                     Ok(()) if outputs.iter().all(|x| x.is_finite()) => None,
                     Ok(()) => Some("non-finite output".into()),
                 };
+                drop(guard);
+                if let Some(format) = plan.text {
+                    format(k, row, st.as_deref(), text);
+                }
             });
     }
 }
@@ -218,6 +247,7 @@ pub fn run<E: Evaluator>(
                 n_params,
                 rows: &ready.rows[..len * width],
                 status: &ready.status[..len],
+                text: plan.text.map(|_| &ready.text[..len]),
             });
         });
         sunk?;

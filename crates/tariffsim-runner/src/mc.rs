@@ -292,12 +292,14 @@ fn execute<E: Evaluator>(
     let mut writer = DrawWriter::create(&dir, manifest)?;
     writer.keep_columns_in_memory(settings.memory_budget);
     let mut progress = Progress::new(end - first, settings.quiet);
+    let row_text = writer.row_text();
     let plan = Plan {
         sampler: &sampler,
         first,
         end,
         threads: settings.threads,
         chunk: settings.chunk,
+        text: Some(&row_text),
     };
     engine::run(&plan, evaluator, |chunk| {
         writer.push_chunk(chunk)?;

@@ -292,12 +292,30 @@ impl DrawWriter {
         }
     }
 
+    /// The text of one row as this writer writes it, for [`crate::engine::Plan::text`]: the
+    /// workers form the lines in parallel and the sink only writes them.
+    pub fn row_text(&self) -> impl Fn(u64, &[f64], Option<&str>, &mut Vec<u8>) + Sync + use<> {
+        let n_params = self.manifest.run.params.len();
+        move |draw, row, reason, text| row_line(text, draw, row, n_params, reason)
+    }
+
     /// Appends one draw (in draw order). `reason` is `Some` for a failed draw.
     pub fn push(
         &mut self,
         draw: u64,
         row: &[f64],
         reason: Option<&str>,
+    ) -> Result<(), RunnerError> {
+        self.push_with_text(draw, row, reason, None)
+    }
+
+    /// [`Self::push`] with the row's line already formed by [`Self::row_text`], if given.
+    fn push_with_text(
+        &mut self,
+        draw: u64,
+        row: &[f64],
+        reason: Option<&str>,
+        text: Option<&[u8]>,
     ) -> Result<(), RunnerError> {
         if draw != self.next_draw || row.len() != self.width {
             return Err(RunnerError::Setting(format!(
@@ -309,16 +327,22 @@ impl DrawWriter {
         }
         self.next_draw += 1;
         let n_params = self.manifest.run.params.len();
-        row_line(&mut self.line, draw, row, n_params, reason);
+        let line = match text {
+            Some(text) => text,
+            None => {
+                row_line(&mut self.line, draw, row, n_params, reason);
+                &self.line
+            }
+        };
+        self.csv
+            .write_all(line)
+            .map_err(|e| RunnerError::io(self.dir.join("draws.csv.tmp"), e))?;
         if let Some(r) = reason {
             *self.failures_by_reason.entry(r.to_string()).or_insert(0) += 1;
             if self.first_failures.len() < 20 {
                 self.first_failures.push((draw, r.to_string()));
             }
         }
-        self.csv
-            .write_all(&self.line)
-            .map_err(|e| RunnerError::io(self.dir.join("draws.csv.tmp"), e))?;
         self.ok.push(reason.is_none());
         match &mut self.columns {
             Some(columns) => {
@@ -342,10 +366,11 @@ impl DrawWriter {
     /// Appends a chunk from the engine.
     pub fn push_chunk(&mut self, chunk: &Chunk<'_>) -> Result<(), RunnerError> {
         for i in 0..chunk.len() {
-            self.push(
+            self.push_with_text(
                 chunk.first + i as u64,
                 chunk.row(i),
                 chunk.status[i].as_deref(),
+                chunk.text.map(|t| t[i].as_slice()),
             )?;
         }
         Ok(())

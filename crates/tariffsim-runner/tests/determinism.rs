@@ -127,7 +127,7 @@ fn meta(shock: &Shock, draws: u64, sampler: &str) -> RunMeta {
 
 /// Runs the shock's draws into `dir` with `threads` workers and `chunk` draws per chunk; the
 /// writer keeps the values in memory when they fit `memory_budget` bytes, else in the column
-/// store.
+/// store. The workers form the CSV lines (as `mc::run` does) unless `sink_formats`.
 #[allow(clippy::too_many_arguments)]
 fn run_to(
     dir: &Path,
@@ -138,6 +138,7 @@ fn run_to(
     shard: (u64, u64),
     chunk: usize,
     memory_budget: usize,
+    sink_formats: bool,
 ) {
     let sampler = Sampler::new(kind, 42, draws, shock.priors.dimension()).unwrap();
     let (first, end) = output::shard_range(draws, shard.0, shard.1).unwrap();
@@ -150,12 +151,14 @@ fn run_to(
     };
     let mut writer = DrawWriter::create(dir, manifest).unwrap();
     writer.keep_columns_in_memory(memory_budget);
+    let row_text = writer.row_text();
     let plan = Plan {
         sampler: &sampler,
         first,
         end,
         threads,
         chunk,
+        text: if sink_formats { None } else { Some(&row_text) },
     };
     engine::run(&plan, shock, |chunk| writer.push_chunk(chunk)).unwrap();
     writer.finish(1 << 20).unwrap();
@@ -174,7 +177,7 @@ fn identical_for_1_2_4_threads_and_any_chunking() {
             .iter()
             .map(|&(threads, chunk)| {
                 let d = tmp.path().join(format!("t{threads}"));
-                run_to(&d, &shock, kind, 60, threads, (1, 1), chunk, 1 << 30);
+                run_to(&d, &shock, kind, 60, threads, (1, 1), chunk, 1 << 30, false);
                 d
             })
             .collect();
@@ -205,11 +208,22 @@ fn four_shards_merged_equal_one_run() {
         (1, 1),
         16,
         1 << 30,
+        false,
     );
     let shards: Vec<PathBuf> = (1..=4)
         .map(|k| {
             let d = tmp.path().join(format!("shard{k}"));
-            run_to(&d, &shock, SamplerKind::Lhs, 50, 1, (k, 4), 5, 1 << 30);
+            run_to(
+                &d,
+                &shock,
+                SamplerKind::Lhs,
+                50,
+                1,
+                (k, 4),
+                5,
+                1 << 30,
+                false,
+            );
             d
         })
         .collect();
@@ -251,6 +265,7 @@ fn four_shards_merged_equal_one_run() {
         (4, 4),
         5,
         1 << 30,
+        false,
     );
     let err = output::merge(
         &[
@@ -280,6 +295,7 @@ fn failed_draws_are_counted_and_never_nan() {
         (1, 1),
         32,
         1 << 30,
+        false,
     );
     let summary: serde_json::Value =
         serde_json::from_slice(&read(tmp.path(), "summary.json")).unwrap();
@@ -315,8 +331,19 @@ fn summary_from_memory_equals_summary_from_the_column_store() {
         (1, 1),
         16,
         1 << 30,
+        false,
     );
-    run_to(&store, &shock, SamplerKind::Lhs, 120, 2, (1, 1), 16, 1);
+    run_to(
+        &store,
+        &shock,
+        SamplerKind::Lhs,
+        120,
+        2,
+        (1, 1),
+        16,
+        1,
+        false,
+    );
     let summary: serde_json::Value =
         serde_json::from_slice(&read(&memory, "summary.json")).unwrap();
     assert!(summary["failed"].as_u64().unwrap() > 0);
@@ -324,4 +351,39 @@ fn summary_from_memory_equals_summary_from_the_column_store() {
         assert!(read(&memory, f) == read(&store, f), "{f} differs");
     }
     assert!(!memory.join("draws.bin.tmp").exists() && !store.join("draws.bin.tmp").exists());
+}
+
+/// The lines are the same whether the workers form them (as `mc::run` does) or the sink does.
+#[test]
+fn worker_formed_lines_equal_sink_formed_ones() {
+    let shock = setup(Some(6.0));
+    let tmp = tempfile::tempdir().unwrap();
+    let (workers, sink) = (tmp.path().join("workers"), tmp.path().join("sink"));
+    run_to(
+        &workers,
+        &shock,
+        SamplerKind::Random,
+        90,
+        2,
+        (1, 1),
+        8,
+        1 << 30,
+        false,
+    );
+    run_to(
+        &sink,
+        &shock,
+        SamplerKind::Random,
+        90,
+        2,
+        (1, 1),
+        8,
+        1 << 30,
+        true,
+    );
+    let csv = read(&workers, "draws.csv");
+    assert!(String::from_utf8_lossy(&csv).contains(",failed,"));
+    for f in ["draws.csv", "summary.json", "manifest.json"] {
+        assert!(read(&workers, f) == read(&sink, f), "{f} differs");
+    }
 }
