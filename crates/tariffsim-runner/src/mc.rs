@@ -135,7 +135,7 @@ impl<'a> ScenarioEvaluator<'a> {
     #[must_use]
     pub fn solve_scratch(&self) -> SolveScratch {
         SolveScratch {
-            point: PointWorkspace::new(self.model, self.baseline),
+            point: PointWorkspace::new(self.baseline),
             values: vec![0.0; PointLayout::new(self.phases, &self.catalog).len()],
         }
     }

@@ -43,7 +43,7 @@ impl PointWorkspace {
     /// Sized for `baseline` (the per-phase equilibria are made on first use, for the model the
     /// call solves with).
     #[must_use]
-    pub fn new(_model: Model, baseline: &Baseline) -> Self {
+    pub fn new(baseline: &Baseline) -> Self {
         Self {
             solver: Workspace::with_regions(baseline.n_regions()),
             phases: Vec::new(),
@@ -193,7 +193,7 @@ pub fn run_point(
 ) -> Result<PointResult, RunnerError> {
     let catalog = MetricCatalog::new(baseline, Some(scenario.focus));
     let layout = PointLayout::new(&scenario.phases, &catalog);
-    let mut ws = PointWorkspace::new(scenario.model, baseline);
+    let mut ws = PointWorkspace::new(baseline);
     let mut values = vec![0.0; layout.len()];
     solve_phases_into(
         scenario.model,
@@ -335,7 +335,7 @@ rate = "60%"
             .unwrap();
         let el = Elasticities::uniform(4, 2, 4.0, -1.5, 10.0).unwrap();
         let catalog = MetricCatalog::new(&b, Some(sc.focus));
-        let mut ws = PointWorkspace::new(sc.model, &b);
+        let mut ws = PointWorkspace::new(&b);
         let mut out = vec![0.0; 3];
         let e = solve_phases_into(sc.model, &b, &sc.phases, &el, &catalog, &mut ws, &mut out);
         assert!(matches!(e, Err(RunnerError::PointShape { .. })));
