@@ -225,7 +225,8 @@ pub struct DrawWriter {
     manifest: Manifest,
     /// `draws.csv.tmp`: the header through the `csv` crate, the rows as built by [`row_line`].
     csv: BufWriter<File>,
-    store: BufWriter<File>,
+    /// Where the values are kept for the summary.
+    values: Values,
     width: usize,
     ok: Vec<bool>,
     next_draw: u64,
@@ -233,9 +234,22 @@ pub struct DrawWriter {
     first_failures: Vec<(u64, String)>,
     /// The CSV line being written (reused: no allocation per row once grown).
     line: Vec<u8>,
+}
+
+/// Where a [`DrawWriter`] keeps the draws' values for the summary.
+enum Values {
+    /// Every row, row-major, in `draws.bin.tmp` (read back a block of columns at a time).
+    Store(BufWriter<File>),
     /// The successful draws' values by column, when the whole run fits the memory budget
-    /// ([`Self::keep_columns_in_memory`]); the column store is then not written.
-    columns: Option<Vec<Vec<f64>>>,
+    /// ([`DrawWriter::keep_columns_in_memory`]).
+    Memory(Vec<Vec<f64>>),
+}
+
+/// Summaries of whole columns. Columns are independent and each summary is sequential within
+/// its column, so the parallel map gives the same summaries whatever the thread count (in the
+/// caller's rayon pool: `mc::run` installs one of `--threads` workers).
+fn summarize_columns(columns: &mut [Vec<f64>]) -> Vec<Summary> {
+    columns.par_iter_mut().map(|col| summarize(col)).collect()
 }
 
 impl DrawWriter {
@@ -267,28 +281,32 @@ impl DrawWriter {
             next_draw: manifest.first,
             manifest,
             csv,
-            store: BufWriter::new(store),
+            values: Values::Store(BufWriter::new(store)),
             width,
             ok: Vec::new(),
             failures_by_reason: BTreeMap::new(),
             first_failures: Vec::new(),
             line: Vec::new(),
-            columns: None,
         })
     }
 
     /// Keeps the successful draws' values in memory, column by column, when all of them fit in
     /// `memory_budget_bytes`: the summary then needs no pass over the column store (it is read
     /// back and transposed after the draws otherwise, on the critical path of a run). Same
-    /// values in the same order either way, so the same summary (tested).
+    /// values in the same order either way, so the same summary (tested). Only before the first
+    /// draw is pushed; later calls change nothing.
     pub fn keep_columns_in_memory(&mut self, memory_budget_bytes: usize) {
-        let rows = usize::try_from(self.manifest.end - self.manifest.first).unwrap_or(usize::MAX);
+        let span = self.manifest.end.saturating_sub(self.manifest.first);
+        let rows = usize::try_from(span).unwrap_or(usize::MAX);
         let fits = rows
             .checked_mul(self.width)
             .and_then(|v| v.checked_mul(8))
             .is_some_and(|bytes| bytes <= memory_budget_bytes);
-        if fits {
-            self.columns = Some((0..self.width).map(|_| Vec::with_capacity(rows)).collect());
+        if fits && self.ok.is_empty() && matches!(self.values, Values::Store(_)) {
+            let columns = (0..self.width).map(|_| Vec::with_capacity(rows)).collect();
+            // The (still empty) column store is not needed.
+            let _ = std::fs::remove_file(self.dir.join("draws.bin.tmp"));
+            self.values = Values::Memory(columns);
         }
     }
 
@@ -344,17 +362,17 @@ impl DrawWriter {
             }
         }
         self.ok.push(reason.is_none());
-        match &mut self.columns {
-            Some(columns) => {
+        match &mut self.values {
+            Values::Memory(columns) => {
                 if reason.is_none() {
                     for (column, &x) in columns.iter_mut().zip(row) {
                         column.push(x);
                     }
                 }
             }
-            None => {
+            Values::Store(store) => {
                 for &x in row {
-                    self.store
+                    store
                         .write_all(&x.to_le_bytes())
                         .map_err(|e| RunnerError::io(self.dir.join("draws.bin.tmp"), e))?;
                 }
@@ -382,6 +400,45 @@ impl DrawWriter {
         self.ok.iter().filter(|ok| !**ok).count() as u64
     }
 
+    /// Summaries of every column of the column store at `store_path` (successful draws only),
+    /// reading it a block of columns at a time so that a block of `n_ok` values per column fits
+    /// `memory_budget_bytes`.
+    fn summarize_store(
+        &self,
+        store_path: &Path,
+        memory_budget_bytes: usize,
+        n_ok: usize,
+    ) -> Result<Vec<Summary>, RunnerError> {
+        let block = (memory_budget_bytes / (8 * n_ok.max(1))).clamp(1, self.width.max(1));
+        let mut summaries = Vec::with_capacity(self.width);
+        let mut columns: Vec<Vec<f64>> = Vec::new();
+        let mut row = vec![0u8; 8 * self.width];
+        let mut c0 = 0;
+        while c0 < self.width {
+            let c1 = (c0 + block).min(self.width);
+            columns.clear();
+            columns.resize_with(c1 - c0, || Vec::with_capacity(n_ok));
+            let file = File::open(store_path).map_err(|e| RunnerError::io(store_path, e))?;
+            let mut reader = BufReader::with_capacity(1 << 20, file);
+            for &ok in &self.ok {
+                reader
+                    .read_exact(&mut row)
+                    .map_err(|e| RunnerError::io(store_path, e))?;
+                if !ok {
+                    continue;
+                }
+                for (c, col) in (c0..c1).zip(columns.iter_mut()) {
+                    let mut b = [0u8; 8];
+                    b.copy_from_slice(&row[8 * c..8 * c + 8]);
+                    col.push(f64::from_le_bytes(b));
+                }
+            }
+            summaries.extend(summarize_columns(&mut columns));
+            c0 = c1;
+        }
+        Ok(summaries)
+    }
+
     /// Flushes, summarises and renames every file into place. Returns the summary.
     pub fn finish(mut self, memory_budget_bytes: usize) -> Result<RunSummary, RunnerError> {
         if self.next_draw != self.manifest.end {
@@ -393,47 +450,18 @@ impl DrawWriter {
         let csv_tmp = self.dir.join("draws.csv.tmp");
         self.csv.flush().map_err(|e| RunnerError::io(&csv_tmp, e))?;
         let store_path = self.dir.join("draws.bin.tmp");
-        self.store
-            .flush()
-            .map_err(|e| RunnerError::io(&store_path, e))?;
         let n_rows = self.ok.len();
         let n_ok = self.ok.iter().filter(|x| **x).count();
-        let block = (memory_budget_bytes / (8 * n_ok.max(1))).clamp(1, self.width.max(1));
-        let mut summaries = Vec::with_capacity(self.width);
-        let mut columns: Vec<Vec<f64>> = Vec::new();
-        let mut c0 = 0;
-        if let Some(mut kept) = self.columns.take() {
-            summaries = kept.par_iter_mut().map(|col| summarize(col)).collect();
-            c0 = self.width;
-        }
-        while c0 < self.width {
-            let c1 = (c0 + block).min(self.width);
-            columns.clear();
-            columns.resize_with(c1 - c0, || Vec::with_capacity(n_ok));
-            let file = File::open(&store_path).map_err(|e| RunnerError::io(&store_path, e))?;
-            let mut reader = BufReader::with_capacity(1 << 20, file);
-            let mut row = vec![0u8; 8 * self.width];
-            for r in 0..n_rows {
-                reader
-                    .read_exact(&mut row)
-                    .map_err(|e| RunnerError::io(&store_path, e))?;
-                if !self.ok[r] {
-                    continue;
-                }
-                for (c, col) in (c0..c1).zip(columns.iter_mut()) {
-                    let mut b = [0u8; 8];
-                    b.copy_from_slice(&row[8 * c..8 * c + 8]);
-                    col.push(f64::from_le_bytes(b));
-                }
+        let summaries = match std::mem::replace(&mut self.values, Values::Memory(Vec::new())) {
+            Values::Memory(mut columns) => summarize_columns(&mut columns),
+            Values::Store(mut store) => {
+                store.flush().map_err(|e| RunnerError::io(&store_path, e))?;
+                drop(store);
+                let summaries = self.summarize_store(&store_path, memory_budget_bytes, n_ok)?;
+                std::fs::remove_file(&store_path).map_err(|e| RunnerError::io(&store_path, e))?;
+                summaries
             }
-            // Columns are independent and each summary is sequential within its column, so
-            // the parallel map gives the same summaries whatever the thread count (in the
-            // caller's rayon pool: `mc::run` installs one of `--threads` workers).
-            let block_summaries: Vec<Summary> =
-                columns.par_iter_mut().map(|col| summarize(col)).collect();
-            summaries.extend(block_summaries);
-            c0 = c1;
-        }
+        };
         let n_params = self.manifest.run.params.len();
         let named = |names: &[String], stats: &[Summary]| -> Vec<MetricSummary> {
             names
@@ -461,7 +489,6 @@ impl DrawWriter {
             ),
         };
         drop(self.csv);
-        std::fs::remove_file(&store_path).map_err(|e| RunnerError::io(&store_path, e))?;
         write_atomic(&self.dir.join("summary.json"), &json_bytes(&summary))?;
         write_atomic(&self.dir.join("manifest.json"), &json_bytes(&self.manifest))?;
         let csv_final = self.dir.join("draws.csv");
