@@ -358,8 +358,8 @@ struct WarmStarts {
     /// next phase's first evaluation ([`SectorWorkspace::evaluate_incremental`]): `phat^a`, the
     /// price-index sums, `ln Phat`, the demand scales (`[s * N + j]`), the demand sums without
     /// the terms of the importers that had a row slot (`[s * N + i]`), and which importers had
-    /// one.
-    state: Vec<bool>,
+    /// one. Stored with every valid slot solved with one sigma group; a slot matches only the
+    /// same sigma, so a match with one group always has them.
     pow: Vec<f64>,
     sum: Vec<f64>,
     lnp: Vec<f64>,
@@ -372,7 +372,6 @@ impl WarmStarts {
     fn reset(&mut self, enabled: bool) {
         self.enabled = enabled;
         self.valid.fill(false);
-        self.state.fill(false);
     }
 
     /// Sizes the store for every sector of the baseline `uid` at once (forgetting what it held
@@ -387,8 +386,6 @@ impl WarmStarts {
         self.n = n;
         self.valid.clear();
         self.valid.resize(sectors, false);
-        self.state.clear();
-        self.state.resize(sectors, false);
         for v in [
             &mut self.pow,
             &mut self.sum,
@@ -408,9 +405,6 @@ impl WarmStarts {
     /// Forgets sector `s`'s stored solution.
     fn forget(&mut self, s: usize) {
         if let Some(v) = self.valid.get_mut(s) {
-            *v = false;
-        }
-        if let Some(v) = self.state.get_mut(s) {
             *v = false;
         }
     }
@@ -1068,7 +1062,7 @@ impl SectorWorkspace {
         if self.warm.slot_matches(s, uid, sigma, eta, eps) {
             let n = self.n;
             self.x[..n].copy_from_slice(&self.warm.x[s * n..(s + 1) * n]);
-            warm_state = self.one_group && self.warm.state[s];
+            warm_state = self.one_group;
             // With the explicit inverse the chord steps read it from the warm slot itself.
             if !use_inverse {
                 let stored = &self.warm.inverse[s * n * n..s * n * n + m * m];
@@ -1313,7 +1307,6 @@ impl SectorWorkspace {
     fn remember_state(&mut self, s: usize) {
         let n = self.n;
         let at = s * n..(s + 1) * n;
-        self.warm.state[s] = self.one_group;
         if !self.one_group {
             return;
         }
@@ -1795,7 +1788,7 @@ mod tests {
                 assert!(ws.setup(&b, t, eps, s));
                 ws.prepare(sigma, eta);
                 let uid = ws.loaded.0;
-                if ws.warm.slot_matches(s, uid, sigma, eta, eps) && ws.warm.state[s] {
+                if ws.warm.slot_matches(s, uid, sigma, eta, eps) {
                     ws.x[..n].copy_from_slice(&ws.warm.x[s * n..(s + 1) * n]);
                     let incremental = ws.evaluate_incremental(eps, s).unwrap();
                     let got = state(&ws);
