@@ -38,8 +38,7 @@ pub fn run(args: &Args) -> Result<()> {
         summary.failed,
         args.out.display()
     );
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    super::montecarlo::plots(&args.out, false, cores)?;
+    super::montecarlo::plots(&args.out, false, tariffsim_runner::mc::default_threads())?;
     tariffsim_runner::mc::check_failures(&summary, summary.run.max_failure_rate)?;
     Ok(())
 }

@@ -52,7 +52,7 @@ impl RunSettings {
             draws: mc.draws,
             seed: mc.seed,
             sampler: SamplerKind::from_name(mc.sampler.name()).unwrap_or_default(),
-            threads: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+            threads: default_threads(),
             shard: (1, 1),
             max_failure_rate: mc.max_failure_rate,
             out,
@@ -61,6 +61,12 @@ impl RunSettings {
             memory_budget: 256 << 20,
         }
     }
+}
+
+/// Worker threads when none are asked for: every core the process may use.
+#[must_use]
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
 
 /// Solves a scenario's phases at one draw's elasticities.
