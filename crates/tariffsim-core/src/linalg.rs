@@ -146,11 +146,40 @@ pub fn invert_in_place(a: &mut [f64], m: usize, piv: &mut [usize]) -> bool {
     true
 }
 
-/// `y = M x` for the row-major `m × m` matrix `M` (one [`dot`] per row).
-pub fn matvec_into(y: &mut [f64], mat: &[f64], x: &[f64], m: usize) {
-    let x = &x[..m];
-    for (yk, row) in y[..m].iter_mut().zip(mat[..m * m].chunks_exact(m)) {
-        *yk = dot(row, x);
+/// Writes the row-major `m × m` matrix `M` transposed into `mt` with rows padded with zeros to
+/// `m` rounded up to 4 (`mt[k * mp + r] = M[r * m + k]`): the layout [`matvec_t_into`] reads.
+pub fn transpose_padded(mt: &mut [f64], mat: &[f64], m: usize) {
+    let mp = m.next_multiple_of(4);
+    for (k, row) in mt[..m * mp].chunks_exact_mut(mp).enumerate() {
+        for (r, v) in row[..m].iter_mut().enumerate() {
+            *v = mat[r * m + k];
+        }
+        row[m..].fill(0.0);
+    }
+}
+
+/// `y = M x` from `mt`, `M` transposed and padded by [`transpose_padded`]: `y` (length `m`
+/// rounded up to 4; the padding comes out 0) is swept once per four columns of `M` — whole
+/// vectors, no horizontal sums or remainder loops, where a dot product per row of a small matrix
+/// spends much of its time on both.
+pub fn matvec_t_into(y: &mut [f64], mt: &[f64], x: &[f64], m: usize) {
+    let mp = m.next_multiple_of(4);
+    let y = &mut y[..mp];
+    y.fill(0.0);
+    let column = |k: usize| &mt[k * mp..(k + 1) * mp];
+    let full = m - m % 4;
+    for k in (0..full).step_by(4) {
+        let (c0, c1, c2, c3) = (column(k), column(k + 1), column(k + 2), column(k + 3));
+        let (x0, x1, x2, x3) = (x[k], x[k + 1], x[k + 2], x[k + 3]);
+        for r in 0..mp {
+            y[r] += (x0 * c0[r] + x1 * c1[r]) + (x2 * c2[r] + x3 * c3[r]);
+        }
+    }
+    for k in full..m {
+        let c = column(k);
+        for r in 0..mp {
+            y[r] += x[k] * c[r];
+        }
     }
 }
 
@@ -618,10 +647,38 @@ mod tests {
         let rhs: Vec<f64> = (0..m).map(|k| k as f64 - 2.5).collect();
         let mut solved = rhs.clone();
         lu_solve(&lu, m, &piv, &mut solved);
-        let mut product = vec![0.0; m];
-        matvec_into(&mut product, &inv, &rhs, m);
+        let mp = m.next_multiple_of(4);
+        let mut inv_t = vec![f64::NAN; m * mp];
+        transpose_padded(&mut inv_t, &inv, m);
+        let mut product = vec![f64::NAN; mp];
+        matvec_t_into(&mut product, &inv_t, &rhs, m);
+        assert!(
+            product[m..].iter().all(|&v| v == 0.0),
+            "padding comes out 0"
+        );
         for (x, y) in solved.iter().zip(&product) {
             assert!((x - y).abs() < 1e-12, "{x} {y}");
+        }
+    }
+
+    /// The transposed, padded product against the plain one for every remainder of `m` mod 4.
+    #[test]
+    fn matvec_t_matches_the_row_products() {
+        let mut next = uniform_stream(7);
+        for m in 1_usize..=9 {
+            let mp = m.next_multiple_of(4);
+            let mat: Vec<f64> = (0..m * m).map(|_| next() - 0.5).collect();
+            let x: Vec<f64> = (0..m).map(|_| next() - 0.5).collect();
+            let mut mt = vec![f64::NAN; m * mp];
+            transpose_padded(&mut mt, &mat, m);
+            let mut y = vec![f64::NAN; mp];
+            matvec_t_into(&mut y, &mt, &x, m);
+            for r in 0..m {
+                let expected: f64 = (0..m).map(|k| mat[r * m + k] * x[k]).sum();
+                // Same products summed in another order: a few ulp of the terms' size.
+                assert!((y[r] - expected).abs() <= 1e-15 * m as f64, "m {m} row {r}");
+            }
+            assert!(y[m..].iter().all(|&v| v == 0.0), "m {m}: padding");
         }
     }
 

@@ -64,7 +64,10 @@ use crate::baseline::Baseline;
 use crate::elasticity::Elasticities;
 use crate::equilibrium::{Equilibrium, TotalsState};
 use crate::error::{Result, SolveError, StopReason};
-use crate::linalg::{dot, exp, invert_in_place, ln, lu_factor, lu_solve, matmul_into, matvec_into};
+use crate::linalg::{
+    dot, exp, invert_in_place, ln, lu_factor, lu_solve, matmul_into, matvec_t_into,
+    transpose_padded,
+};
 use crate::tariff::Tariffs;
 use crate::tolerance::{
     MAX_FIXED_POINT_ITERATIONS, MAX_NEWTON_ITERATIONS, PRICE_LOG_BOUND, SIGMA_ONE_TOL, SOLVE_TOL,
@@ -85,6 +88,11 @@ pub const CHORD_CONTRACTION: f64 = 0.1;
 /// per Jacobian, 8% slower (186 vs 172 µs) — hence only in warm sequences. Large `m` keeps the
 /// factors (the extra `m³` outweighs the steps it speeds up).
 const INVERSE_MAX_ACTIVE: usize = 64;
+
+/// Size of a sector's slot in [`WarmStarts::inverse`]: `N × N'`, `N'` = `N` rounded up to 4.
+fn inverse_slot(n: usize) -> usize {
+    n * n.next_multiple_of(4)
+}
 
 /// `row_slot` value of an importer whose rows are the baseline's.
 const NO_SLOT: usize = usize::MAX;
@@ -107,7 +115,9 @@ pub struct SolveCounts {
 const BASE_CACHE_BYTES: usize = 8 << 20;
 
 /// What a sector's solve needs from the baseline alone — import shares at internal prices
-/// `theta`, sales shares `w` (importer-major), exports `X_i` and imports `E_j` — computed once
+/// `theta`, sales shares `w` (importer-major), exports `X_i` and imports `E_j`, and for the
+/// one-group evaluation `theta` transposed and `w` with rows padded to a multiple of 4 (so its
+/// sweeps run on whole vectors) — computed once
 /// per baseline ([`Baseline::uid`]) and sector. Monte Carlo loads every sector once per phase
 /// and draw; this is the part that never changes.
 #[derive(Debug, Default, Clone)]
@@ -124,6 +134,13 @@ pub(crate) struct BaseCache {
     w_all: Vec<f64>,
     exports_all: Vec<f64>,
     imports_all: Vec<f64>,
+    /// `theta` transposed (exporter-major), rows padded with zeros to `N` rounded up to 4.
+    theta_t_all: Vec<f64>,
+    /// `w` (importer-major), rows padded with zeros to `N` rounded up to 4.
+    w_pad_all: Vec<f64>,
+    /// Start of the price-index sums: 1 for importers without imports and for the padding
+    /// (their sums are 1 by definition), 0 for the others.
+    sum_init_all: Vec<f64>,
 }
 
 impl BaseCache {
@@ -132,7 +149,9 @@ impl BaseCache {
         let n = baseline.n_regions();
         let n_sectors = baseline.n_sectors();
         if self.uid != baseline.uid() || self.n != n || self.sector_of_slot.is_empty() {
-            let all_bytes = n_sectors * (2 * n * n + 2 * n) * std::mem::size_of::<f64>();
+            let np = n.next_multiple_of(4);
+            let per_sector = 2 * n * n + 2 * n * np + 2 * n + np;
+            let all_bytes = n_sectors * per_sector * std::mem::size_of::<f64>();
             self.slots = if all_bytes <= BASE_CACHE_BYTES {
                 n_sectors.max(1)
             } else {
@@ -150,6 +169,12 @@ impl BaseCache {
                 v.clear();
                 v.resize(self.slots * n, 0.0);
             }
+            for v in [&mut self.theta_t_all, &mut self.w_pad_all] {
+                v.clear();
+                v.resize(self.slots * n * np, 0.0);
+            }
+            self.sum_init_all.clear();
+            self.sum_init_all.resize(self.slots * np, 1.0);
         }
         let slot = if self.slots == 1 { 0 } else { s };
         if self.sector_of_slot[slot] != s {
@@ -170,6 +195,24 @@ impl BaseCache {
     pub(crate) fn w(&self) -> &[f64] {
         let nn = self.n * self.n;
         &self.w_all[self.slot * nn..(self.slot + 1) * nn]
+    }
+
+    /// `theta` of the loaded sector transposed (exporter-major), rows padded to a multiple of 4.
+    fn theta_t(&self) -> &[f64] {
+        let size = self.n * self.n.next_multiple_of(4);
+        &self.theta_t_all[self.slot * size..(self.slot + 1) * size]
+    }
+
+    /// `w` of the loaded sector (importer-major), rows padded to a multiple of 4.
+    fn w_pad(&self) -> &[f64] {
+        let size = self.n * self.n.next_multiple_of(4);
+        &self.w_pad_all[self.slot * size..(self.slot + 1) * size]
+    }
+
+    /// Start of the price-index sums of the loaded sector (see the field).
+    fn sum_init(&self) -> &[f64] {
+        let np = self.n.next_multiple_of(4);
+        &self.sum_init_all[self.slot * np..(self.slot + 1) * np]
     }
 
     /// Baseline exports `X_i` of the loaded sector.
@@ -218,6 +261,22 @@ impl BaseCache {
                     w[c] = x / exports[i];
                 }
             }
+        }
+        let np = n.next_multiple_of(4);
+        let size = n * np;
+        let theta = &self.theta_all[slot * n * n..(slot + 1) * n * n];
+        let w = &self.w_all[slot * n * n..(slot + 1) * n * n];
+        let theta_t = &mut self.theta_t_all[slot * size..(slot + 1) * size];
+        let w_pad = &mut self.w_pad_all[slot * size..(slot + 1) * size];
+        for r in 0..n {
+            for c in 0..n {
+                theta_t[r * np + c] = theta[c * n + r];
+                w_pad[r * np + c] = w[r * n + c];
+            }
+        }
+        let sum_init = &mut self.sum_init_all[slot * np..(slot + 1) * np];
+        for (j, v) in sum_init.iter_mut().enumerate() {
+            *v = if j < n && imports[j] > 0.0 { 0.0 } else { 1.0 };
         }
     }
 }
@@ -348,8 +407,9 @@ struct WarmStarts {
     valid: Vec<bool>,
     /// Per sector: `ln phat` (`[s * N + i]`).
     x: Vec<f64>,
-    /// Per sector: inverse of the last Jacobian (`m × m` in an `N × N` slot), or its LU factors
-    /// with `piv` when `m > INVERSE_MAX_ACTIVE`.
+    /// Per sector (`N × N'` slots, `N'` = `N` rounded up to 4): inverse of the last Jacobian,
+    /// transposed with rows padded to a multiple of 4 ([`transpose_padded`]), or its LU factors
+    /// (`m × m`) with `piv` when `m > INVERSE_MAX_ACTIVE`.
     inverse: Vec<f64>,
     piv: Vec<usize>,
     /// Per sector: sigma, eta, eps the solution was computed with (`[s * 3N ..]`).
@@ -397,7 +457,7 @@ impl WarmStarts {
         }
         self.slotted.resize(sectors * n, false);
         self.x.resize(sectors * n, 0.0);
-        self.inverse.resize(sectors * n * n, 0.0);
+        self.inverse.resize(sectors * inverse_slot(n), 0.0);
         self.piv.resize(sectors * n, 0);
         self.key.resize(sectors * 3 * n, 0.0);
     }
@@ -455,6 +515,8 @@ pub struct SectorWorkspace {
     theta_rows: Vec<f64>,
     /// Per slot: importer `j`'s row of `w ∘ That^(−sigma)`, fixed during a solve.
     w_rows: Vec<f64>,
+    /// `w_rows` with rows padded to a multiple of 4 (the one-group evaluation's sweep).
+    w_rows_pad: Vec<f64>,
     /// One sigma group with `sigma != 1` (the usual case: elasticities by sector only): the
     /// evaluation takes the one-group path ([`SectorWorkspace::evaluate`]).
     one_group: bool,
@@ -547,6 +609,12 @@ impl SectorWorkspace {
             v.clear();
             v.resize(n * n, 0.0);
         }
+        let np = n.next_multiple_of(4);
+        self.w_rows_pad.clear();
+        self.w_rows_pad.resize(n * np, 0.0);
+        if self.group_pow.len() < np {
+            self.group_pow.resize(np, 0.0);
+        }
         self.inv_that.fill(1.0);
         self.tpow.fill(1.0);
         self.share.fill(0.0);
@@ -579,7 +647,7 @@ impl SectorWorkspace {
             &mut self.sales_sum,
         ] {
             v.clear();
-            v.resize(n, 0.0);
+            v.resize(np, 0.0);
         }
         self.piv.clear();
         self.piv.resize(n, 0);
@@ -710,6 +778,9 @@ impl SectorWorkspace {
                 self.theta_rows[k * n..(k + 1) * n]
                     .copy_from_slice(&self.base.theta()[row.clone()]);
                 self.w_rows[k * n..(k + 1) * n].copy_from_slice(&self.base.w()[row]);
+                let np = n.next_multiple_of(4);
+                self.w_rows_pad[k * np..(k + 1) * np]
+                    .copy_from_slice(&self.base.w_pad()[j * np..(j + 1) * np]);
             }
             let at = self.row_slot[j] * n + i;
             let a = self.group_a[g];
@@ -717,6 +788,7 @@ impl SectorWorkspace {
             self.tpow[c] = tpow;
             self.theta_rows[at] = self.base.theta()[c] * tpow;
             self.w_rows[at] = self.base.w()[c] * self.inv_that[c] * tpow;
+            self.w_rows_pad[self.row_slot[j] * n.next_multiple_of(4) + i] = self.w_rows[at];
         }
     }
 
@@ -845,29 +917,45 @@ impl SectorWorkspace {
     #[inline(always)]
     fn evaluate_one_group_body(&mut self, eps: &[f64]) -> Option<f64> {
         let n = self.n;
+        let np = n.next_multiple_of(4);
         let a = self.group_a[0];
-        let x = &self.x[..n];
-        let pow = &mut self.group_pow[..n];
-        for (p, &xi) in pow.iter_mut().zip(x) {
-            *p = exp(a * xi);
+        {
+            let x = &self.x[..np];
+            let pow = &mut self.group_pow[..np];
+            for (p, &xi) in pow.iter_mut().zip(x) {
+                *p = exp(a * xi);
+            }
         }
         let mut sum = std::mem::take(&mut self.sum);
         {
-            let (theta, slots) = (self.base.theta(), &self.theta_rows[..]);
-            let (row_slot, group_of) = (&self.row_slot[..n], &self.group_of[..n]);
+            // sum_j = Σ_i theta_ij phat_i^a, swept by exporter over the transposed, padded
+            // shares (whole vectors, no horizontal sums); importers with a slot are redone
+            // from their tariff-adjusted rows.
+            let sum = &mut sum[..np];
+            sum.copy_from_slice(self.base.sum_init());
+            let theta_t = self.base.theta_t();
             let pow = &self.group_pow[..n];
-            for (j, sj) in sum[..n].iter_mut().enumerate() {
-                *sj = if group_of[j] == usize::MAX {
-                    1.0
-                } else {
-                    dot(adjusted_row(theta, slots, row_slot[j], j, n), pow)
-                };
+            let row = |i: usize| &theta_t[i * np..(i + 1) * np];
+            let full = n - n % 4;
+            for i in (0..full).step_by(4) {
+                add_scaled4(
+                    sum,
+                    [row(i), row(i + 1), row(i + 2), row(i + 3)],
+                    [pow[i], pow[i + 1], pow[i + 2], pow[i + 3]],
+                );
+            }
+            for i in full..n {
+                add_scaled(sum, row(i), pow[i]);
+            }
+            for (k, &j) in self.slotted.iter().enumerate() {
+                sum[j] = dot(&self.theta_rows[k * n..(k + 1) * n], pow);
             }
         }
         {
-            let (lnp, scale) = (&mut self.lnp[..n], &mut self.scale[..n]);
-            let (inv_a, k) = (&self.inv_a[..n], &self.scale_exponent[..n]);
-            for j in 0..n {
+            let (lnp, scale) = (&mut self.lnp[..np], &mut self.scale[..np]);
+            let (inv_a, k) = (&self.inv_a[..np], &self.scale_exponent[..np]);
+            let sum = &sum[..np];
+            for j in 0..np {
                 let ln_sum = ln(sum[j]);
                 lnp[j] = ln_sum * inv_a[j];
                 scale[j] = exp(ln_sum * k[j]);
@@ -875,27 +963,31 @@ impl SectorWorkspace {
         }
         self.sum = sum;
         let mut sales = std::mem::take(&mut self.sales_sum);
-        sales[..n].fill(0.0);
+        sales[..np].fill(0.0);
         {
             // Four importers' rows per pass over the sums: one load and store of each sum per
             // four rows.
-            let (w, slots) = (self.base.w(), &self.w_rows[..]);
+            let (w, slots) = (self.base.w_pad(), &self.w_rows_pad[..]);
             let (row_slot, scale) = (&self.row_slot[..n], &self.scale[..n]);
-            let row = |j: usize| adjusted_row(w, slots, row_slot[j], j, n);
+            let row = |j: usize| adjusted_row(w, slots, row_slot[j], j, np);
             let mut blocks = self.importers.chunks_exact(4);
             for b in &mut blocks {
                 add_scaled4(
-                    &mut sales[..n],
+                    &mut sales[..np],
                     [row(b[0]), row(b[1]), row(b[2]), row(b[3])],
                     [scale[b[0]], scale[b[1]], scale[b[2]], scale[b[3]]],
                 );
             }
             for &j in blocks.remainder() {
-                add_scaled(&mut sales[..n], row(j), scale[j]);
+                add_scaled(&mut sales[..np], row(j), scale[j]);
             }
         }
         let shift = a - 1.0;
-        for ((l, &s), &xi) in self.ln_demand[..n].iter_mut().zip(&sales[..n]).zip(x) {
+        for ((l, &s), &xi) in self.ln_demand[..np]
+            .iter_mut()
+            .zip(&sales[..np])
+            .zip(&self.x[..np])
+        {
             *l = ln(s) + shift * xi;
         }
         self.sales_sum = sales;
@@ -1065,7 +1157,8 @@ impl SectorWorkspace {
             warm_state = self.one_group;
             // With the explicit inverse the chord steps read it from the warm slot itself.
             if !use_inverse {
-                let stored = &self.warm.inverse[s * n * n..s * n * n + m * m];
+                let at = s * inverse_slot(n);
+                let stored = &self.warm.inverse[at..at + m * m];
                 self.jac[..m * m].copy_from_slice(stored);
                 self.piv[..m].copy_from_slice(&self.warm.piv[s * n..s * n + m]);
             }
@@ -1099,9 +1192,8 @@ impl SectorWorkspace {
                 // substitutions (latency-bound at this size); large systems keep the factors.
                 let factored = if use_inverse {
                     let ok = invert_in_place(&mut self.jac[..m * m], m, &mut self.piv);
-                    let n = self.n;
-                    self.warm.inverse[s * n * n..s * n * n + m * m]
-                        .copy_from_slice(&self.jac[..m * m]);
+                    let at = s * inverse_slot(self.n);
+                    transpose_padded(&mut self.warm.inverse[at..], &self.jac[..m * m], m);
                     ok
                 } else {
                     lu_factor(&mut self.jac[..m * m], m, &mut self.piv)
@@ -1113,13 +1205,8 @@ impl SectorWorkspace {
                 self.factored = true;
             }
             if use_inverse {
-                let n = self.n;
-                matvec_into(
-                    &mut self.step[..m],
-                    &self.warm.inverse[s * n * n..s * n * n + m * m],
-                    &self.f[..m],
-                    m,
-                );
+                let at = s * inverse_slot(self.n);
+                matvec_t_into(&mut self.step, &self.warm.inverse[at..], &self.f[..m], m);
             } else {
                 self.step[..m].copy_from_slice(&self.f[..m]);
                 lu_solve(&self.jac[..m * m], m, &self.piv, &mut self.step[..m]);
@@ -1292,7 +1379,8 @@ impl SectorWorkspace {
         // The explicit inverse already lives in the slot (see `newton`); LU factors are copied.
         if !use_inverse {
             warm.piv[s * n..s * n + m].copy_from_slice(&self.piv[..m]);
-            warm.inverse[s * n * n..s * n * n + m * m].copy_from_slice(&self.jac[..m * m]);
+            let at = s * inverse_slot(n);
+            warm.inverse[at..at + m * m].copy_from_slice(&self.jac[..m * m]);
         }
         let key = &mut warm.key[s * 3 * n..(s + 1) * 3 * n];
         key[..n].copy_from_slice(&sigma[..n]);
