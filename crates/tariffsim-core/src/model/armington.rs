@@ -111,8 +111,10 @@ pub struct SolveCounts {
 }
 
 /// Largest per-workspace cache of baseline shares (all sectors); above it only the current
-/// sector is kept (a 200 × 100 baseline would need 64 MB per thread).
-const BASE_CACHE_BYTES: usize = 8 << 20;
+/// sector is kept and refilled at every load. A sector takes `(4 N² + 3 N) × 8` bytes (the
+/// shares, their padded copies and the totals): `world2024` 0.2 MB, a synthetic 100 × 50
+/// baseline 16 MB (cached: refilling it cost ~10% of a solve), 200 × 100 128 MB (not cached).
+const BASE_CACHE_BYTES: usize = 32 << 20;
 
 /// What a sector's solve needs from the baseline alone — import shares at internal prices
 /// `theta`, sales shares `w` (importer-major), exports `X_i` and imports `E_j`, and for the
