@@ -111,17 +111,18 @@ pub struct SolveCounts {
 }
 
 /// Largest per-workspace cache of baseline shares (all sectors); above it only the current
-/// sector is kept and refilled at every load. A sector takes `(4 N² + 3 N) × 8` bytes (the
-/// shares, their padded copies and the totals): `world2024` 0.2 MB, a synthetic 100 × 50
-/// baseline 16 MB (cached: refilling it cost ~10% of a solve), 200 × 100 128 MB (not cached).
-const BASE_CACHE_BYTES: usize = 32 << 20;
+/// sector is kept and refilled at every load. A sector takes `(3 N² + 3 N) × 8` bytes, about
+/// (`theta`, its padded transpose, the padded `w`, the totals): `world2024` 0.15 MB, a synthetic
+/// 100 × 50 baseline 12 MB (cached: refilling it at every load cost ~10% of a solve), 200 × 100
+/// 96 MB (not cached).
+const BASE_CACHE_BYTES: usize = 16 << 20;
 
 /// What a sector's solve needs from the baseline alone — import shares at internal prices
-/// `theta`, sales shares `w` (importer-major), exports `X_i` and imports `E_j`, and for the
-/// one-group evaluation `theta` transposed and `w` with rows padded to a multiple of 4 (so its
-/// sweeps run on whole vectors) — computed once
-/// per baseline ([`Baseline::uid`]) and sector. Monte Carlo loads every sector once per phase
-/// and draw; this is the part that never changes.
+/// `theta` (importer-major) and, for the one-group evaluation's sweeps, transposed
+/// (exporter-major), sales shares `w` (importer-major), exports `X_i` and imports `E_j` —
+/// computed once per baseline ([`Baseline::uid`]) and sector. The transposed shares and `w` have
+/// their rows padded with zeros to `N` rounded up to 4, so the sweeps run on whole vectors.
+/// Monte Carlo loads every sector once per phase and draw; this is the part that never changes.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct BaseCache {
     uid: u64,
@@ -133,13 +134,12 @@ pub(crate) struct BaseCache {
     /// Slot of the loaded sector.
     slot: usize,
     theta_all: Vec<f64>,
+    /// `w`, importer-major, rows padded with zeros to `N` rounded up to 4.
     w_all: Vec<f64>,
     exports_all: Vec<f64>,
     imports_all: Vec<f64>,
     /// `theta` transposed (exporter-major), rows padded with zeros to `N` rounded up to 4.
     theta_t_all: Vec<f64>,
-    /// `w` (importer-major), rows padded with zeros to `N` rounded up to 4.
-    w_pad_all: Vec<f64>,
     /// Start of the price-index sums: 1 for importers without imports and for the padding
     /// (their sums are 1 by definition), 0 for the others.
     sum_init_all: Vec<f64>,
@@ -152,7 +152,7 @@ impl BaseCache {
         let n_sectors = baseline.n_sectors();
         if self.uid != baseline.uid() || self.n != n || self.sector_of_slot.is_empty() {
             let np = n.next_multiple_of(4);
-            let per_sector = 2 * n * n + 2 * n * np + 2 * n + np;
+            let per_sector = n * n + 2 * n * np + 2 * n + np;
             let all_bytes = n_sectors * per_sector * std::mem::size_of::<f64>();
             self.slots = if all_bytes <= BASE_CACHE_BYTES {
                 n_sectors.max(1)
@@ -163,15 +163,13 @@ impl BaseCache {
             self.n = n;
             self.sector_of_slot.clear();
             self.sector_of_slot.resize(self.slots, usize::MAX);
-            for v in [&mut self.theta_all, &mut self.w_all] {
-                v.clear();
-                v.resize(self.slots * n * n, 0.0);
-            }
+            self.theta_all.clear();
+            self.theta_all.resize(self.slots * n * n, 0.0);
             for v in [&mut self.exports_all, &mut self.imports_all] {
                 v.clear();
                 v.resize(self.slots * n, 0.0);
             }
-            for v in [&mut self.theta_t_all, &mut self.w_pad_all] {
+            for v in [&mut self.theta_t_all, &mut self.w_all] {
                 v.clear();
                 v.resize(self.slots * n * np, 0.0);
             }
@@ -193,22 +191,17 @@ impl BaseCache {
         &self.theta_all[self.slot * nn..(self.slot + 1) * nn]
     }
 
-    /// Sales shares of the loaded sector (importer-major).
+    /// Sales shares of the loaded sector (importer-major, rows padded to `N` rounded up to 4:
+    /// cell `(i, j)` at `j N' + i`).
     pub(crate) fn w(&self) -> &[f64] {
-        let nn = self.n * self.n;
-        &self.w_all[self.slot * nn..(self.slot + 1) * nn]
+        let size = self.n * self.n.next_multiple_of(4);
+        &self.w_all[self.slot * size..(self.slot + 1) * size]
     }
 
     /// `theta` of the loaded sector transposed (exporter-major), rows padded to a multiple of 4.
     fn theta_t(&self) -> &[f64] {
         let size = self.n * self.n.next_multiple_of(4);
         &self.theta_t_all[self.slot * size..(self.slot + 1) * size]
-    }
-
-    /// `w` of the loaded sector (importer-major), rows padded to a multiple of 4.
-    fn w_pad(&self) -> &[f64] {
-        let size = self.n * self.n.next_multiple_of(4);
-        &self.w_pad_all[self.slot * size..(self.slot + 1) * size]
     }
 
     /// Start of the price-index sums of the loaded sector (see the field).
@@ -243,8 +236,10 @@ impl BaseCache {
                 .map(|i| flows[i * n + j] * (1.0 + t0[i * n + j]))
                 .sum();
         }
+        let np = n.next_multiple_of(4);
+        let size = n * np;
         let theta = &mut self.theta_all[slot * n * n..(slot + 1) * n * n];
-        let w = &mut self.w_all[slot * n * n..(slot + 1) * n * n];
+        let w = &mut self.w_all[slot * size..(slot + 1) * size];
         for j in 0..n {
             let inv_e = if imports[j] > 0.0 {
                 1.0 / imports[j]
@@ -257,23 +252,18 @@ impl BaseCache {
                 let x = flows[k];
                 if i == j || x <= 0.0 {
                     theta[c] = 0.0;
-                    w[c] = 0.0;
+                    w[j * np + i] = 0.0;
                 } else {
                     theta[c] = x * (1.0 + t0[k]) * inv_e;
-                    w[c] = x / exports[i];
+                    w[j * np + i] = x / exports[i];
                 }
             }
         }
-        let np = n.next_multiple_of(4);
-        let size = n * np;
         let theta = &self.theta_all[slot * n * n..(slot + 1) * n * n];
-        let w = &self.w_all[slot * n * n..(slot + 1) * n * n];
         let theta_t = &mut self.theta_t_all[slot * size..(slot + 1) * size];
-        let w_pad = &mut self.w_pad_all[slot * size..(slot + 1) * size];
         for r in 0..n {
             for c in 0..n {
                 theta_t[r * np + c] = theta[c * n + r];
-                w_pad[r * np + c] = w[r * n + c];
             }
         }
         let sum_init = &mut self.sum_init_all[slot * np..(slot + 1) * np];
@@ -515,10 +505,9 @@ pub struct SectorWorkspace {
     slotted: Vec<usize>,
     /// Per slot: importer `j`'s row of `theta ∘ That^(1 − sigma)`, fixed during a solve.
     theta_rows: Vec<f64>,
-    /// Per slot: importer `j`'s row of `w ∘ That^(−sigma)`, fixed during a solve.
+    /// Per slot: importer `j`'s row of `w ∘ That^(−sigma)` (padded like `w`), fixed during a
+    /// solve.
     w_rows: Vec<f64>,
-    /// `w_rows` with rows padded to a multiple of 4 (the one-group evaluation's sweep).
-    w_rows_pad: Vec<f64>,
     /// One sigma group with `sigma != 1` (the usual case: elasticities by sector only): the
     /// evaluation takes the one-group path ([`SectorWorkspace::evaluate`]).
     one_group: bool,
@@ -603,7 +592,6 @@ impl SectorWorkspace {
             &mut self.share,
             &mut self.q,
             &mut self.theta_rows,
-            &mut self.w_rows,
             &mut self.tpow,
             &mut self.group_pow,
             &mut self.jac,
@@ -612,8 +600,8 @@ impl SectorWorkspace {
             v.resize(n * n, 0.0);
         }
         let np = n.next_multiple_of(4);
-        self.w_rows_pad.clear();
-        self.w_rows_pad.resize(n * np, 0.0);
+        self.w_rows.clear();
+        self.w_rows.resize(n * np, 0.0);
         if self.group_pow.len() < np {
             self.group_pow.resize(np, 0.0);
         }
@@ -779,18 +767,18 @@ impl SectorWorkspace {
                 self.row_slot[j] = k;
                 self.theta_rows[k * n..(k + 1) * n]
                     .copy_from_slice(&self.base.theta()[row.clone()]);
-                self.w_rows[k * n..(k + 1) * n].copy_from_slice(&self.base.w()[row]);
                 let np = n.next_multiple_of(4);
-                self.w_rows_pad[k * np..(k + 1) * np]
-                    .copy_from_slice(&self.base.w_pad()[j * np..(j + 1) * np]);
+                self.w_rows[k * np..(k + 1) * np]
+                    .copy_from_slice(&self.base.w()[j * np..(j + 1) * np]);
             }
             let at = self.row_slot[j] * n + i;
             let a = self.group_a[g];
             let tpow = if a == 0.0 { 1.0 } else { exp(a * self.lnt[c]) };
             self.tpow[c] = tpow;
             self.theta_rows[at] = self.base.theta()[c] * tpow;
-            self.w_rows[at] = self.base.w()[c] * self.inv_that[c] * tpow;
-            self.w_rows_pad[self.row_slot[j] * n.next_multiple_of(4) + i] = self.w_rows[at];
+            let np = n.next_multiple_of(4);
+            self.w_rows[self.row_slot[j] * np + i] =
+                self.base.w()[j * np + i] * self.inv_that[c] * tpow;
         }
     }
 
@@ -809,7 +797,8 @@ impl SectorWorkspace {
     /// Importer `j`'s tariff-adjusted demand weights `w ∘ That^(−sigma)`.
     #[inline(always)]
     fn w_row(&self, j: usize) -> &[f64] {
-        adjusted_row(self.base.w(), &self.w_rows, self.row_slot[j], j, self.n)
+        let np = self.n.next_multiple_of(4);
+        adjusted_row(self.base.w(), &self.w_rows, self.row_slot[j], j, np)
     }
 
     /// Evaluates price indices, demand and residuals at `self.x`; returns `½‖F‖²`, or `None` if
@@ -969,7 +958,7 @@ impl SectorWorkspace {
         {
             // Four importers' rows per pass over the sums: one load and store of each sum per
             // four rows.
-            let (w, slots) = (self.base.w_pad(), &self.w_rows_pad[..]);
+            let (w, slots) = (self.base.w(), &self.w_rows[..]);
             let (row_slot, scale) = (&self.row_slot[..n], &self.scale[..n]);
             let row = |j: usize| adjusted_row(w, slots, row_slot[j], j, np);
             let mut blocks = self.importers.chunks_exact(4);
@@ -1082,15 +1071,17 @@ impl SectorWorkspace {
         let diag = &mut self.jac_diag[..m];
         let sigma = &sigma[..n];
         let eta = &eta[..n];
-        let (w, q) = (&self.base.w()[..n * n], &self.q[..n * n]);
+        let np = n.next_multiple_of(4);
+        let (w, q) = (&self.base.w()[..n * np], &self.q[..n * n]);
         // Row k of A: a_kj = v_ij (eta_j + sigma_j), v_ij = w_ij q_ij / demand_i (importer-major
-        // storage: cell (i, j) is at j n + i). Untraded cells have w = 0 and a finite q: v = 0.
+        // storage: cell (i, j) is at j n + i of q and j n' + i of the padded w). Untraded cells
+        // have w = 0 and a finite q: v = 0.
         for ((k, &i), row) in self.active.iter().enumerate().zip(left.chunks_exact_mut(n)) {
             let inv_d = self.inv_demand[i];
             let mut d = eps[i];
             for ((((a, wr), qr), &sig), &et) in row
                 .iter_mut()
-                .zip(w.chunks_exact(n))
+                .zip(w.chunks_exact(np))
                 .zip(q.chunks_exact(n))
                 .zip(sigma)
                 .zip(eta)
@@ -1320,8 +1311,9 @@ impl SectorWorkspace {
                 let mut d = -eps[i];
                 for j in 0..n {
                     let c = j * n + i;
-                    if self.base.w()[c] > 0.0 {
-                        let v = self.base.w()[c] * self.q[c] / self.demand[i];
+                    let w = self.base.w()[j * n.next_multiple_of(4) + i];
+                    if w > 0.0 {
+                        let v = w * self.q[c] / self.demand[i];
                         d += v * ((eta[j] + sigma[j]) * self.share[c] - sigma[j]);
                     }
                 }
@@ -1410,7 +1402,8 @@ impl SectorWorkspace {
         let rest = &mut warm.sales_rest[at.clone()];
         for &j in &self.slotted {
             warm.slotted[s * n + j] = true;
-            let row = &self.w_rows[self.row_slot[j] * n..(self.row_slot[j] + 1) * n];
+            let np = n.next_multiple_of(4);
+            let row = &self.w_rows[self.row_slot[j] * np..self.row_slot[j] * np + n];
             add_scaled(rest, row, -self.scale[j]);
         }
     }
@@ -1427,6 +1420,7 @@ impl SectorWorkspace {
     /// evaluations of the solve are full ones, so the solution is checked as before.
     fn evaluate_incremental(&mut self, eps: &[f64], s: usize) -> Option<f64> {
         let n = self.n;
+        let np = n.next_multiple_of(4);
         let at = s * n..(s + 1) * n;
         let a = self.group_a[0];
         self.group_pow[..n].copy_from_slice(&self.warm.pow[at.clone()]);
@@ -1441,7 +1435,7 @@ impl SectorWorkspace {
             if !was_slotted(j) {
                 add_scaled(
                     &mut sales[..n],
-                    &self.base.w()[j * n..(j + 1) * n],
+                    &self.base.w()[j * np..j * np + n],
                     -self.scale[j],
                 );
             }
@@ -1457,7 +1451,7 @@ impl SectorWorkspace {
             self.sum[j] = sum;
             self.lnp[j] = ln_sum * self.inv_a[j];
             self.scale[j] = exp(ln_sum * self.scale_exponent[j]);
-            let row = adjusted_row(self.base.w(), &self.w_rows, self.row_slot[j], j, n);
+            let row = adjusted_row(self.base.w(), &self.w_rows, self.row_slot[j], j, np);
             add_scaled(&mut sales[..n], row, self.scale[j]);
         }
         let shift = a - 1.0;

@@ -69,10 +69,11 @@ pub(crate) fn solve_into(
             let mut b = 0.0;
             for j in 0..n {
                 let c = j * n + i;
-                if ws.base.w()[c] <= 0.0 {
+                let w = ws.base.w()[j * n.next_multiple_of(4) + i];
+                if w <= 0.0 {
                     continue;
                 }
-                b += ws.base.w()[c] * ((eta[j] + sigma[j]) * ws.lnp[j] - sigma[j] * ws.lnt[c]);
+                b += w * ((eta[j] + sigma[j]) * ws.lnp[j] - sigma[j] * ws.lnt[c]);
             }
             ws.step[ki] = -b;
         }
