@@ -1,7 +1,8 @@
 //! The run directory: `draws.csv`, `summary.json`, `manifest.json`, written atomically.
 //!
 //! Every file is written to `NAME.tmp` and renamed when complete, so an interrupted run (Ctrl-C,
-//! kill) leaves no file that looks complete. Draw rows stream to `draws.csv`; their values are
+//! kill) leaves no file that looks complete; a run that fails (an error in the draws, the sink
+//! or the summary) deletes its temporary files as well. Draw rows stream to `draws.csv`; their values are
 //! kept for the summary in memory, column by column, when the whole run fits the memory budget,
 //! and otherwise in a binary row-major column store (`draws.bin.tmp`, deleted at the end) that
 //! the summary reads back a block of columns at a time, so memory stays bounded for millions of
@@ -234,6 +235,21 @@ pub struct DrawWriter {
     first_failures: Vec<(u64, String)>,
     /// The CSV line being written (reused: no allocation per row once grown).
     line: Vec<u8>,
+    /// [`Self::finish`] renamed `draws.csv` into place: nothing to clean up on drop.
+    finished: bool,
+}
+
+/// A writer dropped before [`DrawWriter::finish`] completed (the draws or the sink failed, or
+/// finishing failed) deletes its temporary files, so a failed run leaves no partial output
+/// behind; only a killed process can leave a `.tmp` file (never mistaken for output).
+impl Drop for DrawWriter {
+    fn drop(&mut self) {
+        if !self.finished {
+            for name in ["draws.csv.tmp", "draws.bin.tmp"] {
+                let _ = std::fs::remove_file(self.dir.join(name));
+            }
+        }
+    }
 }
 
 /// Where a [`DrawWriter`] keeps the draws' values for the summary.
@@ -287,6 +303,7 @@ impl DrawWriter {
             failures_by_reason: BTreeMap::new(),
             first_failures: Vec::new(),
             line: Vec::new(),
+            finished: false,
         })
     }
 
@@ -488,11 +505,11 @@ impl DrawWriter {
                 summaries.get(n_params..).unwrap_or_default(),
             ),
         };
-        drop(self.csv);
         write_atomic(&self.dir.join("summary.json"), &json_bytes(&summary))?;
         write_atomic(&self.dir.join("manifest.json"), &json_bytes(&self.manifest))?;
         let csv_final = self.dir.join("draws.csv");
         std::fs::rename(&csv_tmp, &csv_final).map_err(|e| RunnerError::io(&csv_final, e))?;
+        self.finished = true;
         Ok(summary)
     }
 }

@@ -7,6 +7,7 @@ use tariffsim_core::{
     Workspace,
 };
 use tariffsim_runner::engine::{self, Evaluator, Plan};
+use tariffsim_runner::error::RunnerError;
 use tariffsim_runner::output::{self, DrawWriter, Manifest, RunMeta};
 use tariffsim_runner::priors::PriorSet;
 use tariffsim_runner::sampler::{Sampler, SamplerKind};
@@ -191,6 +192,57 @@ fn identical_for_1_2_4_threads_and_any_chunking() {
             }
         }
         assert!(!dirs[0].join("draws.bin.tmp").exists());
+    }
+}
+
+/// A run whose sink fails part-way leaves no file behind: the writer's temporary files
+/// (`draws.csv.tmp`, and `draws.bin.tmp` when the values go to the column store) are deleted
+/// when it is dropped unfinished. Both ways of keeping the values.
+#[test]
+fn a_failed_sink_leaves_no_temporary_files() {
+    let shock = setup(None);
+    for memory_budget in [0, 1 << 30] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("run");
+        let sampler = Sampler::new(SamplerKind::Random, 42, 40, shock.priors.dimension()).unwrap();
+        let manifest = Manifest {
+            run: meta(&shock, 40, "random"),
+            shard: 1,
+            shards: 1,
+            first: 0,
+            end: 40,
+        };
+        let mut writer = DrawWriter::create(&dir, manifest).unwrap();
+        writer.keep_columns_in_memory(memory_budget);
+        let store = dir.join("draws.bin.tmp").exists();
+        assert_eq!(store, memory_budget == 0, "budget {memory_budget}");
+        let plan = Plan {
+            sampler: &sampler,
+            first: 0,
+            end: 40,
+            threads: 2,
+            chunk: 8,
+            text: None,
+        };
+        let mut chunks = 0;
+        let outcome = engine::run(&plan, &shock, |chunk| {
+            chunks += 1;
+            if chunks == 3 {
+                return Err(RunnerError::Setting("disk full (test)".into()));
+            }
+            writer.push_chunk(chunk)
+        });
+        assert!(outcome.is_err());
+        assert!(
+            dir.join("draws.csv.tmp").exists(),
+            "rows were being written"
+        );
+        drop(writer);
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(left.is_empty(), "budget {memory_budget}: {left:?}");
     }
 }
 
