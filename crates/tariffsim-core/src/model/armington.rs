@@ -94,6 +94,10 @@ fn inverse_slot(n: usize) -> usize {
     n * n.next_multiple_of(4)
 }
 
+/// The widest padding [`crate::simd::lanes`] asks for: the workspace's vectors are sized for it,
+/// whatever copy runs.
+const MAX_LANES: usize = 8;
+
 /// `row_slot` value of an importer whose rows are the baseline's.
 const NO_SLOT: usize = usize::MAX;
 
@@ -133,12 +137,16 @@ pub(crate) struct BaseCache {
     sector_of_slot: Vec<usize>,
     /// Slot of the loaded sector.
     slot: usize,
+    /// Row length of the padded arrays: `N` rounded up to a multiple of [`crate::simd::lanes`]
+    /// when the cache was sized (every reader takes it from here, so a change of instruction
+    /// set within a process re-sizes the cache instead of mixing strides).
+    np: usize,
     theta_all: Vec<f64>,
-    /// `w`, importer-major, rows padded with zeros to `N` rounded up to 4.
+    /// `w`, importer-major, rows padded with zeros to `np`.
     w_all: Vec<f64>,
     exports_all: Vec<f64>,
     imports_all: Vec<f64>,
-    /// `theta` transposed (exporter-major), rows padded with zeros to `N` rounded up to 4.
+    /// `theta` transposed (exporter-major), rows padded with zeros to `np`.
     theta_t_all: Vec<f64>,
     /// Start of the price-index sums: 1 for importers without imports and for the padding
     /// (their sums are 1 by definition), 0 for the others.
@@ -150,8 +158,12 @@ impl BaseCache {
     fn load(&mut self, baseline: &Baseline, s: usize) -> usize {
         let n = baseline.n_regions();
         let n_sectors = baseline.n_sectors();
-        if self.uid != baseline.uid() || self.n != n || self.sector_of_slot.is_empty() {
-            let np = n.next_multiple_of(4);
+        let np = n.next_multiple_of(crate::simd::lanes());
+        if self.uid != baseline.uid()
+            || self.n != n
+            || self.np != np
+            || self.sector_of_slot.is_empty()
+        {
             let per_sector = n * n + 2 * n * np + 2 * n + np;
             let all_bytes = n_sectors * per_sector * std::mem::size_of::<f64>();
             self.slots = if all_bytes <= BASE_CACHE_BYTES {
@@ -161,6 +173,7 @@ impl BaseCache {
             };
             self.uid = baseline.uid();
             self.n = n;
+            self.np = np;
             self.sector_of_slot.clear();
             self.sector_of_slot.resize(self.slots, usize::MAX);
             self.theta_all.clear();
@@ -191,22 +204,27 @@ impl BaseCache {
         &self.theta_all[self.slot * nn..(self.slot + 1) * nn]
     }
 
-    /// Sales shares of the loaded sector (importer-major, rows padded to `N` rounded up to 4:
+    /// Row length of the padded arrays ([`Self::w`], the transposed shares).
+    pub(crate) fn stride(&self) -> usize {
+        self.np
+    }
+
+    /// Sales shares of the loaded sector (importer-major, rows padded to [`Self::stride`]:
     /// cell `(i, j)` at `j N' + i`).
     pub(crate) fn w(&self) -> &[f64] {
-        let size = self.n * self.n.next_multiple_of(4);
+        let size = self.n * self.np;
         &self.w_all[self.slot * size..(self.slot + 1) * size]
     }
 
-    /// `theta` of the loaded sector transposed (exporter-major), rows padded to a multiple of 4.
+    /// `theta` of the loaded sector transposed (exporter-major), rows padded to [`Self::stride`].
     fn theta_t(&self) -> &[f64] {
-        let size = self.n * self.n.next_multiple_of(4);
+        let size = self.n * self.np;
         &self.theta_t_all[self.slot * size..(self.slot + 1) * size]
     }
 
     /// Start of the price-index sums of the loaded sector (see the field).
     fn sum_init(&self) -> &[f64] {
-        let np = self.n.next_multiple_of(4);
+        let np = self.np;
         &self.sum_init_all[self.slot * np..(self.slot + 1) * np]
     }
 
@@ -236,7 +254,7 @@ impl BaseCache {
                 .map(|i| flows[i * n + j] * (1.0 + t0[i * n + j]))
                 .sum();
         }
-        let np = n.next_multiple_of(4);
+        let np = self.np;
         let size = n * np;
         let theta = &mut self.theta_all[slot * n * n..(slot + 1) * n * n];
         let w = &mut self.w_all[slot * size..(slot + 1) * size];
@@ -599,7 +617,7 @@ impl SectorWorkspace {
             v.clear();
             v.resize(n * n, 0.0);
         }
-        let np = n.next_multiple_of(4);
+        let np = n.next_multiple_of(MAX_LANES);
         self.w_rows.clear();
         self.w_rows.resize(n * np, 0.0);
         if self.group_pow.len() < np {
@@ -767,7 +785,7 @@ impl SectorWorkspace {
                 self.row_slot[j] = k;
                 self.theta_rows[k * n..(k + 1) * n]
                     .copy_from_slice(&self.base.theta()[row.clone()]);
-                let np = n.next_multiple_of(4);
+                let np = self.base.stride();
                 self.w_rows[k * np..(k + 1) * np]
                     .copy_from_slice(&self.base.w()[j * np..(j + 1) * np]);
             }
@@ -776,7 +794,7 @@ impl SectorWorkspace {
             let tpow = if a == 0.0 { 1.0 } else { exp(a * self.lnt[c]) };
             self.tpow[c] = tpow;
             self.theta_rows[at] = self.base.theta()[c] * tpow;
-            let np = n.next_multiple_of(4);
+            let np = self.base.stride();
             self.w_rows[self.row_slot[j] * np + i] =
                 self.base.w()[j * np + i] * self.inv_that[c] * tpow;
         }
@@ -797,7 +815,7 @@ impl SectorWorkspace {
     /// Importer `j`'s tariff-adjusted demand weights `w ∘ That^(−sigma)`.
     #[inline(always)]
     fn w_row(&self, j: usize) -> &[f64] {
-        let np = self.n.next_multiple_of(4);
+        let np = self.base.stride();
         adjusted_row(self.base.w(), &self.w_rows, self.row_slot[j], j, np)
     }
 
@@ -882,7 +900,8 @@ impl SectorWorkspace {
     }
 
     /// The evaluation with one sigma group (`a = 1 − sigma ≠ 0` for every importer), in the
-    /// copy for the CPU's instruction set ([`crate::simd`]: AVX2 or baseline, same bits): the
+    /// copy for the CPU's instruction set ([`crate::simd`]: AVX-512, AVX2 or baseline, same
+    /// bits): the
     /// price factor `phat_i^a` is common to every importer, so with `S_i = sum_j scale_j w_t_ij`
     /// the demand is `phat_i^(a − 1) S_i` and `ln demand_i = ln S_i + (a − 1) x_i` — one `exp`
     /// per exporter (`phat^a`), a `ln` and an `exp` per importer and a `ln` per exporter. The
@@ -890,10 +909,24 @@ impl SectorWorkspace {
     #[allow(unsafe_code)]
     fn evaluate_one_group(&mut self, eps: &[f64]) -> Option<f64> {
         #[cfg(target_arch = "x86_64")]
-        if crate::simd::avx2() {
-            // SAFETY: the CPU has AVX2 (checked at run time by `simd::avx2`).
-            return unsafe { self.evaluate_one_group_avx2(eps) };
+        {
+            if crate::simd::avx512() {
+                // SAFETY: the CPU has AVX-512F (checked at run time by `simd::avx512`).
+                return unsafe { self.evaluate_one_group_avx512(eps) };
+            }
+            if crate::simd::avx2() {
+                // SAFETY: the CPU has AVX2 (checked at run time by `simd::avx2`).
+                return unsafe { self.evaluate_one_group_avx2(eps) };
+            }
         }
+        self.evaluate_one_group_body(eps)
+    }
+
+    /// [`Self::evaluate_one_group`] compiled for AVX-512 (see [`crate::simd`]; the rows are
+    /// then padded to a multiple of 8, so the sweeps run on whole 8-double vectors).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    fn evaluate_one_group_avx512(&mut self, eps: &[f64]) -> Option<f64> {
         self.evaluate_one_group_body(eps)
     }
 
@@ -908,7 +941,7 @@ impl SectorWorkspace {
     #[inline(always)]
     fn evaluate_one_group_body(&mut self, eps: &[f64]) -> Option<f64> {
         let n = self.n;
-        let np = n.next_multiple_of(4);
+        let np = self.base.stride();
         let a = self.group_a[0];
         {
             let x = &self.x[..np];
@@ -1071,7 +1104,7 @@ impl SectorWorkspace {
         let diag = &mut self.jac_diag[..m];
         let sigma = &sigma[..n];
         let eta = &eta[..n];
-        let np = n.next_multiple_of(4);
+        let np = self.base.stride();
         let (w, q) = (&self.base.w()[..n * np], &self.q[..n * n]);
         // Row k of A: a_kj = v_ij (eta_j + sigma_j), v_ij = w_ij q_ij / demand_i (importer-major
         // storage: cell (i, j) is at j n + i of q and j n' + i of the padded w). Untraded cells
@@ -1311,7 +1344,7 @@ impl SectorWorkspace {
                 let mut d = -eps[i];
                 for j in 0..n {
                     let c = j * n + i;
-                    let w = self.base.w()[j * n.next_multiple_of(4) + i];
+                    let w = self.base.w()[j * self.base.stride() + i];
                     if w > 0.0 {
                         let v = w * self.q[c] / self.demand[i];
                         d += v * ((eta[j] + sigma[j]) * self.share[c] - sigma[j]);
@@ -1402,7 +1435,7 @@ impl SectorWorkspace {
         let rest = &mut warm.sales_rest[at.clone()];
         for &j in &self.slotted {
             warm.slotted[s * n + j] = true;
-            let np = n.next_multiple_of(4);
+            let np = self.base.stride();
             let row = &self.w_rows[self.row_slot[j] * np..self.row_slot[j] * np + n];
             add_scaled(rest, row, -self.scale[j]);
         }
@@ -1420,7 +1453,7 @@ impl SectorWorkspace {
     /// evaluations of the solve are full ones, so the solution is checked as before.
     fn evaluate_incremental(&mut self, eps: &[f64], s: usize) -> Option<f64> {
         let n = self.n;
-        let np = n.next_multiple_of(4);
+        let np = self.base.stride();
         let at = s * n..(s + 1) * n;
         let a = self.group_a[0];
         self.group_pow[..n].copy_from_slice(&self.warm.pow[at.clone()]);

@@ -69,7 +69,7 @@ pub(crate) fn solve_into(
             let mut b = 0.0;
             for j in 0..n {
                 let c = j * n + i;
-                let w = ws.base.w()[j * n.next_multiple_of(4) + i];
+                let w = ws.base.w()[j * ws.base.stride() + i];
                 if w <= 0.0 {
                     continue;
                 }
