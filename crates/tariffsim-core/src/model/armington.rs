@@ -115,7 +115,7 @@ pub struct SolveCounts {
 }
 
 /// Largest per-workspace cache of baseline shares (all sectors); above it only the current
-/// sector is kept and refilled at every load. A sector takes `(3 N² + 3 N) × 8` bytes, about
+/// sector is kept and refilled at every load. A sector takes about `(3 N² + 3 N) × 8` bytes
 /// (`theta`, its padded transpose, the padded `w`, the totals): `world2024` 0.15 MB, a synthetic
 /// 100 × 50 baseline 12 MB (cached: refilling it at every load cost ~10% of a solve), 200 × 100
 /// 96 MB (not cached).
@@ -125,7 +125,8 @@ const BASE_CACHE_BYTES: usize = 16 << 20;
 /// `theta` (importer-major) and, for the one-group evaluation's sweeps, transposed
 /// (exporter-major), sales shares `w` (importer-major), exports `X_i` and imports `E_j` —
 /// computed once per baseline ([`Baseline::uid`]) and sector. The transposed shares and `w` have
-/// their rows padded with zeros to `N` rounded up to 4, so the sweeps run on whole vectors.
+/// their rows padded with zeros to a multiple of [`crate::simd::lanes`] (4, or 8 when the AVX-512
+/// copy runs), so the sweeps run on whole vectors.
 /// Monte Carlo loads every sector once per phase and draw; this is the part that never changes.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct BaseCache {
