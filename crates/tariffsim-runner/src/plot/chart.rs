@@ -656,6 +656,52 @@ fn row_labels<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, labels: &[Strin
         + 24
 }
 
+/// The plot area of a chart of labelled horizontal rows (interval rows, signed bars): rows at
+/// `y = 0, 1, …` up to `y_hi`, the x axis over `x` with `x_label` ticks and `x_desc` below, no
+/// horizontal grid, and a vertical line at zero.
+fn row_chart<'a, DB: DrawingBackend>(
+    plot: &'a DrawingArea<DB, Shift>,
+    label_w: u32,
+    (x, y_hi): (std::ops::Range<f64>, f64),
+    x_desc: &str,
+    x_label: &dyn Fn(&f64) -> String,
+) -> Res<
+    ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+> {
+    let mut chart = ChartBuilder::on(plot)
+        .margin_right(16)
+        .margin_top(8)
+        .x_label_area_size(56)
+        .y_label_area_size(label_w)
+        .build_cartesian_2d(x, -0.5..y_hi)
+        .msg()?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(0)
+        .x_labels(9)
+        .x_label_formatter(x_label)
+        .x_desc(x_desc)
+        .label_style(font(15))
+        .axis_desc_style(font(16))
+        .light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .axis_style(MUTED)
+        .draw()
+        .msg()?;
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, -0.5), (0.0, y_hi)],
+            INK.stroke_width(1),
+        )))
+        .msg()?;
+    Ok(chart)
+}
+
 impl Chart for IntervalChart {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Res {
         let body = frame(root, &self.frame)?;
@@ -682,33 +728,9 @@ impl Chart for IntervalChart {
             hi + 0.16 * span,
         );
         let y_hi = n.max(1) as f64 - 0.5;
-        let mut chart = ChartBuilder::on(&plot)
-            .margin_right(16)
-            .margin_top(8)
-            .x_label_area_size(56)
-            .y_label_area_size(label_w)
-            .build_cartesian_2d(x_lo..x_hi, -0.5..y_hi)
-            .msg()?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(0)
-            .x_labels(9)
-            .x_label_formatter(&|v| fmt_num(*v, dec))
-            .x_desc(self.x_desc.as_str())
-            .label_style(font(15))
-            .axis_desc_style(font(16))
-            .light_line_style(WHITE)
-            .bold_line_style(GRID)
-            .axis_style(MUTED)
-            .draw()
-            .msg()?;
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                vec![(0.0, -0.5), (0.0, y_hi)],
-                INK.stroke_width(1),
-            )))
-            .msg()?;
+        let mut chart = row_chart(&plot, label_w, (x_lo..x_hi, y_hi), &self.x_desc, &|v| {
+            fmt_num(*v, dec)
+        })?;
         let base = plot.get_base_pixel();
         let row_px = chart.backend_coord(&(0.0, 0.0)).1 - chart.backend_coord(&(0.0, 1.0)).1;
         let half = if row_px >= 24 { 0.32 } else { 0.4 };
@@ -832,39 +854,13 @@ impl Chart for BarChart {
         let x_lo = lo - if lo < 0.0 { 0.22 } else { 0.02 } * span;
         let x_hi = hi + if hi > 0.0 { 0.22 } else { 0.02 } * span;
         let y_hi = n.max(1) as f64 - 0.5;
-        let mut chart = ChartBuilder::on(&plot)
-            .margin_right(16)
-            .margin_top(8)
-            .x_label_area_size(56)
-            .y_label_area_size(label_w)
-            .build_cartesian_2d(x_lo..x_hi, -0.5..y_hi)
-            .msg()?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(0)
-            .x_labels(9)
-            .x_label_formatter(&|v| {
-                if v.abs() > 1.0 + 1e-9 {
-                    String::new()
-                } else {
-                    fmt_num(*v, 1)
-                }
-            })
-            .x_desc(self.x_desc.as_str())
-            .label_style(font(15))
-            .axis_desc_style(font(16))
-            .light_line_style(WHITE)
-            .bold_line_style(GRID)
-            .axis_style(MUTED)
-            .draw()
-            .msg()?;
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                vec![(0.0, -0.5), (0.0, y_hi)],
-                INK.stroke_width(1),
-            )))
-            .msg()?;
+        let mut chart = row_chart(&plot, label_w, (x_lo..x_hi, y_hi), &self.x_desc, &|v| {
+            if v.abs() > 1.0 + 1e-9 {
+                String::new()
+            } else {
+                fmt_num(*v, 1)
+            }
+        })?;
         let base = plot.get_base_pixel();
         for (i, (label, v)) in self.rows.iter().enumerate() {
             let y = (n - 1 - i) as f64;
