@@ -300,73 +300,28 @@ mod tests {
     #[test]
     fn validates_values() {
         let (r, s) = sets();
-        let p = Provenance::default();
-        assert!(
+        let build = |flows: Vec<f64>, tariffs: Vec<f64>, diagonal: bool| {
             Baseline::new(
                 r.clone(),
                 s.clone(),
-                vec![0.0, 1.0, 2.0, 0.0],
-                vec![0.0; 4],
-                false,
-                p.clone()
+                flows,
+                tariffs,
+                diagonal,
+                Provenance::default(),
             )
-            .is_ok()
-        );
-        let neg = Baseline::new(
-            r.clone(),
-            s.clone(),
-            vec![0.0, -1.0, 2.0, 0.0],
-            vec![0.0; 4],
-            false,
-            p.clone(),
-        );
-        let msg = neg.unwrap_err().to_string();
+        };
+        assert!(build(vec![0.0, 1.0, 2.0, 0.0], vec![0.0; 4], false).is_ok());
+        let msg = build(vec![0.0, -1.0, 2.0, 0.0], vec![0.0; 4], false)
+            .unwrap_err()
+            .to_string();
         assert!(msg.contains("exporter A, importer B"), "{msg}");
-        assert!(
-            Baseline::new(
-                r.clone(),
-                s.clone(),
-                vec![0.0, f64::NAN, 2.0, 0.0],
-                vec![0.0; 4],
-                false,
-                p.clone()
-            )
-            .is_err()
-        );
-        assert!(
-            Baseline::new(
-                r.clone(),
-                s.clone(),
-                vec![1.0, 1.0, 2.0, 0.0],
-                vec![0.0; 4],
-                false,
-                p.clone()
-            )
-            .is_err()
-        );
-        assert!(
-            Baseline::new(
-                r.clone(),
-                s.clone(),
-                vec![1.0, 1.0, 2.0, 0.0],
-                vec![0.0; 4],
-                true,
-                p.clone()
-            )
-            .is_ok()
-        );
-        assert!(
-            Baseline::new(
-                r.clone(),
-                s.clone(),
-                vec![0.0, 1.0, 2.0, 0.0],
-                vec![0.0, -1.0, 0.0, 0.0],
-                false,
-                p.clone()
-            )
-            .is_err()
-        );
-        assert!(Baseline::new(r, s, vec![0.0; 3], vec![0.0; 4], false, p).is_err());
+        // A non-finite flow; domestic sales without `diagonal`, and with it.
+        assert!(build(vec![0.0, f64::NAN, 2.0, 0.0], vec![0.0; 4], false).is_err());
+        assert!(build(vec![1.0, 1.0, 2.0, 0.0], vec![0.0; 4], false).is_err());
+        assert!(build(vec![1.0, 1.0, 2.0, 0.0], vec![0.0; 4], true).is_ok());
+        // A negative tariff; flows of the wrong length.
+        assert!(build(vec![0.0, 1.0, 2.0, 0.0], vec![0.0, -1.0, 0.0, 0.0], false).is_err());
+        assert!(build(vec![0.0; 3], vec![0.0; 4], false).is_err());
     }
 
     #[test]

@@ -146,27 +146,26 @@ fn frame<DB: DrawingBackend>(
 ) -> Res<DrawingArea<DB, Shift>> {
     root.fill(&WHITE).msg()?;
     let (w, h) = root.dim_in_pixel();
-    // The largest title size (26 down to 18 px) that fits the width.
-    let size = (18..=26)
-        .rev()
-        .find(|&px| {
-            root.estimate_text_size(&f.title, &bold(px))
-                .is_ok_and(|(tw, _)| tw + 48 <= w)
-        })
-        .unwrap_or(18);
+    // The largest size in `sizes` at which `text` fits the width (else the smallest).
+    let fitting =
+        |text: &str, sizes: std::ops::RangeInclusive<u32>, style: fn(u32) -> TextStyle<'static>| {
+            let smallest = *sizes.start();
+            sizes
+                .rev()
+                .find(|&px| {
+                    root.estimate_text_size(text, &style(px))
+                        .is_ok_and(|(tw, _)| tw + 48 <= w)
+                })
+                .unwrap_or(smallest)
+        };
+    let size = fitting(&f.title, 18..=26, bold);
     root.draw(&Text::new(
         f.title.clone(),
         (24, 14 + (26 - size as i32) / 2),
         bold(size),
     ))
     .msg()?;
-    let size = (12..=16)
-        .rev()
-        .find(|&px| {
-            root.estimate_text_size(&f.subtitle, &font(px))
-                .is_ok_and(|(tw, _)| tw + 48 <= w)
-        })
-        .unwrap_or(12);
+    let size = fitting(&f.subtitle, 12..=16, font);
     root.draw(&Text::new(
         f.subtitle.clone(),
         (24, 52),
