@@ -787,6 +787,13 @@ fn stacking(cx: &Cx<'_>, t: &Table) -> Result<(Stacking, Vec<String>, Loc)> {
     Ok((stacking, exclusive, loc))
 }
 
+/// The optional free-text `authority` of a layer, rule or retaliation (legal basis, source).
+fn optional_authority(cx: &Cx<'_>, t: &Table) -> Result<Option<String>> {
+    t.get("authority")
+        .map(|e| cx.string(e, "free text").map(str::to_string))
+        .transpose()
+}
+
 fn allow_extreme(cx: &Cx<'_>, t: &Table) -> Result<bool> {
     t.get("allow_extreme").map_or(Ok(false), |e| cx.boolean(e))
 }
@@ -852,10 +859,7 @@ fn parse_layer(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc)> {
     let extreme = allow_extreme(cx, t)?;
     let steps = schedule(cx, t, "layer", name_loc, effective, expires, extreme)?;
     let (stacking, exclusive_with, stacking_loc) = stacking(cx, t)?;
-    let authority = t
-        .get("authority")
-        .map(|e| cx.string(e, "free text").map(str::to_string))
-        .transpose()?;
+    let authority = optional_authority(cx, t)?;
     Ok((
         Layer {
             name,
@@ -1023,10 +1027,7 @@ fn parse_rule(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc, RuleHits)> {
     let rate_e = cx.required(t, "rate", "[[rule]]", name_loc)?;
     let rate = cx.rate(&rate_e.node, "rate", None, extreme)?;
     let (stacking, exclusive_with, stacking_loc) = stacking(cx, t)?;
-    let authority = t
-        .get("authority")
-        .map(|e| cx.string(e, "free text").map(str::to_string))
-        .transpose()?;
+    let authority = optional_authority(cx, t)?;
     let mut exporters: Vec<usize> = hits.iter().map(|h| h.region).collect();
     exporters.sort_unstable();
     let rule = RuleHits {
@@ -1133,10 +1134,7 @@ fn parse_retaliation(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc)> {
             ));
         }
     };
-    let authority = t
-        .get("authority")
-        .map(|e| cx.string(e, "free text").map(str::to_string))
-        .transpose()?;
+    let authority = optional_authority(cx, t)?;
     Ok((
         Layer {
             name,
