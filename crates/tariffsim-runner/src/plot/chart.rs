@@ -53,6 +53,23 @@ impl<T, E: std::fmt::Debug> Msg<T> for Result<T, E> {
     }
 }
 
+/// The axes' common look: label and description sizes, no light grid, a pale bold grid, muted
+/// axis lines.
+fn house_style<'m, 'a, 'b, X, Y, DB>(
+    mesh: &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>,
+) -> &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: plotters::coord::ranged1d::Ranged,
+    Y: plotters::coord::ranged1d::Ranged,
+    DB: DrawingBackend,
+{
+    mesh.label_style(font(15))
+        .axis_desc_style(font(16))
+        .light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .axis_style(MUTED)
+}
+
 fn font(size: u32) -> TextStyle<'static> {
     TextStyle::from((FAMILY, size).into_font()).color(&INK)
 }
@@ -505,21 +522,18 @@ impl HistPanel {
             .y_label_area_size(74)
             .build_cartesian_2d(lo..hi, 0.0..y_top)
             .msg()?;
-        chart
-            .configure_mesh()
-            .x_desc(self.x_desc.as_str())
-            .y_desc(y_desc)
-            .x_labels(9)
-            .y_labels(6)
-            .x_label_formatter(&|v| fmt_num(*v, dec))
-            .y_label_formatter(&|v| fmt_num(*v, ydec))
-            .label_style(font(15))
-            .axis_desc_style(font(16))
-            .light_line_style(WHITE)
-            .bold_line_style(GRID)
-            .axis_style(MUTED)
-            .draw()
-            .msg()?;
+        house_style(
+            chart
+                .configure_mesh()
+                .x_desc(self.x_desc.as_str())
+                .y_desc(y_desc)
+                .x_labels(9)
+                .y_labels(6)
+                .x_label_formatter(&|v| fmt_num(*v, dec))
+                .y_label_formatter(&|v| fmt_num(*v, ydec)),
+        )
+        .draw()
+        .msg()?;
         for (s, pct) in self.series.iter().zip(&bars) {
             let alpha = if self.series.len() > 1 { 0.35 } else { 0.45 };
             chart
@@ -678,20 +692,17 @@ fn row_chart<'a, DB: DrawingBackend>(
         .y_label_area_size(label_w)
         .build_cartesian_2d(x, -0.5..y_hi)
         .msg()?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .y_labels(0)
-        .x_labels(9)
-        .x_label_formatter(x_label)
-        .x_desc(x_desc)
-        .label_style(font(15))
-        .axis_desc_style(font(16))
-        .light_line_style(WHITE)
-        .bold_line_style(GRID)
-        .axis_style(MUTED)
-        .draw()
-        .msg()?;
+    house_style(
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(0)
+            .x_labels(9)
+            .x_label_formatter(x_label)
+            .x_desc(x_desc),
+    )
+    .draw()
+    .msg()?;
     chart
         .draw_series(std::iter::once(PathElement::new(
             vec![(0.0, -0.5), (0.0, y_hi)],
@@ -1053,24 +1064,21 @@ impl Chart for TimelineChart {
             .y_label_area_size(74)
             .build_cartesian_2d(0.0..x_hi, y_bottom..y_top)
             .msg()?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(0)
-            .y_labels(8)
-            .y_label_formatter(&|v| fmt_num(*v, ydec))
-            .x_desc("Date")
-            .y_desc(format!(
-                "Additional tariff, {} on {} (%)",
-                t.importer, t.exporter
-            ))
-            .label_style(font(15))
-            .axis_desc_style(font(16))
-            .light_line_style(WHITE)
-            .bold_line_style(GRID)
-            .axis_style(MUTED)
-            .draw()
-            .msg()?;
+        house_style(
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .x_labels(0)
+                .y_labels(8)
+                .y_label_formatter(&|v| fmt_num(*v, ydec))
+                .x_desc("Date")
+                .y_desc(format!(
+                    "Additional tariff, {} on {} (%)",
+                    t.importer, t.exporter
+                )),
+        )
+        .draw()
+        .msg()?;
         // Month ticks (the axis' own ticks would fall on arbitrary days).
         let base = plot.get_base_pixel();
         for t in ticks {
