@@ -183,12 +183,6 @@ impl Equilibrium {
         }
     }
 
-    /// Overwrites the tariffs with `rates` (a solver that resets to the baseline first).
-    pub(crate) fn set_tariffs(&mut self, rates: &[f64]) {
-        self.tariffs.copy_from_slice(rates);
-        self.tariffs_source = TariffsSource(None);
-    }
-
     /// Flow after the shock from `i` to `j` in sector `s`.
     #[inline]
     #[must_use]

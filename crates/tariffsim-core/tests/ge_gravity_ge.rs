@@ -443,6 +443,44 @@ fn zero_shock_is_exactly_the_baseline() {
     assert!(eq.phat.iter().all(|p| *p == 1.0));
 }
 
+/// The trade-cost entry reports the tariffs it solved with, also in an equilibrium reused from
+/// a solve with another tariff matrix, and gives the tariff entry's result when no cost changes.
+#[test]
+fn the_trade_cost_entry_reports_its_tariffs() {
+    let (n, n_sectors) = (9, 3);
+    let baseline = synthetic(n, n_sectors, 11);
+    let el = sector_sigmas(n, n_sectors);
+    let model = Model::GravityGe(GravityGeOptions::default());
+    let (low, high) = (
+        raise_us_china(&baseline, 0.2),
+        raise_us_china(&baseline, 1.45),
+    );
+    let mut ws = GeWorkspace::default();
+    let mut eq = Equilibrium::unchanged(model.name(), &baseline);
+    model
+        .solve_into(
+            &baseline,
+            &el,
+            &low,
+            &mut tariffsim_core::Workspace::default(),
+            &mut eq,
+        )
+        .unwrap();
+    assert_eq!(eq.tariffs(), low.rates());
+    gravity_ge::solve_with_trade_costs(
+        &baseline,
+        &el,
+        &high,
+        &vec![1.0; baseline.flows().len()],
+        GravityGeOptions::default(),
+        &mut ws,
+        &mut eq,
+    )
+    .unwrap();
+    assert_eq!(eq.tariffs(), high.rates());
+    assert_eq!(eq, model.solve(&baseline, &el, &high).unwrap());
+}
+
 #[test]
 fn invalid_inputs_and_non_convergence_are_clear_errors() {
     let (n, n_sectors) = (6, 2);

@@ -716,7 +716,7 @@ pub fn solve_with_trade_costs(
             expected: "a finite ratio > 0 (1 = unchanged)",
         });
     }
-    out.reset(NAME, baseline);
+    out.reset_to(NAME, baseline, tariffs.rates(), Some(tariffs.uid()), false);
     solve_inner(
         baseline,
         elasticities,
@@ -728,6 +728,8 @@ pub fn solve_with_trade_costs(
     )
 }
 
+/// The solve behind both entries; `out` has been reset to the baseline with `tariffs` in force
+/// (by [`crate::Model::solve_into`] or [`solve_with_trade_costs`]).
 fn solve_inner(
     baseline: &Baseline,
     elasticities: &Elasticities,
@@ -742,7 +744,6 @@ fn solve_inner(
     let sigma = (0..n_sectors)
         .map(|s| uniform_sigma(baseline, elasticities, s, NAME))
         .collect::<Result<Vec<f64>>>()?;
-    out.set_tariffs(tariffs.rates());
     if !ws.setup(baseline, &sigma, tariffs, trade_cost_hat)? {
         return Ok(());
     }
