@@ -146,10 +146,17 @@ pub fn invert_in_place(a: &mut [f64], m: usize, piv: &mut [usize]) -> bool {
     true
 }
 
+/// Row length of the padded layout of [`transpose_padded`] and [`matvec_t_into`]: `m` rounded up
+/// to a multiple of 4.
+#[must_use]
+pub const fn padded(m: usize) -> usize {
+    m.next_multiple_of(4)
+}
+
 /// Writes the row-major `m × m` matrix `M` transposed into `mt` with rows padded with zeros to
-/// `m` rounded up to 4 (`mt[k * mp + r] = M[r * m + k]`): the layout [`matvec_t_into`] reads.
+/// [`padded`]`(m)` (`mt[k * mp + r] = M[r * m + k]`): the layout [`matvec_t_into`] reads.
 pub fn transpose_padded(mt: &mut [f64], mat: &[f64], m: usize) {
-    let mp = m.next_multiple_of(4);
+    let mp = padded(m);
     for (k, row) in mt[..m * mp].chunks_exact_mut(mp).enumerate() {
         for (r, v) in row[..m].iter_mut().enumerate() {
             *v = mat[r * m + k];
@@ -158,12 +165,12 @@ pub fn transpose_padded(mt: &mut [f64], mat: &[f64], m: usize) {
     }
 }
 
-/// `y = M x` from `mt`, `M` transposed and padded by [`transpose_padded`]: `y` (length `m`
-/// rounded up to 4; the padding comes out 0) is swept once per four columns of `M` — whole
+/// `y = M x` from `mt`, `M` transposed and padded by [`transpose_padded`]: `y` (length
+/// [`padded`]`(m)`; the padding comes out 0) is swept once per four columns of `M` — whole
 /// vectors, no horizontal sums or remainder loops, where a dot product per row of a small matrix
 /// spends much of its time on both.
 pub fn matvec_t_into(y: &mut [f64], mt: &[f64], x: &[f64], m: usize) {
-    let mp = m.next_multiple_of(4);
+    let mp = padded(m);
     let y = &mut y[..mp];
     y.fill(0.0);
     let column = |k: usize| &mt[k * mp..(k + 1) * mp];
@@ -647,7 +654,7 @@ mod tests {
         let rhs: Vec<f64> = (0..m).map(|k| k as f64 - 2.5).collect();
         let mut solved = rhs.clone();
         lu_solve(&lu, m, &piv, &mut solved);
-        let mp = m.next_multiple_of(4);
+        let mp = padded(m);
         let mut inv_t = vec![f64::NAN; m * mp];
         transpose_padded(&mut inv_t, &inv, m);
         let mut product = vec![f64::NAN; mp];
@@ -666,7 +673,7 @@ mod tests {
     fn matvec_t_matches_the_row_products() {
         let mut next = uniform_stream(7);
         for m in 1_usize..=9 {
-            let mp = m.next_multiple_of(4);
+            let mp = padded(m);
             let mat: Vec<f64> = (0..m * m).map(|_| next() - 0.5).collect();
             let x: Vec<f64> = (0..m).map(|_| next() - 0.5).collect();
             let mut mt = vec![f64::NAN; m * mp];

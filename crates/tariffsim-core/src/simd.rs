@@ -70,11 +70,14 @@ pub fn level() -> Level {
     }
 }
 
+/// The largest [`lanes`] of any copy: buffers sized for it fit whatever copy runs.
+pub const MAX_LANES: usize = 8;
+
 /// Doubles per vector of the widest copy in use: rows of the evaluation's sweeps are padded to a
 /// multiple of this (4 unless the AVX-512 copy runs; the baseline copy takes 4 as well).
 #[must_use]
 pub fn lanes() -> usize {
-    if chosen() == AVX512 { 8 } else { 4 }
+    if chosen() == AVX512 { MAX_LANES } else { 4 }
 }
 
 /// Whether the AVX-512 copies run.

@@ -34,21 +34,25 @@ pub struct Summary {
 /// Type-7 quantile of sorted values (`p` in [0, 1]); 0 for an empty slice.
 #[must_use]
 pub fn quantile_type7(sorted: &[f64], p: f64) -> f64 {
-    match sorted.len() {
-        0 => 0.0,
-        1 => sorted[0],
-        n => {
-            let h = (n - 1) as f64 * p;
-            let lo = h.floor() as usize;
-            if lo + 1 >= n {
-                return sorted[n - 1];
-            }
-            sorted[lo] + (h - lo as f64) * (sorted[lo + 1] - sorted[lo])
-        }
-    }
+    type7(sorted.len(), p, |r| sorted[r])
 }
 
-/// Summarises `values` (in draw order; reordered in place by sorting).
+/// The type-7 quantile at `p` of `n` values whose order statistic of rank `r` (0-based) is
+/// `at(r)`: `h = (n − 1) p`, interpolated between ranks `⌊h⌋` and `⌊h⌋ + 1`; 0 for no values.
+fn type7(n: usize, p: f64, at: impl Fn(usize) -> f64) -> f64 {
+    if n == 0 {
+        return 0.0;
+    }
+    let h = (n - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    if lo + 1 >= n {
+        return at(n - 1);
+    }
+    let (a, b) = (at(lo), at(lo + 1));
+    a + (h - lo as f64) * (b - a)
+}
+
+/// Summarises `values` (in draw order; reordered in place by the quantiles' selection).
 #[must_use]
 pub fn summarize(values: &mut [f64]) -> Summary {
     let n = values.len();
@@ -105,18 +109,13 @@ pub fn quantiles_type7<const K: usize>(values: &mut [f64], ps: [f64; K]) -> [f64
     if n == 0 {
         return out;
     }
-    // Per quantile: h, and the ranks ⌊h⌋ and ⌊h⌋ + 1 (clipped to the last index).
-    let position = |p: f64| {
-        let h = (n - 1) as f64 * p;
-        let lo = (h.floor() as usize).min(n - 1);
-        (h, lo, (lo + 1).min(n - 1))
-    };
-    // The distinct ranks, ascending, then each selected right of the previous one.
+    // The ranks each quantile reads, ⌊h⌋ and ⌊h⌋ + 1 (clipped to the last index), distinct and
+    // ascending; then each selected right of the previous one.
     let mut ranks: Vec<usize> = ps
         .iter()
         .flat_map(|&p| {
-            let (_, lo, hi) = position(p);
-            [lo, hi]
+            let lo = (((n - 1) as f64 * p).floor() as usize).min(n - 1);
+            [lo, (lo + 1).min(n - 1)]
         })
         .collect();
     ranks.sort_unstable();
@@ -130,13 +129,7 @@ pub fn quantiles_type7<const K: usize>(values: &mut [f64], ps: [f64; K]) -> [f64
     }
     let value = |r: usize| order[ranks.partition_point(|&k| k < r)];
     for (slot, &p) in out.iter_mut().zip(&ps) {
-        let (h, lo, _) = position(p);
-        *slot = if lo + 1 >= n {
-            value(n - 1)
-        } else {
-            let (a, b) = (value(lo), value(lo + 1));
-            a + (h - lo as f64) * (b - a)
-        };
+        *slot = type7(n, p, value);
     }
     out
 }

@@ -65,7 +65,7 @@ use crate::elasticity::Elasticities;
 use crate::equilibrium::{Equilibrium, TotalsState};
 use crate::error::{Result, SolveError, StopReason};
 use crate::linalg::{
-    dot, exp, invert_in_place, ln, lu_factor, lu_solve, matmul_into, matvec_t_into,
+    dot, exp, invert_in_place, ln, lu_factor, lu_solve, matmul_into, matvec_t_into, padded,
     transpose_padded,
 };
 use crate::tariff::Tariffs;
@@ -89,14 +89,11 @@ pub const CHORD_CONTRACTION: f64 = 0.1;
 /// factors (the extra `m³` outweighs the steps it speeds up).
 const INVERSE_MAX_ACTIVE: usize = 64;
 
-/// Size of a sector's slot in [`WarmStarts::inverse`]: `N × N'`, `N'` = `N` rounded up to 4.
+/// Size of a sector's slot in [`WarmStarts::inverse`]: room for an `m × m` inverse in the padded
+/// transposed layout ([`transpose_padded`]) for any `m ≤ N`.
 fn inverse_slot(n: usize) -> usize {
-    n * n.next_multiple_of(4)
+    n * padded(n)
 }
-
-/// The widest padding [`crate::simd::lanes`] asks for: the workspace's vectors are sized for it,
-/// whatever copy runs.
-const MAX_LANES: usize = 8;
 
 /// `row_slot` value of an importer whose rows are the baseline's.
 const NO_SLOT: usize = usize::MAX;
@@ -418,8 +415,8 @@ struct WarmStarts {
     valid: Vec<bool>,
     /// Per sector: `ln phat` (`[s * N + i]`).
     x: Vec<f64>,
-    /// Per sector (`N × N'` slots, `N'` = `N` rounded up to 4): inverse of the last Jacobian,
-    /// transposed with rows padded to a multiple of 4 ([`transpose_padded`]), or its LU factors
+    /// Per sector ([`inverse_slot`]): inverse of the last Jacobian, transposed with padded rows
+    /// ([`transpose_padded`]), or its LU factors
     /// (`m × m`) with `piv` when `m > INVERSE_MAX_ACTIVE`.
     inverse: Vec<f64>,
     piv: Vec<usize>,
@@ -618,7 +615,7 @@ impl SectorWorkspace {
             v.clear();
             v.resize(n * n, 0.0);
         }
-        let np = n.next_multiple_of(MAX_LANES);
+        let np = n.next_multiple_of(crate::simd::MAX_LANES);
         self.w_rows.clear();
         self.w_rows.resize(n * np, 0.0);
         if self.group_pow.len() < np {
@@ -628,13 +625,13 @@ impl SectorWorkspace {
         self.tpow.fill(1.0);
         self.share.fill(0.0);
         self.q.fill(1.0);
-        let padded = n.next_multiple_of(4);
+        let mp = padded(n);
         for v in [&mut self.jac_left, &mut self.jac_right] {
             v.clear();
-            v.resize(padded * n, 0.0);
+            v.resize(mp * n, 0.0);
         }
         self.jac_product.clear();
-        self.jac_product.resize(padded * padded, 0.0);
+        self.jac_product.resize(mp * mp, 0.0);
         for v in [
             &mut self.lnp,
             &mut self.demand,
@@ -1104,7 +1101,7 @@ impl SectorWorkspace {
         for &i in &self.active {
             self.inv_demand[i] = 1.0 / self.demand[i];
         }
-        let left = &mut self.jac_left[..m.next_multiple_of(4) * n];
+        let left = &mut self.jac_left[..padded(m) * n];
         let diag = &mut self.jac_diag[..m];
         let sigma = &sigma[..n];
         let eta = &eta[..n];
@@ -1129,7 +1126,7 @@ impl SectorWorkspace {
             }
             diag[k] = d;
         }
-        let mp = m.next_multiple_of(4);
+        let mp = padded(m);
         left[m * n..].fill(0.0);
         let right = &mut self.jac_right[..n * mp];
         for (dst, src) in right
