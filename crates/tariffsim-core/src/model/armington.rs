@@ -1004,11 +1004,19 @@ impl SectorWorkspace {
                 add_scaled(&mut sales[..np], row(j), scale[j]);
             }
         }
-        let shift = a - 1.0;
-        for ((l, &s), &xi) in self.ln_demand[..np]
+        self.finish_one_group(sales, np, eps)
+    }
+
+    /// The end of a one-group evaluation from the demand sums `S` (the first `len` entries):
+    /// `ln demand_i = ln S_i + (a − 1) x_i`, then the residuals. `sales` goes back into
+    /// `sales_sum`. Inlined into each evaluation copy.
+    #[inline(always)]
+    fn finish_one_group(&mut self, sales: Vec<f64>, len: usize, eps: &[f64]) -> Option<f64> {
+        let shift = self.group_a[0] - 1.0;
+        for ((l, &s), &xi) in self.ln_demand[..len]
             .iter_mut()
-            .zip(&sales[..np])
-            .zip(&self.x[..np])
+            .zip(&sales[..len])
+            .zip(&self.x[..len])
         {
             *l = ln(s) + shift * xi;
         }
@@ -1456,7 +1464,6 @@ impl SectorWorkspace {
         let n = self.n;
         let np = self.base.stride();
         let at = s * n..(s + 1) * n;
-        let a = self.group_a[0];
         self.group_pow[..n].copy_from_slice(&self.warm.pow[at.clone()]);
         self.sum[..n].copy_from_slice(&self.warm.sum[at.clone()]);
         self.lnp[..n].copy_from_slice(&self.warm.lnp[at.clone()]);
@@ -1488,17 +1495,8 @@ impl SectorWorkspace {
             let row = adjusted_row(self.base.w(), &self.w_rows, self.row_slot[j], j, np);
             add_scaled(&mut sales[..n], row, self.scale[j]);
         }
-        let shift = a - 1.0;
-        for ((l, &sale), &xi) in self.ln_demand[..n]
-            .iter_mut()
-            .zip(&sales[..n])
-            .zip(&self.x[..n])
-        {
-            *l = ln(sale) + shift * xi;
-        }
-        self.sales_sum = sales;
         self.redo = redo;
-        self.residuals(eps)
+        self.finish_one_group(sales, n, eps)
     }
 
     /// Turns warm starts on and forgets every stored solution (see [`WarmStarts`]).
