@@ -137,6 +137,8 @@ pub struct Workspace {
     margin: Vec<f64>,
     /// `1 / (1 + t1)`.
     inv_power: Vec<f64>,
+    /// `σ_s` of the solve (one per sector; reused, no allocation per solve).
+    sigma: Vec<f64>,
     one_minus_sigma: Vec<f64>,
     /// `α_ns`, `[s * N + n]`.
     alpha: Vec<f64>,
@@ -740,11 +742,14 @@ fn solve_inner(
     out: &mut Equilibrium,
 ) -> Result<()> {
     require_domestic(baseline, NAME)?;
-    let n_sectors = baseline.n_sectors();
-    let sigma = (0..n_sectors)
-        .map(|s| uniform_sigma(baseline, elasticities, s, NAME))
-        .collect::<Result<Vec<f64>>>()?;
-    if !ws.setup(baseline, &sigma, tariffs, trade_cost_hat)? {
+    let mut sigma = std::mem::take(&mut ws.sigma);
+    sigma.clear();
+    for s in 0..baseline.n_sectors() {
+        sigma.push(uniform_sigma(baseline, elasticities, s, NAME)?);
+    }
+    let changed = ws.setup(baseline, &sigma, tariffs, trade_cost_hat);
+    ws.sigma = sigma;
+    if !changed? {
         return Ok(());
     }
     let closure = options.closure;
