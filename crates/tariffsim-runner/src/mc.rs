@@ -295,8 +295,7 @@ fn execute<E: Evaluator>(
         end,
     };
     let dir = settings.out.clone();
-    let mut writer = DrawWriter::create(&dir, manifest)?;
-    writer.keep_columns_in_memory(settings.memory_budget);
+    let mut writer = DrawWriter::create(&dir, manifest, settings.memory_budget)?;
     let mut progress = Progress::new(end - first, settings.quiet);
     let row_text = writer.row_text();
     let plan = Plan {
@@ -316,8 +315,7 @@ fn execute<E: Evaluator>(
     for (name, bytes) in extra_files {
         output::write_atomic(&dir.join(name), bytes)?;
     }
-    let summary =
-        engine::pool(settings.threads)?.install(|| writer.finish(settings.memory_budget))?;
+    let summary = engine::pool(settings.threads)?.install(|| writer.finish())?;
     check_failures(&summary, settings.max_failure_rate)?;
     Ok(RunOutcome { summary, dir })
 }

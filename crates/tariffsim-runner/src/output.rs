@@ -228,6 +228,8 @@ pub struct DrawWriter {
     csv: BufWriter<File>,
     /// Where the values are kept for the summary.
     values: Values,
+    /// Memory for the summary (see [`Self::create`]).
+    memory_budget_bytes: usize,
     width: usize,
     ok: Vec<bool>,
     next_draw: u64,
@@ -257,7 +259,7 @@ enum Values {
     /// Every row, row-major, in `draws.bin.tmp` (read back a block of columns at a time).
     Store(BufWriter<File>),
     /// The successful draws' values by column, when the whole run fits the memory budget
-    /// ([`DrawWriter::keep_columns_in_memory`]).
+    /// ([`DrawWriter::create`]).
     Memory(Vec<Vec<f64>>),
 }
 
@@ -269,8 +271,17 @@ fn summarize_columns(columns: &mut [Vec<f64>]) -> Vec<Summary> {
 }
 
 impl DrawWriter {
-    /// Opens `dir` (created if needed) for the draws `manifest.first..manifest.end`.
-    pub fn create(dir: &Path, manifest: Manifest) -> Result<Self, RunnerError> {
+    /// Opens `dir` (created if needed) for the draws `manifest.first..manifest.end`, with
+    /// `memory_budget_bytes` for the summary: when every draw's values fit in it they are kept in
+    /// memory, column by column (the summary then needs no pass over a column store, which is read
+    /// back and transposed after the draws, on the critical path of a run); otherwise they go to
+    /// the column store `draws.bin.tmp`, read back that much at a time. Same values in the same
+    /// order either way, so the same summary (tested).
+    pub fn create(
+        dir: &Path,
+        manifest: Manifest,
+        memory_budget_bytes: usize,
+    ) -> Result<Self, RunnerError> {
         std::fs::create_dir_all(dir).map_err(|e| RunnerError::io(dir, e))?;
         let csv_tmp = tmp_path(&dir.join("draws.csv"));
         let file = File::create(&csv_tmp).map_err(|e| RunnerError::io(&csv_tmp, e))?;
@@ -289,15 +300,27 @@ impl DrawWriter {
         let header_bytes = header_csv.into_inner().map_err(|e| format_error(&e))?;
         csv.write_all(&header_bytes)
             .map_err(|e| RunnerError::io(&csv_tmp, e))?;
-        let store_path = dir.join("draws.bin.tmp");
-        let store = File::create(&store_path).map_err(|e| RunnerError::io(&store_path, e))?;
         let width = manifest.run.params.len() + manifest.run.metrics.len();
+        let span = manifest.end.saturating_sub(manifest.first);
+        let rows = usize::try_from(span).unwrap_or(usize::MAX);
+        let fits = rows
+            .checked_mul(width)
+            .and_then(|v| v.checked_mul(8))
+            .is_some_and(|bytes| bytes <= memory_budget_bytes);
+        let values = if fits {
+            Values::Memory((0..width).map(|_| Vec::with_capacity(rows)).collect())
+        } else {
+            let store_path = dir.join("draws.bin.tmp");
+            let store = File::create(&store_path).map_err(|e| RunnerError::io(&store_path, e))?;
+            Values::Store(BufWriter::new(store))
+        };
         Ok(Self {
             dir: dir.to_path_buf(),
             next_draw: manifest.first,
             manifest,
             csv,
-            values: Values::Store(BufWriter::new(store)),
+            values,
+            memory_budget_bytes,
             width,
             ok: Vec::new(),
             failures_by_reason: BTreeMap::new(),
@@ -305,26 +328,6 @@ impl DrawWriter {
             line: Vec::new(),
             finished: false,
         })
-    }
-
-    /// Keeps the successful draws' values in memory, column by column, when all of them fit in
-    /// `memory_budget_bytes`: the summary then needs no pass over the column store (it is read
-    /// back and transposed after the draws otherwise, on the critical path of a run). Same
-    /// values in the same order either way, so the same summary (tested). Only before the first
-    /// draw is pushed; later calls change nothing.
-    pub fn keep_columns_in_memory(&mut self, memory_budget_bytes: usize) {
-        let span = self.manifest.end.saturating_sub(self.manifest.first);
-        let rows = usize::try_from(span).unwrap_or(usize::MAX);
-        let fits = rows
-            .checked_mul(self.width)
-            .and_then(|v| v.checked_mul(8))
-            .is_some_and(|bytes| bytes <= memory_budget_bytes);
-        if fits && self.ok.is_empty() && matches!(self.values, Values::Store(_)) {
-            let columns = (0..self.width).map(|_| Vec::with_capacity(rows)).collect();
-            // The (still empty) column store is not needed.
-            let _ = std::fs::remove_file(self.dir.join("draws.bin.tmp"));
-            self.values = Values::Memory(columns);
-        }
     }
 
     /// The text of one row as this writer writes it, for [`crate::engine::Plan::text`]: the
@@ -457,7 +460,7 @@ impl DrawWriter {
     }
 
     /// Flushes, summarises and renames every file into place. Returns the summary.
-    pub fn finish(mut self, memory_budget_bytes: usize) -> Result<RunSummary, RunnerError> {
+    pub fn finish(mut self) -> Result<RunSummary, RunnerError> {
         if self.next_draw != self.manifest.end {
             return Err(RunnerError::Setting(format!(
                 "internal: run ended at draw {} instead of {}",
@@ -474,7 +477,8 @@ impl DrawWriter {
             Values::Store(mut store) => {
                 store.flush().map_err(|e| RunnerError::io(&store_path, e))?;
                 drop(store);
-                let summaries = self.summarize_store(&store_path, memory_budget_bytes, n_ok)?;
+                let summaries =
+                    self.summarize_store(&store_path, self.memory_budget_bytes, n_ok)?;
                 std::fs::remove_file(&store_path).map_err(|e| RunnerError::io(&store_path, e))?;
                 summaries
             }
@@ -595,7 +599,7 @@ pub fn merge(
         first: 0,
         end: run.draws,
     };
-    let mut writer = DrawWriter::create(out, manifest)?;
+    let mut writer = DrawWriter::create(out, manifest, memory_budget_bytes)?;
     let width = run.params.len() + run.metrics.len();
     let mut row = vec![0.0; width];
     for (m, dir) in &manifests {
@@ -666,7 +670,7 @@ pub fn merge(
         }
     }
     extras.sort();
-    let summary = writer.finish(memory_budget_bytes)?;
+    let summary = writer.finish()?;
     for name in extras {
         let bytes = std::fs::read(first_dir.join(&name))
             .map_err(|e| RunnerError::io(first_dir.join(&name), e))?;

@@ -150,8 +150,7 @@ fn run_to(
         first,
         end,
     };
-    let mut writer = DrawWriter::create(dir, manifest).unwrap();
-    writer.keep_columns_in_memory(memory_budget);
+    let mut writer = DrawWriter::create(dir, manifest, memory_budget).unwrap();
     let row_text = writer.row_text();
     let plan = Plan {
         sampler: &sampler,
@@ -162,7 +161,7 @@ fn run_to(
         text: if sink_formats { None } else { Some(&row_text) },
     };
     engine::run(&plan, shock, |chunk| writer.push_chunk(chunk)).unwrap();
-    writer.finish(1 << 20).unwrap();
+    writer.finish().unwrap();
 }
 
 fn read(dir: &Path, name: &str) -> Vec<u8> {
@@ -212,8 +211,7 @@ fn a_failed_sink_leaves_no_temporary_files() {
             first: 0,
             end: 40,
         };
-        let mut writer = DrawWriter::create(&dir, manifest).unwrap();
-        writer.keep_columns_in_memory(memory_budget);
+        let mut writer = DrawWriter::create(&dir, manifest, memory_budget).unwrap();
         let store = dir.join("draws.bin.tmp").exists();
         assert_eq!(store, memory_budget == 0, "budget {memory_budget}");
         let plan = Plan {

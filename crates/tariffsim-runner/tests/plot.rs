@@ -481,6 +481,7 @@ fn compare_runs_plot() {
             first: 0,
             end: draws,
         },
+        1 << 20,
     )
     .unwrap();
     for (k, (la, lb)) in ta.lines().skip(1).zip(tb.lines().skip(1)).enumerate() {
@@ -498,7 +499,7 @@ fn compare_runs_plot() {
         }
         w.push(k as u64, &row, None).unwrap();
     }
-    w.finish(1 << 20).unwrap();
+    w.finish().unwrap();
     let written = plot::render_compare(&dir).unwrap();
     check_outputs(
         &dir,
