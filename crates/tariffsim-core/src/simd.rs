@@ -10,7 +10,9 @@
 //! operation rounds exactly as in the baseline copy, and the padding only adds zero lanes, so
 //! every copy gives bit-identical results (tested) and a run's numbers do not depend on the
 //! machine's instruction set. [`set_level`] forces a narrower copy (for comparisons and tests);
-//! the environment variable `TARIFFSIM_SIMD=baseline` (or `avx2`) does the same for a process.
+//! the environment variable `TARIFFSIM_SIMD=baseline` (or `avx2`) does the same for a process
+//! (any other value, or none, means the widest copy: the choice changes speed only, never a
+//! result).
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
