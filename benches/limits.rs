@@ -152,7 +152,7 @@ fn table() {
         let mut ws = Workspace::with_regions(n);
         let mut out = Equilibrium::unchanged("armington", &baseline);
         let solve = |ws: &mut Workspace, out: &mut Equilibrium| {
-            Model::Armington
+            Model::ArmingtonImports
                 .solve_into(&baseline, &el, &tariffs, ws, out)
                 .expect("solve");
         };

@@ -16,6 +16,10 @@ pub struct McArgs {
     /// Point estimate only: skip the Monte Carlo.
     #[arg(long)]
     pub point: bool,
+    /// Horizon preset scaling every elasticity (overrides the scenario's `horizon`; default
+    /// `long`, the horizon the default priors were estimated at).
+    #[arg(long, value_enum)]
+    pub horizon: Option<HorizonArg>,
     /// Number of draws.
     #[arg(long)]
     pub draws: Option<u64>,
@@ -41,6 +45,44 @@ pub struct McArgs {
     /// `max_failure_rate`, itself 0.01 by default).
     #[arg(long)]
     pub max_failure_rate: Option<f64>,
+}
+
+/// `--horizon` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HorizonArg {
+    /// About one year after the change.
+    Short,
+    /// About three years.
+    Medium,
+    /// The long run.
+    Long,
+}
+
+impl From<HorizonArg> for tariffsim_core::Horizon {
+    fn from(h: HorizonArg) -> Self {
+        match h {
+            HorizonArg::Short => Self::Short,
+            HorizonArg::Medium => Self::Medium,
+            HorizonArg::Long => Self::Long,
+        }
+    }
+}
+
+/// The scenario's horizon, overridden by `--horizon`.
+pub fn apply_horizon(sc: &mut Scenario, args: &McArgs) {
+    if let Some(h) = args.horizon {
+        sc.horizon = h.into();
+    }
+}
+
+/// Central elasticities of a scenario's point estimate
+/// ([`tariffsim_runner::point::point_elasticities`]); a bad `[elasticities]` is invalid input.
+pub fn point_elasticities(
+    sc: &Scenario,
+    baseline: &Baseline,
+) -> Result<tariffsim_core::Elasticities> {
+    tariffsim_runner::point::point_elasticities(sc, baseline)
+        .map_err(|e| super::invalid(format!("`{}`: {e}", sc.path.display())))
 }
 
 /// Parses `K/N`.

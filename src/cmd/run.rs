@@ -34,15 +34,9 @@ pub struct Args {
 
 /// Runs `tariffsim run`.
 pub fn run(args: &Args) -> Result<()> {
-    let (sc, baseline) = super::check::load(&args.file)?;
-    let defaults = tariffsim_data::priors::central_elasticities(&baseline)
-        .context("default central elasticities")?;
-    let elasticities = sc.central_elasticities(&defaults).map_err(|e| {
-        super::invalid(format!(
-            "`[elasticities]` in `{}`: {e}",
-            args.file.display()
-        ))
-    })?;
+    let (mut sc, baseline) = super::check::load(&args.file)?;
+    super::montecarlo::apply_horizon(&mut sc, &args.mc);
+    let elasticities = super::montecarlo::point_elasticities(&sc, &baseline)?;
     let result = run_point(&sc, &baseline, &elasticities)
         .with_context(|| format!("solving `{}`", args.file.display()))?;
     let names = super::montecarlo::focus_metrics(&sc, &result.names);
@@ -99,11 +93,12 @@ fn table(sc: &Scenario, r: &PointResult, names: &[String]) -> String {
     let (m, c) = (&sc.focus_codes.0, &sc.focus_codes.1);
     let _ = writeln!(
         o,
-        "scenario {} (hash {}) | baseline {} | model {} | focus {m} <- {c}",
+        "scenario {} (hash {}) | baseline {} | model {} | horizon {} | focus {m} <- {c}",
         sc.name,
         sc.hash,
         sc.baseline_id,
-        sc.model.name()
+        sc.model.name(),
+        sc.horizon.name()
     );
     let _ = writeln!(
         o,

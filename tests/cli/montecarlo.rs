@@ -186,7 +186,7 @@ fn interrupted_run_leaves_no_complete_looking_file() {
 }
 
 /// Golden: the sampled parameters of the first draws of a fixed run (draw, status and every
-/// `sigma.*`, `eta.*`, `eps.*`, `horizon` column). It guards the random streams — the sampler,
+/// `sigma.*`, `sigma_d.*`, `eta.*`, `eps.*`, `horizon` column). It guards the random streams — the sampler,
 /// the RNG keying, the prior mapping and the math library underneath (`rand_distr` can switch
 /// between libm and std math when a dependency enables `num-traits/std`: STYLE.md) — and is
 /// independent of baseline data revisions. Changes only on purpose; record each in CHANGELOG.md.
@@ -203,13 +203,13 @@ fn golden_first_draws() {
     let keep: Vec<usize> = (0..header.len())
         .filter(|&c| {
             c < 2
-                || ["sigma.", "eta.", "eps."]
+                || ["sigma.", "sigma_d.", "eta.", "eps."]
                     .iter()
                     .any(|p| header[c].starts_with(p))
                 || header[c] == "horizon"
         })
         .collect();
-    assert_eq!(keep.len(), 2 + 3 * 13 + 1, "{header:?}");
+    assert_eq!(keep.len(), 2 + 4 * 13 + 1, "{header:?}");
     let mut kept = String::new();
     for line in csv.lines() {
         let fields: Vec<&str> = line.split(',').collect();
@@ -225,7 +225,7 @@ fn golden_first_draws() {
     );
 }
 
-const GOLDEN: &str = "50faa159fa0e09c2";
+const GOLDEN: &str = "60078f89be96fd17";
 
 #[test]
 fn compare_uses_common_random_numbers() {

@@ -1,4 +1,5 @@
-//! Elasticities of one draw: `sigma` and `eta` per importer × sector, `eps` per exporter × sector.
+//! Elasticities of one draw: `sigma` (among import sources), `sigma_d` (domestic vs imports) and
+//! `eta` per importer × sector, `eps` per exporter × sector.
 
 use crate::error::{CoreError, Result};
 use serde::{Deserialize, Serialize};
@@ -6,9 +7,16 @@ use serde::{Deserialize, Serialize};
 /// The elasticities the models take, validated.
 ///
 /// Layout: `[s * N + r]` (sector-major, then region).
-/// - `sigma[j][s] > 0`: elasticity of substitution between import sources in importer `j`.
-/// - `eta[j][s] <= 0`: elasticity of `j`'s composite import demand with respect to its price index.
-/// - `eps[i][s] > 0` or `+inf`: export supply elasticity of exporter `i` (`inf` = price fixed).
+/// - `sigma[j][s] > 0`: elasticity of substitution between import sources in importer `j`
+///   (GTAP's `ESUBM`, the lower nest of the two-level Armington model).
+/// - `sigma_d[j][s] > 0`: elasticity of substitution between the domestic good (the diagonal
+///   source) and the import composite in importer `j` (GTAP's `ESUBD`, the upper nest). When not
+///   given it equals `sigma`: one CES nest over every source, GSIM's form.
+/// - `eta[j][s] <= 0`: elasticity of `j`'s total demand for the sector's composite (domestic and
+///   imported) with respect to its price index; for a baseline without domestic sales (or the
+///   `armington-imports` model) that composite is the imports alone.
+/// - `eps[i][s] > 0` or `+inf`: supply elasticity of exporter `i`, covering all its sales
+///   (`inf` = price fixed).
 ///
 /// The general-equilibrium models use `sigma` only (and take it per sector: they read the value of
 /// the first importer and require it to be uniform across importers).
@@ -17,6 +25,7 @@ pub struct Elasticities {
     n_regions: usize,
     n_sectors: usize,
     sigma: Vec<f64>,
+    sigma_d: Vec<f64>,
     eta: Vec<f64>,
     eps: Vec<f64>,
 }
@@ -26,6 +35,8 @@ pub struct Elasticities {
 pub enum Family {
     /// Substitution between import sources.
     Sigma,
+    /// Substitution between the domestic good and the import composite.
+    SigmaD,
     /// Composite import demand.
     Eta,
     /// Export supply.
@@ -38,6 +49,7 @@ impl Family {
     pub fn name(self) -> &'static str {
         match self {
             Family::Sigma => "sigma",
+            Family::SigmaD => "sigma_d",
             Family::Eta => "eta",
             Family::Eps => "eps",
         }
@@ -47,7 +59,7 @@ impl Family {
     #[must_use]
     pub fn admits(self, x: f64) -> bool {
         match self {
-            Family::Sigma => x.is_finite() && x > 0.0,
+            Family::Sigma | Family::SigmaD => x.is_finite() && x > 0.0,
             Family::Eta => x.is_finite() && x <= 0.0,
             Family::Eps => x > 0.0 && !x.is_nan(),
         }
@@ -56,14 +68,96 @@ impl Family {
     fn expected(self) -> &'static str {
         match self {
             Family::Sigma => "a finite sigma > 0",
+            Family::SigmaD => "a finite sigma_d > 0",
             Family::Eta => "a finite eta <= 0 (demand slopes down)",
             Family::Eps => "eps > 0, or inf for a perfectly elastic supply",
         }
     }
 }
 
+/// How long after a tariff change its outcome is read. Trade elasticities grow with the time
+/// buyers and suppliers have to adjust (Boehm, Levchenko & Pandalai-Nayar 2023): a run at a
+/// shorter horizon scales every elasticity down by a sourced table
+/// (`tariffsim_data::priors::horizon_scale`), in the point estimate and in every draw alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Horizon {
+    /// About one year after the change.
+    Short,
+    /// About three years after the change.
+    Medium,
+    /// The long run (seven years and more): the horizon the default priors were estimated at.
+    #[default]
+    Long,
+}
+
+impl Horizon {
+    /// Names as written in scenario files and on the command line.
+    pub const NAMES: &'static [&'static str] = &["short", "medium", "long"];
+
+    /// The name.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Horizon::Short => "short",
+            Horizon::Medium => "medium",
+            Horizon::Long => "long",
+        }
+    }
+
+    /// Parses a name (see [`Horizon::NAMES`]).
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "short" => Some(Horizon::Short),
+            "medium" => Some(Horizon::Medium),
+            "long" => Some(Horizon::Long),
+            _ => None,
+        }
+    }
+}
+
+/// Multipliers that carry long-run elasticities to a horizon: `sigma − 1` (both nests) scales
+/// by `sigma`, `eta` by `eta`, `eps` by `eps`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HorizonScale {
+    /// Multiplier of `sigma − 1` and `sigma_d − 1` (the trade elasticity).
+    pub sigma: f64,
+    /// Multiplier of `eta`.
+    pub eta: f64,
+    /// Multiplier of `eps`.
+    pub eps: f64,
+}
+
+impl HorizonScale {
+    /// No scaling.
+    pub const ONE: HorizonScale = HorizonScale {
+        sigma: 1.0,
+        eta: 1.0,
+        eps: 1.0,
+    };
+
+    /// `sigma` at this horizon.
+    #[inline]
+    #[must_use]
+    pub fn sigma(&self, long_run: f64) -> f64 {
+        1.0 + self.sigma * (long_run - 1.0)
+    }
+
+    /// Each multiplier times `m` (a drawn horizon multiplier).
+    #[must_use]
+    pub fn times(&self, m: f64) -> HorizonScale {
+        HorizonScale {
+            sigma: self.sigma * m,
+            eta: self.eta * m,
+            eps: self.eps * m,
+        }
+    }
+}
+
 impl Elasticities {
-    /// Builds from full vectors (each of length `N * S`), validating every value.
+    /// Builds from full vectors (each of length `N * S`), validating every value; `sigma_d`
+    /// equals `sigma` (one nest: see [`Elasticities::with_sigma_d`]).
     pub fn new(
         n_regions: usize,
         n_sectors: usize,
@@ -74,12 +168,20 @@ impl Elasticities {
         let this = Self {
             n_regions,
             n_sectors,
+            sigma_d: sigma.clone(),
             sigma,
             eta,
             eps,
         };
         this.validate()?;
         Ok(this)
+    }
+
+    /// The same elasticities with `sigma_d` (domestic vs imports, length `N * S`) set, validated.
+    pub fn with_sigma_d(mut self, sigma_d: Vec<f64>) -> Result<Self> {
+        self.sigma_d = sigma_d;
+        self.validate()?;
+        Ok(self)
     }
 
     /// The same three values everywhere.
@@ -104,6 +206,7 @@ impl Elasticities {
         let len = self.n_regions * self.n_sectors;
         for (family, v) in [
             (Family::Sigma, &self.sigma),
+            (Family::SigmaD, &self.sigma_d),
             (Family::Eta, &self.eta),
             (Family::Eps, &self.eps),
         ] {
@@ -130,16 +233,21 @@ impl Elasticities {
         Ok(())
     }
 
-    /// Overwrites values in place through `update` (which gets `sigma`, `eta`, `eps` slices), then
-    /// validates. On error the values stay as `update` wrote them and the error is returned, so
+    /// Overwrites values in place through `update` (which gets `sigma`, `sigma_d`, `eta`, `eps`
+    /// slices), then validates. On error the values stay as `update` wrote them and the error is returned, so
     /// the caller must reject the draw (and refill before the next use).
     ///
     /// This is the allocation-free path Monte Carlo uses to refill one draw's elasticities.
     pub fn try_update(
         &mut self,
-        update: impl FnOnce(&mut [f64], &mut [f64], &mut [f64]),
+        update: impl FnOnce(&mut [f64], &mut [f64], &mut [f64], &mut [f64]),
     ) -> Result<()> {
-        update(&mut self.sigma, &mut self.eta, &mut self.eps);
+        update(
+            &mut self.sigma,
+            &mut self.sigma_d,
+            &mut self.eta,
+            &mut self.eps,
+        );
         self.validate()
     }
 
@@ -162,7 +270,14 @@ impl Elasticities {
         self.sigma[s * self.n_regions + j]
     }
 
-    /// Composite import demand elasticity of importer `j` in sector `s`.
+    /// Domestic-vs-imports substitution elasticity of importer `j` in sector `s`.
+    #[inline]
+    #[must_use]
+    pub fn sigma_d(&self, j: usize, s: usize) -> f64 {
+        self.sigma_d[s * self.n_regions + j]
+    }
+
+    /// Composite (total) demand elasticity of importer `j` in sector `s`.
     #[inline]
     #[must_use]
     pub fn eta(&self, j: usize, s: usize) -> f64 {
@@ -180,6 +295,36 @@ impl Elasticities {
     #[must_use]
     pub fn sector_sigma(&self, s: usize) -> &[f64] {
         &self.sigma[s * self.n_regions..(s + 1) * self.n_regions]
+    }
+
+    /// Sector `s`'s sigma_d row (one per importer).
+    #[must_use]
+    pub fn sector_sigma_d(&self, s: usize) -> &[f64] {
+        &self.sigma_d[s * self.n_regions..(s + 1) * self.n_regions]
+    }
+
+    /// Scales every value to a horizon (see [`HorizonScale`]), validating the result.
+    pub fn scale_to_horizon(&mut self, scale: HorizonScale) -> Result<()> {
+        self.try_update(|sigma, sigma_d, eta, eps| {
+            for v in sigma.iter_mut().chain(sigma_d.iter_mut()) {
+                *v = scale.sigma(*v);
+            }
+            for v in eta.iter_mut() {
+                *v *= scale.eta;
+            }
+            for v in eps.iter_mut() {
+                *v *= scale.eps;
+            }
+        })
+    }
+
+    /// Whether `sigma_d` equals `sigma` everywhere (bit for bit): one CES nest.
+    #[must_use]
+    pub fn is_one_nest(&self) -> bool {
+        self.sigma
+            .iter()
+            .zip(&self.sigma_d)
+            .all(|(a, b)| a.to_bits() == b.to_bits())
     }
 
     /// Sector `s`'s eta row (one per importer).
@@ -223,8 +368,15 @@ mod tests {
         assert!(Elasticities::uniform(2, 1, 4.0, -1.0, 0.0).is_err());
         assert!(Elasticities::uniform(2, 1, 4.0, -1.0, f64::NAN).is_err());
         let mut e = Elasticities::uniform(2, 1, 4.0, -1.0, 1.0).unwrap();
-        assert!(e.try_update(|s, _, _| s[1] = -3.0).is_err());
-        assert!(e.try_update(|s, _, _| s[1] = 3.0).is_ok());
+        assert!(e.try_update(|s, _, _, _| s[1] = -3.0).is_err());
+        assert!(e.try_update(|s, _, _, _| s[1] = 3.0).is_ok());
         assert_eq!(e.sigma(1, 0), 3.0);
+        assert_eq!(e.sigma_d(1, 0), 4.0, "sigma_d is its own family");
+        assert!(e.try_update(|_, d, _, _| d[0] = 0.0).is_err());
+        let e = Elasticities::uniform(2, 1, 4.0, -1.0, 1.0).unwrap();
+        assert!(e.is_one_nest());
+        let e = e.with_sigma_d(vec![2.0, 2.0]).unwrap();
+        assert!(!e.is_one_nest());
+        assert_eq!(e.sector_sigma_d(0), &[2.0, 2.0]);
     }
 }

@@ -68,7 +68,7 @@ pub mod tariff;
 pub mod tolerance;
 
 pub use baseline::{Baseline, Provenance};
-pub use elasticity::{Elasticities, Family};
+pub use elasticity::{Elasticities, Family, Horizon, HorizonScale};
 pub use equilibrium::Equilibrium;
 pub use error::{CoreError, Result, SolveError, StopReason};
 pub use metrics::{Focus, MetricCatalog, MetricWorkspace};

@@ -579,7 +579,7 @@ mod tests {
         assert_eq!(m.index_of("imports.M.C"), Some(0));
     }
 
-    /// `armington` records each solved sector's totals while writing its flows and marks the
+    /// `armington-imports` records each solved sector's totals while writing its flows and marks the
     /// sectors it left untouched; the metrics from those agree with the metrics from sweeping the
     /// flows (to rounding: the sums run in another order), and a zero shock gives exact zeros.
     #[test]
@@ -601,7 +601,7 @@ mod tests {
             catalog.fill(&b, eq, &mut MetricWorkspace::default(), &mut out);
             out
         };
-        let zero = Model::Armington
+        let zero = Model::ArmingtonImports
             .solve(&b, &e, &b.baseline_tariffs())
             .unwrap();
         for (name, v) in catalog.names().iter().zip(metrics(&zero)) {
@@ -613,7 +613,7 @@ mod tests {
             t.set(1, 0, s, 0.6).unwrap();
             t.set(0, 1, s, 0.3).unwrap();
         }
-        let eq = Model::Armington.solve(&b, &e, &t).unwrap();
+        let eq = Model::ArmingtonImports.solve(&b, &e, &t).unwrap();
         assert_eq!(eq.totals.of(0), TotalsState::Computed);
         assert_eq!(eq.totals.of(2), TotalsState::Unchanged);
         let mut swept = eq.clone();

@@ -1,5 +1,7 @@
-//! The `armington` and `gsim-linear` models against analytic references and invariants
-//! (issue 2, "Must show").
+//! The `armington-imports` and `gsim-linear` models against analytic references and invariants
+//! (issue 2, "Must show"), on baselines without domestic sales (where `gsim-linear`, the first-order
+//! form of the two-level model, is the first-order form of the imports-only model).
+//! The two-level `armington` has its own tests in `nested.rs`.
 
 mod common;
 
@@ -41,7 +43,7 @@ proptest! {
     fn zero_shock_is_exactly_zero(n in 2usize..9, s in 1usize..4, seed in any::<u64>()) {
         let b = random_baseline(n, s, seed);
         let e = random_elasticities(n, s, seed, (1.05, 15.0), (-4.0, -0.1), (0.05, 50.0), 0.2);
-        for model in [Model::Armington, Model::GsimLinear] {
+        for model in [Model::ArmingtonImports, Model::GsimLinear] {
             let eq = model.solve(&b, &e, &b.baseline_tariffs()).unwrap();
             prop_assert!(eq.flows.iter().zip(b.flows()).all(|(x, y)| x.to_bits() == y.to_bits()));
             prop_assert!(eq.phat.iter().chain(&eq.price_index).all(|x| x.to_bits() == 1f64.to_bits()));
@@ -80,7 +82,7 @@ proptest! {
                 }
             }
         }
-        match Model::Armington.solve(&b, &e, &t) {
+        match Model::ArmingtonImports.solve(&b, &e, &t) {
             Ok(eq) => {
                 prop_assert!(eq.all_finite());
                 prop_assert!(eq.residual <= CLEARING_TOL);
@@ -105,7 +107,7 @@ proptest! {
         let b = random_baseline(n, 2, seed);
         let e = random_elasticities(n, 2, seed, (2.0, 10.0), (-1.9, -0.1), (0.1, 30.0), 0.2);
         let t = scale_power(&b, 1, 0, factor);
-        let eq = Model::Armington.solve(&b, &e, &t).unwrap();
+        let eq = Model::ArmingtonImports.solve(&b, &e, &t).unwrap();
         for s in 0..2 {
             if b.flow(1, 0, s) > 0.0 {
                 prop_assert!(eq.flow(1, 0, s) < b.flow(1, 0, s));
@@ -129,7 +131,7 @@ fn perfectly_elastic_supply_matches_closed_form() {
     let (sigma, eta) = (4.0_f64, -1.5_f64);
     let e = Elasticities::uniform(3, 1, sigma, eta, f64::INFINITY).unwrap();
     let t = set_rate(&b, 1, 0, 0, 0.25);
-    let eq = Model::Armington.solve(&b, &e, &t).unwrap();
+    let eq = Model::ArmingtonImports.solve(&b, &e, &t).unwrap();
     let theta_a = a / (a + b_flow);
     let p = (theta_a * 1.25f64.powf(1.0 - sigma) + (1.0 - theta_a)).powf(1.0 / (1.0 - sigma));
     let q_a = p.powf(eta + sigma) * 1.25f64.powf(-sigma);
@@ -171,7 +173,7 @@ fn finite_supply_matches_bisection() {
     .unwrap();
     let t_a = 0.60;
     let t = set_rate(&base, 1, 0, 0, t_a);
-    let eq = Model::Armington.solve(&base, &e, &t).unwrap();
+    let eq = Model::ArmingtonImports.solve(&base, &e, &t).unwrap();
     let theta_a = a / (a + b_flow);
     let excess = |p_a: f64| {
         let z = p_a * (1.0 + t_a);
@@ -208,7 +210,7 @@ fn small_shocks_converge_to_linear_form() {
     let e = random_elasticities(6, 2, 7, (2.0, 8.0), (-2.0, -0.5), (0.5, 20.0), 0.0);
     let gap = |h: f64| {
         let t = scale_power(&b, 1, 0, 1.0 + h);
-        let exact = Model::Armington.solve(&b, &e, &t).unwrap();
+        let exact = Model::ArmingtonImports.solve(&b, &e, &t).unwrap();
         let lin = Model::GsimLinear.solve(&b, &e, &t).unwrap();
         let mut worst = 0.0_f64;
         for k in 0..exact.phat.len() {
@@ -263,7 +265,7 @@ fn degenerate_cases_are_handled() {
                 t.set(1, 0, 0, rate).unwrap();
                 t.set(1, 0, 1, rate).unwrap();
                 t.set(3, 0, 1, rate).unwrap(); // a zero-flow cell
-                let eq = Model::Armington.solve(&b, &e, &t).unwrap();
+                let eq = Model::ArmingtonImports.solve(&b, &e, &t).unwrap();
                 assert!(eq.all_finite());
                 assert!(clearing_residual(&b, &e, &eq) <= CLEARING_TOL);
                 assert!(eq.flow(1, 0, 0) < 50e9 || rate <= 0.05);
@@ -276,7 +278,7 @@ fn degenerate_cases_are_handled() {
     // sigma = 1 exactly and slightly off agree (the Cobb–Douglas branch is the CES limit).
     let solve = |sigma: f64| {
         let e = Elasticities::uniform(n, 2, sigma, -1.5, 3.0).unwrap();
-        Model::Armington
+        Model::ArmingtonImports
             .solve(&b, &e, &set_rate(&b, 1, 0, 0, 0.5))
             .unwrap()
     };
@@ -292,7 +294,7 @@ fn invalid_elasticities_are_rejected() {
     let b = random_baseline(3, 1, 1);
     let wrong = Elasticities::uniform(4, 1, 2.0, -1.0, 1.0).unwrap();
     assert!(matches!(
-        Model::Armington.solve(&b, &wrong, &b.baseline_tariffs()),
+        Model::ArmingtonImports.solve(&b, &wrong, &b.baseline_tariffs()),
         Err(CoreError::Incompatible(_))
     ));
 }
@@ -309,7 +311,7 @@ fn a_reused_equilibrium_reports_the_last_solves_tariffs() {
     second.set(2, 0, 0, 0.7).unwrap();
     let mut ws = Workspace::with_regions(5);
     let mut eq = Equilibrium::unchanged("armington", &b);
-    for model in [Model::Armington, Model::GsimLinear] {
+    for model in [Model::ArmingtonImports, Model::GsimLinear] {
         for t in [&first, &second, &second, &first] {
             model.solve_into(&b, &e, t, &mut ws, &mut eq).unwrap();
             assert_eq!(eq.tariffs(), t.rates(), "{model:?}");
@@ -331,12 +333,12 @@ fn untouched_sectors_are_exact() {
     let e = random_elasticities(5, 3, 11, (2.0, 6.0), (-2.0, -0.5), (1.0, 10.0), 0.0);
     let mut t = b.baseline_tariffs();
     t.set(1, 0, 1, 0.9).unwrap();
-    let eq = Model::Armington.solve(&b, &e, &t).unwrap();
+    let eq = Model::ArmingtonImports.solve(&b, &e, &t).unwrap();
     assert_eq!(eq.iterations[0], 0);
     assert_eq!(eq.iterations[2], 0);
     assert!(eq.iterations[1] > 0);
     // The equilibrium reports the tariffs in force after the shock (every model).
-    for model in [Model::Armington, Model::GsimLinear] {
+    for model in [Model::ArmingtonImports, Model::GsimLinear] {
         let eq = model.solve(&b, &e, &t).unwrap();
         assert_eq!(eq.tariffs(), t.rates(), "{model:?}");
     }
@@ -361,11 +363,11 @@ fn workspace_reuse_is_stateless() {
     let t2 = scale_power(&b, 2, 3, 1.2);
     let mut ws = tariffsim_core::Workspace::default();
     let mut out = tariffsim_core::Equilibrium::unchanged("armington", &b);
-    let fresh = Model::Armington.solve(&b, &e, &t2).unwrap();
-    Model::Armington
+    let fresh = Model::ArmingtonImports.solve(&b, &e, &t2).unwrap();
+    Model::ArmingtonImports
         .solve_into(&b, &e, &t1, &mut ws, &mut out)
         .unwrap();
-    Model::Armington
+    Model::ArmingtonImports
         .solve_into(&b, &e, &t2, &mut ws, &mut out)
         .unwrap();
     assert!(
@@ -388,7 +390,7 @@ fn extreme_tariff_reports_cleanly() {
     let b = random_baseline(5, 1, 5);
     let e = Elasticities::uniform(5, 1, 15.0, -4.0, 0.05).unwrap();
     let t = scale_power(&b, 1, 0, 11.0);
-    match Model::Armington.solve(&b, &e, &t) {
+    match Model::ArmingtonImports.solve(&b, &e, &t) {
         Ok(eq) => assert!(clearing_residual(&b, &e, &eq) <= CLEARING_TOL),
         Err(CoreError::Solve(err)) => {
             let msg = err.to_string();
@@ -432,7 +434,7 @@ fn converges_on_a_thousand_random_cases() {
         }
         let before = ws.armington_counts();
         let mut eq = Equilibrium::unchanged("armington", &b);
-        Model::Armington
+        Model::ArmingtonImports
             .solve_into(&b, &e, &t, &mut ws, &mut eq)
             .unwrap_or_else(|err| panic!("seed {seed}: {err}"));
         assert!(
@@ -479,7 +481,7 @@ fn reused_workspace_matches_fresh_workspaces() {
                 t.set((seed as usize + k) % 5 + 1, k % 6, k, 0.1 + 0.3 * k as f64)
                     .unwrap();
             }
-            for model in [Model::Armington, Model::GsimLinear] {
+            for model in [Model::ArmingtonImports, Model::GsimLinear] {
                 let fresh = model.solve(b, &e, &t).unwrap();
                 let mut reused = Equilibrium::unchanged(model.name(), b);
                 model.solve_into(b, &e, &t, &mut ws, &mut reused).unwrap();
@@ -499,11 +501,11 @@ fn reused_workspace_matches_fresh_workspaces() {
     let mut t = b.baseline_tariffs();
     t.set(1, 0, 0, 0.5).unwrap();
     let mut reused = Equilibrium::unchanged("armington", &b);
-    Model::Armington
+    Model::ArmingtonImports
         .solve_into(&b, &e, &t, &mut ws, &mut reused)
         .unwrap();
     assert_eq!(
-        Model::Armington.solve(&b, &e, &t).unwrap().flows,
+        Model::ArmingtonImports.solve(&b, &e, &t).unwrap().flows,
         reused.flows
     );
     // The same matrix changed in place after a solve gets a new uid, so the workspace does not
@@ -512,10 +514,10 @@ fn reused_workspace_matches_fresh_workspaces() {
     t.set(2, 0, 1, 0.9).unwrap();
     assert_ne!(t.uid(), uid);
     assert_eq!(t.clone().uid(), t.uid());
-    Model::Armington
+    Model::ArmingtonImports
         .solve_into(&b, &e, &t, &mut ws, &mut reused)
         .unwrap();
-    let fresh = Model::Armington.solve(&b, &e, &t).unwrap();
+    let fresh = Model::ArmingtonImports.solve(&b, &e, &t).unwrap();
     assert!(fresh.iterations[1] > 0);
     assert_eq!(fresh.flows, reused.flows);
 }
@@ -544,12 +546,12 @@ fn warm_sequence_matches_cold_solves() {
     for t in &steps {
         let mut cold_ws = Workspace::default();
         let mut cold = Equilibrium::unchanged("armington", &b);
-        Model::Armington
+        Model::ArmingtonImports
             .solve_into(&b, &e, t, &mut cold_ws, &mut cold)
             .unwrap();
         cold_jacobians += cold_ws.armington_counts().jacobians;
         let mut eq = Equilibrium::unchanged("armington", &b);
-        Model::Armington
+        Model::ArmingtonImports
             .solve_into(&b, &e, t, &mut warm, &mut eq)
             .unwrap();
         assert!(clearing_residual(&b, &e, &eq) <= CLEARING_TOL);
@@ -575,7 +577,9 @@ fn warm_sequence_matches_cold_solves() {
             .iter()
             .map(|t| {
                 let mut eq = Equilibrium::unchanged("armington", &b);
-                Model::Armington.solve_into(&b, &e, t, ws, &mut eq).unwrap();
+                Model::ArmingtonImports
+                    .solve_into(&b, &e, t, ws, &mut eq)
+                    .unwrap();
                 eq.flows
             })
             .collect()
@@ -588,10 +592,10 @@ fn warm_sequence_matches_cold_solves() {
     // solve (it may apply the Jacobian through its inverse, so equal to the tolerance).
     warm.start_warm_sequence();
     let mut eq = Equilibrium::unchanged("armington", &b);
-    Model::Armington
+    Model::ArmingtonImports
         .solve_into(&b, &e, &steps[4], &mut warm, &mut eq)
         .unwrap();
-    let cold = Model::Armington.solve(&b, &e, &steps[4]).unwrap();
+    let cold = Model::ArmingtonImports.solve(&b, &e, &steps[4]).unwrap();
     for (w, c) in eq.phat.iter().zip(&cold.phat) {
         assert!((w - c).abs() <= 1e-11 * c);
     }
@@ -636,7 +640,7 @@ fn simd_copies_give_the_same_bits() {
                     t.set(2, 0, k, 0.1).unwrap();
                 }
                 let mut eq = Equilibrium::unchanged("armington", &b);
-                Model::Armington
+                Model::ArmingtonImports
                     .solve_into(&b, &e, &t, &mut ws, &mut eq)
                     .unwrap();
                 results.push(eq.flows.clone());

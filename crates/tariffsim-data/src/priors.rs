@@ -7,8 +7,21 @@
 //!   median (low end) and the Fontagné, Guimbard & Orefice (2022) tariff-based estimate
 //!   (`sigma = 1 − epsilon`, high end). Median = their geometric mean; log-sd =
 //!   `|ln(FGO/BW)| / 3.29`, floored at 0.25.
-//! - `eta` (composite import demand): normal(−1.5, 0.5) truncated to [−3, −0.5]; the
-//!   import-weighted magnitude of Kee, Nicita & Olarreaga (2008).
+//! - `sigma_d` (domestic good vs import composite, the upper nest of the two-level `armington`):
+//!   lognormal, median `max(1.2, sigma/2)`, log-sd 0.35 — GTAP's "rule of two"
+//!   (`ESUBD = ESUBM / 2`, Hertel et al. 2007; verified as GTAP practice in the sources of
+//!   `docs/elasticity-sources.md` §2) applied to this crate's `sigma` medians, not GTAP's own
+//!   levels (GTAP's `ESUBM` sit above the stored estimates, e.g. electronics 8.8 vs 3.6). The
+//!   floor keeps the lower tail near the macro home–foreign elasticity of about 1 (Feenstra,
+//!   Luck, Obstfeld & Russ 2018); the upper tail (95% at ×1.8) reaches the meta-analytic median
+//!   of 3.8 (Bajzik et al. 2020) for most sectors. Its score is correlated 0.5 with sigma's (an
+//!   estimate: GTAP ties them exactly, separate estimates do not).
+//! - `eta` in `armington-imports` (import demand): normal(−1.5, 0.5) truncated to [−3, −0.5];
+//!   the import-weighted magnitude of Kee, Nicita & Olarreaga (2008).
+//! - `eta` in the two-level models (total demand for a sector's goods, domestic and imported):
+//!   normal(−1, 0.3) truncated to [−2, −0.3]. Aggregate price elasticities are "close to −1"
+//!   (Gagnon 2003, FRB IFDP 754); an estimate, marked as such — no stored source gives a
+//!   sector-level total-demand elasticity.
 //! - `eps` (export supply): lognormal, median 10, log-sd 0.8 — highly elastic supply, i.e. near
 //!   complete pass-through of tariffs to importers as found for the 2018–19 US tariffs
 //!   (Fajgelbaum et al. 2020; Amiti, Redding & Weinstein 2019).
@@ -19,10 +32,22 @@
 //! assert!((p.median - 3.6).abs() < 1e-12);
 //! assert!(priors::sigma_prior("SERVICES").is_none());
 //! let b = tariffsim_data::synth::synthetic(3, 2, 1)?;
-//! let e = priors::central_elasticities(&b)?; // unknown sectors get sigma = 4
+//! let e = priors::central_elasticities(&b, tariffsim_core::Model::Armington)?; // unknown sectors get sigma = 4
 //! assert!((e.sigma(0, 0) - priors::DEFAULT_SIGMA).abs() < 1e-12);
 //! # Ok::<(), tariffsim_data::DataError>(())
 //! ```
+//!
+//! - Horizon presets ([`horizon_scale`]): the priors above are long-run (tariff-based,
+//!   cross-sectional) values. One year after a change the tariff trade elasticity is about 0.4 of
+//!   its long-run value — −0.76 vs −1.75 to −2.25 (Boehm, Levchenko & Pandalai-Nayar 2023),
+//!   −1.4 vs −3.7 for the 2018 US tariffs (Tamberi 2025), long/short 2.3–3.4 (Khan &
+//!   Khederlarian 2021), long-run domestic-vs-import elasticities "approximately two times" the
+//!   short-run ones (Gallaway, McDaniel & Rivera 2003) — so `short` scales `sigma − 1` (both
+//!   nests) by 0.4; `medium` (about three years) by 0.7, between a five-year half-life of the gap
+//!   (NBER w33568) and the 15-month stabilisation Tamberi finds. `eta` and `eps` scale by 0.5
+//!   (short) and 0.8 (medium): short-run aggregate import price elasticities are 0.12–0.51 where
+//!   the long run is 1 in the EU QUEST II model; the supply scaling is a judgement (short-run
+//!   capacity limits), an estimate. Quotes and locations: `docs/elasticity-sources.md`.
 //!
 //! # References
 //! - Broda, C. & Weinstein, D. (2006), "Globalization and the Gains from Variety", *QJE* 121(2).
@@ -32,11 +57,28 @@
 //!   Distortions", *Review of Economics and Statistics* 90(4), 666–682.
 //! - Fajgelbaum, P., Goldberg, P., Kennedy, P. & Khandelwal, A. (2020), "The Return to
 //!   Protectionism", *QJE* 135(1), 1–55.
+//! - Hertel, T., Hummels, D., Ivanic, M. & Keeney, R. (2007), "How confident can we be of
+//!   CGE-based assessments of Free Trade Agreements?", *Economic Modelling* 24(4), 611–635.
+//! - Boehm, C., Levchenko, A. & Pandalai-Nayar, N. (2023), "The Long and Short (Run) of Trade
+//!   Elasticities", *American Economic Review* 113(4), 861–905.
+//! - Feenstra, R., Luck, P., Obstfeld, M. & Russ, K. (2018), "In Search of the Armington
+//!   Elasticity", *Review of Economics and Statistics* 100(1), 135–150.
+//! - Bajzik, J., Havranek, T., Irsova, Z. & Schwarz, J. (2020), "Estimating the Armington
+//!   elasticity: The importance of study design and publication bias", *JIE* 127, 103383.
+//! - Gallaway, M., McDaniel, C. & Rivera, S. (2003), "Short-run and long-run industry-level
+//!   estimates of U.S. Armington elasticities", *North American Journal of Economics and
+//!   Finance* 14(1), 49–68.
+//! - Khan, S. & Khederlarian, A. (2021), "How does trade respond to anticipated tariff
+//!   changes? Evidence from NAFTA", *JIE* 133, 103538.
+//! - Tamberi, N. (2025), "The dynamics of the trade elasticity: evidence from the 2018 US trade
+//!   war", CITP Working Paper 027.
+//! - Gagnon, J. (2003), "Long-run supply effects and the elasticities approach to trade", FRB
+//!   International Finance Discussion Paper 754.
 //! - Amiti, M., Redding, S. & Weinstein, D. (2019), "The Impact of the 2018 Tariffs on Prices and
 //!   Welfare", *Journal of Economic Perspectives* 33(4), 187–210.
 
 use crate::error::Result;
-use tariffsim_core::{Baseline, Elasticities};
+use tariffsim_core::{Baseline, Elasticities, Horizon, HorizonScale, Model};
 
 /// A lognormal prior: `ln x ~ Normal(ln median, log_sd)`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -159,7 +201,8 @@ pub const SIGMA_PRIORS: &[(&str, LogNormalPrior)] = &[
 /// structural-gravity trade elasticity of about 4–5, Head & Mayer 2014).
 pub const DEFAULT_SIGMA: f64 = 4.0;
 
-/// Prior of `eta`: normal(−1.5, 0.5) truncated to [−3, −0.5] (Kee, Nicita & Olarreaga 2008).
+/// Prior of `eta` in `armington-imports`, where it is the elasticity of *import* demand:
+/// normal(−1.5, 0.5) truncated to [−3, −0.5] (Kee, Nicita & Olarreaga 2008).
 pub const ETA_PRIOR: TruncatedNormalPrior = TruncatedNormalPrior {
     mean: -1.5,
     sd: 0.5,
@@ -174,6 +217,70 @@ pub const EPS_PRIOR: LogNormalPrior = LogNormalPrior {
     log_sd: 0.8,
 };
 
+/// Prior of `eta` in the two-level models (`armington`, `gsim-linear`), where it is the
+/// elasticity of *total* demand for a sector's goods, domestic and imported together: see the
+/// module docs for its source.
+pub const TOTAL_ETA_PRIOR: TruncatedNormalPrior = TruncatedNormalPrior {
+    mean: -1.0,
+    sd: 0.3,
+    lower: -2.0,
+    upper: -0.3,
+};
+
+/// Log-sd of the `sigma_d` prior (ELASTICITIES.md §1: "median = max(1.2, sigma_M/2), log-SD
+/// 0.35").
+pub const SIGMA_D_LOG_SD: f64 = 0.35;
+
+/// Smallest `sigma_d` median: the short-run macro (home vs foreign) elasticity is near 1
+/// (Feenstra, Luck, Obstfeld & Russ 2018), and the lower tail should stay near it.
+pub const SIGMA_D_MIN_MEDIAN: f64 = 1.2;
+
+/// Correlation, within a sector, between the normal scores of `sigma_d` and `sigma`. GTAP ties
+/// them exactly (`ESUBD = ESUBM / 2`); estimates made separately (Feenstra et al. 2018) move
+/// them together but not one for one: 0.5 is a judgement between the two, an estimate.
+pub const NEST_CORRELATION: f64 = 0.5;
+
+/// The `sigma_d` prior of a sector: GTAP's "rule of two" on the sector's `sigma` median
+/// (`ESUBD = ESUBM / 2`, Hertel, Hummels, Ivanic & Keeney 2007), floored at
+/// [`SIGMA_D_MIN_MEDIAN`], log-sd [`SIGMA_D_LOG_SD`].
+#[must_use]
+pub fn sigma_d_prior(sector_code: &str) -> LogNormalPrior {
+    let sigma = sigma_prior(sector_code).map_or(DEFAULT_SIGMA, |p| p.median);
+    LogNormalPrior {
+        median: (0.5 * sigma).max(SIGMA_D_MIN_MEDIAN),
+        log_sd: SIGMA_D_LOG_SD,
+    }
+}
+
+/// The `eta` prior a model reads: import demand for `armington-imports`, total demand for the
+/// two-level models (the general-equilibrium models do not read `eta`).
+#[must_use]
+pub fn eta_prior(model: Model) -> TruncatedNormalPrior {
+    match model {
+        Model::ArmingtonImports => ETA_PRIOR,
+        _ => TOTAL_ETA_PRIOR,
+    }
+}
+
+/// Multipliers that carry the default (long-run) elasticities to a horizon; see the module docs
+/// for the sources.
+#[must_use]
+pub fn horizon_scale(horizon: Horizon) -> HorizonScale {
+    match horizon {
+        Horizon::Short => HorizonScale {
+            sigma: 0.4,
+            eta: 0.5,
+            eps: 0.5,
+        },
+        Horizon::Medium => HorizonScale {
+            sigma: 0.7,
+            eta: 0.8,
+            eps: 0.8,
+        },
+        Horizon::Long => HorizonScale::ONE,
+    }
+}
+
 /// The `sigma` prior of a sector code, if the sector has one.
 #[must_use]
 pub fn sigma_prior(sector_code: &str) -> Option<LogNormalPrior> {
@@ -183,28 +290,54 @@ pub fn sigma_prior(sector_code: &str) -> Option<LogNormalPrior> {
         .map(|(_, p)| *p)
 }
 
-/// Central elasticities for a baseline: `sigma` = the sector's prior median (or
-/// [`DEFAULT_SIGMA`]), `eta` = −1.5 and `eps` = 10 everywhere.
-pub fn central_elasticities(baseline: &Baseline) -> Result<Elasticities> {
+/// Central (long-run) elasticities of `model` for a baseline: `sigma` = the sector's prior
+/// median (or [`DEFAULT_SIGMA`]), `sigma_d` its [`sigma_d_prior`] median, `eta` the mean of
+/// [`eta_prior`] and `eps` = 10 everywhere.
+pub fn central_elasticities(baseline: &Baseline, model: Model) -> Result<Elasticities> {
     let n = baseline.n_regions();
     let s_count = baseline.n_sectors();
     let mut sigma = Vec::with_capacity(n * s_count);
+    let mut sigma_d = Vec::with_capacity(n * s_count);
     for s in 0..s_count {
-        let median = sigma_prior(baseline.sectors().code(s)).map_or(DEFAULT_SIGMA, |p| p.median);
+        let code = baseline.sectors().code(s);
+        let median = sigma_prior(code).map_or(DEFAULT_SIGMA, |p| p.median);
         sigma.extend(std::iter::repeat_n(median, n));
+        sigma_d.extend(std::iter::repeat_n(sigma_d_prior(code).median, n));
     }
     Ok(Elasticities::new(
         n,
         s_count,
         sigma,
-        vec![ETA_PRIOR.mean; n * s_count],
+        vec![eta_prior(model).mean; n * s_count],
         vec![EPS_PRIOR.median; n * s_count],
-    )?)
+    )?
+    .with_sigma_d(sigma_d)?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sigma_d_follows_the_rule_of_two() {
+        let d = sigma_d_prior("ELECTRONICS");
+        assert!((d.median - 1.8).abs() < 1e-12);
+        let d = sigma_d_prior("MOTOR_VEHICLES");
+        assert!((d.median - 2.9).abs() < 1e-12);
+        assert!((sigma_d_prior("NOT_A_SECTOR").median - 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn horizons_are_ordered() {
+        let (s, m, l) = (
+            horizon_scale(Horizon::Short),
+            horizon_scale(Horizon::Medium),
+            horizon_scale(Horizon::Long),
+        );
+        assert_eq!(l, HorizonScale::ONE);
+        assert!(s.sigma < m.sigma && m.sigma < l.sigma);
+        assert!(s.eta < m.eta && s.eps < m.eps);
+    }
 
     #[test]
     fn priors_match_elasticities_md() {

@@ -101,6 +101,8 @@ impl<'a> ScenarioEvaluator<'a> {
             &scenario.priors,
             scenario.monte_carlo.correlation,
             scenario.focus,
+            scenario.model,
+            scenario.horizon,
         )?;
         if scenario.days() == 0 {
             return Err(RunnerError::Setting(

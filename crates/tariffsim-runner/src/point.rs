@@ -27,6 +27,25 @@ use tariffsim_core::{
 };
 use tariffsim_scenario::{Date, Phase, Scenario};
 
+/// The elasticities of a scenario's point estimate: `tariffsim-data`'s central values for its
+/// model, the file's `[elasticities]` applied, scaled to its horizon — the same horizon scaling
+/// every Monte Carlo draw gets, so the point sits inside its own band.
+pub fn point_elasticities(sc: &Scenario, baseline: &Baseline) -> Result<Elasticities, RunnerError> {
+    let defaults = tariffsim_data::priors::central_elasticities(baseline, sc.model)
+        .map_err(|e| RunnerError::Setting(format!("default central elasticities: {e}")))?;
+    let mut e = sc
+        .central_elasticities(&defaults)
+        .map_err(|e| RunnerError::Setting(format!("`[elasticities]`: {e}")))?;
+    e.scale_to_horizon(tariffsim_data::priors::horizon_scale(sc.horizon))
+        .map_err(|e| {
+            RunnerError::Setting(format!(
+                "`[elasticities]` at the `{}` horizon: {e}",
+                sc.horizon.name()
+            ))
+        })?;
+    Ok(e)
+}
+
 /// Scratch reused across calls (one per thread in Monte Carlo).
 #[derive(Debug, Clone)]
 pub struct PointWorkspace {

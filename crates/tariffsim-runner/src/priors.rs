@@ -1,24 +1,31 @@
 //! Elasticity priors resolved to every cell, and the map from one draw's normal scores to
 //! [`Elasticities`].
 //!
-//! Structure of a draw. For each family `f` (sigma, eta, eps) and sector `s`, one score
+//! Structure of a draw. For each family `f` (sigma, sigma_d, eta, eps) and sector `s`, one score
 //! `z_fs = sqrt(ρ) · c_f + sqrt(1 − ρ) · e_fs` mixes a common factor `c_f` shared by all sectors
 //! with sector-specific noise `e_fs` (`ρ` = the `correlation` setting), so a draw can be
-//! "everything elastic" or "everything inelastic". Within a sector, every region's value is its
-//! own prior's quantile at that score: regions keep their own medians and spreads (overrides by
-//! importer or exporter) but move together, because the literature disagrees about *levels* by
-//! sector (estimation method), not about idiosyncratic country noise. An optional `horizon`
-//! multiplier `h` scales the trade elasticity: `sigma ← 1 + h (sigma − 1)`.
+//! "everything elastic" or "everything inelastic". `sigma_d` is tied to `sigma` within a sector:
+//! its score is `ρn · z_sigma,s + sqrt(1 − ρn²) · z_fs`, correlated `ρn` =
+//! [`defaults::NEST_CORRELATION`] with sigma's. Within a sector, every region's value is its own prior's
+//! quantile at that score: regions keep their own medians and spreads (overrides by importer or
+//! exporter) but move together, because the literature disagrees about *levels* by sector
+//! (estimation method), not about idiosyncratic country noise.
 //!
-//! Score layout (the sampler's dimensions): `[c_sigma, e_sigma_1..S, c_eta, e_eta_1..S,
-//! c_eps, e_eps_1..S, horizon]`, `3 (S + 1) + 1` in all.
+//! Horizon. The priors describe long-run elasticities; the run's [`Horizon`] preset
+//! ([`defaults::horizon_scale`]) scales every value — `sigma − 1` and `sigma_d − 1`, `eta` and
+//! `eps` — in the central point and in every draw alike. An optional `horizon` prior draws a
+//! multiplier `h` per sector that multiplies the preset's scales.
 //!
-//! Recorded parameters per draw (for `draws.csv` and the tornado chart): `sigma.SECTOR` and
-//! `eta.SECTOR` of the focus importer, `eps.SECTOR` of the target exporter, and `horizon`.
+//! Score layout (the sampler's dimensions): `[c_sigma, e_sigma_1..S, c_sigma_d,
+//! e_sigma_d_1..S, c_eta, e_eta_1..S, c_eps, e_eps_1..S, horizon]`, `4 (S + 1) + 1` in all.
+//!
+//! Recorded parameters per draw (for `draws.csv` and the tornado chart), at the horizon:
+//! `sigma.SECTOR`, `sigma_d.SECTOR` and `eta.SECTOR` of the focus importer, `eps.SECTOR` of the
+//! target exporter, and `horizon`.
 
 use crate::dist::{Dist, at_score};
 use crate::error::RunnerError;
-use tariffsim_core::{Baseline, Elasticities, Family, Focus};
+use tariffsim_core::{Baseline, Elasticities, Family, Focus, Horizon, HorizonScale, Model};
 use tariffsim_data::priors as defaults;
 use tariffsim_scenario::priors::{Prior, Priors};
 
@@ -85,9 +92,12 @@ pub struct PriorSet {
     n_regions: usize,
     n_sectors: usize,
     sigma: FamilyPriors,
+    sigma_d: FamilyPriors,
     eta: FamilyPriors,
     eps: FamilyPriors,
     horizon: Option<Vec<Dist>>,
+    /// The horizon preset's scales.
+    scale: HorizonScale,
     correlation: f64,
     /// Region whose sigma/eta are recorded (focus importer).
     record_importer: usize,
@@ -102,14 +112,16 @@ impl PriorSet {
         n_regions: usize,
         n_sectors: usize,
         sigma: FamilyPriors,
+        sigma_d: FamilyPriors,
         eta: FamilyPriors,
         eps: FamilyPriors,
         horizon: Option<Vec<Dist>>,
+        scale: HorizonScale,
         correlation: f64,
         record: (usize, usize),
     ) -> Result<Self, RunnerError> {
         let cells = n_regions * n_sectors;
-        for f in [&sigma, &eta, &eps] {
+        for f in [&sigma, &sigma_d, &eta, &eps] {
             if f.cells.len() != cells {
                 return Err(RunnerError::Prior(format!(
                     "{} priors have {} cells, expected {cells}",
@@ -135,9 +147,11 @@ impl PriorSet {
             n_regions,
             n_sectors,
             sigma,
+            sigma_d,
             eta,
             eps,
             horizon,
+            scale,
             correlation,
             record_importer: record.0,
             record_exporter: record.1,
@@ -145,13 +159,16 @@ impl PriorSet {
     }
 
     /// The priors of a scenario on `baseline`: the scenario's `[priors]` families where set,
-    /// else the defaults of `tariffsim-data` (sigma lognormal by sector, eta truncated normal,
-    /// eps lognormal; no horizon multiplier). Recorded parameters follow the focus pair.
+    /// else the defaults of `tariffsim-data` (sigma and sigma_d lognormal by sector, eta
+    /// truncated normal as `model` reads it, eps lognormal; no horizon multiplier), scaled to
+    /// `horizon`. Recorded parameters follow the focus pair.
     pub fn resolve(
         baseline: &Baseline,
         priors: &Priors,
         correlation: f64,
         focus: Focus,
+        model: Model,
+        preset: Horizon,
     ) -> Result<Self, RunnerError> {
         let n = baseline.n_regions();
         let s_count = baseline.n_sectors();
@@ -175,10 +192,25 @@ impl PriorSet {
                 FamilyPriors::new(Family::Sigma, cells)
             }
         };
+        let sigma_d = match &priors.sigma_d {
+            Some(p) => FamilyPriors::from_prior(Family::SigmaD, p, n, s_count, false),
+            None => {
+                let mut cells = Vec::with_capacity(n * s_count);
+                for s in 0..s_count {
+                    let p = defaults::sigma_d_prior(baseline.sectors().code(s));
+                    let d = Dist::Lognormal {
+                        median: p.median,
+                        log_sd: p.log_sd,
+                    };
+                    cells.extend(std::iter::repeat_n(d, n));
+                }
+                FamilyPriors::new(Family::SigmaD, cells)
+            }
+        };
         let eta = match &priors.eta {
             Some(p) => FamilyPriors::from_prior(Family::Eta, p, n, s_count, false),
             None => {
-                let d = defaults::ETA_PRIOR;
+                let d = defaults::eta_prior(model);
                 FamilyPriors::uniform(
                     Family::Eta,
                     n * s_count,
@@ -210,31 +242,33 @@ impl PriorSet {
             n,
             s_count,
             sigma,
+            sigma_d,
             eta,
             eps,
             horizon,
+            defaults::horizon_scale(preset),
             correlation,
             (focus.importer, focus.target),
         )
     }
 
-    /// Number of sampler dimensions: `3 (S + 1) + 1`.
+    /// Number of sampler dimensions: `4 (S + 1) + 1`.
     #[must_use]
     pub fn dimension(&self) -> usize {
-        3 * (self.n_sectors + 1) + 1
+        FAMILIES * (self.n_sectors + 1) + 1
     }
 
-    /// Number of recorded parameters: `3 S + 1`.
+    /// Number of recorded parameters: `4 S + 1`.
     #[must_use]
     pub fn n_params(&self) -> usize {
-        3 * self.n_sectors + 1
+        FAMILIES * self.n_sectors + 1
     }
 
     /// Names of the recorded parameters (`sigma.ELECTRONICS`, …, `horizon`).
     #[must_use]
     pub fn param_names(&self, sector_codes: &[&str]) -> Vec<String> {
         let mut names = Vec::with_capacity(self.n_params());
-        for fam in ["sigma", "eta", "eps"] {
+        for fam in ["sigma", "sigma_d", "eta", "eps"] {
             for code in sector_codes {
                 names.push(format!("{fam}.{code}"));
             }
@@ -243,7 +277,7 @@ impl PriorSet {
         names
     }
 
-    /// The central elasticities: every prior's median, horizon at its median.
+    /// The central elasticities: every prior's median (scores 0), at the run's horizon.
     pub fn central(&self) -> Result<Elasticities, RunnerError> {
         let mut e = Elasticities::uniform(self.n_regions, self.n_sectors, 2.0, -1.0, 1.0)?;
         let zeros = vec![0.0; self.dimension()];
@@ -264,27 +298,38 @@ impl PriorSet {
         let s_count = self.n_sectors;
         let rho = self.correlation;
         let (a, b) = (rho.sqrt(), (1.0 - rho).sqrt());
-        let horizon_score = z[3 * (s_count + 1)];
-        let horizon_of = |s: usize| {
+        let rho_n = defaults::NEST_CORRELATION;
+        let (an, bn) = (rho_n, (1.0 - rho_n * rho_n).sqrt());
+        let horizon_score = z[FAMILIES * (s_count + 1)];
+        let multiplier = |s: usize| {
             self.horizon
                 .as_ref()
                 .map_or(1.0, |h| at_score(&h[s], horizon_score))
         };
-        params[3 * s_count] = horizon_of(0);
-        let families = [&self.sigma, &self.eta, &self.eps];
-        elasticities.try_update(|sigma, eta, eps| {
-            let outs: [&mut [f64]; 3] = [sigma, eta, eps];
+        params[FAMILIES * s_count] = multiplier(0);
+        let families = [&self.sigma, &self.sigma_d, &self.eta, &self.eps];
+        elasticities.try_update(|sigma, sigma_d, eta, eps| {
+            let outs: [&mut [f64]; FAMILIES] = [sigma, sigma_d, eta, eps];
             for (f, (prior, out)) in families.iter().zip(outs).enumerate() {
                 let base = f * (s_count + 1);
                 let common = z[base];
-                let record = if f == 2 {
+                let record = if f == EPS {
                     self.record_exporter
                 } else {
                     self.record_importer
                 };
                 for s in 0..s_count {
-                    let score = a * common + b * z[base + 1 + s];
-                    let horizon = if f == 0 { horizon_of(s) } else { 1.0 };
+                    let mut score = a * common + b * z[base + 1 + s];
+                    if f == SIGMA_D {
+                        let sigma_score = a * z[0] + b * z[1 + s];
+                        score = an * sigma_score + bn * score;
+                    }
+                    let scale = self.scale.times(multiplier(s));
+                    let at_horizon = |v: f64| match f {
+                        SIGMA | SIGMA_D => scale.sigma(v),
+                        ETA => v * scale.eta,
+                        _ => v * scale.eps,
+                    };
                     // Regions mostly share their sector's prior: a cell with the same prior as
                     // the one before it takes its value (same score, so the same bits) instead
                     // of evaluating the quantile function again.
@@ -294,23 +339,27 @@ impl PriorSet {
                         let v = match last {
                             Some((d, v)) if d == cell => v,
                             _ => {
-                                let mut v = at_score(cell, score);
-                                if f == 0 {
-                                    v = 1.0 + horizon * (v - 1.0);
-                                }
+                                let v = at_horizon(at_score(cell, score));
                                 last = Some((cell, v));
                                 v
                             }
                         };
                         out[s * n + r] = v;
                     }
-                    params[f * s_count + s] = at_score(&prior.cells[s * n + record], score);
+                    params[f * s_count + s] = out[s * n + record];
                 }
             }
         })?;
         Ok(())
     }
 }
+
+/// Number of sampled families, and their positions in the score layout.
+const FAMILIES: usize = 4;
+const SIGMA: usize = 0;
+const SIGMA_D: usize = 1;
+const ETA: usize = 2;
+const EPS: usize = 3;
 
 #[cfg(test)]
 mod tests {
@@ -327,6 +376,14 @@ mod tests {
                 Dist::Lognormal {
                     median: 4.0,
                     log_sd: 0.3,
+                },
+            ),
+            FamilyPriors::uniform(
+                Family::SigmaD,
+                n * s,
+                Dist::Lognormal {
+                    median: 2.0,
+                    log_sd: 0.35,
                 },
             ),
             FamilyPriors::uniform(
@@ -348,6 +405,7 @@ mod tests {
                 },
             ),
             None,
+            HorizonScale::ONE,
             correlation,
             (0, 1),
         )
@@ -360,6 +418,50 @@ mod tests {
         assert!((e.sigma(2, 3) - 4.0).abs() < 1e-15);
         assert!((e.eps(1, 0) - 10.0).abs() < 1e-15);
         assert!((e.eta(0, 0) + 1.5).abs() < 0.1);
+    }
+
+    /// The horizon preset scales the central point: `sigma − 1`, `sigma_d − 1`, `eta`, `eps`.
+    #[test]
+    fn horizon_scales_the_central_point() {
+        let mut p = set(0.5);
+        let long = p.central().unwrap();
+        p.scale = HorizonScale {
+            sigma: 0.4,
+            eta: 0.5,
+            eps: 0.25,
+        };
+        let short = p.central().unwrap();
+        assert!((short.sigma(2, 3) - (1.0 + 0.4 * 3.0)).abs() < 1e-14);
+        assert!((short.sigma_d(2, 3) - (1.0 + 0.4 * (long.sigma_d(2, 3) - 1.0))).abs() < 1e-14);
+        assert!((short.eta(0, 0) - 0.5 * long.eta(0, 0)).abs() < 1e-14);
+        assert!((short.eps(1, 0) - 2.5).abs() < 1e-14);
+    }
+
+    /// sigma_d's score has correlation `NEST_CORRELATION` with sigma's in the same sector.
+    #[test]
+    fn sigma_d_follows_sigma() {
+        use crate::sampler::{Sampler, SamplerKind};
+        let p = set(0.0);
+        let sampler = Sampler::new(SamplerKind::Random, 5, 20_000, p.dimension()).unwrap();
+        let mut z = vec![0.0; p.dimension()];
+        let mut e = p.central().unwrap();
+        let mut params = vec![0.0; p.n_params()];
+        let mut pairs = Vec::with_capacity(20_000);
+        for k in 0..20_000 {
+            sampler.scores(k, &mut z);
+            p.fill(&z, &mut e, &mut params).unwrap();
+            pairs.push((e.sigma(0, 2).ln(), e.sigma_d(0, 2).ln()));
+        }
+        let n = pairs.len() as f64;
+        let (mx, my) = (
+            pairs.iter().map(|p| p.0).sum::<f64>() / n,
+            pairs.iter().map(|p| p.1).sum::<f64>() / n,
+        );
+        let cov = pairs.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum::<f64>() / n;
+        let vx = pairs.iter().map(|p| (p.0 - mx).powi(2)).sum::<f64>() / n;
+        let vy = pairs.iter().map(|p| (p.1 - my).powi(2)).sum::<f64>() / n;
+        let corr = cov / (vx * vy).sqrt();
+        assert!((corr - defaults::NEST_CORRELATION).abs() < 0.03, "{corr}");
     }
 
     /// With correlation ρ the sector scores of one family have pairwise correlation ρ.
@@ -396,9 +498,11 @@ mod tests {
                 3,
                 4,
                 p.sigma.clone(),
+                p.sigma_d.clone(),
                 p.eta.clone(),
                 p.eps.clone(),
                 None,
+                HorizonScale::ONE,
                 1.0,
                 (0, 1)
             )
@@ -409,9 +513,11 @@ mod tests {
                 2,
                 4,
                 p.sigma.clone(),
+                p.sigma_d.clone(),
                 p.eta.clone(),
                 p.eps.clone(),
                 None,
+                HorizonScale::ONE,
                 0.0,
                 (0, 1)
             )

@@ -91,7 +91,15 @@ fn setup(fail: Option<f64>) -> Shock {
         target: 1,
     };
     let catalog = MetricCatalog::new(&baseline, Some(focus));
-    let priors = PriorSet::resolve(&baseline, &Priors::default(), 0.5, focus).unwrap();
+    let priors = PriorSet::resolve(
+        &baseline,
+        &Priors::default(),
+        0.5,
+        focus,
+        tariffsim_core::Model::Armington,
+        tariffsim_core::Horizon::Long,
+    )
+    .unwrap();
     Shock {
         priors,
         baseline,

@@ -21,8 +21,7 @@ fn load(name: &str) -> (Scenario, tariffsim_core::Baseline) {
 
 /// `phases.csv` as the CLI writes it (`phase,start,end,days,metric,value`, a `period` row).
 fn phases_csv(sc: &Scenario, b: &tariffsim_core::Baseline) -> Vec<u8> {
-    let defaults = tariffsim_data::priors::central_elasticities(b).unwrap();
-    let e = sc.central_elasticities(&defaults).unwrap();
+    let e = tariffsim_runner::point::point_elasticities(sc, b).unwrap();
     let r = tariffsim_runner::point::run_point(sc, b, &e).unwrap();
     let mut o = String::from("phase,start,end,days,metric,value\n");
     for k in 0..=r.phases.len() {

@@ -180,6 +180,8 @@ impl Dist {
 pub enum PriorFamily {
     /// Substitution between import sources (importer × sector), > 0.
     Sigma,
+    /// Substitution between the domestic good and the import composite (importer × sector), > 0.
+    SigmaD,
     /// Composite import demand (importer × sector), <= 0.
     Eta,
     /// Export supply (exporter × sector), > 0 or inf.
@@ -190,13 +192,14 @@ pub enum PriorFamily {
 
 impl PriorFamily {
     /// Names as written in `[priors.<family>]`.
-    pub const NAMES: &'static [&'static str] = &["sigma", "eta", "eps", "horizon"];
+    pub const NAMES: &'static [&'static str] = &["sigma", "sigma_d", "eta", "eps", "horizon"];
 
     /// The name.
     #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             PriorFamily::Sigma => "sigma",
+            PriorFamily::SigmaD => "sigma_d",
             PriorFamily::Eta => "eta",
             PriorFamily::Eps => "eps",
             PriorFamily::Horizon => "horizon",
@@ -208,6 +211,7 @@ impl PriorFamily {
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
             "sigma" => Some(PriorFamily::Sigma),
+            "sigma_d" => Some(PriorFamily::SigmaD),
             "eta" => Some(PriorFamily::Eta),
             "eps" => Some(PriorFamily::Eps),
             "horizon" => Some(PriorFamily::Horizon),
@@ -220,7 +224,7 @@ impl PriorFamily {
     #[must_use]
     pub fn region_key(self) -> Option<&'static str> {
         match self {
-            PriorFamily::Sigma | PriorFamily::Eta => Some("importers"),
+            PriorFamily::Sigma | PriorFamily::SigmaD | PriorFamily::Eta => Some("importers"),
             PriorFamily::Eps => Some("exporters"),
             PriorFamily::Horizon => None,
         }
@@ -230,7 +234,9 @@ impl PriorFamily {
     pub fn check(self, dist: &Dist) -> Result<(), &'static str> {
         let (lo, hi) = dist.support();
         let ok = match self {
-            PriorFamily::Sigma | PriorFamily::Horizon => lo > 0.0 && hi.is_finite(),
+            PriorFamily::Sigma | PriorFamily::SigmaD | PriorFamily::Horizon => {
+                lo > 0.0 && hi.is_finite()
+            }
             PriorFamily::Eps => lo > 0.0,
             PriorFamily::Eta => hi <= 0.0 && lo.is_finite(),
         };
@@ -239,7 +245,10 @@ impl PriorFamily {
             || (matches!(dist, Dist::Lognormal { .. })
                 && matches!(
                     self,
-                    PriorFamily::Sigma | PriorFamily::Horizon | PriorFamily::Eps
+                    PriorFamily::Sigma
+                        | PriorFamily::SigmaD
+                        | PriorFamily::Horizon
+                        | PriorFamily::Eps
                 ));
         if ok {
             Ok(())
@@ -247,6 +256,9 @@ impl PriorFamily {
             Err(match self {
                 PriorFamily::Sigma => {
                     "values > 0 (sigma): lognormal, or truncnormal/uniform/triangular with lower > 0"
+                }
+                PriorFamily::SigmaD => {
+                    "values > 0 (sigma_d): lognormal, or truncnormal/uniform/triangular with lower > 0"
                 }
                 PriorFamily::Horizon => {
                     "values > 0 (horizon multiplier): lognormal, or bounds with lower > 0"
@@ -289,6 +301,8 @@ pub struct Prior {
 pub struct Priors {
     /// `[priors.sigma]`.
     pub sigma: Option<Prior>,
+    /// `[priors.sigma_d]`.
+    pub sigma_d: Option<Prior>,
     /// `[priors.eta]`.
     pub eta: Option<Prior>,
     /// `[priors.eps]`.
@@ -303,6 +317,7 @@ impl Priors {
     pub fn get(&self, family: PriorFamily) -> Option<&Prior> {
         match family {
             PriorFamily::Sigma => self.sigma.as_ref(),
+            PriorFamily::SigmaD => self.sigma_d.as_ref(),
             PriorFamily::Eta => self.eta.as_ref(),
             PriorFamily::Eps => self.eps.as_ref(),
             PriorFamily::Horizon => self.horizon.as_ref(),
@@ -312,6 +327,7 @@ impl Priors {
     pub(crate) fn set(&mut self, family: PriorFamily, prior: Prior) {
         let slot = match family {
             PriorFamily::Sigma => &mut self.sigma,
+            PriorFamily::SigmaD => &mut self.sigma_d,
             PriorFamily::Eta => &mut self.eta,
             PriorFamily::Eps => &mut self.eps,
             PriorFamily::Horizon => &mut self.horizon,

@@ -10,7 +10,7 @@ use crate::scenario::{
     Scenario, Stacking, Step,
 };
 use crate::timeline;
-use tariffsim_core::{Baseline, Focus, MetricCatalog, Model};
+use tariffsim_core::{Baseline, Focus, Horizon, MetricCatalog, Model};
 
 /// Rates above this need `allow_extreme = true` on the layer (300%: above any duty in force in
 /// 2025, whose peak was 145% on China plus Section 301/232, so a larger value is most likely a
@@ -23,6 +23,7 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "description",
     "baseline",
     "model",
+    "horizon",
     "focus",
     "period",
     "layer",
@@ -531,6 +532,23 @@ pub(crate) fn resolve(doc: &Document, baseline: &Baseline, baseline_ref: &str) -
         }
     };
 
+    let horizon = match root.get("horizon") {
+        None => Horizon::default(),
+        Some(e) => {
+            let h = cx.string(e, "a horizon")?;
+            Horizon::from_name(h).ok_or_else(|| {
+                cx.err_expected(
+                    e.node.loc,
+                    format!(
+                        "unknown horizon `{h}`{}",
+                        did_you_mean(h, Horizon::NAMES.iter().copied())
+                    ),
+                    format!("one of {}", list(Horizon::NAMES)),
+                )
+            })?
+        }
+    };
+
     // Focus.
     let focus_e = cx.required(root, "focus", "the scenario", file_loc)?;
     let ft = cx.table("focus", &focus_e.node, "[focus]", &["importer", "target"])?;
@@ -685,6 +703,7 @@ pub(crate) fn resolve(doc: &Document, baseline: &Baseline, baseline_ref: &str) -
         baseline: baseline_ref.to_string(),
         baseline_id: format!("{} {}", provenance.name, provenance.version),
         model,
+        horizon,
         focus,
         focus_codes: (m, c),
         start,
@@ -1158,6 +1177,7 @@ fn parse_retaliation(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc)> {
 fn elasticity_value(cx: &Cx<'_>, e: &Entry) -> Result<f64> {
     let (family, expected) = match e.key.as_str() {
         "sigma" => (tariffsim_core::Family::Sigma, "sigma > 0 (finite)"),
+        "sigma_d" => (tariffsim_core::Family::SigmaD, "sigma_d > 0 (finite)"),
         "eta" => (tariffsim_core::Family::Eta, "eta <= 0 (finite)"),
         _ => (tariffsim_core::Family::Eps, "eps > 0, or \"inf\""),
     };
@@ -1177,11 +1197,12 @@ fn parse_elasticities(cx: &Cx<'_>, e: &Entry) -> Result<ElasticitySpec> {
         "elasticities",
         &e.node,
         "[elasticities]",
-        &["sigma", "eta", "eps", "override"],
+        &["sigma", "sigma_d", "eta", "eps", "override"],
     )?;
     let get = |k: &str| t.get(k).map(|e| elasticity_value(cx, e)).transpose();
     let mut spec = ElasticitySpec {
         sigma: get("sigma")?,
+        sigma_d: get("sigma_d")?,
         eta: get("eta")?,
         eps: get("eps")?,
         overrides: Vec::new(),
@@ -1192,7 +1213,15 @@ fn parse_elasticities(cx: &Cx<'_>, e: &Entry) -> Result<ElasticitySpec> {
                 "override",
                 node,
                 "[[elasticities.override]]",
-                &["sectors", "importers", "exporters", "sigma", "eta", "eps"],
+                &[
+                    "sectors",
+                    "importers",
+                    "exporters",
+                    "sigma",
+                    "sigma_d",
+                    "eta",
+                    "eps",
+                ],
             )?;
             let sel = |k: &str, sectors: bool| -> Result<Vec<usize>> {
                 match ot.get(k) {
@@ -1207,31 +1236,32 @@ fn parse_elasticities(cx: &Cx<'_>, e: &Entry) -> Result<ElasticitySpec> {
                 importers: sel("importers", false)?,
                 exporters: sel("exporters", false)?,
                 sigma: get("sigma")?,
+                sigma_d: get("sigma_d")?,
                 eta: get("eta")?,
                 eps: get("eps")?,
             };
-            if ov.sigma.is_none() && ov.eta.is_none() && ov.eps.is_none() {
+            if ov.sigma.is_none() && ov.sigma_d.is_none() && ov.eta.is_none() && ov.eps.is_none() {
                 return Err(cx.err_expected(
                     node.loc,
                     "override sets no elasticity",
-                    "at least one of `sigma`, `eta`, `eps`",
+                    "at least one of `sigma`, `sigma_d`, `eta`, `eps`",
                 ));
             }
             if let Some(e) = ot.get("importers").filter(|_| ov.eps.is_some()) {
                 return Err(cx.err_expected(
                     e.key_loc,
                     "`importers` cannot select `eps` (export supply is per exporter)",
-                    "`exporters` with `eps`, `importers` with `sigma`/`eta`",
+                    "`exporters` with `eps`, `importers` with `sigma`/`sigma_d`/`eta`",
                 ));
             }
             if let Some(e) = ot
                 .get("exporters")
-                .filter(|_| ov.sigma.is_some() || ov.eta.is_some())
+                .filter(|_| ov.sigma.is_some() || ov.sigma_d.is_some() || ov.eta.is_some())
             {
                 return Err(cx.err_expected(
                     e.key_loc,
-                    "`exporters` cannot select `sigma` or `eta` (they are per importer)",
-                    "`exporters` with `eps`, `importers` with `sigma`/`eta`",
+                    "`exporters` cannot select `sigma`, `sigma_d` or `eta` (they are per importer)",
+                    "`exporters` with `eps`, `importers` with `sigma`/`sigma_d`/`eta`",
                 ));
             }
             spec.overrides.push(ov);

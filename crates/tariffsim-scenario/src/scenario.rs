@@ -5,7 +5,7 @@ use crate::diag::Loc;
 use crate::priors::{MonteCarlo, Priors};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
-use tariffsim_core::{Baseline, CoreError, Elasticities, Focus, Model, Tariffs};
+use tariffsim_core::{Baseline, CoreError, Elasticities, Focus, Horizon, Model, Tariffs};
 
 /// How a layer combines with the others on a cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -218,6 +218,8 @@ pub struct Phase {
 pub struct ElasticitySpec {
     /// Every sigma, if set.
     pub sigma: Option<f64>,
+    /// Every sigma_d, if set.
+    pub sigma_d: Option<f64>,
     /// Every eta, if set.
     pub eta: Option<f64>,
     /// Every eps, if set (`inf` allowed).
@@ -237,6 +239,8 @@ pub struct ElasticityOverride {
     pub exporters: Vec<usize>,
     /// Sigma.
     pub sigma: Option<f64>,
+    /// Sigma_d.
+    pub sigma_d: Option<f64>,
     /// Eta.
     pub eta: Option<f64>,
     /// Eps.
@@ -249,11 +253,13 @@ impl ElasticitySpec {
         let n = defaults.n_regions();
         let n_sectors = defaults.n_sectors();
         let mut sigma = Vec::with_capacity(n * n_sectors);
+        let mut sigma_d = Vec::with_capacity(n * n_sectors);
         let mut eta = Vec::with_capacity(n * n_sectors);
         let mut eps = Vec::with_capacity(n * n_sectors);
         for s in 0..n_sectors {
             for r in 0..n {
                 sigma.push(self.sigma.unwrap_or(defaults.sigma(r, s)));
+                sigma_d.push(self.sigma_d.unwrap_or(defaults.sigma_d(r, s)));
                 eta.push(self.eta.unwrap_or(defaults.eta(r, s)));
                 eps.push(self.eps.unwrap_or(defaults.eps(r, s)));
             }
@@ -266,6 +272,9 @@ impl ElasticitySpec {
                         if let Some(x) = o.sigma {
                             sigma[s * n + r] = x;
                         }
+                        if let Some(x) = o.sigma_d {
+                            sigma_d[s * n + r] = x;
+                        }
                         if let Some(x) = o.eta {
                             eta[s * n + r] = x;
                         }
@@ -276,7 +285,7 @@ impl ElasticitySpec {
                 }
             }
         }
-        Elasticities::new(n, n_sectors, sigma, eta, eps)
+        Elasticities::new(n, n_sectors, sigma, eta, eps)?.with_sigma_d(sigma_d)
     }
 }
 
@@ -299,6 +308,9 @@ pub struct Scenario {
     pub baseline_id: String,
     /// Model.
     pub model: Model,
+    /// Horizon preset (`horizon` key; default `long`): scales every elasticity, in the point
+    /// estimate and in every draw.
+    pub horizon: Horizon,
     /// Focus importer and target exporter (indices).
     pub focus: Focus,
     /// Focus codes (importer, target).

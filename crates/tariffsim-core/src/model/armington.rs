@@ -1,4 +1,9 @@
-//! `armington`: the exact multi-region Armington partial equilibrium (nonlinear GSIM).
+//! `armington-imports`: the imports-only Armington partial equilibrium (nonlinear GSIM without
+//! the diagonal as a source). The default `armington` is the two-level model of
+//! [`nested`](super::nested); this one keeps domestic sales fixed outside the CES composite, so
+//! `eta` is the elasticity of *import* demand. A user wants it to reproduce results made before
+//! the two-level model, or on a baseline without domestic sales (where both models are the
+//! same equations; this solver is the faster one).
 //!
 //! Per sector, with baseline flows `x_ij` (exporter `i`, importer `j`, USD at exporter prices),
 //! tariff powers `T0 = 1 + t0` before and `T1 = 1 + t1` after, and `That = T1 / T0`:
@@ -69,6 +74,9 @@ use crate::linalg::{
     transpose_padded,
 };
 use crate::tariff::Tariffs;
+/// The model's name.
+pub const NAME: &str = "armington-imports";
+
 use crate::tolerance::{
     MAX_FIXED_POINT_ITERATIONS, MAX_NEWTON_ITERATIONS, PRICE_LOG_BOUND, SIGMA_ONE_TOL, SOLVE_TOL,
 };
@@ -1525,7 +1533,7 @@ impl SectorWorkspace {
                 match self.fixed_point(sigma, eta, eps) {
                     Ok(it) => Ok(newton_its + it),
                     Err((reason, it)) => Err(SolveError {
-                        model: "armington",
+                        model: NAME,
                         sector: Some(sector.to_string()),
                         iterations: newton_its + it,
                         residual: self.residual_inf(),
@@ -1624,7 +1632,7 @@ pub(crate) fn solve_into(
         // NaN fails this test too: `write_sector` folds every value it writes into the residual.
         if !(residual <= crate::tolerance::CLEARING_TOL) {
             return Err(SolveError {
-                model: "armington",
+                model: NAME,
                 sector: Some(baseline.sectors().code(s).to_string()),
                 iterations,
                 residual,
@@ -1637,7 +1645,7 @@ pub(crate) fn solve_into(
     // Every value written per sector was checked in `write_sector`; welfare sums them.
     if !out.welfare.iter().all(|w| w.is_finite()) {
         return Err(SolveError {
-            model: "armington",
+            model: NAME,
             sector: None,
             iterations: out.iterations.iter().map(|&i| i as usize).sum(),
             residual: out.residual,

@@ -9,7 +9,7 @@
 pub mod armington;
 pub mod gegravity;
 pub mod gravity_ge;
-pub mod gsim;
+pub mod nested;
 #[cfg(test)]
 mod test_support;
 
@@ -25,11 +25,19 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Model {
-    /// Exact multi-region Armington partial equilibrium (nonlinear GSIM). The default.
+    /// GTAP's two-level Armington partial equilibrium, exact (the diagonal — domestic sales and
+    /// trade inside an aggregate — is a source; `sigma_d` between it and the import composite,
+    /// `sigma` among foreign sources). The default. See [`nested`].
     #[default]
     Armington,
-    /// GSIM's first-order (linearised) system: one linear solve per sector.
+    /// The first-order (linearised) form of [`Model::Armington`]: one linear solve per sector;
+    /// with one nest, GSIM's published system. See [`nested`].
     GsimLinear,
+    /// The imports-only Armington model: domestic sales held fixed outside the CES composite,
+    /// `eta` the elasticity of import demand, one nest among foreign sources. For comparison
+    /// with earlier results and with baselines that have no domestic sales (where it equals
+    /// `armington`); fastest. See [`armington`].
+    ArmingtonImports,
     /// USITC gegravity 0.3 `OneSectorGE` conventions, per sector, costs calibrated to the
     /// observed flows (needs domestic flows). See [`gegravity`].
     GegravityCompat,
@@ -40,15 +48,21 @@ pub enum Model {
 
 impl Model {
     /// Every model name, as written in scenario files and on the command line.
-    pub const NAMES: &'static [&'static str] =
-        &["armington", "gsim-linear", "gravity-ge", "gegravity-compat"];
+    pub const NAMES: &'static [&'static str] = &[
+        "armington",
+        "gsim-linear",
+        "armington-imports",
+        "gravity-ge",
+        "gegravity-compat",
+    ];
 
     /// The model's name.
     #[must_use]
     pub fn name(self) -> &'static str {
         match self {
-            Model::Armington => "armington",
-            Model::GsimLinear => "gsim-linear",
+            Model::Armington => nested::NAME,
+            Model::GsimLinear => nested::LINEAR_NAME,
+            Model::ArmingtonImports => armington::NAME,
             Model::GegravityCompat => gegravity::NAME,
             Model::GravityGe(_) => gravity_ge::NAME,
         }
@@ -60,6 +74,7 @@ impl Model {
         match name {
             "armington" => Some(Model::Armington),
             "gsim-linear" => Some(Model::GsimLinear),
+            "armington-imports" => Some(Model::ArmingtonImports),
             "gegravity-compat" => Some(Model::GegravityCompat),
             "gravity-ge" => Some(Model::GravityGe(gravity_ge::GravityGeOptions::default())),
             _ => None,
@@ -91,9 +106,9 @@ impl Model {
     ) -> Result<()> {
         elasticities.check_fits(baseline)?;
         tariffs.check_fits(baseline)?;
-        // `armington` writes every sector's flows itself (the copy of all of them is a
+        // `armington-imports` writes every sector's flows itself (the copy of all of them is a
         // noticeable part of a Monte Carlo draw's time).
-        let keep_flows = matches!(self, Model::Armington);
+        let keep_flows = matches!(self, Model::ArmingtonImports);
         out.reset_to(
             self.name(),
             baseline,
@@ -103,10 +118,17 @@ impl Model {
         );
         match self {
             Model::Armington => {
-                armington::solve_into(baseline, elasticities, tariffs, &mut workspace.sector, out)
+                nested::solve_into(baseline, elasticities, tariffs, &mut workspace.nested, out)
             }
-            Model::GsimLinear => {
-                gsim::solve_into(baseline, elasticities, tariffs, &mut workspace.sector, out)
+            Model::GsimLinear => nested::solve_linear_into(
+                baseline,
+                elasticities,
+                tariffs,
+                &mut workspace.nested,
+                out,
+            ),
+            Model::ArmingtonImports => {
+                armington::solve_into(baseline, elasticities, tariffs, &mut workspace.sector, out)
             }
             Model::GegravityCompat => gegravity::solve_into(
                 baseline,
@@ -131,6 +153,7 @@ impl Model {
 #[derive(Debug, Default, Clone)]
 pub struct Workspace {
     pub(crate) sector: armington::SectorWorkspace,
+    pub(crate) nested: nested::NestedWorkspace,
     pub(crate) gegravity: gegravity::Workspace,
     pub(crate) gravity_ge: gravity_ge::Workspace,
 }
@@ -144,7 +167,7 @@ impl Workspace {
         ws
     }
 
-    /// Starts a warm sequence for the `armington` solver: until the next call, each sector's
+    /// Starts a warm sequence for the `armington` and `armington-imports` solvers: until the next call, each sector's
     /// solve starts from the previous solve's solution of that sector (and its Jacobian factors)
     /// when the baseline and the sector's elasticities are the same — e.g. the phases of one
     /// Monte Carlo draw, whose tariffs change step by step. Results then agree with cold starts
@@ -153,9 +176,10 @@ impl Workspace {
     /// it, every solve starts from the baseline and depends on its own inputs only.
     pub fn start_warm_sequence(&mut self) {
         self.sector.start_warm_sequence();
+        self.nested.start_warm_sequence();
     }
 
-    /// Work done by the `armington` solver in this workspace so far (evaluations and
+    /// Work done by the `armington-imports` solver in this workspace so far (evaluations and
     /// Jacobians, summed over every sector-solve).
     #[must_use]
     pub fn armington_counts(&self) -> armington::SolveCounts {
