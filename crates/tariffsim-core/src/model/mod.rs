@@ -179,6 +179,13 @@ impl Workspace {
         self.nested.start_warm_sequence();
     }
 
+    /// Work done by the `armington` solver in this workspace so far: evaluations, Jacobians
+    /// and, in `incremental`, the number of sector-solves.
+    #[must_use]
+    pub fn nested_counts(&self) -> armington::SolveCounts {
+        self.nested.counts
+    }
+
     /// Work done by the `armington-imports` solver in this workspace so far (evaluations and
     /// Jacobians, summed over every sector-solve).
     #[must_use]
