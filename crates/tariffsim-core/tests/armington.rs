@@ -603,20 +603,34 @@ fn warm_sequence_matches_cold_solves() {
     assert_eq!(first, first_again);
 }
 
-/// The AVX-512 and AVX2 copies of the one-sigma-group evaluation (chosen at run time,
+/// The AVX-512 and AVX2 copies of the one-sigma-group evaluation of `armington-imports` and of
+/// the whole-vector evaluation of the two-level `armington` (chosen at run time,
 /// `tariffsim_core::simd`) give the same bits as the baseline SSE2 copy: no FMA, the same
 /// operations in the same order, only wider vectors (and, with AVX-512, rows padded to 8 lanes
 /// instead of 4: zero lanes). Solved as the Monte Carlo solves (sigma, eta, eps by sector; a warm
-/// sequence of tariff steps). Copies the CPU lacks fall back to narrower ones (the test then
-/// checks determinism only for them; it says so).
+/// sequence of tariff steps; for `armington`, domestic sales and internal tariffs and a
+/// sigma_d). Copies the CPU lacks fall back to narrower ones (the test then checks determinism
+/// only for them; it says so).
 #[test]
 fn simd_copies_give_the_same_bits() {
     use tariffsim_core::simd::{self, Level};
     let run = |level: Level| -> Vec<Vec<f64>> {
         simd::set_level(level);
         let mut results = Vec::new();
-        for (n, s, seed) in [(7, 2, 3), (19, 3, 11), (33, 2, 5)] {
+        for (n, s, seed, model) in [
+            (7, 2, 3, Model::ArmingtonImports),
+            (19, 3, 11, Model::ArmingtonImports),
+            (33, 2, 5, Model::ArmingtonImports),
+            (7, 2, 3, Model::Armington),
+            (19, 3, 11, Model::Armington),
+            (33, 2, 5, Model::Armington),
+        ] {
             let b = random_baseline(n, s, seed);
+            let b = if model == Model::Armington {
+                common::with_domestic_sales(&b, 3.0)
+            } else {
+                b
+            };
             let sector_values = |lo: f64, hi: f64| -> Vec<f64> {
                 (0..s * n)
                     .map(|k| lo + (hi - lo) * ((k / n) as f64 + 0.5) / s as f64)
@@ -629,6 +643,8 @@ fn simd_copies_give_the_same_bits() {
                 sector_values(-2.5, -0.6),
                 sector_values(1.0, 12.0),
             )
+            .unwrap()
+            .with_sigma_d(sector_values(1.2, 4.0))
             .unwrap();
             let mut ws = Workspace::default();
             ws.start_warm_sequence();
@@ -640,9 +656,7 @@ fn simd_copies_give_the_same_bits() {
                     t.set(2, 0, k, 0.1).unwrap();
                 }
                 let mut eq = Equilibrium::unchanged("armington", &b);
-                Model::ArmingtonImports
-                    .solve_into(&b, &e, &t, &mut ws, &mut eq)
-                    .unwrap();
+                model.solve_into(&b, &e, &t, &mut ws, &mut eq).unwrap();
                 results.push(eq.flows.clone());
                 results.push(eq.phat.clone());
                 results.push(eq.welfare.clone());

@@ -39,6 +39,30 @@ pub fn random_baseline(n: usize, s: usize, seed: u64) -> Baseline {
     .unwrap()
 }
 
+/// `b` with domestic sales on the diagonal: `factor` times each region's exports of the sector
+/// (and a 5% internal tariff on every third region's diagonal).
+pub fn with_domestic_sales(b: &Baseline, factor: f64) -> Baseline {
+    let n = b.n_regions();
+    let mut flows = b.flows().to_vec();
+    let mut tariffs = b.tariffs().to_vec();
+    for s in 0..b.n_sectors() {
+        for i in 0..n {
+            let exports: f64 = (0..n).filter(|&j| j != i).map(|j| b.flow(i, j, s)).sum();
+            flows[(s * n + i) * n + i] = factor * exports.max(1.0);
+            tariffs[(s * n + i) * n + i] = if i % 3 == 0 { 0.05 } else { 0.0 };
+        }
+    }
+    Baseline::new(
+        b.regions().clone(),
+        b.sectors().clone(),
+        flows,
+        tariffs,
+        true,
+        Provenance::default(),
+    )
+    .unwrap()
+}
+
 /// Random elasticities within the given ranges (eps = inf with probability `p_inf`).
 pub fn random_elasticities(
     n: usize,

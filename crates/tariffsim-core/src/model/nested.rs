@@ -76,7 +76,7 @@ use crate::baseline::Baseline;
 use crate::elasticity::Elasticities;
 use crate::equilibrium::Equilibrium;
 use crate::error::{Result, SolveError, StopReason};
-use crate::linalg::{lu_factor, lu_solve};
+use crate::linalg::{exp, ln, lu_factor, lu_solve};
 use crate::tariff::Tariffs;
 use crate::tolerance::{
     CLEARING_TOL, MAX_FIXED_POINT_ITERATIONS, MAX_NEWTON_ITERATIONS, PRICE_LOG_BOUND,
@@ -192,11 +192,115 @@ impl WarmStarts {
     }
 }
 
+/// Largest per-workspace cache of baseline-derived sector data (`(2 N² + 4 N) × 8` bytes a
+/// sector: `world2024` 6 KB, a 100 × 50 baseline 160 KB, 200 × 100 640 KB); above it the data
+/// is recomputed at every sector load.
+const BASE_CACHE_BYTES: usize = 16 << 20;
+
+/// Baseline-derived data of every sector (foreign shares, sales shares, sales, spending,
+/// domestic shares), computed once per baseline ([`Baseline::uid`]) and sector.
+#[derive(Debug, Default, Clone)]
+struct BaseCache {
+    uid: u64,
+    n: usize,
+    filled: Vec<bool>,
+    /// Per sector: `theta_m` (N²), `w` (N²), sales, spending, delta, has-imports as 0/1 (N
+    /// each); empty when the
+    /// baseline is too large to cache.
+    data: Vec<f64>,
+}
+
+/// The traded cells whose tariff changes, with `ln That`, per (baseline, tariffs, sector): a
+/// pure function of the two matrices, found by one scan the first time a workspace meets them
+/// (a Monte Carlo solves the same few phase matrices in every draw).
+#[derive(Debug, Default, Clone)]
+struct TariffDiffs {
+    entries: Vec<DiffEntry>,
+    /// Entry replaced next when the store is full.
+    evict: usize,
+}
+
+#[derive(Debug, Default, Clone)]
+struct DiffEntry {
+    baseline: u64,
+    tariffs: u64,
+    /// Per sector: `(start, len)` in `cells`, or `None` before the sector is scanned.
+    sectors: Vec<Option<(usize, usize)>>,
+    /// `(importer-major cell, ln That)`.
+    cells: Vec<(usize, f64)>,
+}
+
+/// Most (baseline, tariffs) pairs a workspace remembers (a timeline's phases; more only cost a
+/// re-scan).
+const DIFF_ENTRIES: usize = 64;
+
+impl TariffDiffs {
+    fn sector(&mut self, baseline: &Baseline, tariffs: &Tariffs, s: usize) -> &[(usize, f64)] {
+        let key = (baseline.uid(), tariffs.uid());
+        let e = match self
+            .entries
+            .iter()
+            .position(|e| (e.baseline, e.tariffs) == key)
+        {
+            Some(e) => e,
+            None => {
+                let fresh = DiffEntry {
+                    baseline: key.0,
+                    tariffs: key.1,
+                    sectors: vec![None; baseline.n_sectors()],
+                    cells: Vec::new(),
+                };
+                if self.entries.len() < DIFF_ENTRIES {
+                    self.entries.push(fresh);
+                    self.entries.len() - 1
+                } else {
+                    let e = self.evict;
+                    self.evict = (self.evict + 1) % DIFF_ENTRIES;
+                    self.entries[e] = fresh;
+                    e
+                }
+            }
+        };
+        let entry = &mut self.entries[e];
+        let (start, len) = match entry.sectors[s] {
+            Some(range) => range,
+            None => {
+                let n = baseline.n_regions();
+                let nn = n * n;
+                let start = entry.cells.len();
+                let flows = &baseline.sector_flows(s)[..nn];
+                let t0 = &baseline.sector_tariffs(s)[..nn];
+                let t1 = &tariffs.sector_rates(s)[..nn];
+                for k in 0..nn {
+                    if flows[k] <= 0.0 || t0[k].to_bits() == t1[k].to_bits() {
+                        continue;
+                    }
+                    let l = ((1.0 + t1[k]) / (1.0 + t0[k])).ln();
+                    if l != 0.0 {
+                        let (i, j) = (k / n, k % n);
+                        entry.cells.push((j * n + i, l));
+                    }
+                }
+                let range = (start, entry.cells.len() - start);
+                entry.sectors[s] = Some(range);
+                range
+            }
+        };
+        &entry.cells[start..start + len]
+    }
+}
+
 /// Scratch for one sector's solve, reused across sectors, phases and draws. Per-cell arrays are
 /// importer-major (`j * N + i`).
 #[derive(Debug, Default, Clone)]
 pub struct NestedWorkspace {
     n: usize,
+    /// Baseline-derived sector data, per baseline.
+    base: BaseCache,
+    /// Changed tariff cells per (baseline, tariffs, sector).
+    diffs: TariffDiffs,
+    /// The loaded sector's changed cells (importer-major indices).
+    changed: Vec<usize>,
     /// Work counters (cumulative): evaluations, Jacobians, sector-solves.
     pub(crate) counts: super::armington::SolveCounts,
     warm: WarmStarts,
@@ -223,6 +327,8 @@ pub struct NestedWorkspace {
     /// Residuals at `y` (per region) and at the trial point.
     f: Vec<f64>,
     f_trial: Vec<f64>,
+    /// Sum of the unnormalised foreign shares per importer (1 when it has no imports).
+    sum_m: Vec<f64>,
     /// `ln Phat_j`, `ln PMhat_j` and the new domestic share `sD_j`.
     lnp: Vec<f64>,
     lnpm: Vec<f64>,
@@ -234,6 +340,22 @@ pub struct NestedWorkspace {
     /// Every importer has the same `sigma_m` (≠ 1) in the loaded sector: the evaluation
     /// factors the CES terms ([`NestedWorkspace::prepare`]).
     uniform: bool,
+    /// `uniform` and no upper nest is Cobb–Douglas: the whole-vector evaluation
+    /// ([`NestedWorkspace::evaluate_vector_body`]) with the per-importer arrays below.
+    vector: bool,
+    /// Per importer, fixed during a solve: `1 − sigma_d`, its inverse, `eta + sigma_d`,
+    /// `sigma_m − sigma_d`, `−sigma_d`, `ln That_jj`, 1 if it buys abroad, 1 if it buys nothing.
+    ad: Vec<f64>,
+    inv_ad: Vec<f64>,
+    c_common: Vec<f64>,
+    c_m: Vec<f64>,
+    neg_sd: Vec<f64>,
+    lnt_diag: Vec<f64>,
+    imp_mask: Vec<f64>,
+    idle: Vec<f64>,
+    /// Per importer, per evaluation: the foreign demand scale and the domestic `qhat_jj`.
+    scale: Vec<f64>,
+    q_dom: Vec<f64>,
     /// Per cell, fixed during a solve: `That^(1 − sigma_m)` and `That^(−sigma_m)`.
     t_price: Vec<f64>,
     t_demand: Vec<f64>,
@@ -244,6 +366,9 @@ pub struct NestedWorkspace {
     demand: Vec<f64>,
     /// `A_jk = (eta + sigma_d) G_jk + (sigma_m − sigma_d) H_jk` (importer-major rows).
     a: Vec<f64>,
+    /// The previous chord step's iterate and step (active exporters), for Anderson mixing.
+    prev_y: Vec<f64>,
+    prev_step: Vec<f64>,
     /// One full row of the Jacobian before the active columns are gathered.
     row_full: Vec<f64>,
     /// `jac` holds the LU factors of a Jacobian of the loaded sector (with `piv`).
@@ -277,6 +402,19 @@ impl NestedWorkspace {
             &mut self.p_price,
             &mut self.p_demand,
             &mut self.row_full,
+            &mut self.sum_m,
+            &mut self.prev_y,
+            &mut self.prev_step,
+            &mut self.ad,
+            &mut self.inv_ad,
+            &mut self.c_common,
+            &mut self.c_m,
+            &mut self.neg_sd,
+            &mut self.lnt_diag,
+            &mut self.imp_mask,
+            &mut self.idle,
+            &mut self.scale,
+            &mut self.q_dom,
         ] {
             v.clear();
             v.resize(n, 0.0);
@@ -316,25 +454,66 @@ impl NestedWorkspace {
         let n = baseline.n_regions();
         self.resize(n);
         self.factored = false;
-        let flows = &baseline.sector_flows(s)[..n * n];
-        let t0 = &baseline.sector_tariffs(s)[..n * n];
-        let t1 = &tariffs.sector_rates(s)[..n * n];
-        let mut changed = false;
-        for j in 0..n {
-            for i in 0..n {
-                let k = i * n + j;
-                let c = j * n + i;
-                self.lnt[c] = if flows[k] > 0.0 && t0[k].to_bits() != t1[k].to_bits() {
-                    ((1.0 + t1[k]) / (1.0 + t0[k])).ln()
-                } else {
-                    0.0
-                };
-                changed |= self.lnt[c] != 0.0;
-            }
-        }
-        if !changed {
+        let cells = self.diffs.sector(baseline, tariffs, s);
+        if cells.is_empty() {
             return false;
         }
+        self.lnt.fill(0.0);
+        self.changed.clear();
+        for &(c, l) in cells {
+            self.lnt[c] = l;
+            self.changed.push(c);
+        }
+        self.load_base(baseline, s);
+        self.active.clear();
+        for i in 0..n {
+            if self.sales[i] > 0.0 && eps[i].is_finite() {
+                self.pos[i] = self.active.len();
+                self.active.push(i);
+            } else {
+                self.pos[i] = usize::MAX;
+            }
+        }
+        true
+    }
+
+    /// Fills the baseline-derived arrays of sector `s` (sales, spending, domestic shares,
+    /// foreign shares, sales shares), from the per-baseline cache when it holds them.
+    fn load_base(&mut self, baseline: &Baseline, s: usize) {
+        let n = self.n;
+        let (nn, sectors) = (n * n, baseline.n_sectors());
+        let slot_len = 2 * nn + 4 * n;
+        let cache = &mut self.base;
+        if cache.uid != baseline.uid() || cache.n != n || cache.filled.len() != sectors {
+            cache.uid = baseline.uid();
+            cache.n = n;
+            cache.filled.clear();
+            cache.filled.resize(sectors, false);
+            let bytes = sectors * slot_len * std::mem::size_of::<f64>();
+            cache.data.clear();
+            if bytes <= BASE_CACHE_BYTES {
+                cache.data.resize(sectors * slot_len, 0.0);
+            }
+        }
+        if !cache.data.is_empty() && cache.filled[s] {
+            let slot = &cache.data[s * slot_len..(s + 1) * slot_len];
+            let (theta, rest) = slot.split_at(nn);
+            let (w, rest) = rest.split_at(nn);
+            let (sales, rest) = rest.split_at(n);
+            let (spending, rest) = rest.split_at(n);
+            let (delta, imports) = rest.split_at(n);
+            self.theta_m.copy_from_slice(theta);
+            self.w.copy_from_slice(w);
+            self.sales.copy_from_slice(sales);
+            self.spending.copy_from_slice(spending);
+            self.delta.copy_from_slice(delta);
+            for (h, &v) in self.has_imports.iter_mut().zip(imports) {
+                *h = v > 0.0;
+            }
+            return;
+        }
+        let flows = &baseline.sector_flows(s)[..nn];
+        let t0 = &baseline.sector_tariffs(s)[..nn];
         for i in 0..n {
             self.sales[i] = flows[i * n..(i + 1) * n].iter().sum();
         }
@@ -366,16 +545,23 @@ impl NestedWorkspace {
                 };
             }
         }
-        self.active.clear();
-        for i in 0..n {
-            if self.sales[i] > 0.0 && eps[i].is_finite() {
-                self.pos[i] = self.active.len();
-                self.active.push(i);
-            } else {
-                self.pos[i] = usize::MAX;
+        if !cache.data.is_empty() {
+            let slot = &mut cache.data[s * slot_len..(s + 1) * slot_len];
+            let (theta, rest) = slot.split_at_mut(nn);
+            let (w, rest) = rest.split_at_mut(nn);
+            let (sales, rest) = rest.split_at_mut(n);
+            let (spending, rest) = rest.split_at_mut(n);
+            let (delta, imports) = rest.split_at_mut(n);
+            theta.copy_from_slice(&self.theta_m);
+            w.copy_from_slice(&self.w);
+            sales.copy_from_slice(&self.sales);
+            spending.copy_from_slice(&self.spending);
+            delta.copy_from_slice(&self.delta);
+            for (v, &h) in imports.iter_mut().zip(&self.has_imports) {
+                *v = if h { 1.0 } else { 0.0 };
             }
+            cache.filled[s] = true;
         }
-        true
     }
 
     /// Prepares the per-solve tariff factors of the uniform-sigma evaluation: when every
@@ -388,33 +574,191 @@ impl NestedWorkspace {
         let sm = e.sigma_m[0];
         self.uniform = (1.0 - sm).abs() >= SIGMA_ONE_TOL
             && e.sigma_m[..n].iter().all(|s| s.to_bits() == sm.to_bits());
+        self.vector = false;
         if !self.uniform {
             return;
         }
         let am = 1.0 - sm;
-        for (c, &l) in self.lnt.iter().enumerate() {
-            if l == 0.0 {
-                self.t_price[c] = 1.0;
-                self.t_demand[c] = 1.0;
-            } else {
-                self.t_price[c] = (am * l).exp();
-                self.t_demand[c] = (-sm * l).exp();
+        self.t_price.fill(1.0);
+        self.t_demand.fill(1.0);
+        for &c in &self.changed {
+            let l = self.lnt[c];
+            self.t_price[c] = exp(am * l);
+            self.t_demand[c] = exp(-sm * l);
+        }
+        // The per-importer part runs as whole-vector passes when no upper nest is Cobb–Douglas.
+        self.vector = e.sigma_d[..n]
+            .iter()
+            .all(|sd| (1.0 - sd).abs() >= SIGMA_ONE_TOL);
+        if self.vector {
+            for j in 0..n {
+                let sd = e.sigma_d[j];
+                self.ad[j] = 1.0 - sd;
+                self.inv_ad[j] = 1.0 / (1.0 - sd);
+                self.c_common[j] = e.eta[j] + sd;
+                self.c_m[j] = sm - sd;
+                self.neg_sd[j] = -sd;
+                self.lnt_diag[j] = self.lnt[j * n + j];
+                let spends = self.spending[j] > 0.0;
+                self.imp_mask[j] = if spends && self.has_imports[j] { 1.0 } else { 0.0 };
+                // Importers that buy nothing: their index sum is set to 1 (ln 1 = 0).
+                self.idle[j] = if spends { 0.0 } else { 1.0 };
             }
         }
     }
 
     /// Evaluates prices, demand and residuals at `y` (or the trial point) into the workspace's
     /// state; returns `‖F‖∞` over the active exporters, or `None` if anything is not finite.
+    /// The shares among foreign sources are left unnormalised in `s_m` (their sum per importer
+    /// in `sum_m`); [`NestedWorkspace::normalize_shares`] finishes them when the Jacobian needs
+    /// them.
     fn evaluate(&mut self, e: &SectorElasticities<'_>, use_trial: bool) -> Option<f64> {
-        let n = self.n;
         self.counts.evaluations += 1;
+        if self.vector {
+            return self.evaluate_vector(e.sigma_m[0], e.eps, use_trial);
+        }
+        self.evaluate_cells(e, use_trial)
+    }
+
+    /// [`Self::evaluate_vector_body`] in the widest copy the CPU runs ([`crate::simd`]): the same
+    /// operations in the same order (no FMA), so the same bits in every copy.
+    #[allow(unsafe_code)]
+    fn evaluate_vector(&mut self, sm: f64, eps: &[f64], use_trial: bool) -> Option<f64> {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if crate::simd::avx512() {
+                // SAFETY: the CPU has AVX-512F (checked at run time by `simd::avx512`).
+                return unsafe { self.evaluate_vector_avx512(sm, eps, use_trial) };
+            }
+            if crate::simd::avx2() {
+                // SAFETY: the CPU has AVX2 (checked at run time by `simd::avx2`).
+                return unsafe { self.evaluate_vector_avx2(sm, eps, use_trial) };
+            }
+        }
+        self.evaluate_vector_body(sm, eps, use_trial)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    fn evaluate_vector_avx512(&mut self, sm: f64, eps: &[f64], use_trial: bool) -> Option<f64> {
+        self.evaluate_vector_body(sm, eps, use_trial)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn evaluate_vector_avx2(&mut self, sm: f64, eps: &[f64], use_trial: bool) -> Option<f64> {
+        self.evaluate_vector_body(sm, eps, use_trial)
+    }
+
+    /// The evaluation with one `sigma_m` and no Cobb–Douglas upper nest, as whole-vector passes
+    /// (branch-free `exp`/`ln` of [`crate::linalg`] over exporters, then over importers, then the
+    /// N² sweeps). Importers without imports have `imp_mask` 0 (their foreign index is 1);
+    /// importers that buy nothing have `idle` 1 (every index 1, no demand).
+    #[inline(always)]
+    fn evaluate_vector_body(&mut self, sm: f64, eps: &[f64], use_trial: bool) -> Option<f64> {
+        let n = self.n;
+        let am = 1.0 - sm;
+        let inv_am = 1.0 / am;
+        let y = if use_trial {
+            &self.trial[..n]
+        } else {
+            &self.y[..n]
+        };
+        for ((pp, pd), &yi) in self.p_price[..n]
+            .iter_mut()
+            .zip(&mut self.p_demand[..n])
+            .zip(y)
+        {
+            *pp = exp(am * yi);
+            *pd = exp(-sm * yi);
+        }
+        // Lower-nest sums (unnormalised shares kept for the Jacobian).
+        for j in 0..n {
+            let row = j * n..(j + 1) * n;
+            let mut acc = 0.0;
+            for ((v, &th), (&pp, &t)) in self.s_m[row.clone()]
+                .iter_mut()
+                .zip(&self.theta_m[row.clone()])
+                .zip(self.p_price[..n].iter().zip(&self.t_price[row]))
+            {
+                *v = th * pp * t;
+                acc += *v;
+            }
+            self.sum_m[j] = acc;
+        }
+        // Per importer, whole vectors.
+        for j in 0..n {
+            let mask = self.imp_mask[j];
+            // ln of the sum where the importer buys abroad, ln 1 = 0 otherwise.
+            let acc = self.sum_m[j] * mask + (1.0 - mask);
+            let lnpm = ln(acc) * inv_am;
+            let ud = y[j] + self.lnt_diag[j];
+            let delta = self.delta[j];
+            let ad = self.ad[j];
+            let dom = delta * exp(ad * ud);
+            let imp = (1.0 - delta) * exp(ad * lnpm);
+            let sum = dom + imp + self.idle[j];
+            let lnp = ln(sum) * self.inv_ad[j];
+            let common = self.c_common[j] * lnp;
+            self.lnpm[j] = lnpm;
+            self.lnp[j] = lnp;
+            self.s_dom[j] = dom / sum;
+            self.scale[j] = exp(common + self.c_m[j] * lnpm) * (1.0 - self.idle[j]);
+            self.q_dom[j] = exp(common + self.neg_sd[j] * ud) * (1.0 - self.idle[j]);
+            self.sum_m[j] = acc;
+        }
+        // Demand: qhat_ij = scale_j phat_i^(−sigma_m) That_ij^(−sigma_m), the diagonal apart.
+        self.demand[..n].fill(0.0);
+        for j in 0..n {
+            let row = j * n..(j + 1) * n;
+            let scale = self.scale[j];
+            let q = &mut self.q[row.clone()];
+            for ((qi, &pd), &t) in q.iter_mut().zip(&self.p_demand[..n]).zip(&self.t_demand[row.clone()]) {
+                *qi = scale * pd * t;
+            }
+            q[j] = self.q_dom[j];
+            for ((d, &wi), &qi) in self.demand[..n].iter_mut().zip(&self.w[row]).zip(q.iter()) {
+                *d += wi * qi;
+            }
+        }
+        let f = if use_trial {
+            &mut self.f_trial[..n]
+        } else {
+            &mut self.f[..n]
+        };
+        for ((fi, &d), (&yi, &ep)) in f.iter_mut().zip(&self.demand[..n]).zip(y.iter().zip(&eps[..n])) {
+            *fi = ln(d) - ep * yi;
+        }
+        let mut worst = 0.0_f64;
+        for &i in &self.active {
+            let v = f[i];
+            if !v.is_finite() {
+                return None;
+            }
+            worst = worst.max(v.abs());
+        }
+        for (fi, &pos) in f.iter_mut().zip(&self.pos) {
+            if pos == usize::MAX {
+                *fi = 0.0;
+            }
+        }
+        Some(worst)
+    }
+
+    /// The evaluation cell by cell (any sigmas, Cobb–Douglas limits included).
+    fn evaluate_cells(&mut self, e: &SectorElasticities<'_>, use_trial: bool) -> Option<f64> {
+        let n = self.n;
         let y = if use_trial { &self.trial } else { &self.y };
         if self.uniform {
             let sm = e.sigma_m[0];
             let am = 1.0 - sm;
-            for i in 0..n {
-                self.p_price[i] = (am * y[i]).exp();
-                self.p_demand[i] = (-sm * y[i]).exp();
+            for ((pp, pd), &yi) in self.p_price[..n]
+                .iter_mut()
+                .zip(&mut self.p_demand[..n])
+                .zip(&y[..n])
+            {
+                *pp = exp(am * yi);
+                *pd = exp(-sm * yi);
             }
         }
         self.demand[..n].fill(0.0);
@@ -424,6 +768,7 @@ impl NestedWorkspace {
                 self.lnp[j] = 0.0;
                 self.lnpm[j] = 0.0;
                 self.s_dom[j] = 0.0;
+                self.sum_m[j] = 1.0;
                 self.q[row].fill(0.0);
                 continue;
             }
@@ -433,22 +778,21 @@ impl NestedWorkspace {
             let shares = &mut self.s_m[row.clone()];
             // Lower nest.
             let am = 1.0 - sm;
-            let lnpm = if !self.has_imports[j] {
+            let (lnpm, sum) = if !self.has_imports[j] {
                 shares.fill(0.0);
-                0.0
+                (0.0, 1.0)
             } else if self.uniform {
                 let tp = &self.t_price[row.clone()];
                 let mut acc = 0.0;
-                for i in 0..n {
-                    let v = theta[i] * self.p_price[i] * tp[i];
-                    shares[i] = v;
-                    acc += v;
+                for ((v, &th), (&pp, &t)) in shares
+                    .iter_mut()
+                    .zip(theta)
+                    .zip(self.p_price[..n].iter().zip(tp))
+                {
+                    *v = th * pp * t;
+                    acc += *v;
                 }
-                let inv = 1.0 / acc;
-                for v in shares.iter_mut() {
-                    *v *= inv;
-                }
-                acc.ln() / am
+                (ln(acc) / am, acc)
             } else if am.abs() < SIGMA_ONE_TOL {
                 let mut acc = 0.0;
                 for i in 0..n {
@@ -457,24 +801,21 @@ impl NestedWorkspace {
                         acc += theta[i] * (y[i] + lnt[i]);
                     }
                 }
-                acc
+                (acc, 1.0)
             } else {
                 let mut acc = 0.0;
                 for i in 0..n {
                     let v = if theta[i] > 0.0 {
-                        theta[i] * (am * (y[i] + lnt[i])).exp()
+                        theta[i] * exp(am * (y[i] + lnt[i]))
                     } else {
                         0.0
                     };
                     shares[i] = v;
                     acc += v;
                 }
-                let inv = 1.0 / acc;
-                for v in shares.iter_mut() {
-                    *v *= inv;
-                }
-                acc.ln() / am
+                (ln(acc) / am, acc)
             };
+            self.sum_m[j] = sum;
             // Upper nest.
             let delta = self.delta[j];
             let ud = y[j] + lnt[j];
@@ -487,10 +828,10 @@ impl NestedWorkspace {
                 if ad.abs() < SIGMA_ONE_TOL {
                     (delta * ud + (1.0 - delta) * lnpm, delta)
                 } else {
-                    let dom = delta * (ad * ud).exp();
-                    let imp = (1.0 - delta) * (ad * lnpm).exp();
+                    let dom = delta * exp(ad * ud);
+                    let imp = (1.0 - delta) * exp(ad * lnpm);
                     let sum = dom + imp;
-                    (sum.ln() / ad, dom / sum)
+                    (ln(sum) / ad, dom / sum)
                 }
             };
             self.lnp[j] = lnp;
@@ -503,40 +844,55 @@ impl NestedWorkspace {
             let q = &mut self.q[row.clone()];
             let w = &self.w[row];
             if self.uniform {
-                let scale = foreign.exp();
+                let scale = exp(foreign);
                 let td = &self.t_demand[j * n..(j + 1) * n];
-                for i in 0..n {
-                    q[i] = scale * self.p_demand[i] * td[i];
+                for ((qi, &pd), &t) in q.iter_mut().zip(&self.p_demand[..n]).zip(td) {
+                    *qi = scale * pd * t;
                 }
             } else {
                 for i in 0..n {
-                    q[i] = (foreign - sm * (y[i] + lnt[i])).exp();
+                    q[i] = exp(foreign - sm * (y[i] + lnt[i]));
                 }
             }
-            q[j] = (common - sd * ud).exp();
-            for i in 0..n {
-                self.demand[i] += w[i] * q[i];
+            q[j] = exp(common - sd * ud);
+            for ((d, &wi), &qi) in self.demand[..n].iter_mut().zip(w).zip(q.iter()) {
+                *d += wi * qi;
             }
+        }
+        let f = if use_trial {
+            &mut self.f_trial
+        } else {
+            &mut self.f
+        };
+        for i in 0..n {
+            f[i] = ln(self.demand[i]) - e.eps[i] * y[i];
         }
         let mut worst = 0.0_f64;
-        for i in 0..n {
-            let d = self.demand[i];
-            let f = if self.pos[i] == usize::MAX {
-                0.0
-            } else {
-                d.ln() - e.eps[i] * y[i]
-            };
-            if use_trial {
-                self.f_trial[i] = f;
-            } else {
-                self.f[i] = f;
-            }
-            if !f.is_finite() {
+        for &i in &self.active {
+            let v = f[i];
+            if !v.is_finite() {
                 return None;
             }
-            worst = worst.max(f.abs());
+            worst = worst.max(v.abs());
+        }
+        for i in 0..n {
+            if self.pos[i] == usize::MAX {
+                f[i] = 0.0;
+            }
         }
         Some(worst)
+    }
+
+    /// Divides the foreign shares of the last evaluation by their sums (the Jacobian's `sM`).
+    fn normalize_shares(&mut self) {
+        let n = self.n;
+        for j in 0..n {
+            let inv = 1.0 / self.sum_m[j];
+            for v in &mut self.s_m[j * n..(j + 1) * n] {
+                *v *= inv;
+            }
+            self.sum_m[j] = 1.0;
+        }
     }
 
     /// The Jacobian at the last (non-trial) evaluation, restricted to the active exporters
@@ -544,6 +900,7 @@ impl NestedWorkspace {
     fn jacobian(&mut self, e: &SectorElasticities<'_>) {
         let n = self.n;
         self.counts.jacobians += 1;
+        self.normalize_shares();
         // A_jk = (eta + sigma_d) G_jk + (sigma_m − sigma_d) H_jk.
         for j in 0..n {
             let (sm, sd, eta) = (e.sigma_m[j], e.sigma_d[j], e.eta[j]);
@@ -607,6 +964,9 @@ impl NestedWorkspace {
             return Err(StopReason::Diverged);
         };
         let mut iterations = 0;
+        // Chord steps since the factors were last made or the iterate last left the chord
+        // sequence (Anderson mixes only consecutive chord steps).
+        let mut chord_steps = 0;
         while norm > SOLVE_TOL {
             if iterations >= MAX_NEWTON_ITERATIONS {
                 return Err(StopReason::MaxIterations);
@@ -617,6 +977,8 @@ impl NestedWorkspace {
                     self.step[ri] = -self.f[i];
                 }
                 lu_solve(&self.jac[..m * m], m, &self.piv, &mut self.step[..m]);
+                self.anderson(chord_steps > 0);
+                chord_steps += 1;
                 if self.try_step(e, 1.0)
                     && let Some(trial_norm) = self.evaluate(e, true)
                     && trial_norm <= CHORD_CONTRACTION * norm
@@ -637,6 +999,7 @@ impl NestedWorkspace {
                 return Err(StopReason::SingularJacobian);
             }
             self.factored = true;
+            chord_steps = 0;
             for (ri, &i) in self.active.iter().enumerate() {
                 self.step[ri] = -self.f[i];
             }
@@ -664,6 +1027,40 @@ impl NestedWorkspace {
             norm = trial_norm;
         }
         Ok(iterations)
+    }
+
+    /// Anderson acceleration of depth 1 for chord steps: with `g_k = y_k + s_k` the chord map,
+    /// the next iterate mixes the last two, `g_k − α (g_k − g_{k−1})` with
+    /// `α = s_k·(s_k − s_{k−1}) / ‖s_k − s_{k−1}‖²` (Walker & Ni 2011), written into `step` as
+    /// a step from `y_k`. `mix` is false on the first chord step of a sequence (nothing to mix
+    /// with); either way the current `(y, step)` is remembered for the next call.
+    fn anderson(&mut self, mix: bool) {
+        let m = self.active.len();
+        if mix {
+            let (mut num, mut den) = (0.0, 0.0);
+            for ri in 0..m {
+                let ds = self.step[ri] - self.prev_step[ri];
+                num += self.step[ri] * ds;
+                den += ds * ds;
+            }
+            if den > 0.0 && num.is_finite() {
+                let alpha = num / den;
+                for (ri, &i) in self.active.iter().enumerate() {
+                    let g = self.y[i] + self.step[ri];
+                    let g_prev = self.prev_y[ri] + self.prev_step[ri];
+                    let mixed = g - alpha * (g - g_prev);
+                    // Remember the unmixed step (the chord map's own) before replacing it.
+                    self.prev_step[ri] = self.step[ri];
+                    self.prev_y[ri] = self.y[i];
+                    self.step[ri] = mixed - self.y[i];
+                }
+                return;
+            }
+        }
+        for (ri, &i) in self.active.iter().enumerate() {
+            self.prev_step[ri] = self.step[ri];
+            self.prev_y[ri] = self.y[i];
+        }
     }
 
     /// Sets the trial point `y + t · step`; false if it leaves the representable range.
@@ -764,6 +1161,7 @@ impl NestedWorkspace {
         // The state at the baseline point: every hat 1, shares the baseline's.
         self.factored = false;
         self.s_m.copy_from_slice(&self.theta_m);
+        self.sum_m.fill(1.0);
         self.s_dom.copy_from_slice(&self.delta);
         self.q.fill(1.0);
         for i in 0..self.n {
