@@ -32,6 +32,24 @@ fn main() {
         }
     }
     let c = ws.nested_counts();
+    if std::env::var_os("SOLVE_COUNTS_PHASES").is_some() {
+        let mut ws = tariffsim_core::Workspace::default();
+        ws.start_warm_sequence();
+        let mut last = ws.nested_counts();
+        for (k, p) in sc.phases.iter().enumerate() {
+            sc.model
+                .solve_into(&b, &e, &p.tariffs, &mut ws, &mut out)
+                .expect("solve");
+            let now = ws.nested_counts();
+            println!(
+                "phase {k}: solves {}, evaluations {}, Jacobians {}",
+                now.incremental - last.incremental,
+                now.evaluations - last.evaluations,
+                now.jacobians - last.jacobians
+            );
+            last = now;
+        }
+    }
     let per = |x: u64| x as f64 / f64::from(reps);
     println!(
         "per draw: {:.0} us; sector-solves {:.0}, evaluations {:.0}, Jacobians {:.1}",

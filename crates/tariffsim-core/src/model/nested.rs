@@ -76,7 +76,9 @@ use crate::baseline::Baseline;
 use crate::elasticity::Elasticities;
 use crate::equilibrium::Equilibrium;
 use crate::error::{Result, SolveError, StopReason};
-use crate::linalg::{exp, ln, lu_factor, lu_solve};
+use crate::linalg::{
+    dot, exp, invert_in_place, ln, lu_factor, lu_solve, matvec_t_into, padded, transpose_padded,
+};
 use crate::tariff::Tariffs;
 use crate::tolerance::{
     CLEARING_TOL, MAX_FIXED_POINT_ITERATIONS, MAX_NEWTON_ITERATIONS, PRICE_LOG_BOUND,
@@ -125,11 +127,13 @@ struct WarmStarts {
     y: Vec<f64>,
     /// sigma_m, sigma_d, eta, eps per sector, `[s * 4N ..]`.
     key: Vec<f64>,
-    /// Per sector: the LU factors of the last Jacobian (`m × m` in an `N²` slot) and pivots
-    /// (`N` slot), if the solve ended with factors.
-    factors: Vec<f64>,
-    piv: Vec<usize>,
-    has_factors: Vec<bool>,
+    /// Per sector: the inverse of the last Jacobian, transposed with padded rows
+    /// ([`transpose_padded`], an `N × padded(N)` slot), if the solve ended with one.
+    inverse: Vec<f64>,
+    has_inverse: Vec<bool>,
+    /// Per sector: the changed tariff cells (`(cell, ln That)`) the stored solution was solved
+    /// for; a solve of the same cells with the same elasticities has the same solution.
+    shock: Vec<Vec<(usize, f64)>>,
 }
 
 impl WarmStarts {
@@ -143,10 +147,20 @@ impl WarmStarts {
         self.valid.resize(sectors, false);
         self.y.resize(sectors * n, 0.0);
         self.key.resize(sectors * 4 * n, 0.0);
-        self.factors.resize(sectors * n * n, 0.0);
-        self.piv.resize(sectors * n, 0);
-        self.has_factors.clear();
-        self.has_factors.resize(sectors, false);
+        self.inverse.resize(sectors * n * padded(n), 0.0);
+        self.has_inverse.clear();
+        self.has_inverse.resize(sectors, false);
+        self.shock.resize_with(sectors, Vec::new);
+    }
+
+    /// Whether sector `s`'s stored solution was solved for exactly these changed cells.
+    fn same_shock(&self, s: usize, changed: &[usize], lnt: &[f64]) -> bool {
+        let stored = &self.shock[s];
+        stored.len() == changed.len()
+            && stored
+                .iter()
+                .zip(changed)
+                .all(|(&(c, l), &k)| c == k && l.to_bits() == lnt[k].to_bits())
     }
 
     fn key_of(&self, s: usize) -> &[f64] {
@@ -171,17 +185,22 @@ impl WarmStarts {
         s: usize,
         y: &[f64],
         e: &SectorElasticities<'_>,
-        factors: Option<(&[f64], &[usize])>,
+        inverse: Option<&[f64]>,
+        shock: (&[usize], &[f64]),
     ) {
         if !self.enabled {
             return;
         }
+        let (changed, lnt) = shock;
+        let stored = &mut self.shock[s];
+        stored.clear();
+        stored.extend(changed.iter().map(|&c| (c, lnt[c])));
         let n = self.n;
         self.y[s * n..(s + 1) * n].copy_from_slice(&y[..n]);
-        self.has_factors[s] = factors.is_some();
-        if let Some((lu, piv)) = factors {
-            self.factors[s * n * n..s * n * n + lu.len()].copy_from_slice(lu);
-            self.piv[s * n..s * n + piv.len()].copy_from_slice(piv);
+        self.has_inverse[s] = inverse.is_some();
+        if let Some(inv) = inverse {
+            let slot = s * n * padded(n);
+            self.inverse[slot..slot + inv.len()].copy_from_slice(inv);
         }
         let key = &mut self.key[s * 4 * n..(s + 1) * 4 * n];
         key[..n].copy_from_slice(e.sigma_m);
@@ -197,17 +216,34 @@ impl WarmStarts {
 /// is recomputed at every sector load.
 const BASE_CACHE_BYTES: usize = 16 << 20;
 
-/// Baseline-derived data of every sector (foreign shares, sales shares, sales, spending,
-/// domestic shares), computed once per baseline ([`Baseline::uid`]) and sector.
+/// What a sector's solve needs from the baseline alone.
+#[derive(Debug, Default, Clone)]
+struct SectorBase {
+    /// Sales of exporter `i`, domestic included: `X_i`.
+    sales: Vec<f64>,
+    /// Expenditure of importer `j` at internal prices, domestic included: `E_j`.
+    spending: Vec<f64>,
+    /// Baseline domestic share `delta_j`.
+    delta: Vec<f64>,
+    /// Importer `j` buys from abroad.
+    has_imports: Vec<bool>,
+    /// Baseline shares among foreign sources `thetaM` (0 on the diagonal and untraded cells),
+    /// importer-major.
+    theta_m: Vec<f64>,
+    /// Sales shares `w_ij = x_ij / X_i`, importer-major.
+    w: Vec<f64>,
+}
+
+/// Baseline-derived data of every sector, computed once per baseline ([`Baseline::uid`]) and
+/// sector. Loading a sector swaps its slot with the workspace's arrays (no copy); the slot of
+/// the sector in the workspace holds the arrays it gave back until it is swapped again.
 #[derive(Debug, Default, Clone)]
 struct BaseCache {
     uid: u64,
     n: usize,
     filled: Vec<bool>,
-    /// Per sector: `theta_m` (N²), `w` (N²), sales, spending, delta, has-imports as 0/1 (N
-    /// each); empty when the
-    /// baseline is too large to cache.
-    data: Vec<f64>,
+    /// One slot per sector; empty when the baseline is too large to cache.
+    sectors: Vec<SectorBase>,
 }
 
 /// The traded cells whose tariff changes, with `ln That`, per (baseline, tariffs, sector): a
@@ -304,18 +340,10 @@ pub struct NestedWorkspace {
     /// Work counters (cumulative): evaluations, Jacobians, sector-solves.
     pub(crate) counts: super::armington::SolveCounts,
     warm: WarmStarts,
-    /// Sales of exporter `i`, domestic included: `X_i`.
-    sales: Vec<f64>,
-    /// Expenditure of importer `j` at internal prices, domestic included: `E_j`.
-    spending: Vec<f64>,
-    /// Baseline domestic share `delta_j`.
-    delta: Vec<f64>,
-    /// Importer `j` buys from abroad.
-    has_imports: Vec<bool>,
-    /// Baseline shares among foreign sources `thetaM` (0 on the diagonal and untraded cells).
-    theta_m: Vec<f64>,
-    /// Sales shares `w_ij = x_ij / X_i`.
-    w: Vec<f64>,
+    /// Baseline-derived data of the loaded sector (swapped in and out of the cache).
+    b: SectorBase,
+    /// The sector whose cache slot is swapped into `b` (its slot then holds `b`'s old arrays).
+    current: Option<usize>,
     /// `ln That` (0 on untraded cells).
     lnt: Vec<f64>,
     /// Exporters solved for, and each region's position among them (`usize::MAX`: pinned).
@@ -353,6 +381,15 @@ pub struct NestedWorkspace {
     lnt_diag: Vec<f64>,
     imp_mask: Vec<f64>,
     idle: Vec<f64>,
+    /// Per cell, fixed during a solve of the whole-vector evaluation: `thetaM That^(1 − sigma_m)`
+    /// and `w That^(−sigma_m)` (diagonal 0).
+    theta_tp: Vec<f64>,
+    w_td: Vec<f64>,
+    /// `q` and the foreign shares in `s_m` hold the last evaluation's cells.
+    materialized: bool,
+    /// `delta` and `eps` padded for the whole-vector passes (per solve).
+    delta_p: Vec<f64>,
+    eps_p: Vec<f64>,
     /// Per importer, per evaluation: the foreign demand scale and the domestic `qhat_jj`.
     scale: Vec<f64>,
     q_dom: Vec<f64>,
@@ -371,8 +408,14 @@ pub struct NestedWorkspace {
     prev_step: Vec<f64>,
     /// One full row of the Jacobian before the active columns are gathered.
     row_full: Vec<f64>,
-    /// `jac` holds the LU factors of a Jacobian of the loaded sector (with `piv`).
+    /// `inv_t` holds the inverse of a Jacobian of the loaded sector (transposed, padded rows).
     factored: bool,
+    /// The inverse of the last Jacobian, transposed with rows padded ([`transpose_padded`]): a
+    /// chord step is `m` independent dot products ([`matvec_t_into`]), where a triangular
+    /// solve is a chain of dependent ones (measured: 14% of a Monte Carlo draw in `lu_solve`).
+    inv_t: Vec<f64>,
+    /// The active residuals gathered (right-hand side of a step).
+    rhs: Vec<f64>,
     /// Jacobian (active × active, row-major), its factors' pivots, the Newton step.
     jac: Vec<f64>,
     piv: Vec<usize>,
@@ -381,15 +424,13 @@ pub struct NestedWorkspace {
 
 impl NestedWorkspace {
     fn resize(&mut self, n: usize) {
-        if self.n == n && self.y.len() == n {
+        let np = n.next_multiple_of(crate::simd::MAX_LANES);
+        if self.n == n && self.y.len() == np {
             return;
         }
         self.n = n;
         let nn = n * n;
         for v in [
-            &mut self.sales,
-            &mut self.spending,
-            &mut self.delta,
             &mut self.y,
             &mut self.trial,
             &mut self.f,
@@ -415,30 +456,43 @@ impl NestedWorkspace {
             &mut self.idle,
             &mut self.scale,
             &mut self.q_dom,
+            &mut self.delta_p,
+            &mut self.eps_p,
         ] {
+            // Padded to whole vectors of the widest SIMD copy: the whole-vector passes run
+            // over the padding too (harmless values, never read as results).
             v.clear();
-            v.resize(n, 0.0);
+            v.resize(np, 0.0);
         }
+        self.idle[n..].fill(1.0);
+        self.inv_ad[n..].fill(1.0);
         for v in [
-            &mut self.theta_m,
-            &mut self.w,
             &mut self.lnt,
             &mut self.s_m,
             &mut self.q,
             &mut self.t_price,
             &mut self.t_demand,
+            &mut self.theta_tp,
+            &mut self.w_td,
             &mut self.a,
             &mut self.jac,
         ] {
             v.clear();
             v.resize(nn, 0.0);
         }
-        self.has_imports.clear();
-        self.has_imports.resize(n, false);
+        // `b` is sized when a sector is loaded; a new size invalidates the cached sectors.
+        self.base = BaseCache::default();
+        self.current = None;
         self.pos.clear();
         self.pos.resize(n, usize::MAX);
         self.piv.clear();
         self.piv.resize(n, 0);
+        self.inv_t.clear();
+        self.inv_t.resize(n * padded(n), 0.0);
+        self.rhs.clear();
+        self.rhs.resize(padded(n), 0.0);
+        self.step.clear();
+        self.step.resize(padded(n), 0.0);
         self.active.clear();
     }
 
@@ -467,7 +521,7 @@ impl NestedWorkspace {
         self.load_base(baseline, s);
         self.active.clear();
         for i in 0..n {
-            if self.sales[i] > 0.0 && eps[i].is_finite() {
+            if self.b.sales[i] > 0.0 && eps[i].is_finite() {
                 self.pos[i] = self.active.len();
                 self.active.push(i);
             } else {
@@ -477,45 +531,63 @@ impl NestedWorkspace {
         true
     }
 
-    /// Fills the baseline-derived arrays of sector `s` (sales, spending, domestic shares,
-    /// foreign shares, sales shares), from the per-baseline cache when it holds them.
+    /// Makes the baseline-derived arrays of sector `s` (sales, spending, domestic shares,
+    /// foreign shares, sales shares) present in `b`: swapped in from the per-baseline cache when
+    /// it holds them, else computed (and kept when the baseline fits the cache).
     fn load_base(&mut self, baseline: &Baseline, s: usize) {
         let n = self.n;
-        let (nn, sectors) = (n * n, baseline.n_sectors());
-        let slot_len = 2 * nn + 4 * n;
+        let sectors = baseline.n_sectors();
         let cache = &mut self.base;
         if cache.uid != baseline.uid() || cache.n != n || cache.filled.len() != sectors {
             cache.uid = baseline.uid();
             cache.n = n;
             cache.filled.clear();
             cache.filled.resize(sectors, false);
-            let bytes = sectors * slot_len * std::mem::size_of::<f64>();
-            cache.data.clear();
+            let bytes = sectors * (2 * n * n + 4 * n) * std::mem::size_of::<f64>();
+            cache.sectors.clear();
             if bytes <= BASE_CACHE_BYTES {
-                cache.data.resize(sectors * slot_len, 0.0);
+                cache.sectors.resize_with(sectors, SectorBase::default);
+            }
+            self.current = None;
+        }
+        if !cache.sectors.is_empty() {
+            if self.current == Some(s) {
+                return;
+            }
+            if let Some(k) = self.current.take() {
+                std::mem::swap(&mut self.b, &mut cache.sectors[k]);
+            }
+            if cache.filled[s] {
+                std::mem::swap(&mut self.b, &mut cache.sectors[s]);
+                self.current = Some(s);
+                return;
             }
         }
-        if !cache.data.is_empty() && cache.filled[s] {
-            let slot = &cache.data[s * slot_len..(s + 1) * slot_len];
-            let (theta, rest) = slot.split_at(nn);
-            let (w, rest) = rest.split_at(nn);
-            let (sales, rest) = rest.split_at(n);
-            let (spending, rest) = rest.split_at(n);
-            let (delta, imports) = rest.split_at(n);
-            self.theta_m.copy_from_slice(theta);
-            self.w.copy_from_slice(w);
-            self.sales.copy_from_slice(sales);
-            self.spending.copy_from_slice(spending);
-            self.delta.copy_from_slice(delta);
-            for (h, &v) in self.has_imports.iter_mut().zip(imports) {
-                *h = v > 0.0;
-            }
-            return;
+        self.compute_base(baseline, s);
+        if !self.base.sectors.is_empty() {
+            self.base.filled[s] = true;
+            self.current = Some(s);
         }
+    }
+
+    fn compute_base(&mut self, baseline: &Baseline, s: usize) {
+        let n = self.n;
+        let nn = n * n;
+        let b = &mut self.b;
+        for v in [&mut b.sales, &mut b.spending, &mut b.delta] {
+            v.clear();
+            v.resize(n, 0.0);
+        }
+        for v in [&mut b.theta_m, &mut b.w] {
+            v.clear();
+            v.resize(nn, 0.0);
+        }
+        b.has_imports.clear();
+        b.has_imports.resize(n, false);
         let flows = &baseline.sector_flows(s)[..nn];
         let t0 = &baseline.sector_tariffs(s)[..nn];
         for i in 0..n {
-            self.sales[i] = flows[i * n..(i + 1) * n].iter().sum();
+            b.sales[i] = flows[i * n..(i + 1) * n].iter().sum();
         }
         for j in 0..n {
             let mut foreign = 0.0;
@@ -526,41 +598,24 @@ impl NestedWorkspace {
             let k = j * n + j;
             let domestic = flows[k] * (1.0 + t0[k]);
             let total = foreign + domestic;
-            self.spending[j] = total;
-            self.delta[j] = if total > 0.0 { domestic / total } else { 0.0 };
-            self.has_imports[j] = foreign > 0.0;
+            b.spending[j] = total;
+            b.delta[j] = if total > 0.0 { domestic / total } else { 0.0 };
+            b.has_imports[j] = foreign > 0.0;
             let inv = if foreign > 0.0 { 1.0 / foreign } else { 0.0 };
             for i in 0..n {
                 let k = i * n + j;
                 let c = j * n + i;
-                self.theta_m[c] = if i == j || flows[k] <= 0.0 {
+                b.theta_m[c] = if i == j || flows[k] <= 0.0 {
                     0.0
                 } else {
                     flows[k] * (1.0 + t0[k]) * inv
                 };
-                self.w[c] = if flows[k] > 0.0 {
-                    flows[k] / self.sales[i]
+                b.w[c] = if flows[k] > 0.0 {
+                    flows[k] / b.sales[i]
                 } else {
                     0.0
                 };
             }
-        }
-        if !cache.data.is_empty() {
-            let slot = &mut cache.data[s * slot_len..(s + 1) * slot_len];
-            let (theta, rest) = slot.split_at_mut(nn);
-            let (w, rest) = rest.split_at_mut(nn);
-            let (sales, rest) = rest.split_at_mut(n);
-            let (spending, rest) = rest.split_at_mut(n);
-            let (delta, imports) = rest.split_at_mut(n);
-            theta.copy_from_slice(&self.theta_m);
-            w.copy_from_slice(&self.w);
-            sales.copy_from_slice(&self.sales);
-            spending.copy_from_slice(&self.spending);
-            delta.copy_from_slice(&self.delta);
-            for (v, &h) in imports.iter_mut().zip(&self.has_imports) {
-                *v = if h { 1.0 } else { 0.0 };
-            }
-            cache.filled[s] = true;
         }
     }
 
@@ -591,6 +646,21 @@ impl NestedWorkspace {
             .iter()
             .all(|sd| (1.0 - sd).abs() >= SIGMA_ONE_TOL);
         if self.vector {
+            for (((ttp, &th), (wtd, &w)), (&tp, &td)) in self
+                .theta_tp
+                .iter_mut()
+                .zip(&self.b.theta_m)
+                .zip(self.w_td.iter_mut().zip(&self.b.w))
+                .zip(self.t_price.iter().zip(&self.t_demand))
+            {
+                *ttp = th * tp;
+                *wtd = w * td;
+            }
+            for j in 0..n {
+                self.w_td[j * n + j] = 0.0;
+            }
+            self.delta_p[..n].copy_from_slice(&self.b.delta);
+            self.eps_p[..n].copy_from_slice(&e.eps[..n]);
             for j in 0..n {
                 let sd = e.sigma_d[j];
                 self.ad[j] = 1.0 - sd;
@@ -599,8 +669,12 @@ impl NestedWorkspace {
                 self.c_m[j] = sm - sd;
                 self.neg_sd[j] = -sd;
                 self.lnt_diag[j] = self.lnt[j * n + j];
-                let spends = self.spending[j] > 0.0;
-                self.imp_mask[j] = if spends && self.has_imports[j] { 1.0 } else { 0.0 };
+                let spends = self.b.spending[j] > 0.0;
+                self.imp_mask[j] = if spends && self.b.has_imports[j] {
+                    1.0
+                } else {
+                    0.0
+                };
                 // Importers that buy nothing: their index sum is set to 1 (ln 1 = 0).
                 self.idle[j] = if spends { 0.0 } else { 1.0 };
             }
@@ -655,78 +729,100 @@ impl NestedWorkspace {
     /// N² sweeps). Importers without imports have `imp_mask` 0 (their foreign index is 1);
     /// importers that buy nothing have `idle` 1 (every index 1, no demand).
     #[inline(always)]
-    fn evaluate_vector_body(&mut self, sm: f64, eps: &[f64], use_trial: bool) -> Option<f64> {
+    fn evaluate_vector_body(&mut self, sm: f64, _eps: &[f64], use_trial: bool) -> Option<f64> {
         let n = self.n;
+        let np = self.y.len();
         let am = 1.0 - sm;
         let inv_am = 1.0 / am;
         let y = if use_trial {
-            &self.trial[..n]
+            &self.trial[..np]
         } else {
-            &self.y[..n]
+            &self.y[..np]
         };
-        for ((pp, pd), &yi) in self.p_price[..n]
+        for ((pp, pd), &yi) in self.p_price[..np]
             .iter_mut()
-            .zip(&mut self.p_demand[..n])
+            .zip(&mut self.p_demand[..np])
             .zip(y)
         {
             *pp = exp(am * yi);
             *pd = exp(-sm * yi);
         }
-        // Lower-nest sums (unnormalised shares kept for the Jacobian).
+        // Lower-nest sums `sum_i (thetaM That^(1 − sigma_m))_ij phat_i^(1 − sigma_m)`.
         for j in 0..n {
             let row = j * n..(j + 1) * n;
-            let mut acc = 0.0;
-            for ((v, &th), (&pp, &t)) in self.s_m[row.clone()]
-                .iter_mut()
-                .zip(&self.theta_m[row.clone()])
-                .zip(self.p_price[..n].iter().zip(&self.t_price[row]))
-            {
-                *v = th * pp * t;
-                acc += *v;
+            self.sum_m[j] = dot(&self.theta_tp[row], &self.p_price[..n]);
+        }
+        // Per importer, whole vectors (every slice cut to the padded length so the loop has no bounds checks
+        // and vectorises, `exp`/`ln` included).
+        {
+            let (mask, sum_m, lnt_diag, delta) = (
+                &self.imp_mask[..np],
+                &mut self.sum_m[..np],
+                &self.lnt_diag[..np],
+                &self.delta_p[..np],
+            );
+            let (ad, inv_ad, idle, c_common, c_m, neg_sd) = (
+                &self.ad[..np],
+                &self.inv_ad[..np],
+                &self.idle[..np],
+                &self.c_common[..np],
+                &self.c_m[..np],
+                &self.neg_sd[..np],
+            );
+            let (lnpm_out, lnp_out, s_dom, scale, q_dom) = (
+                &mut self.lnpm[..np],
+                &mut self.lnp[..np],
+                &mut self.s_dom[..np],
+                &mut self.scale[..np],
+                &mut self.q_dom[..np],
+            );
+            for j in 0..np {
+                // ln of the sum where the importer buys abroad, ln 1 = 0 otherwise.
+                let acc = sum_m[j] * mask[j] + (1.0 - mask[j]);
+                let lnpm = ln(acc) * inv_am;
+                let ud = y[j] + lnt_diag[j];
+                let dom = delta[j] * exp(ad[j] * ud);
+                let imp = (1.0 - delta[j]) * exp(ad[j] * lnpm);
+                let sum = dom + imp + idle[j];
+                let lnp = ln(sum) * inv_ad[j];
+                let common = c_common[j] * lnp;
+                lnpm_out[j] = lnpm;
+                lnp_out[j] = lnp;
+                s_dom[j] = dom / sum;
+                scale[j] = exp(common + c_m[j] * lnpm) * (1.0 - idle[j]);
+                q_dom[j] = exp(common + neg_sd[j] * ud) * (1.0 - idle[j]);
+                sum_m[j] = acc;
             }
-            self.sum_m[j] = acc;
         }
-        // Per importer, whole vectors.
-        for j in 0..n {
-            let mask = self.imp_mask[j];
-            // ln of the sum where the importer buys abroad, ln 1 = 0 otherwise.
-            let acc = self.sum_m[j] * mask + (1.0 - mask);
-            let lnpm = ln(acc) * inv_am;
-            let ud = y[j] + self.lnt_diag[j];
-            let delta = self.delta[j];
-            let ad = self.ad[j];
-            let dom = delta * exp(ad * ud);
-            let imp = (1.0 - delta) * exp(ad * lnpm);
-            let sum = dom + imp + self.idle[j];
-            let lnp = ln(sum) * self.inv_ad[j];
-            let common = self.c_common[j] * lnp;
-            self.lnpm[j] = lnpm;
-            self.lnp[j] = lnp;
-            self.s_dom[j] = dom / sum;
-            self.scale[j] = exp(common + self.c_m[j] * lnpm) * (1.0 - self.idle[j]);
-            self.q_dom[j] = exp(common + self.neg_sd[j] * ud) * (1.0 - self.idle[j]);
-            self.sum_m[j] = acc;
-        }
-        // Demand: qhat_ij = scale_j phat_i^(−sigma_m) That_ij^(−sigma_m), the diagonal apart.
+        // Demand: foreign `qhat_ij = scale_j phat_i^(−sigma_m) That_ij^(−sigma_m)`, so
+        // `sum_{j != i} w_ij qhat_ij = phat_i^(−sigma_m) sum_j scale_j (w That^(−sigma_m))_ij`
+        // with the diagonal of `w_td` zero; the domestic term `w_ii qhat_ii` apart.
         self.demand[..n].fill(0.0);
         for j in 0..n {
-            let row = j * n..(j + 1) * n;
             let scale = self.scale[j];
-            let q = &mut self.q[row.clone()];
-            for ((qi, &pd), &t) in q.iter_mut().zip(&self.p_demand[..n]).zip(&self.t_demand[row.clone()]) {
-                *qi = scale * pd * t;
-            }
-            q[j] = self.q_dom[j];
-            for ((d, &wi), &qi) in self.demand[..n].iter_mut().zip(&self.w[row]).zip(q.iter()) {
-                *d += wi * qi;
+            for (d, &wt) in self.demand[..n]
+                .iter_mut()
+                .zip(&self.w_td[j * n..(j + 1) * n])
+            {
+                *d += scale * wt;
             }
         }
+        for i in 0..n {
+            self.demand[i] =
+                self.demand[i] * self.p_demand[i] + self.b.w[i * n + i] * self.q_dom[i];
+        }
+        self.materialized = false;
+        self.demand[n..np].fill(1.0);
         let f = if use_trial {
-            &mut self.f_trial[..n]
+            &mut self.f_trial[..np]
         } else {
-            &mut self.f[..n]
+            &mut self.f[..np]
         };
-        for ((fi, &d), (&yi, &ep)) in f.iter_mut().zip(&self.demand[..n]).zip(y.iter().zip(&eps[..n])) {
+        for ((fi, &d), (&yi, &ep)) in f
+            .iter_mut()
+            .zip(&self.demand[..np])
+            .zip(y.iter().zip(&self.eps_p[..np]))
+        {
             *fi = ln(d) - ep * yi;
         }
         let mut worst = 0.0_f64;
@@ -748,6 +844,7 @@ impl NestedWorkspace {
     /// The evaluation cell by cell (any sigmas, Cobb–Douglas limits included).
     fn evaluate_cells(&mut self, e: &SectorElasticities<'_>, use_trial: bool) -> Option<f64> {
         let n = self.n;
+        self.materialized = true;
         let y = if use_trial { &self.trial } else { &self.y };
         if self.uniform {
             let sm = e.sigma_m[0];
@@ -764,7 +861,7 @@ impl NestedWorkspace {
         self.demand[..n].fill(0.0);
         for j in 0..n {
             let row = j * n..(j + 1) * n;
-            if self.spending[j] <= 0.0 {
+            if self.b.spending[j] <= 0.0 {
                 self.lnp[j] = 0.0;
                 self.lnpm[j] = 0.0;
                 self.s_dom[j] = 0.0;
@@ -773,12 +870,12 @@ impl NestedWorkspace {
                 continue;
             }
             let (sm, sd, eta) = (e.sigma_m[j], e.sigma_d[j], e.eta[j]);
-            let theta = &self.theta_m[row.clone()];
+            let theta = &self.b.theta_m[row.clone()];
             let lnt = &self.lnt[row.clone()];
             let shares = &mut self.s_m[row.clone()];
             // Lower nest.
             let am = 1.0 - sm;
-            let (lnpm, sum) = if !self.has_imports[j] {
+            let (lnpm, sum) = if !self.b.has_imports[j] {
                 shares.fill(0.0);
                 (0.0, 1.0)
             } else if self.uniform {
@@ -817,11 +914,11 @@ impl NestedWorkspace {
             };
             self.sum_m[j] = sum;
             // Upper nest.
-            let delta = self.delta[j];
+            let delta = self.b.delta[j];
             let ud = y[j] + lnt[j];
             let (lnp, s_dom) = if delta <= 0.0 {
                 (lnpm, 0.0)
-            } else if !self.has_imports[j] {
+            } else if !self.b.has_imports[j] {
                 (ud, 1.0)
             } else {
                 let ad = 1.0 - sd;
@@ -842,7 +939,7 @@ impl NestedWorkspace {
             let common = (eta + sd) * lnp;
             let foreign = common + (sm - sd) * lnpm;
             let q = &mut self.q[row.clone()];
-            let w = &self.w[row];
+            let w = &self.b.w[row];
             if self.uniform {
                 let scale = exp(foreign);
                 let td = &self.t_demand[j * n..(j + 1) * n];
@@ -883,6 +980,31 @@ impl NestedWorkspace {
         Some(worst)
     }
 
+    /// Forms the per-cell quantities `qhat` and unnormalised foreign shares of the last
+    /// whole-vector evaluation (which works with row and column factors only): the Jacobian and
+    /// the write-out read them.
+    fn materialize(&mut self) {
+        if self.materialized {
+            return;
+        }
+        self.materialized = true;
+        let n = self.n;
+        for j in 0..n {
+            let row = j * n..(j + 1) * n;
+            let scale = self.scale[j];
+            for (((q, sm), (&td, &tp)), (&pd, &pp)) in self.q[row.clone()]
+                .iter_mut()
+                .zip(&mut self.s_m[row.clone()])
+                .zip(self.t_demand[row.clone()].iter().zip(&self.theta_tp[row]))
+                .zip(self.p_demand[..n].iter().zip(&self.p_price[..n]))
+            {
+                *q = scale * pd * td;
+                *sm = tp * pp;
+            }
+            self.q[j * n + j] = self.q_dom[j];
+        }
+    }
+
     /// Divides the foreign shares of the last evaluation by their sums (the Jacobian's `sM`).
     fn normalize_shares(&mut self) {
         let n = self.n;
@@ -900,6 +1022,7 @@ impl NestedWorkspace {
     fn jacobian(&mut self, e: &SectorElasticities<'_>) {
         let n = self.n;
         self.counts.jacobians += 1;
+        self.materialize();
         self.normalize_shares();
         // A_jk = (eta + sigma_d) G_jk + (sigma_m − sigma_d) H_jk.
         for j in 0..n {
@@ -923,7 +1046,7 @@ impl NestedWorkspace {
             let mut own = e.eps[i];
             for j in 0..n {
                 let c = j * n + i;
-                let w = self.w[c];
+                let w = self.b.w[c];
                 if w <= 0.0 {
                     continue;
                 }
@@ -937,8 +1060,8 @@ impl NestedWorkspace {
             // The diagonal source is not in the lower nest: take back the
             // `v_ii (sigma_m_i − sigma_d_i) H_ik` the sweep added with row `i` of A.
             let c = i * n + i;
-            if self.w[c] > 0.0 {
-                let coef = self.w[c] * self.q[c] / d * (e.sigma_m[i] - e.sigma_d[i]);
+            if self.b.w[c] > 0.0 {
+                let coef = self.b.w[c] * self.q[c] / d * (e.sigma_m[i] - e.sigma_d[i]);
                 if coef != 0.0 {
                     for (f, h) in full.iter_mut().zip(&self.s_m[i * n..(i + 1) * n]) {
                         *f -= coef * h;
@@ -973,10 +1096,7 @@ impl NestedWorkspace {
             }
             iterations += 1;
             if self.factored {
-                for (ri, &i) in self.active.iter().enumerate() {
-                    self.step[ri] = -self.f[i];
-                }
-                lu_solve(&self.jac[..m * m], m, &self.piv, &mut self.step[..m]);
+                self.apply_inverse();
                 self.anderson(chord_steps > 0);
                 chord_steps += 1;
                 if self.try_step(e, 1.0)
@@ -995,15 +1115,13 @@ impl NestedWorkspace {
                 }
             }
             self.jacobian(e);
-            if !lu_factor(&mut self.jac[..m * m], m, &mut self.piv) {
+            if !invert_in_place(&mut self.jac[..m * m], m, &mut self.piv) {
                 return Err(StopReason::SingularJacobian);
             }
+            transpose_padded(&mut self.inv_t, &self.jac[..m * m], m);
             self.factored = true;
             chord_steps = 0;
-            for (ri, &i) in self.active.iter().enumerate() {
-                self.step[ri] = -self.f[i];
-            }
-            lu_solve(&self.jac[..m * m], m, &self.piv, &mut self.step[..m]);
+            self.apply_inverse();
             let merit = half_sq(&self.f, &self.active);
             let mut t = 1.0;
             let mut accepted = None;
@@ -1027,6 +1145,15 @@ impl NestedWorkspace {
             norm = trial_norm;
         }
         Ok(iterations)
+    }
+
+    /// `step = −J⁻¹ F` over the active exporters, with the kept inverse.
+    fn apply_inverse(&mut self) {
+        let m = self.active.len();
+        for (r, &i) in self.rhs.iter_mut().zip(&self.active) {
+            *r = -self.f[i];
+        }
+        matvec_t_into(&mut self.step, &self.inv_t, &self.rhs, m);
     }
 
     /// Anderson acceleration of depth 1 for chord steps: with `g_k = y_k + s_k` the chord map,
@@ -1124,11 +1251,19 @@ impl NestedWorkspace {
         self.factored = false;
         if self.warm.matches(s, e) {
             let start = &self.warm.y[s * n..(s + 1) * n];
-            self.y.copy_from_slice(start);
-            if self.warm.has_factors[s] {
-                let m = self.active.len();
-                self.jac[..m * m].copy_from_slice(&self.warm.factors[s * n * n..s * n * n + m * m]);
-                self.piv[..m].copy_from_slice(&self.warm.piv[s * n..s * n + m]);
+            self.y[..n].copy_from_slice(start);
+            if self.warm.same_shock(s, &self.changed, &self.lnt) {
+                // The previous solve of the sequence had this very shock: its solution is this
+                // one (bit for bit); one evaluation restores the state the write-out reads.
+                let norm = self.evaluate(e, false);
+                if norm.is_some_and(|r| r <= SOLVE_TOL) {
+                    return Ok(0);
+                }
+            }
+            if self.warm.has_inverse[s] {
+                let size = self.active.len() * padded(self.active.len());
+                let slot = s * n * padded(n);
+                self.inv_t[..size].copy_from_slice(&self.warm.inverse[slot..slot + size]);
                 self.factored = true;
             }
         } else {
@@ -1141,8 +1276,9 @@ impl NestedWorkspace {
         match outcome {
             Ok(it) => {
                 let m = self.active.len();
-                let factors = self.factored.then(|| (&self.jac[..m * m], &self.piv[..m]));
-                self.warm.store(s, &self.y, e, factors);
+                let inverse = self.factored.then(|| &self.inv_t[..m * padded(m)]);
+                self.warm
+                    .store(s, &self.y, e, inverse, (&self.changed, &self.lnt));
                 Ok(it)
             }
             Err(reason) => Err(SolveError {
@@ -1160,12 +1296,13 @@ impl NestedWorkspace {
     fn solve_linear(&mut self, e: &SectorElasticities<'_>, sector: &str) -> Result<()> {
         // The state at the baseline point: every hat 1, shares the baseline's.
         self.factored = false;
-        self.s_m.copy_from_slice(&self.theta_m);
+        self.s_m.copy_from_slice(&self.b.theta_m);
+        self.materialized = true;
         self.sum_m.fill(1.0);
-        self.s_dom.copy_from_slice(&self.delta);
+        self.s_dom[..self.n].copy_from_slice(&self.b.delta);
         self.q.fill(1.0);
         for i in 0..self.n {
-            self.demand[i] = if self.sales[i] > 0.0 { 1.0 } else { 0.0 };
+            self.demand[i] = if self.b.sales[i] > 0.0 { 1.0 } else { 0.0 };
         }
         self.jacobian(e);
         // b_i = sum_j w_ij q̂_ij at p̂ = 0, with τ = That − 1.
@@ -1195,7 +1332,7 @@ impl NestedWorkspace {
         for j in 0..n {
             let (sm, sd, eta) = (e.sigma_m[j], e.sigma_d[j], e.eta[j]);
             let row = j * n..(j + 1) * n;
-            let theta = &self.theta_m[row.clone()];
+            let theta = &self.b.theta_m[row.clone()];
             let lnt = &self.lnt[row.clone()];
             let p = |i: usize| {
                 if at_solution.is_some() {
@@ -1209,7 +1346,7 @@ impl NestedWorkspace {
                 .filter(|&i| theta[i] > 0.0)
                 .map(|i| theta[i] * (p(i) + tau(i)))
                 .sum();
-            let delta = self.delta[j];
+            let delta = self.b.delta[j];
             let ud = p(j) + tau(j);
             let big_p = if delta <= 0.0 {
                 pm
@@ -1232,7 +1369,9 @@ impl NestedWorkspace {
     /// `sum_j w_ij q̂_ij` for exporter `i` from the linear changes in `q`.
     fn demand_change(&self, i: usize) -> f64 {
         let n = self.n;
-        (0..n).map(|j| self.w[j * n + i] * self.q[j * n + i]).sum()
+        (0..n)
+            .map(|j| self.b.w[j * n + i] * self.q[j * n + i])
+            .sum()
     }
 }
 
@@ -1270,6 +1409,7 @@ pub(crate) fn solve_into(
         let code = baseline.sectors().code(s);
         let iterations = ws.solve(&e, s, code)?;
         out.iterations[s] = u32::try_from(iterations).unwrap_or(u32::MAX);
+        ws.materialize();
         let residual = write_exact(baseline, tariffs, &e, s, ws, out);
         out.residual = out.residual.max(residual);
         if !(residual <= CLEARING_TOL) {
@@ -1311,13 +1451,13 @@ pub(crate) fn solve_linear_into(
             out.phat[base + i] = 1.0 + ws.y[i];
         }
         for j in 0..n {
-            if ws.spending[j] <= 0.0 {
+            if ws.b.spending[j] <= 0.0 {
                 continue;
             }
             let big_p = ws.lnp[j];
             out.price_index[base + j] = 1.0 + big_p;
             out.consumer_surplus[base + j] =
-                -ws.spending[j] * (big_p + 0.5 * e.eta[j] * big_p * big_p);
+                -ws.b.spending[j] * (big_p + 0.5 * e.eta[j] * big_p * big_p);
             let mut revenue = 0.0;
             for i in 0..n {
                 let k = i * n + j;
@@ -1333,7 +1473,7 @@ pub(crate) fn solve_linear_into(
         }
         for &i in &ws.active {
             let p = ws.y[i];
-            out.producer_surplus[base + i] = ws.sales[i] * (p + 0.5 * e.eps[i] * p * p);
+            out.producer_surplus[base + i] = ws.b.sales[i] * (p + 0.5 * e.eps[i] * p * p);
         }
     }
     super::armington::finish_welfare(out);
@@ -1391,7 +1531,7 @@ fn write_exact(
             revenue += v * t1[k] - x * t0[k];
         }
         out.tariff_revenue[base + j] = revenue;
-        let spending = ws.spending[j];
+        let spending = ws.b.spending[j];
         if spending <= 0.0 {
             continue;
         }
@@ -1408,7 +1548,7 @@ fn write_exact(
     for &i in &ws.active {
         let y = ws.y[i];
         let eps = e.eps[i];
-        let x_i = ws.sales[i];
+        let x_i = ws.b.sales[i];
         out.producer_surplus[base + i] = x_i * ((1.0 + eps) * y).exp_m1() / (1.0 + eps);
         let sold: f64 = new_flows[i * n..(i + 1) * n].iter().sum();
         let supply = x_i * (eps * y).exp();
@@ -1425,9 +1565,9 @@ mod tests {
     use super::*;
     use crate::model::test_support::world;
 
-    /// The factored evaluation (uniform `sigma_m`) and the per-cell one give the same solution:
-    /// same prices to 1e-13 and the same clearing, on a baseline with domestic sales, internal
-    /// tariffs and a large shock.
+    /// The three evaluations — whole-vector, factored cell by cell (uniform `sigma_m`), and cell
+    /// by cell — give the same solution: same prices to 1e-13, on a baseline with domestic
+    /// sales, internal tariffs and a large shock.
     #[test]
     fn factored_evaluation_matches_the_per_cell_one() {
         let n = 6;
@@ -1441,15 +1581,18 @@ mod tests {
         t.set(2, 2, 0, 0.3).unwrap();
         t.set(0, 3, 1, 0.25).unwrap();
         let mut solutions = Vec::new();
-        for force_generic in [false, true] {
+        for path in 0..3 {
             let mut ws = NestedWorkspace::default();
             let mut found = Vec::new();
             for s in 0..2 {
                 let se = SectorElasticities::of(&e, s);
                 assert!(ws.setup(&b, &t, se.eps, s));
                 ws.prepare(&se);
-                assert!(ws.uniform);
-                if force_generic {
+                assert!(ws.uniform && ws.vector);
+                if path > 0 {
+                    ws.vector = false;
+                }
+                if path > 1 {
                     ws.uniform = false;
                 }
                 ws.y.fill(0.0);
@@ -1458,8 +1601,10 @@ mod tests {
             }
             solutions.push(found);
         }
-        for (a, c) in solutions[0].iter().zip(&solutions[1]) {
-            assert!((a - c).abs() <= 1e-13, "{a} vs {c}");
+        for other in &solutions[1..] {
+            for (a, c) in solutions[0].iter().zip(other) {
+                assert!((a - c).abs() <= 1e-13, "{a} vs {c}");
+            }
         }
         assert!(solutions[0].iter().any(|y| y.abs() > 1e-3));
     }
