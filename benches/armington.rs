@@ -1,7 +1,10 @@
-//! One `armington` (and `gsim-linear`) solve on synthetic gravity-shaped baselines: 19 regions ×
-//! 13 sectors (the shape of `world2024`), 50 × 20, 100 × 50 and 200 × 100, and on `world2024`
-//! itself. The shock: region 0 raises its tariffs on region 1 by 145 percentage points in every
-//! sector, so every sector is solved. Per-sector time = whole solve / sectors.
+//! One `armington` (the two-level model), `armington-imports` (the imports-only model, the
+//! default before the two-level one: the reference in the same run) and `gsim-linear` solve on
+//! synthetic gravity-shaped baselines: 19 regions × 13 sectors (the shape of `world2024`),
+//! 50 × 20, 100 × 50 and 200 × 100, and on `world2024` itself. Every baseline has domestic sales.
+//! The shock: region 0 raises its tariffs on region 1 by 145 percentage points in every sector,
+//! so every sector is solved. Elasticities: sigma 4, sigma_d 2 (the rule of two), eta −1.5,
+//! eps 10. Per-sector time = whole solve / sectors.
 //!
 //! Run: `cargo bench --bench armington`.
 
@@ -38,7 +41,9 @@ fn bench_model(c: &mut Criterion, model: Model) {
     );
     for (name, baseline) in &cases {
         let (n, s) = (baseline.n_regions(), baseline.n_sectors());
-        let elasticities = Elasticities::uniform(n, s, 4.0, -1.5, 10.0).expect("elasticities");
+        let elasticities = Elasticities::uniform(n, s, 4.0, -1.5, 10.0)
+            .and_then(|e| e.with_sigma_d(vec![2.0; n * s]))
+            .expect("elasticities");
         let tariffs = shocked(baseline);
         let mut ws = Workspace::with_regions(n);
         let mut out = Equilibrium::unchanged(model.name(), baseline);
@@ -60,6 +65,7 @@ fn bench_model(c: &mut Criterion, model: Model) {
 
 fn armington(c: &mut Criterion) {
     bench_model(c, Model::Armington);
+    bench_model(c, Model::ArmingtonImports);
     bench_model(c, Model::GsimLinear);
 }
 

@@ -1,12 +1,15 @@
 //! Monte Carlo throughput (draws/s) on `scenarios/us_china_2025.toml` with the embedded
 //! `world2024` baseline, at 1 and 2 threads: every phase of the 2025 timeline solved in every
 //! draw, rows streamed to `draws.csv`, the summary computed — the whole `tariffsim run` path
-//! minus argument parsing. The 1→2 thread ratio is the scaling figure.
+//! minus argument parsing. The 1→2 thread ratio is the scaling figure. Run for the default
+//! two-level `armington` and, as the reference in the same run, `armington-imports` (the
+//! default before it).
 //!
 //! Run: `cargo bench --bench montecarlo`.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::path::Path;
+use tariffsim_core::Model;
 use tariffsim_runner::mc::{self, RunSettings};
 
 fn montecarlo(c: &mut Criterion) {
@@ -18,15 +21,24 @@ fn montecarlo(c: &mut Criterion) {
     let mut group = c.benchmark_group("montecarlo_us_china_2025");
     group.sample_size(10);
     group.throughput(Throughput::Elements(draws));
-    for threads in [1usize, 2] {
-        let mut settings =
-            RunSettings::from_scenario(&scenario, tmp.path().join(format!("t{threads}")));
-        settings.draws = draws;
-        settings.threads = threads;
-        settings.quiet = true;
-        group.bench_function(BenchmarkId::new("threads", threads), |b| {
-            b.iter(|| mc::run(&scenario, &baseline, &settings, &[]).expect("run"));
-        });
+    for model in [Model::Armington, Model::ArmingtonImports] {
+        let mut scenario = scenario.clone();
+        scenario.model = model;
+        for threads in [1usize, 2] {
+            let mut settings = RunSettings::from_scenario(
+                &scenario,
+                tmp.path().join(format!("{}-t{threads}", model.name())),
+            );
+            settings.draws = draws;
+            settings.threads = threads;
+            settings.quiet = true;
+            group.bench_function(
+                BenchmarkId::new(format!("{}/threads", model.name()), threads),
+                |b| {
+                    b.iter(|| mc::run(&scenario, &baseline, &settings, &[]).expect("run"));
+                },
+            );
+        }
     }
     group.finish();
 }

@@ -25,8 +25,10 @@ pub fn run(args: &Args) -> Result<()> {
             "`compare` is a Monte Carlo comparison; `--point` does not apply",
         ));
     }
-    let (a, baseline_a) = super::check::load(&args.a)?;
-    let (b, baseline_b) = super::check::load(&args.b)?;
+    let (mut a, baseline_a) = super::check::load(&args.a)?;
+    let (mut b, baseline_b) = super::check::load(&args.b)?;
+    montecarlo::apply_horizon(&mut a, &args.mc);
+    montecarlo::apply_horizon(&mut b, &args.mc);
     let mut settings = montecarlo::settings(&a, &args.mc)?;
     if args.mc.out.is_none() {
         settings.out = std::path::Path::new("runs").join(format!(

@@ -223,10 +223,6 @@ fn bad_files_give_clear_errors() {
             &["domestic_missing.csv"],
             "domestic sales missing for region CHN in sector GOODS",
         ),
-        (
-            &["domestic_tariff.csv"],
-            "a region does not levy tariffs on itself",
-        ),
         (&["one_region.csv"], "only one region (USA)"),
         (&["unknown_region"], "unknown region `CHA` (not in"),
         (&["unknown_region"], "did you mean `CHN`?"),

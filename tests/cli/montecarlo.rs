@@ -225,7 +225,7 @@ fn golden_first_draws() {
     );
 }
 
-const GOLDEN: &str = "60078f89be96fd17";
+const GOLDEN: &str = "9ace82b4d9389bf4";
 
 #[test]
 fn compare_uses_common_random_numbers() {

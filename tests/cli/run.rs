@@ -96,3 +96,77 @@ fn run_on_an_invalid_file_exits_2_and_prints_nothing() {
     assert!(r.stdout().is_empty());
     assert!(r.stderr().contains("unknown region `CHA`"));
 }
+
+/// The two-level `armington` on a baseline whose aggregates (EU27, ROW) trade inside themselves
+/// on the diagonal, with a 5% internal ROW tariff, and a layer (`internal = true`) that raises it
+/// to 15% from July: the run succeeds end to end, the internal tariff moves ROW's revenue and
+/// welfare in the second half (not in the first), and the imports-only model, which has no
+/// diagonal source, cannot see it.
+#[test]
+fn internal_tariff_of_an_aggregate_is_a_shock() {
+    let dir = TestDir::new();
+    let f = repo().join("tests/scenarios/internal_tariff.toml");
+    let point = |file: &std::path::Path| -> serde_json::Value {
+        let r = run(
+            &dir,
+            &[
+                "run",
+                &file.display().to_string(),
+                "--format",
+                "json",
+                "--point",
+            ],
+        );
+        assert_eq!(r.code(), 0, "{}", r.stderr());
+        serde_json::from_str(&r.stdout()).expect("json")
+    };
+    let v = point(&f);
+    let phases = v["phases"].as_array().expect("phases");
+    assert_eq!(
+        phases.len(),
+        2,
+        "a phase break when the internal tariff rises"
+    );
+    let metric = |p: &serde_json::Value, m: &str| p["metrics"][m].as_f64().unwrap();
+    // US duty on ROW: imports fall, EU27 gains, in both halves.
+    for p in phases {
+        assert!(metric(p, "imports.USA.ROW") < -1.0);
+        assert!(metric(p, "diversion.USA.ROW.EU27") > 0.0);
+    }
+    // The internal tariff: ROW collects revenue on 600 of trade inside itself.
+    let rev = |p| metric(p, "revenue.ROW");
+    assert!(
+        rev(&phases[1]) > rev(&phases[0]) + 30.0,
+        "{} vs {}",
+        rev(&phases[1]),
+        rev(&phases[0])
+    );
+    // Without the internal layer the second half is the first.
+    let text = std::fs::read_to_string(&f).expect("scenario");
+    let cut = text
+        .find("[[layer]]\nname = \"row_internal\"")
+        .expect("the internal layer");
+    let absolute = repo().join("tests/data/baseline/aggregates");
+    let plain = dir.write(
+        "plain.toml",
+        &text[..cut].replace(
+            "\"../data/baseline/aggregates\"",
+            &format!("{:?}", absolute.display().to_string()),
+        ),
+    );
+    let w = point(&plain);
+    let wp = w["phases"].as_array().expect("phases");
+    assert_eq!(wp.len(), 1, "no change in July without the internal layer");
+    assert!((rev(&wp[0]) - rev(&phases[0])).abs() < 1e-9 * rev(&phases[0]).abs().max(1.0));
+    // The imports-only model holds the diagonal fixed: the internal tariff changes nothing.
+    let imports_only = dir.write(
+        "imports_only.toml",
+        &format!(
+            "extends = \"{}\"\nmodel = \"armington-imports\"\n",
+            f.display()
+        ),
+    );
+    let u = point(&imports_only);
+    let up = u["phases"].as_array().expect("phases");
+    assert!((metric(&up[1], "imports.USA.ROW") - metric(&up[0], "imports.USA.ROW")).abs() < 1e-9);
+}

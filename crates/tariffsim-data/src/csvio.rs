@@ -12,8 +12,11 @@
 //! Rules: `value_usd` is USD at exporter prices, finite and ≥ 0; `tariff` is an ad valorem
 //! fraction (0.25 = 25%) in (−1, 10]; a missing cell is a zero flow with a zero tariff (safe: a
 //! zero flow has no weight in any model); a key given twice is an error naming both lines. Rows
-//! with `exporter == importer` are domestic sales: if any is present, every region that exports in
-//! a sector must have one in that sector (general-equilibrium models need the full square).
+//! with `exporter == importer` are domestic sales (for an aggregate region, its sales inside
+//! itself): if any is present, every region that exports in a sector must have one in that sector
+//! (general-equilibrium models need the full square). Their `tariff` is the internal tariff of an
+//! aggregate (trade inside it, as in GSIM's rest-of-world example); the two-level `armington`
+//! and `gsim-linear` models read it, the imports-only and general-equilibrium models do not.
 //! Without `regions.csv` / `sectors.csv` the codes are taken in order of first appearance; with
 //! them, codes not listed are errors with a did-you-mean hint.
 //!
@@ -495,22 +498,14 @@ pub fn parse(texts: Texts<'_>, default_name: &str) -> Result<Baseline> {
     for &(i, j, s, v, t, _) in &cells {
         let k = (s * n + i) * n + j;
         flows[k] = v;
-        tariffs[k] = if i == j { 0.0 } else { t };
+        // A tariff on the diagonal is the internal tariff of an aggregate region (trade
+        // inside it, GSIM's rest-of-world example); a country's own sales carry none.
+        tariffs[k] = t;
         if i == j {
             has_domestic_row[s * n + i] = true;
         }
     }
     let has_domestic = has_domestic_row.iter().any(|&d| d);
-    if let Some(&(i, _, _, _, t, line)) = cells.iter().find(|c| c.0 == c.1 && c.4 != 0.0) {
-        return Err(table.err(
-            line,
-            Some("tariff"),
-            format!(
-                "tariff {t} on domestic sales of {}: a region does not levy tariffs on itself",
-                region_set.code(i)
-            ),
-        ));
-    }
     if has_domestic {
         for s in 0..n_sectors {
             for i in 0..n {

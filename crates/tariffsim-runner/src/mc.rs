@@ -262,6 +262,7 @@ pub fn run_meta(
         scenario_hash: scenario.hash.clone(),
         baseline: baseline.provenance().clone(),
         model: scenario.model.name().into(),
+        horizon: scenario.horizon.name().into(),
         seed: settings.seed,
         draws: settings.draws,
         sampler: settings.sampler.name().into(),
@@ -524,6 +525,11 @@ pub fn run_compare(
             a.model.name().into()
         } else {
             format!("{} vs {}", a.model.name(), b.model.name())
+        },
+        horizon: if a.horizon == b.horizon {
+            a.horizon.name().into()
+        } else {
+            format!("{} vs {}", a.horizon.name(), b.horizon.name())
         },
         seed: settings.seed,
         draws: settings.draws,

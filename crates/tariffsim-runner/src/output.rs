@@ -38,6 +38,10 @@ pub struct RunMeta {
     pub baseline: Provenance,
     /// Model name.
     pub model: String,
+    /// Horizon preset every elasticity was scaled to (`short`, `medium`, `long`; see
+    /// `tariffsim_data::priors::horizon_scale`).
+    #[serde(default = "long_horizon")]
+    pub horizon: String,
     /// Master seed.
     pub seed: u64,
     /// Total draws of the run (all shards).
@@ -52,6 +56,11 @@ pub struct RunMeta {
     pub params: Vec<String>,
     /// Metric names.
     pub metrics: Vec<String>,
+}
+
+/// Runs written before horizon presets existed were at the long-run priors.
+fn long_horizon() -> String {
+    "long".into()
 }
 
 /// A shard's manifest: the run's meta and the draws this directory holds.

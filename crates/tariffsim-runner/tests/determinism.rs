@@ -122,6 +122,7 @@ fn meta(shock: &Shock, draws: u64, sampler: &str) -> RunMeta {
         tariffsim_version: "test".into(),
         scenario: "synthetic".into(),
         scenario_hash: "0".into(),
+        horizon: "long".into(),
         baseline: shock.baseline.provenance().clone(),
         model: "armington".into(),
         seed: 42,

@@ -49,6 +49,7 @@ pub(crate) const LAYER_KEYS: &[&str] = &[
     "stacking",
     "exclusive_with",
     "allow_extreme",
+    "internal",
 ];
 pub(crate) const STEP_KEYS: &[&str] = &["date", "rate"];
 pub(crate) const RULE_KEYS: &[&str] = &[
@@ -867,11 +868,26 @@ fn parse_layer(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc)> {
     let importers = cx.regions(cx.required(t, "importer", "[[layer]]", name_loc)?)?;
     let exporters = cx.selection(t, "exporters", "except", false, name_loc, "[[layer]]")?;
     let sectors = cx.selection(t, "sectors", "except_sectors", true, name_loc, "[[layer]]")?;
-    if importers.len() == 1 && exporters == importers {
+    let internal = match t.get("internal") {
+        None => false,
+        Some(e) => cx.boolean(e)?,
+    };
+    if internal {
+        if let Some(&j) = importers.iter().find(|j| !exporters.contains(j)) {
+            return Err(cx.err_expected(
+                t.get("internal").map_or(name_loc, |e| e.node.loc),
+                format!(
+                    "`internal = true` but the importer `{}` is not among the exporters",
+                    cx.baseline.regions().code(j)
+                ),
+                "the importer among `exporters` (the layer then also taxes trade inside it)",
+            ));
+        }
+    } else if importers.len() == 1 && exporters == importers {
         return Err(cx.err_expected(
             t.get("exporters").map_or(name_loc, |e| e.node.loc),
             "a layer whose only exporter is its importer taxes no trade",
-            "exporters other than the importer",
+            "exporters other than the importer, or `internal = true` for a tariff on trade inside an aggregate region",
         ));
     }
     let (effective, expires) = common_dates(cx, t, "[[layer]]", name_loc)?;
@@ -892,6 +908,7 @@ fn parse_layer(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc)> {
             effective,
             expires,
             rate: LayerRate::Schedule { steps },
+            internal,
             stacking_loc,
             exclusive_idx: Vec::new(),
         },
@@ -1080,6 +1097,7 @@ fn parse_rule(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc, RuleHits)> {
                     rate,
                 }],
             },
+            internal: false,
             stacking_loc,
             exclusive_idx: Vec::new(),
         },
@@ -1167,6 +1185,7 @@ fn parse_retaliation(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc)> {
             effective,
             expires,
             rate,
+            internal: false,
             stacking_loc: name_loc,
             exclusive_idx: Vec::new(),
         },

@@ -100,6 +100,10 @@ pub struct Layer {
     pub expires: Option<Date>,
     /// The rate.
     pub rate: LayerRate,
+    /// Also taxes the diagonal cell of an importer among its exporters: trade inside an
+    /// aggregate region (an internal tariff).
+    #[serde(default)]
+    pub internal: bool,
     #[serde(skip)]
     pub(crate) stacking_loc: Loc,
     #[serde(skip)]

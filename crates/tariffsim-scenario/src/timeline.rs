@@ -116,7 +116,7 @@ fn combine(
         for &s in &layer.sectors {
             for &i in &layer.exporters {
                 for &j in &layer.importers {
-                    if i != j {
+                    if i != j || layer.internal {
                         lists[(s * n + i) * n + j].push(l);
                     }
                 }

@@ -211,13 +211,14 @@ impl RunData {
         let mut hash = r.scenario_hash.clone();
         hash.truncate(12);
         format!(
-            "Source: tariffsim {} · scenario {} ({}) · baseline {} {} · model {} · {} draws ({} failed), {} sampler, seed {}",
+            "Source: tariffsim {} · scenario {} ({}) · baseline {} {} · model {} ({} horizon) · {} draws ({} failed), {} sampler, seed {}",
             r.tariffsim_version,
             r.scenario,
             hash,
             b.name,
             b.version,
             r.model,
+            r.horizon,
             group_thousands(self.summary.succeeded + self.summary.failed),
             group_thousands(self.summary.failed),
             r.sampler,

@@ -74,6 +74,7 @@ pub fn report(data: &RunData, charts: &[Rendered], compare: bool) -> String {
         ),
         ("Baseline", format!("{} {} ({})", b.name, b.version, b.year)),
         ("Model", run.model.clone()),
+        ("Horizon", run.horizon.clone()),
         (
             "Draws",
             format!(

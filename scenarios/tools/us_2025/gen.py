@@ -1,0 +1,363 @@
+# Generator for scenarios/us_2025.toml (draft for issue 17). Computes every AVE from the stored
+# reference data. Usage (from the repository root):
+#   tariffsim baseline export world2024 --out /tmp/world2024 && \
+#   BASELINE_EXPORT=/tmp/world2024 python3 scenarios/tools/us_2025/gen.py   (writes scenarios/us_2025.toml)
+# SHARED_DATA defaults to ../shared/data beside the repository.
+import csv, collections, json, os
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+D = os.environ.get('SHARED_DATA', os.path.join(REPO, '..', 'shared', 'data')) + '/'
+BASE = os.environ['BASELINE_EXPORT']
+SECT=['AGRI_FOOD','ENERGY_MINING','TEXTILE_APPAREL','WOOD_PAPER','CHEM_PLASTICS','PHARMA','METALS_MINERALS',
+      'ELECTRONICS','ELECTRICAL_EQUIP','MACHINERY','MOTOR_VEHICLES','OTHER_TRANSPORT','OTHER_MFG']
+g2s={r['gtap_code']:r['agg_sector'] for r in csv.DictReader(open(D+'us_imports_2024_gtap/gtap_sectors.csv'))}
+imp={r['gtap_code']:{k:float(v) for k,v in r.items() if k!='gtap_code'} for r in csv.DictReader(open(D+'us_imports_2024_gtap/us_imports_2024_by_gtap_partner_usd.csv'))}
+etr=collections.defaultdict(dict)
+for r in csv.DictReader(open(D+'us_tariff_measures_2025/budgetlab_tracker/etr_by_gtap.csv')): etr[r['gtap_code']][r['date']]=float(r['etr'])
+usm={r['gtap_code']:(float(r['canada']),float(r['mexico'])) for r in csv.DictReader(open(D+'us_tariff_measures_2025/budgetlab_tracker/usmca_shares_by_gtap.csv'))}
+base={}
+for r in csv.DictReader(open('' + BASE + '/flows.csv')):
+    if r['importer']=='USA' and r['exporter']!='USA': base[r['exporter'],r['sector']]=(float(r['value_usd']),float(r['tariff']))
+P=['china','canada','mexico','uk','japan','eu','row','ftrow']
+# 1. reciprocal subject share by sector (tracker: 03-17 -> 04-17 change = 10% x subject share x non-CA/MX weight)
+num=collections.defaultdict(float); den=collections.defaultdict(float)
+for g,v in imp.items():
+    if g=='ely': continue
+    W=sum(v.values()); nc=W-v['canada']-v['mexico']
+    d=etr[g]['2025-04-17']-etr[g]['2025-03-17']
+    num[g2s[g]]+=min(d*W/0.10,nc); den[g2s[g]]+=nc
+subj={s:max(0.0,min(1.0,num[s]/den[s])) for s in SECT}
+# 2. steel/aluminium 232 coverage of METALS_MINERALS, by partner group: i_s, fmp, nfm coverage from the tracker's
+#    04-17 -> 07-17 change (232 25% -> 50%, +copper 50% in nfm at the tracker's 07-01 date)
+cov={}
+for g in ['i_s','fmp','nfm','nmm']:
+    cov[g]=(etr[g]['2025-07-17']-etr[g]['2025-04-17'])/0.25
+CU_NFM=0.065   # assumption: copper 232 scope ~5 bn of nfm's 76.6 bn (cathodes excluded) -> 2 x 0.25 x 0.065 = 0.0325 of the nfm change
+cov_al=(etr['nfm']['2025-07-17']-etr['nfm']['2025-04-17']-0.5*CU_NFM)/0.25
+SA={'i_s':min(1,cov['i_s']),'fmp':cov['fmp'],'nfm':cov_al,'nmm':0.0}
+def s232(p):
+    W=sum(imp[g][p] for g in SA); return sum(imp[g][p]*SA[g] for g in SA)/W
+def scu(p):
+    W=sum(imp[g][p] for g in SA); return imp['nfm'][p]*CU_NFM/W
+# 3. USMCA claim shares by sector (tracker), weighted by 2024 imports
+def usmca(idx,p):
+    out={}
+    for s in SECT:
+        gs=[g for g in imp if g2s[g]==s and g in usm]
+        W=sum(imp[g][p] for g in gs); out[s]=sum(imp[g][p]*usm[g][idx] for g in gs)/W if W else 0
+    return out
+U={'CAN':usmca(0,'canada'),'MEX':usmca(1,'mexico')}
+print(json.dumps({'subj':subj,'cov':cov,'cov_al':cov_al,'s232':{p:s232(p) for p in P},'scu':{p:scu(p) for p in P},'U':U},indent=1))
+
+# ------------------------------------------------------------------ emit TOML
+def pct(r):
+    s=f"{100*r:.2f}".rstrip('0').rstrip('.'); return s+'%'
+def q(x): return json.dumps(x) if isinstance(x,str) else '['+', '.join(json.dumps(v) for v in x)+']'
+out=[]; names=[]; model=[]   # model: list of (name, exporters, sectors, path, exclusive) for the offline check
+def layer(name, authority, exporters, path, sectors=None, except_=None, except_sectors=None, exclusive=None,
+          stacking=None, note=None):
+    """path: list of (date, rate, comment)"""
+    assert name not in names; names.append(name)
+    if note:
+        for l in note.strip().split('\n'): out.append('# '+l if l else '#')
+    out.append('[[layer]]'); out.append(f'name = "{name}"'); out.append(f'authority = {json.dumps(authority)}')
+    out.append('importer = "USA"'); out.append(f'exporters = {q(exporters)}')
+    if except_: out.append(f'except = {q(except_)}')
+    if sectors: out.append(f'sectors = {q(sectors)}')
+    if except_sectors: out.append(f'except_sectors = {q(except_sectors)}')
+    d0,r0,c0=path[0]
+    out.append(f'rate = "{pct(r0)}"'+(f'   # {c0}' if c0 else ''))
+    out.append(f'effective = {d0}')
+    if stacking: out.append(f'stacking = "{stacking}"')
+    if exclusive: out.append(f'exclusive_with = {q(exclusive)}')
+    for d,r,c in path[1:]:
+        out.append('[[layer.step]]'); out.append(f'date = {d}'); out.append(f'rate = "{pct(r)}"'+(f'   # {c}' if c else ''))
+    out.append('')
+    model.append(dict(name=name,exporters=exporters,except_=except_ or [],sectors=sectors,except_sectors=except_sectors or [],path=path,exclusive=exclusive or []))
+def sec(txt):
+    out.append('# '+'-'*98); 
+    for l in txt.strip().split('\n'): out.append('# '+l if l else '#')
+    out.append('# '+'-'*98); out.append('')
+
+BINS=[('a',['TEXTILE_APPAREL','ELECTRICAL_EQUIP','MOTOR_VEHICLES'],1.0),
+      ('b',['AGRI_FOOD','WOOD_PAPER','CHEM_PLASTICS','MACHINERY','OTHER_MFG'],None),
+      ('elec',['ELECTRONICS'],subj['ELECTRONICS']),
+      ('otn',['OTHER_TRANSPORT'],subj['OTHER_TRANSPORT']),
+      ('metals',['METALS_MINERALS'],subj['METALS_MINERALS'])]
+# bin b factor: weighted by world2024 US imports from exporters other than CHN/CAN/MEX
+wb={s:sum(v for (e,ss),(v,t) in base.items() if ss==s and e not in ('CHN','CAN','MEX')) for s in SECT}
+fb=sum(wb[s]*subj[s] for s in BINS[1][1])/sum(wb[s] for s in BINS[1][1])
+BINS[1]=('b',BINS[1][1],fb)
+RECIP=[]  # names of reciprocal-type layers that cover MOTOR_VEHICLES (for autos exclusive_with)
+A2='Annex II'
+EO14257='IEEPA: EO 14257 (2025-04-02, 90 FR 15041), 10% from 2025-04-05; EO 14266 (2025-04-09) pause; electronics exemption memorandum of 2025-04-11 (CBP CSMS 64724565); EO 14326 (2025-07-31, Annex I rates from 2025-08-07)'
+def recip(prefix, exporters, path, authority, note=None, bins=BINS):
+    first=True
+    for b,secs,f in bins:
+        p=[(d,r*f,(c+f' x {f:.3f} subject share' if c else f'{pct(r)} x {f:.3f} subject share')) for d,r,c in path]
+        nm=f'{prefix}_{b}'
+        layer(nm, authority, exporters, p, sectors=secs, note=note if first else None)
+        first=False
+        if 'MOTOR_VEHICLES' in secs: RECIP.append(nm)
+
+hdr=f'''# What the US actually did in 2025: every dated US tariff measure of 2025 on the world2024
+# baseline, as far as the current scenario language can express it (DRAFT, generated by
+# scenarios/tools/us_2025/gen.py from the stored data; numbers in comments are computed there).
+#
+# Sources (cited, not copied):
+#   M  = ../shared/data/us_tariff_measures_2025/measures_2025.csv (one row per dated measure)
+#   A1 = ../shared/data/us_tariff_measures_2025/reciprocal_rates_2025-08-07.csv (Annex I, EO 14326)
+#   BL = ../shared/data/us_tariff_measures_2025/budgetlab_tracker/ (The Budget Lab at Yale,
+#        tariff-rate-tracker @01e8e76/8315fff, MIT): etr_by_gtap.csv, usmca_shares_by_gtap.csv
+#   W  = ../shared/data/us_imports_2024_gtap/us_imports_2024_by_gtap_partner_usd.csv (Census 2024 via BL Tariff-Model)
+#   T  = ../shared/data/us_tariff_rates_2025/us_china_tariff_timeline_2025_2026.csv (China path, China retaliation)
+#   MEM = from memory, not in the stored data: unverified, to be checked before release. The dates
+#         and rates of every IEEPA/232 layer are from M/A1; the EO, proclamation and FR numbers in the
+#         `authority` strings are MEM except EO 14195, 14228 and 14257 (T).
+#
+# Rates are ADDITIONAL duties on top of the baseline rate t0 (world2024: MFN by sector, Section 301
+# on China already inside t0). Every rate below that is not a statutory headline rate is an ad
+# valorem equivalent (AVE) = statutory rate x share of the sector's 2024 US imports it applies to,
+# because the language has no partial-coverage key. The shares:
+#
+# (1) Reciprocal (IEEPA EO 14257) subject share by sector, from BL etr_by_gtap: the change
+#     2025-03-17 -> 2025-04-17 (the tracker's only change there is the 10% reciprocal on every
+#     partner but CAN/MEX, China included at its post-Geneva 10%) / (10% x non-CAN/MEX imports),
+#     summed over the GTAP codes of each sector with W weights. It nets out Annex II (energy,
+#     pharma, semiconductors, bullion, some minerals and chemicals), the 2025-04-11 electronics
+#     exemption (smartphones, computers) and the Section 232 goods (exempt from reciprocal):
+#       {", ".join(f"{s} {subj[s]:.3f}" for s in SECT)}
+#     ENERGY_MINING (0.03) and PHARMA (0.01) are treated as fully exempt (not covered).
+#     Bins used below (one layer per bin, because one layer has one rate):
+#       a      TEXTILE_APPAREL, ELECTRICAL_EQUIP, MOTOR_VEHICLES   1.000 (tracker 1.00/1.00; MV: autos 232 displaces it)
+#       b      AGRI_FOOD, WOOD_PAPER, CHEM_PLASTICS, MACHINERY, OTHER_MFG   {fb:.3f}
+#              (= their subject shares {", ".join(f"{subj[s]:.2f}" for s in BINS[1][1])} weighted by world2024 US imports excl. CHN/CAN/MEX)
+#       elec   ELECTRONICS {subj["ELECTRONICS"]:.3f}    otn  OTHER_TRANSPORT {subj["OTHER_TRANSPORT"]:.3f}    metals  METALS_MINERALS {subj["METALS_MINERALS"]:.3f}
+#     Caveat: the tracker applies one exempt list (ieepa_exempt_products_hts.csv, 4,297 HTS-10 lines)
+#     at every date, so AGRI_FOOD (coffee, bananas, beef: exempt only from 2025-11-14, MEM) and
+#     OTHER_TRANSPORT (civil aircraft: EU/JPN/GBR deals, from Sep 2025) are more exempt here than
+#     they were before those dates. The shares are world-wide, not per exporter (Taiwan's and
+#     Mexico's electronics are mostly exempt servers/computers; the language can't say so).
+#
+# (2) Section 232 steel/aluminium coverage of METALS_MINERALS, from BL etr_by_gtap: the change
+#     2025-04-17 -> 2025-07-17 (232 25% -> 50%) / 25% per GTAP code: i_s {cov["i_s"]:.3f},
+#     fmp {cov["fmp"]:.3f}, nfm {cov_al:.3f} (the nfm change {cov["nfm"]:.3f} x 25% minus copper 50% on an
+#     assumed 6.5% of nfm: ~5 bn semi-finished copper of 76.6 bn, MEM), nmm 0. Weighted by W by
+#     partner: CHN {s232("china"):.3f}, CAN {s232("canada"):.3f}, MEX {s232("mexico"):.3f}, GBR {s232("uk"):.3f}, JPN {s232("japan"):.3f},
+#     EU27 {s232("eu"):.3f}, KOR (BL "ftrow") {s232("ftrow"):.3f}, all others (BL "row") {s232("row"):.3f}.
+#
+# (3) USMCA claim shares (exempt from the CAN/MEX IEEPA duties from 2025-03-07), BL
+#     usmca_shares_by_gtap.csv weighted by W to the 13 sectors (these are the tracker's shares;
+#     the monthly actual claim rate rose from 0.48 in March to 0.86 in July, see BL SOURCE.md).
+#     NB the tracker's own etr_*.csv use ~2024 claim rates (CA ~0.38, MX ~0.50): see scenarios/tools/us_2025/compare.md.
+#
+# What the language cannot express (approximated as described at each layer):
+#   - partial coverage of a sector (AVE instead; and `exclusive_with` works on whole cells, so a
+#     partial 232 layer cannot displace the reciprocal duty on just its share: the exemption is
+#     folded into the subject shares instead, and `exclusive_with` is used only where 232 covers
+#     ~all of the cell: autos on MOTOR_VEHICLES);
+#   - member countries inside aggregates (ASEAN_OTH, AFRICA, LATAM_OTH, MIDEAST_TUR, ROW: one
+#     import-weighted AVE rate; Switzerland 39% is inside ROW);
+#   - all-in floors ("15% including MFN"): `max` stacking floors the ADDITIONAL duty, not the total,
+#     so the EU/Japan floor is written per sector as (15% - baseline t0) x subject share, stacking
+#     add (no other add layer hits those cells, so max would give the same result);
+#   - de minimis (ended for CHN/HKG 2025-05-02, for all 2025-08-29, M): low-value parcels are not
+#     separate flows in world2024; not modelled;
+#   - product-level exceptions (India/Brazil annexes, potash 10%, in-transit grace periods,
+#     transshipment 40%, 232 derivatives expansion of 2025-08-18): not modelled unless stated.
+# Section 232 trucks (25%, 2025-11-01, M) are left out (no share in the stored data).
+'''
+out.append(hdr)
+out.append('name = "us_2025"')
+out.append('description = "US tariffs actually in force in 2025 (IEEPA fentanyl/reciprocal/country orders, Section 232 metals, autos, copper, lumber) with China\'s retaliation"')
+out.append('baseline = "world2024"\nmodel = "armington"\n# Outcomes within the year of the changes: one-year elasticities (tariffsim_data::priors::horizon_scale).\nhorizon = "short"\n\n[focus]\nimporter = "USA"\ntarget = "CHN"\n\n[period]\nstart = 2025-01-01\nend = 2025-12-31\n')
+
+# ---------------- China
+sec('China (incl. Hong Kong): IEEPA fentanyl and reciprocal (M rows 1-5; T)')
+layer('ieepa_fentanyl_china','IEEPA: EO 14195 (2025-02-01), EO 14228 (2025-03-03), EO 14357 (2025-11-04) (M; T)','CHN',
+      [('2025-02-04',0.10,'M: +10% 2025-02-04'),('2025-03-04',0.20,'M: 20% 2025-03-04'),('2025-11-10',0.10,'M: 10% 2025-11-10 (Busan/Kuala Lumpur)')],
+      note='All goods: the fentanyl duty has no Annex II exemption and stacks on Section 232 and 301.')
+recip('ieepa_reciprocal_china','CHN',[('2025-04-05',0.10,'M: 10% 2025-04-05'),('2025-04-09',0.84,'M: 84% 2025-04-09'),('2025-04-10',1.25,'M: 125% 2025-04-10'),('2025-05-14',0.10,'M: 10% 2025-05-14 (Geneva)')],
+      'IEEPA: EO 14257 (2025-04-02), EO 14259 (2025-04-08), EO 14266 (2025-04-09), EO 14298 (2025-05-12) (M; T)',
+      note='Reciprocal on China: the rate x the sector subject share (note (1)), one layer per bin.')
+
+# ---------------- universal + country rates
+sec('Reciprocal: universal 10% from 2025-04-05 (M row 6), Annex I country rates from 2025-08-07 (A1; M row 7)')
+agg_note={
+ 'ASEAN_OTH':('17.4%','THA 63.3, MYS 52.5, IDN 28.1, PHL 14.6, KHM 12.7 bn at 19%; SGP 43.2 at 10% (not in A1); MMR+LAO 1.5 at 40%; BRN 0.2 at 25% (2024 US imports by country: MEM) -> 3750/216 = 17.4%',0.174),
+ 'AFRICA':('22%','ZAF ~14 bn non-energy at 30%; the rest ~10 bn non-energy at ~14% (NGA/AGO/ly oil is Annex II energy; MEM weights) -> 22%',0.22),
+ 'LATAM_OTH':('11%','CRI 8 bn at 15%, ECU ~4 non-oil at 15%, NIC 4.5 at 18%, the rest ~80 bn (COL, CHL, PER, GTM, HND, DOM, ARG...) at 10% (not in A1) (MEM weights) -> 11.0%',0.11),
+ 'MIDEAST_TUR':('14%','ISR 22, TUR 16.4, JOR 3.4 bn at 15%; SAU ~2 non-oil, ARE 7, other Gulf ~2 at 10%; IRQ 35% almost all oil (Annex II) (MEM weights) -> 14.1%',0.14),
+ 'ROW':('22%','CHE ~20 bn non-pharma non-gold at 39%; AUS 16.7 at 10%; NOR ~5 non-oil, NZL 5.8 at 15%; BGD 8.4, LKA 3 at 20%; PAK 5.1 at 19%; others ~5 at 15% (MEM weights) -> 1509/69 = 21.9%',0.22),
+}
+U10=('2025-04-05',0.10,'M: universal 10% 2025-04-05')
+groups=[
+ ('ieepa_reciprocal_vnm_twn',['VNM','TWN'],[U10,('2025-08-07',0.20,'A1: Vietnam 20%, Taiwan 20% from 2025-08-07')],None),
+ ('ieepa_reciprocal_10',['GBR','BRA','IRN'],[U10],'GBR 10% (A1), BRA 10% (A1; +40% below), IRN 10% (not in A1: stays at the 10% baseline).'),
+ ('ieepa_reciprocal_ind',['IND'],[U10,('2025-08-07',0.25,'A1: India 25% from 2025-08-07')],None),
+ ('ieepa_reciprocal_kor',['KOR'],[U10,('2025-08-07',0.15,'A1: South Korea 15% from 2025-08-07')],
+   'Korea: 15% from 2025-08-07; the 15% all-in floor from 2025-11-15 (M; BL revision_dates) equals 15% additional\nbecause KORUS makes t0 = 0 in world2024, so it needs no step.'),
+]
+for reg,(r,why,val) in agg_note.items():
+    groups.append((f'ieepa_reciprocal_{reg.lower()}',[reg],[U10,('2025-08-07',val,f'A1 import-weighted AVE {r}')],f'{reg} is an aggregate: Annex I rates of its members weighted by 2024 US imports:\n{why}.'))
+for nm,ex,path,note in groups:
+    recip(nm,ex,path,EO14257+' (M; A1)',note=note)
+
+# EU and Japan: per-sector floor
+def floor_layers(reg, path_fn, authority, note):
+    first=True
+    for s in SECT:
+        if s in ('ENERGY_MINING','PHARMA'): continue
+        f=[b for b in BINS if s in b[1]][0][2]
+        t0=base[reg,s][1]
+        p=path_fn(s,t0,f)
+        nm=f'ieepa_reciprocal_{reg.lower()}_{s.lower()}'
+        layer(nm,authority,reg,p,sectors=[s],note=note if first else None); first=False
+        if s=='MOTOR_VEHICLES': RECIP.append(nm)
+floor_layers('EU27',lambda s,t0,f:[('2025-04-05',0.10*f,f'M: 10% x {f:.3f}'),('2025-08-07',max(0.15-t0,0)*f,f'A1 EU floor: (15% - t0 {100*t0:.2f}%) x {f:.3f}')],
+   EO14257+'; EU framework (joint statement 2025-08-21) (M; A1)',
+   'EU27: 10% from 2025-04-05; from 2025-08-07 the all-in 15% floor (A1: 15% minus MFN, 0 where MFN >= 15%),\n'
+   'written per sector as (15% - world2024 t0 of the sector) x subject share. The true product-level floor\n'
+   'averages max(15% - MFN_i, 0), which is >= this where MFN varies inside a sector (AGRI_FOOD, TEXTILE_APPAREL).')
+floor_layers('JPN',lambda s,t0,f:[('2025-04-05',0.10*f,f'M: 10% x {f:.3f}'),('2025-08-07',0.15*f,f'A1: Japan 15% stacked, x {f:.3f}'),('2025-09-12',max(0.15-t0,0)*f,f'M: Japan floor from 2025-09-12: (15% - t0 {100*t0:.2f}%) x {f:.3f}')],
+   EO14257+'; EO 14345 (2025-09-04, Japan agreement) (M; A1; BL revision_dates rev_23)',
+   'Japan: 10% from 2025-04-05, 15% stacked on MFN from 2025-08-07, the all-in 15% floor from 2025-09-12 (M,\nthe tracker\'s date; the order made it retroactive to 2025-08-07), per sector as for the EU.')
+
+sec('Country-specific IEEPA orders: India Russian-oil penalty, Brazil (M rows 11-12)')
+recip('ieepa_india_russian_oil','IND',[('2025-08-27',0.25,'M: +25% on top of the 25% reciprocal = 50%')],
+      'IEEPA: EO 14329 (2025-08-06), effective 2025-08-27 (M)',
+      note='Same product coverage as the reciprocal duty ("all not in Annex II", M), so the same subject shares.')
+bra_secs=['AGRI_FOOD','TEXTILE_APPAREL','CHEM_PLASTICS','ELECTRONICS','ELECTRICAL_EQUIP','MACHINERY','MOTOR_VEHICLES','OTHER_MFG']
+layer('ieepa_brazil','IEEPA: EO 14323 (2025-07-30), effective 2025-08-06 (M)','BRA',[('2025-08-06',0.40,'M: +40% on top of the 10% reciprocal')],sectors=bra_secs,
+      note='Brazil +40%: all goods except its annex (civil aircraft, orange juice, energy, pulp, ~700 lines; M): modelled\n'
+           'as not covering ENERGY_MINING, OTHER_TRANSPORT (aircraft), WOOD_PAPER (pulp) and PHARMA; orange juice is\n'
+           'inside AGRI_FOOD (not separable). 232 metals are exempt: METALS_MINERALS below at 40% x (1 - 232 share).')
+layer('ieepa_brazil_metals','IEEPA: EO 14323 (2025-07-30), effective 2025-08-06 (M)','BRA',[('2025-08-06',0.40*(1-s232('row')),f'40% x (1 - 232 steel/alu share {s232("row"):.3f})')],sectors=['METALS_MINERALS'])
+
+# ---------------- Canada / Mexico
+sec('Canada and Mexico IEEPA (M rows 8-10): 25% from 2025-03-04, USMCA-qualifying goods exempt from\n'
+    '2025-03-07; Canada 35% from 2025-08-01; energy and potash 10%. AVE per sector = rate x (1 - USMCA claim share),\n'
+    'METALS_MINERALS also x (1 - 232 steel/alu share) (232 goods are not subject). Potash (inside CHEM_PLASTICS) is\n'
+    'left at the general rate.')
+for reg,p,auth in [('CAN','canada','IEEPA: EO 14193 (2025-02-01), EO 14231 (2025-03-06, USMCA exemption), EO 14325 (2025-07-31, 35%) (M)'),
+                   ('MEX','mexico','IEEPA: EO 14194 (2025-02-01), EO 14232 (2025-03-06, USMCA exemption) (M)')]:
+    for s in SECT:
+        u=U[reg][s]; k=(1-s232(p)) if s=='METALS_MINERALS' else 1.0
+        hi=0.10 if s=='ENERGY_MINING' else 0.25
+        path=[('2025-03-04',hi*k,f'M: {pct(hi)}' + (f' x (1 - 232 {s232(p):.3f})' if k!=1 else '') + ', no USMCA exemption yet'),
+              ('2025-03-07',hi*(1-u)*k,f'{pct(hi)} x (1 - USMCA claim {u:.3f})'+(f' x {k:.3f}' if k!=1 else ''))]
+        if reg=='CAN' and s!='ENERGY_MINING':
+            path.append(('2025-08-01',0.35*(1-u)*k,f'M: 35% x (1 - USMCA claim {u:.3f})'+(f' x {k:.3f}' if k!=1 else '')))
+        nm=f'ieepa_{reg.lower()}_{s.lower()}'
+        layer(nm,auth,reg,path,sectors=[s]); 
+        if s=='MOTOR_VEHICLES': RECIP.append(nm)
+
+# ---------------- Section 232
+sec('Section 232 (Trade Expansion Act 1962). Steel/aluminium, copper and lumber/furniture cover part of a sector:\n'
+    'AVE = rate x coverage (note (2)); their exemption from the reciprocal and CAN/MEX duties is already in the\n'
+    'subject shares, so they carry no exclusive_with. Autos cover ~all of MOTOR_VEHICLES and use exclusive_with.')
+SAP={'CHN':'china','CAN':'canada','MEX':'mexico','JPN':'japan','EU27':'eu','KOR':'ftrow'}
+for reg,p in SAP.items():
+    layer(f's232_steel_alu_{reg.lower()}','s232: Proclamations 10895/10896 (2025-02-10, effective 2025-03-12), Proclamation 10947 (2025-06-03, 50% from 2025-06-04) (M)',reg,
+      [('2025-03-12',0.25*s232(p),f'M: 25% x steel/alu share {s232(p):.3f}'),('2025-06-04',0.50*s232(p),f'M: 50% x {s232(p):.3f}')],sectors=['METALS_MINERALS'])
+layer('s232_steel_alu_gbr','s232: Proclamations 10895/10896 (effective 2025-03-12); UK kept at 25% from 2025-06-04 (Proclamation 10947) (M)','GBR',
+      [('2025-03-12',0.25*s232('uk'),f'M: 25% x {s232("uk"):.3f}')],sectors=['METALS_MINERALS'])
+layer('s232_steel_alu_other','s232: Proclamations 10895/10896 (effective 2025-03-12), Proclamation 10947 (50% from 2025-06-04) (M)','*',
+      [('2025-03-12',0.25*s232('row'),f'M: 25% x {s232("row"):.3f} (BL "row" mix)'),('2025-06-04',0.50*s232('row'),f'M: 50% x {s232("row"):.3f}')],
+      except_=['CHN','CAN','MEX','JPN','EU27','KOR','GBR'],sectors=['METALS_MINERALS'],
+      note='Russian aluminium 200% (M) is not separable. For China the 2018 232 duties already in t0 are not netted out.')
+cu=sum(imp['nfm'][p]*CU_NFM for p in P)/sum(imp[g][p] for g in SA for p in P)
+layer('s232_copper','s232: Proclamation 10962 (2025-07-30), effective 2025-08-01 (M)','*',[('2025-08-01',0.50*cu,f'M: 50% x copper share {cu:.4f} of METALS_MINERALS')],sectors=['METALS_MINERALS'],
+      note=f'Copper 50% on semi-finished copper and intensive derivatives (cathodes, scrap excluded; M). Share: an assumed\n6.5% of nfm (MEM: ~5 bn) = {cu:.4f} of METALS_MINERALS (W). The reciprocal duty on these goods is not removed\n(over-count <= reciprocal rate x {cu:.3f}).')
+LUM=8/ (sum(imp[g][p] for g in ('lum','ppp') for p in P)/1e9)
+FUR=15/(sum(imp['omf'][p] for p in P)/1e9 + 0)  # of omf only; OTHER_MFG = omf
+layer('s232_lumber','s232: Proclamation 11000 (2025-09-29), effective 2025-10-14 (M)','*',[('2025-10-14',0.10*LUM,f'M: 10% x softwood-lumber share {LUM:.3f}')],sectors=['WOOD_PAPER'],except_=['GBR'],
+      note=f'Softwood lumber 10% on an assumed ~8 bn of WOOD_PAPER {sum(imp[g][p] for g in ("lum","ppp") for p in P)/1e9:.1f} bn (MEM) = {LUM:.3f}. EU/JPN cap (15% incl. MFN) ~ no\nchange at 10%; GBR 10% (M) also ~ the same: GBR excluded only for the furniture cap. Reciprocal on these lines not removed.')
+layer('s232_furniture','s232: Proclamation 11000 (2025-09-29), effective 2025-10-14 (M)','*',[('2025-10-14',0.25*FUR,f'M: 25% x upholstered furniture + cabinets/vanities share {FUR:.3f}')],sectors=['OTHER_MFG'],except_=['GBR','EU27','JPN'],
+      note=f'Upholstered furniture 25%, kitchen cabinets and vanities 25% (M) on an assumed ~15 bn of OTHER_MFG {sum(imp["omf"][p] for p in P)/1e9:.1f} bn\n(MEM) = {FUR:.3f}. EU27/JPN capped at 15% incl. MFN and GBR 10% (M): below.')
+layer('s232_furniture_capped','s232: Proclamation 11000 (2025-09-29), effective 2025-10-14 (M)',['EU27','JPN','GBR'],[('2025-10-14',0.10*FUR,f'M: ~10% (15% cap - MFN for EU/JPN; 10% for GBR) x {FUR:.3f}')],sectors=['OTHER_MFG'])
+
+VEH,PARTS=0.65,0.27
+sec(f'Section 232 autos (25% 2025-04-03) and parts (25% 2025-05-03) on MOTOR_VEHICLES (M rows 15-16).\n'
+    f'Coverage (MEM, unverified): passenger vehicles and light trucks ~{VEH:.2f} of MV imports, listed parts ~{PARTS:.2f} more,\n'
+    f'so {VEH:.2f} from Apr 3 and {VEH+PARTS:.2f} from May 3 (the rest: medium/heavy trucks, 25% from 2025-11-01, not modelled).\n'
+    'exclusive_with: 232 autos goods are exempt from the reciprocal and the CAN/MEX IEEPA duties (EO 14257 s.3(b);\n'
+    'EO 14289 of 2025-04-29). The cell-level exclusion also drops the reciprocal on the uncovered part (0.35 until\n'
+    'May 2, 0.08 after).')
+AUTH_A='s232: Proclamation 10908 (2025-03-26): vehicles from 2025-04-03, parts from 2025-05-03 (M)'
+def excl(): return list(RECIP)
+layer('s232_autos','' + AUTH_A,'*',[('2025-04-03',0.25*VEH,f'M: 25% x vehicles {VEH:.2f}'),('2025-05-03',0.25*(VEH+PARTS),f'M: 25% x (vehicles + parts) {VEH+PARTS:.2f}')],
+      except_=['CAN','MEX','EU27','JPN','KOR','GBR'],sectors=['MOTOR_VEHICLES'],exclusive=excl())
+# CAN / MEX
+for reg,vs,uc,usc in [('CAN',0.70,0.50,U['CAN']['MOTOR_VEHICLES']),('MEX',0.50,0.38,U['MEX']['MOTOR_VEHICLES'])]:
+    ps=VEH+PARTS-vs
+    r1=0.25*vs*(1-uc); r2=r1+0.25*ps*(1-usc)
+    layer(f's232_autos_{reg.lower()}',AUTH_A+'; USMCA content rules of the proclamation',reg,
+          [('2025-04-03',r1,f'25% x vehicles {vs:.2f} x non-US content {1-uc:.2f}'),('2025-05-03',r2,f'+ 25% x parts {ps:.2f} x (1 - USMCA claim {usc:.3f})')],
+          sectors=['MOTOR_VEHICLES'],exclusive=excl(),
+          note=f'{reg}: USMCA vehicles pay 25% on non-US content only (US content ~{uc:.2f}, MEM), USMCA-compliant parts are exempt.\nVehicle share of {reg} MV imports ~{vs:.2f} (MEM).')
+# deals
+deals=[('EU27','2025-08-01','EU framework (joint statement 2025-08-21; FR notice 2025-09-25, retroactive to 2025-08-01) (MEM date)'),
+       ('JPN','2025-09-16','Japan agreement, EO 14345 (2025-09-04; FR 2025-09-09), autos 15% from 2025-09-16 (MEM date; BL rev_23 2025-09-12)'),
+       ('KOR','2025-11-01','Korea agreement (FR notice 2025-12, retroactive to 2025-11-01) (MEM date; BL rev_32 2025-11-15)')]
+for reg,d,auth in deals:
+    t0=base[reg,'MOTOR_VEHICLES'][1]
+    layer(f's232_autos_{reg.lower()}',AUTH_A+'; '+auth,reg,
+          [('2025-04-03',0.25*VEH,f'M: 25% x {VEH:.2f}'),('2025-05-03',0.25*(VEH+PARTS),f'M: 25% x {VEH+PARTS:.2f}'),
+           (d,max(0.15-t0,0)*(VEH+PARTS),f'15% all-in: (15% - t0 {100*t0:.1f}%) x {VEH+PARTS:.2f}')],
+          sectors=['MOTOR_VEHICLES'],exclusive=excl())
+layer('s232_autos_gbr',AUTH_A+'; US-UK Economic Prosperity Deal, EO 14309 (2025-06-16), 10% within a 100,000-vehicle quota from 2025-06-30 (MEM)','GBR',
+      [('2025-04-03',0.25*VEH,f'M: 25% x {VEH:.2f}'),('2025-05-03',0.25*(VEH+PARTS),f'M: 25% x {VEH+PARTS:.2f}'),
+       ('2025-06-30',0.10*(VEH+PARTS),f'10% (quota ~ all 2024 UK car exports) x {VEH+PARTS:.2f}')],sectors=['MOTOR_VEHICLES'],exclusive=excl())
+
+# ---------------- retaliation
+out.append('''# ----------------------------------------------------------------------------------------------------
+# China's retaliation on US goods. Feb/Mar product lists are MEM (State Council Tariff Commission
+# announcements 2025-02-04 and 2025-03-04; not in the stored data), written as sector AVEs:
+#   2025-02-10: coal, LNG 15%; crude oil 10% -> ENERGY_MINING ~12% (2024 US exports to China, MEM: crude ~6 bn
+#               at 10%, LNG+coal ~4 bn at 15%); agricultural machinery, large cars, pickups 10% -> not modelled
+#               (small shares of MACHINERY / MOTOR_VEHICLES).
+#   2025-03-10: chicken, wheat, corn, cotton 15%; soybeans, sorghum, pork, beef, aquatic products, fruit,
+#               vegetables, dairy 10% -> AGRI_FOOD ~10% (soybeans 12.8 of ~25 bn farm exports at 10%; the 15%
+#               items ~3 bn; processed food partly uncovered: ~10% overall, MEM). Suspended from 2025-11-10 (MEM).
+#   2025-04-10 84%, 2025-04-12 125%, 2025-05-14 10% on all US goods (T; the announced 34% never applied).
+# ----------------------------------------------------------------------------------------------------
+
+[[retaliation]]
+name = "china_retaliation_energy"
+authority = "PRC State Council Tariff Commission announcement of 2025-02-04 (MEM)"
+by = "CHN"
+against = "USA"
+mode = "fixed"
+sectors = ["ENERGY_MINING"]
+rate = "12%"          # coal/LNG 15%, crude 10%, weighted ~6:4 (MEM)
+effective = 2025-02-10
+
+[[retaliation]]
+name = "china_retaliation_agri"
+authority = "PRC State Council Tariff Commission announcement of 2025-03-04 (MEM); suspended from 2025-11-10 (MEM)"
+by = "CHN"
+against = "USA"
+mode = "fixed"
+sectors = ["AGRI_FOOD"]
+rate = "10%"          # 10-15% on farm goods, ~10% AVE on AGRI_FOOD (MEM)
+effective = 2025-03-10
+expires = 2025-11-10
+
+[[retaliation]]
+name = "china_counter_tariff"
+authority = "PRC State Council Tariff Commission (2025-04-09, 2025-04-11, 2025-05-12) (T)"
+by = "CHN"
+against = "USA"
+mode = "fixed"
+rate = "84%"
+effective = 2025-04-10
+[[retaliation.step]]
+date = 2025-04-12
+rate = "125%"
+[[retaliation.step]]
+date = 2025-05-14
+rate = "10%"
+''')
+open(os.path.join(REPO, 'scenarios', 'us_2025.toml'),'w').write('\n'.join(out))
+json.dump(model,open(os.environ.get('MODEL_JSON', '/dev/null'),'w'),indent=0)
+print(len(model),'layers')
