@@ -20,7 +20,7 @@
 //! | `revenue.R` | change in R's tariff revenue |
 //! | `cs.R`, `ps.R` | change in consumer / producer surplus |
 //! | `export_price_pct.R` | export-weighted change in R's exporter prices, percent |
-//! | `import_price_pct.R` | import-weighted change in R's composite import price, percent |
+//! | `import_price_pct.R` | import-weighted change in R's composite price index (the two-level models: domestic and imported goods; `armington-imports`: imports), percent |
 //! | `world_trade`, `world_trade_pct` | change in total international trade |
 //!
 //! Ratios whose denominator is exactly zero (no direct change at all) are reported as 0.
