@@ -36,6 +36,8 @@ enum Command {
     Merge(cmd::merge::Args),
     /// Run two scenarios on the same elasticity draws and report the distribution of B - A.
     Compare(cmd::compare::Args),
+    /// Compare a scenario's Monte Carlo bands with observed outcomes (coverage, signs, errors).
+    Backtest(cmd::backtest::Args),
 }
 
 /// Exit codes (DESIGN §8): 0 ok, 1 run failed, 2 invalid input.
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
         Command::Plot(args) => cmd::plot::run(&args),
         Command::Merge(args) => cmd::merge::run(&args),
         Command::Compare(args) => cmd::compare::run(&args),
+        Command::Backtest(args) => cmd::backtest::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod backtest;
 pub mod baseline;
 pub mod check;
 pub mod compare;

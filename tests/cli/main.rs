@@ -2,6 +2,7 @@
 
 mod util;
 
+mod backtest;
 mod baseline;
 
 mod check;

@@ -23,6 +23,22 @@
 //! | `import_price_pct.R` | import-weighted change in R's composite price index (the two-level models: domestic and imported goods; `armington-imports`: imports), percent |
 //! | `world_trade`, `world_trade_pct` | change in total international trade |
 //!
+//! On request ([`MetricCatalog::with_extra`], e.g. for `tariffsim backtest`), trade between any
+//! two sets of regions, where `X` and `M` are a region code, a group of the baseline (`ASEAN`,
+//! `LATAM`) or `*` (every region); cells inside one region (the diagonal) never count:
+//!
+//! | name | meaning |
+//! | --- | --- |
+//! | `trade.X.M` | change in the value of X's sales to M, USD bn |
+//! | `imports.M.X`, `exports.X.M` | the same (two names for one flow) |
+//! | `imports_pct.M.X`, `exports_pct.X.M` | the same in percent of the baseline flow |
+//! | `imports_pct.M`, `exports_pct.X` | M's total imports (from `*`), X's total exports (to `*`), percent change |
+//! | `import_share.M.X` | X's share of M's imports after the shock, percent (a level) |
+//! | `export_share.X.M` | M's share of X's exports after the shock, percent (a level) |
+//!
+//! A period's `_pct` is linear in the flows, so the day-weighted average of phases is exact; a
+//! period's share is recomputed from the period's flows ([`MetricCatalog::recompute_ratios`]).
+//!
 //! Ratios whose denominator is exactly zero (no direct change at all) are reported as 0.
 
 use crate::baseline::Baseline;
@@ -76,6 +92,38 @@ enum Kind {
     ImportPrice(usize),
     WorldTrade,
     WorldTradePct,
+    /// Change in a trade pair's value, USD bn.
+    Trade(usize),
+    /// Percent change of a trade pair.
+    TradePct(usize),
+    /// `100 · new(numerator pair) / new(denominator pair)`: a share after the shock, percent.
+    Share(usize, usize),
+}
+
+/// A set of exporters selling to a set of importers (diagonal cells excluded), with its baseline
+/// value: the unit of the on-request trade metrics.
+#[derive(Debug, Clone, PartialEq)]
+struct TradePair {
+    exporters: Vec<usize>,
+    importers: Vec<usize>,
+    /// Baseline value, USD.
+    base: f64,
+}
+
+impl TradePair {
+    /// Sum over the pair's cells (diagonal excluded) of `value(cell)` in one sector block.
+    fn sum_block(&self, block: &[f64], n: usize) -> f64 {
+        let mut total = 0.0;
+        for &i in &self.exporters {
+            let row = &block[i * n..(i + 1) * n];
+            for &j in &self.importers {
+                if i != j {
+                    total += row[j];
+                }
+            }
+        }
+        total
+    }
 }
 
 /// The list of metrics for a baseline and focus pair, with their names, in a fixed order.
@@ -93,6 +141,8 @@ pub struct MetricCatalog {
     sector_exports: Vec<f64>,
     /// Baseline imports of each importer by sector, `[s * N + j]` (weights of the import price).
     sector_imports: Vec<f64>,
+    /// Trade pairs of the on-request metrics.
+    pairs: Vec<TradePair>,
 }
 
 /// Scratch for [`MetricCatalog::fill`], reused across draws.
@@ -104,12 +154,102 @@ pub struct MetricWorkspace {
     target_row: Vec<f64>,
     export_price: Vec<f64>,
     import_price: Vec<f64>,
+    /// Changes of the catalog's trade pairs, USD.
+    pairs: Vec<f64>,
 }
 
 impl MetricCatalog {
     /// All metrics for `baseline`; the focus-pair metrics only when `focus` is given.
     #[must_use]
     pub fn new(baseline: &Baseline, focus: Option<Focus>) -> Self {
+        Self::build(baseline, focus)
+    }
+
+    /// This catalog with the on-request trade metrics of `names` added (see the module docs;
+    /// names already in the catalog are kept as they are). An error names the first name that is
+    /// not a metric, or a code that is neither a region nor a group of the baseline.
+    pub fn with_extra(mut self, baseline: &Baseline, names: &[String]) -> Result<Self> {
+        for name in names {
+            if self.index_of(name).is_some() {
+                continue;
+            }
+            let kind = self.parse_extra(baseline, name)?;
+            self.names.push(name.clone());
+            self.kinds.push(kind);
+            // A share's period value is recomputed from its two flows: carry them as metrics.
+            let parts: Vec<&str> = name.split('.').collect();
+            let flows = match (kind, parts.as_slice()) {
+                (Kind::Share(..), ["import_share", m, x]) => {
+                    [format!("trade.{x}.{m}"), format!("trade.*.{m}")]
+                }
+                (Kind::Share(..), ["export_share", x, m]) => {
+                    [format!("trade.{x}.{m}"), format!("trade.{x}.*")]
+                }
+                _ => continue,
+            };
+            for f in flows {
+                if self.index_of(&f).is_none() {
+                    let k = self.parse_extra(baseline, &f)?;
+                    self.names.push(f);
+                    self.kinds.push(k);
+                }
+            }
+        }
+        Ok(self)
+    }
+
+    /// The on-request kind of `name`, adding the trade pairs it needs.
+    fn parse_extra(&mut self, baseline: &Baseline, name: &str) -> Result<Kind> {
+        let bad = |why: String| crate::CoreError::Incompatible(format!("metric `{name}`: {why}"));
+        let parts: Vec<&str> = name.split('.').collect();
+        let (kind, a, b) = match parts.as_slice() {
+            [k, a, b] => (*k, *a, Some(*b)),
+            [k, a] => (*k, *a, None),
+            _ => return Err(bad("expected `KIND.REGION[.REGION]`".into())),
+        };
+        let mut pair = |exporters: &str, importers: &str| -> Result<usize> {
+            let x = resolve_set(baseline, exporters).map_err(bad)?;
+            let m = resolve_set(baseline, importers).map_err(bad)?;
+            if let Some(k) = self
+                .pairs
+                .iter()
+                .position(|p| p.exporters == x && p.importers == m)
+            {
+                return Ok(k);
+            }
+            let p = TradePair {
+                exporters: x,
+                importers: m,
+                base: 0.0,
+            };
+            let base: f64 = (0..baseline.n_sectors())
+                .map(|s| p.sum_block(baseline.sector_flows(s), baseline.n_regions()))
+                .sum();
+            self.pairs.push(TradePair { base, ..p });
+            Ok(self.pairs.len() - 1)
+        };
+        Ok(match (kind, b) {
+            ("trade", Some(b)) | ("exports", Some(b)) => Kind::Trade(pair(a, b)?),
+            ("imports", Some(b)) => Kind::Trade(pair(b, a)?),
+            ("exports_pct", Some(b)) => Kind::TradePct(pair(a, b)?),
+            ("imports_pct", Some(b)) => Kind::TradePct(pair(b, a)?),
+            ("exports_pct", None) => Kind::TradePct(pair(a, "*")?),
+            ("imports_pct", None) => Kind::TradePct(pair("*", a)?),
+            ("exports", None) => Kind::Trade(pair(a, "*")?),
+            ("imports", None) => Kind::Trade(pair("*", a)?),
+            ("import_share", Some(b)) => Kind::Share(pair(b, a)?, pair("*", a)?),
+            ("export_share", Some(b)) => Kind::Share(pair(a, b)?, pair(a, "*")?),
+            _ => {
+                return Err(bad(
+                    "not a metric of the catalog nor one of `trade.X.M`, `imports[_pct].M[.X]`, \
+                     `exports[_pct].X[.M]`, `import_share.M.X`, `export_share.X.M`"
+                        .into(),
+                ));
+            }
+        })
+    }
+
+    fn build(baseline: &Baseline, focus: Option<Focus>) -> Self {
         let n = baseline.n_regions();
         let code = |r: usize| baseline.regions().code(r).to_string();
         let mut names = Vec::new();
@@ -171,6 +311,7 @@ impl MetricCatalog {
         Self {
             sector_exports,
             sector_imports,
+            pairs: Vec::new(),
             focus,
             names,
             kinds,
@@ -194,6 +335,7 @@ impl MetricCatalog {
     /// ratios. The same convention as [`Self::fill`]: no direct change at all gives ratio 0.
     /// Without a focus pair there is nothing to recompute.
     pub fn recompute_ratios(&self, row: &mut [f64]) {
+        self.recompute_shares(row);
         let (mut direct, mut diversion_ratio, mut deflection_ratio) = (None, None, None);
         let (mut diversion, mut deflection) = (0.0, 0.0);
         for (k, kind) in self.kinds.iter().enumerate() {
@@ -216,6 +358,34 @@ impl MetricCatalog {
         }
         if let Some(k) = deflection_ratio {
             row[k] = ratio(deflection);
+        }
+    }
+
+    /// Recomputes the shares of an averaged row from its averaged trade changes: a period's share
+    /// is the share of the period's flows. A share needs the changes of both its pairs in the
+    /// row; [`Self::with_extra`] does not add them, so here they are recomputed from the row's
+    /// `Trade`/`TradePct` entries where present and otherwise left as averaged.
+    fn recompute_shares(&self, row: &mut [f64]) {
+        let change_of = |p: usize| -> Option<f64> {
+            self.kinds
+                .iter()
+                .enumerate()
+                .find_map(|(k, kind)| match *kind {
+                    Kind::Trade(q) if q == p => Some(row[k] / BN),
+                    Kind::TradePct(q) if q == p => Some(row[k] / 100.0 * self.pairs[p].base),
+                    _ => None,
+                })
+        };
+        let mut updates = Vec::new();
+        for (k, kind) in self.kinds.iter().enumerate() {
+            if let Kind::Share(num, den) = *kind
+                && let (Some(a), Some(b)) = (change_of(num), change_of(den))
+            {
+                updates.push((k, share(self.pairs[num].base + a, self.pairs[den].base + b)));
+            }
+        }
+        for (k, v) in updates {
+            row[k] = v;
         }
     }
 
@@ -310,6 +480,17 @@ impl MetricCatalog {
                 }
             }
         }
+        ws.pairs.clear();
+        ws.pairs.resize(self.pairs.len(), 0.0);
+        if !self.pairs.is_empty() {
+            for s in (0..n_sectors).filter(|&s| eq.totals.of(s) != TotalsState::Unchanged) {
+                let base_block = &baseline.sector_flows(s)[..n * n];
+                let new_block = &eq.flows[s * n * n..(s + 1) * n * n];
+                for (p, change) in self.pairs.iter().zip(ws.pairs.iter_mut()) {
+                    *change += p.sum_block(new_block, n) - p.sum_block(base_block, n);
+                }
+            }
+        }
         let direct = if c < n { ws.focus_row[c] } else { 0.0 };
         let ratio = |num: f64| if direct == 0.0 { 0.0 } else { num / -direct };
         let region_sum = |v: &[f64]| -> f64 { v.iter().sum() };
@@ -362,6 +543,12 @@ impl MetricCatalog {
                 Kind::ImportPrice(r) => pct(ws.import_price[r], self.base_imports[r]),
                 Kind::WorldTrade => region_sum(&ws.exports) * BN,
                 Kind::WorldTradePct => pct(region_sum(&ws.exports), self.base_world),
+                Kind::Trade(p) => ws.pairs[p] * BN,
+                Kind::TradePct(p) => pct(ws.pairs[p], self.pairs[p].base),
+                Kind::Share(num, den) => share(
+                    self.pairs[num].base + ws.pairs[num],
+                    self.pairs[den].base + ws.pairs[den],
+                ),
             };
         }
     }
@@ -400,6 +587,38 @@ fn sweep_flow_changes(ws: &mut MetricWorkspace, base_block: &[f64], new_block: &
         };
         ws.exports[i] += row_change;
     }
+}
+
+/// `100 · part / whole`, 0 when the whole is not positive.
+fn share(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 {
+        100.0 * part / whole
+    } else {
+        0.0
+    }
+}
+
+/// The regions a code stands for: a region, a group of the baseline, or `*` (every region).
+fn resolve_set(baseline: &Baseline, code: &str) -> std::result::Result<Vec<usize>, String> {
+    let regions = baseline.regions();
+    if code == "*" {
+        return Ok((0..regions.len()).collect());
+    }
+    if let Some(i) = regions.index_of(code) {
+        return Ok(vec![i]);
+    }
+    if let Some(g) = regions.group(code) {
+        return Ok(g.members.clone());
+    }
+    Err(format!(
+        "`{code}` is neither a region nor a group of the baseline (regions: {})",
+        regions
+            .regions()
+            .iter()
+            .map(|r| r.code.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
 }
 
 /// Baseline exports by exporter and imports by importer of every sector, off the diagonal,
@@ -629,6 +848,101 @@ mod tests {
                 "{name}: {a} vs {b}"
             );
         }
+    }
+
+    /// The on-request trade metrics against naive sums: a pair's change and percent, totals with
+    /// `*` (the diagonal never counts), a group, a share after the shock and its period value
+    /// recomputed from the averaged flows (not the average of the phases' shares).
+    #[test]
+    fn trade_metrics_on_request() {
+        use crate::{Elasticities, Model};
+        let (b, codes) = six_regions_three_sectors();
+        let n = b.n_regions();
+        let names: Vec<String> = [
+            "imports_pct.A.B",
+            "exports.B.A",
+            "imports_pct.A",
+            "import_share.A.B",
+            "export_share.B.A",
+            "trade.*.A",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let catalog = MetricCatalog::new(&b, None).with_extra(&b, &names).unwrap();
+        assert!(
+            catalog.index_of("trade.B.A").is_some(),
+            "a share brings its flows"
+        );
+        let e = Elasticities::uniform(n, 3, 4.0, -1.5, 6.0).unwrap();
+        let mut t = b.baseline_tariffs();
+        for s in 0..3 {
+            t.set(1, 0, s, 0.5).unwrap();
+        }
+        let eq = Model::Armington.solve(&b, &e, &t).unwrap();
+        let mut out = vec![0.0; catalog.len()];
+        catalog.fill(&b, &eq, &mut MetricWorkspace::default(), &mut out);
+        let get = |name: &str| out[catalog.index_of(name).unwrap()];
+        let flow = |f: &dyn Fn(usize, usize, usize) -> f64, x: &[usize], m: &[usize]| -> f64 {
+            let mut total = 0.0;
+            for s in 0..3 {
+                for &i in x {
+                    for &j in m {
+                        if i != j {
+                            total += f(i, j, s);
+                        }
+                    }
+                }
+            }
+            total
+        };
+        let all: Vec<usize> = (0..n).collect();
+        let new = |i, j, s| eq.flow(i, j, s);
+        let old = |i, j, s| b.flow(i, j, s);
+        let (ba_new, ba_old) = (flow(&new, &[1], &[0]), flow(&old, &[1], &[0]));
+        let close = |a: f64, c: f64| (a - c).abs() <= 1e-9 * c.abs().max(1.0);
+        assert!(close(get("exports.B.A"), (ba_new - ba_old) * 1e-9));
+        assert!(close(
+            get("imports_pct.A.B"),
+            100.0 * (ba_new / ba_old - 1.0)
+        ));
+        let (a_new, a_old) = (flow(&new, &all, &[0]), flow(&old, &all, &[0]));
+        assert!(close(get("imports_pct.A"), 100.0 * (a_new / a_old - 1.0)));
+        assert!(close(get("trade.*.A"), (a_new - a_old) * 1e-9));
+        assert!(close(get("import_share.A.B"), 100.0 * ba_new / a_new));
+        let b_new = flow(&new, &[1], &all);
+        assert!(close(get("export_share.B.A"), 100.0 * ba_new / b_new));
+        assert!(get("imports_pct.A.B") < 0.0);
+        // A period row: the share of averaged flows, not the average of shares.
+        let zero = vec![0.0; catalog.len()];
+        let mut shocked = vec![0.0; catalog.len()];
+        catalog.fill(&b, &eq, &mut MetricWorkspace::default(), &mut shocked);
+        let mut avg: Vec<f64> = zero
+            .iter()
+            .zip(&shocked)
+            .map(|(a, c)| 0.5 * (a + c))
+            .collect();
+        let base_share = 100.0 * ba_old / a_old;
+        let k = catalog.index_of("import_share.A.B").unwrap();
+        avg[k] = 0.5 * (base_share + shocked[k]);
+        catalog.recompute_ratios(&mut avg);
+        let want = 100.0 * (ba_old + 0.5 * (ba_new - ba_old)) / (a_old + 0.5 * (a_new - a_old));
+        assert!(close(avg[k], want), "{} vs {want}", avg[k]);
+        // Errors name the metric and the code.
+        let err = MetricCatalog::new(&b, None)
+            .with_extra(&b, &["imports_pct.A.ZZ".to_string()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("imports_pct.A.ZZ") && err.contains("`ZZ`"),
+            "{err}"
+        );
+        let err = MetricCatalog::new(&b, None)
+            .with_extra(&b, &["nonsense.A".to_string()])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("nonsense.A"), "{err}");
+        let _ = codes;
     }
 
     /// The one-pass totals against naive per-cell sums written here, on a multi-sector baseline

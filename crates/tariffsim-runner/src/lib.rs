@@ -11,6 +11,7 @@
 //! type-7 quantiles) sequentially in draw order, so results are bit-identical for any thread
 //! count and any shard split merged afterwards.
 
+pub mod backtest;
 pub mod dist;
 pub mod engine;
 pub mod error;

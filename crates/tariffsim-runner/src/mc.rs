@@ -110,7 +110,7 @@ impl<'a> ScenarioEvaluator<'a> {
             ));
         }
         let phases = &scenario.phases;
-        let catalog = MetricCatalog::new(baseline, Some(scenario.focus));
+        let catalog = crate::point::catalog_for(scenario, baseline)?;
         let reported = scenario
             .metrics
             .iter()

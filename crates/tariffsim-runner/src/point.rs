@@ -27,6 +27,15 @@ use tariffsim_core::{
 };
 use tariffsim_scenario::{Date, Phase, Scenario};
 
+/// The metric catalog of a scenario: every standard metric of its focus pair, plus the
+/// on-request trade metrics its `metrics` list names (`import_share.USA.VNM`, …: see
+/// [`MetricCatalog::with_extra`]).
+pub fn catalog_for(scenario: &Scenario, baseline: &Baseline) -> Result<MetricCatalog, RunnerError> {
+    MetricCatalog::new(baseline, Some(scenario.focus))
+        .with_extra(baseline, &scenario.metrics)
+        .map_err(|e| RunnerError::Setting(e.to_string()))
+}
+
 /// The elasticities of a scenario's point estimate: `tariffsim-data`'s central values for its
 /// model, the file's `[elasticities]` applied, scaled to its horizon — the same horizon scaling
 /// every Monte Carlo draw gets, so the point sits inside its own band.
@@ -210,7 +219,7 @@ pub fn run_point(
     baseline: &Baseline,
     elasticities: &Elasticities,
 ) -> Result<PointResult, RunnerError> {
-    let catalog = MetricCatalog::new(baseline, Some(scenario.focus));
+    let catalog = catalog_for(scenario, baseline)?;
     let layout = PointLayout::new(&scenario.phases, &catalog);
     let mut ws = PointWorkspace::new(baseline);
     let mut values = vec![0.0; layout.len()];

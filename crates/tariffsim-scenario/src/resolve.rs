@@ -680,7 +680,10 @@ pub(crate) fn resolve(doc: &Document, baseline: &Baseline, baseline_ref: &str) -
         Some(e) => {
             let mut out = Vec::new();
             for (name, loc) in cx.strings(e, "metric names")? {
-                if catalog.index_of(name).is_none() {
+                let on_request = MetricCatalog::new(baseline, Some(focus))
+                    .with_extra(baseline, &[name.to_string()])
+                    .is_ok();
+                if catalog.index_of(name).is_none() && !on_request {
                     return Err(cx.err_expected(
                         loc,
                         format!(

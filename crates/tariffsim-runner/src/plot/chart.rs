@@ -644,6 +644,8 @@ pub struct IntervalRow {
     pub q: [f64; 5],
     /// Drawn in the highlight colour.
     pub highlight: bool,
+    /// An observed value drawn over the band (backtests).
+    pub observed: Option<f64>,
 }
 
 /// Rows sorted by median (largest at the top): median bar, 25–75% box, 5–95% whisker.
@@ -723,10 +725,10 @@ impl Chart for IntervalChart {
         let mut lo: f64 = 0.0;
         let mut hi: f64 = 0.0;
         for r in &self.rows {
-            for v in r.q {
+            for v in r.q.iter().chain(r.observed.as_ref()) {
                 if v.is_finite() {
-                    lo = lo.min(v);
-                    hi = hi.max(v);
+                    lo = lo.min(*v);
+                    hi = hi.max(*v);
                 }
             }
         }
@@ -784,6 +786,21 @@ impl Chart for IntervalChart {
                     INK.stroke_width(2),
                 )))
                 .msg()?;
+            if let Some(obs) = r.observed {
+                // A diamond: the observed value.
+                let d = half * 0.55;
+                chart
+                    .draw_series(std::iter::once(Polygon::new(
+                        vec![
+                            (obs, y - d),
+                            (obs + span * 0.008, y),
+                            (obs, y + d),
+                            (obs - span * 0.008, y),
+                        ],
+                        INK.filled(),
+                    )))
+                    .msg()?;
+            }
             let (px, py) = chart.backend_coord(&(x_lo, y));
             let style = if r.highlight {
                 bold(15).color(&RED)
@@ -827,6 +844,13 @@ impl Chart for IntervalChart {
             entries.push(LegendEntry {
                 swatch: Swatch::Fill(RED.to_rgba()),
                 label: h.clone(),
+                detail: None,
+            });
+        }
+        if self.rows.iter().any(|r| r.observed.is_some()) {
+            entries.push(LegendEntry {
+                swatch: Swatch::Fill(INK.to_rgba()),
+                label: "observed (diamond)".into(),
                 detail: None,
             });
         }

@@ -21,6 +21,8 @@ pub struct RunData {
     pub point: HashMap<String, f64>,
     /// `timeline.csv`, when present.
     pub timeline: Option<Timeline>,
+    /// `backtest.json`, when the run is a backtest.
+    pub backtest: Option<crate::backtest::BacktestReport>,
     /// Region code → display name (from the baseline when it can be loaded, else the code).
     names: HashMap<String, String>,
     /// Sector code → display name.
@@ -116,6 +118,12 @@ impl RunData {
         } else {
             None
         };
+        let bt_path = dir.join("backtest.json");
+        let backtest = if bt_path.is_file() {
+            Some(read_json(&bt_path, "backtest report")?)
+        } else {
+            None
+        };
         // The focus pair from `diversion_ratio.M.C` (or, in a compare run that does not
         // compare it, `imports.M.C`).
         let pair = |prefix: &str| {
@@ -147,6 +155,7 @@ impl RunData {
             summary,
             point,
             timeline,
+            backtest,
             names,
             sector_names,
             focus,

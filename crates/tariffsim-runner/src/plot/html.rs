@@ -197,6 +197,41 @@ pub fn report(data: &RunData, charts: &[Rendered], compare: bool) -> String {
     }
     o.push_str("</table>\n");
 
+    // Backtest.
+    if let Some(bt) = &data.backtest {
+        let _ = writeln!(
+            o,
+            "<h2>Backtest against observed {}</h2>\n<p>Coverage: {:.0}% of {} observed figures lie inside the model's 5–95% band; the median has the observed sign in {:.0}% ({} horizon). Files: <a href=\"backtest.csv\">backtest.csv</a>, <a href=\"backtest.json\">backtest.json</a>.</p>\n<table>\n<tr><th class=\"l\">Metric</th><th class=\"l\">Period</th><th class=\"l\">Unit</th><th>Observed</th><th>Point</th><th>p5</th><th>p50</th><th>p95</th><th class=\"l\">Band</th><th class=\"l\">Sign</th><th class=\"l\">Source</th></tr>",
+            escape(&bt.period),
+            100.0 * bt.coverage,
+            bt.rows.len(),
+            100.0 * bt.sign_hit_rate,
+            escape(&bt.horizon)
+        );
+        for r in bt.rows.iter().chain(&bt.calibration) {
+            let _ = writeln!(
+                o,
+                "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td></tr>",
+                escape(&r.metric),
+                escape(&r.period),
+                escape(&r.unit),
+                r.observed,
+                r.point,
+                r.p5,
+                r.p50,
+                r.p95,
+                if r.inside { "inside" } else { "outside" },
+                match r.sign_agrees {
+                    Some(true) => "right",
+                    Some(false) => "wrong",
+                    None => "–",
+                },
+                escape(&r.source)
+            );
+        }
+        o.push_str("</table>\n");
+    }
+
     // Charts.
     for ch in charts.iter().filter(|c| c.stem != "tariff_timeline") {
         let _ = writeln!(

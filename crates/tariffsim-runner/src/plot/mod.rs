@@ -453,6 +453,7 @@ pub fn run_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, Run
                 label: data.name(&code),
                 q: quantiles(&ms.summary, 1.0),
                 highlight: false,
+                observed: None,
             })
             .collect();
         if rows.is_empty() {
@@ -541,6 +542,7 @@ pub fn run_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, Run
             highlight: &code == c,
             label: data.name(&code),
             q: quantiles(&ms.summary, 1.0),
+            observed: None,
         })
         .collect();
     if !rows.is_empty() {
@@ -564,6 +566,47 @@ pub fn run_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, Run
             highlight_label: Some(format!("{c_name} (target)")),
         };
         out.push(pending("trade_balances", "Trade balances", chart));
+    }
+
+    // 8. Backtest: observed values over the model's bands, one chart per unit.
+    if let Some(bt) = &data.backtest {
+        for (unit, stem) in [("%", "backtest"), ("USD bn", "backtest_bn")] {
+            let rows: Vec<IntervalRow> = bt
+                .rows
+                .iter()
+                .filter(|r| r.unit == unit)
+                .map(|r| IntervalRow {
+                    label: r.metric.clone(),
+                    q: [r.p5, r.p5, r.p50, r.p95, r.p95],
+                    highlight: !r.inside,
+                    observed: Some(r.observed),
+                })
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let title = format!(
+                "Backtest: {} against observed {} ({unit})",
+                bt.scenario, bt.period
+            );
+            let chart = IntervalChart {
+                frame: frame(
+                    data,
+                    title.clone(),
+                    format!(
+                        "{} horizon · coverage {:.0}% of {} rows inside the 5–95% band · signs right {:.0}% · red: observed outside the band",
+                        bt.horizon,
+                        100.0 * bt.coverage,
+                        bt.rows.len(),
+                        100.0 * bt.sign_hit_rate
+                    ),
+                ),
+                rows,
+                x_desc: format!("Change (or share level) for {}, {unit}", bt.period),
+                highlight_label: Some("observed outside the band".into()),
+            };
+            out.push(pending(stem, &title, chart));
+        }
     }
     render_all(out, size)
 }
@@ -912,6 +955,7 @@ mod tests {
     #[test]
     fn interval_rows_keep_the_largest_and_the_highlight() {
         let row = |k: usize, median: f64, highlight: bool| IntervalRow {
+            observed: None,
             label: format!("R{k}"),
             q: [
                 median - 1.0,
