@@ -99,7 +99,10 @@ fn report_arithmetic_on_the_2025_case() {
     for row in calibration {
         assert_eq!(row["period"], "2024");
         assert!(row["sign_agrees"].is_null());
-        assert!((f(&row["p5"]) - f(&row["p95"])).abs() < 1e-12, "a calibration band is a point");
+        assert!(
+            (f(&row["p5"]) - f(&row["p95"])).abs() < 1e-12,
+            "a calibration band is a point"
+        );
     }
     // The point column is `run --point`'s period value.
     let p = run(
@@ -226,4 +229,58 @@ fn bad_observed_files_are_clear_errors() {
         );
         assert!(!out.exists(), "no run folder for bad input ({want})");
     }
+}
+
+/// `[macro]` grows US demand: levels include it, shares hardly move (a uniform growth cancels
+/// out of a share). Not exactly: the grown US market weighs more in every exporter's sales, so
+/// the tariff's price effects differ a little (measured: 0.002 pp on the total) — the tolerances
+/// say so.
+#[test]
+fn macro_growth_moves_levels_not_shares() {
+    let dir = TestDir::new();
+    let base = repo().join("scenarios/us_china_2025.toml");
+    let grown = dir.write(
+        "grown.toml",
+        &format!(
+            "extends = {:?}\nmetrics = [\"imports_pct.USA\", \"import_share.USA.CHN\", \"imports_pct.USA.CHN\"]\n[macro]\n[[macro.demand]]\nimporter = \"USA\"\ngrowth = \"10%\"\n",
+            base.display().to_string()
+        ),
+    );
+    let plain = dir.write(
+        "plain.toml",
+        &format!(
+            "extends = {:?}\nmetrics = [\"imports_pct.USA\", \"import_share.USA.CHN\", \"imports_pct.USA.CHN\"]\n",
+            base.display().to_string()
+        ),
+    );
+    let period = |file: &std::path::Path| -> serde_json::Value {
+        let r = run(
+            &dir,
+            &[
+                "run",
+                &file.display().to_string(),
+                "--point",
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(r.code(), 0, "{}", r.stderr());
+        let v: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
+        v["period"]["metrics"].clone()
+    };
+    let (g, p) = (period(&grown), period(&plain));
+    let share = |v: &serde_json::Value| f(&v["import_share.USA.CHN"]);
+    assert!(
+        (share(&g) - share(&p)).abs() < 0.01,
+        "{} vs {}",
+        share(&g),
+        share(&p)
+    );
+    // Levels: (1 + tariff effect) × 1.1 − 1.
+    let total = |v: &serde_json::Value| f(&v["imports_pct.USA"]);
+    let want = (1.0 + total(&p) / 100.0) * 1.1 * 100.0 - 100.0;
+    assert!((total(&g) - want).abs() < 0.05, "{} vs {want}", total(&g));
+    assert!(total(&g) > total(&p) + 9.0);
+    let china = |v: &serde_json::Value| f(&v["imports_pct.USA.CHN"]);
+    assert!(china(&g) > china(&p));
 }

@@ -145,6 +145,13 @@ impl Equilibrium {
         self.reset_to(model, baseline, baseline.tariffs(), None, false);
     }
 
+    /// Forgets the per-sector totals the solver recorded for the metrics (they then sum the
+    /// flows): needed when the metrics compare the flows with another baseline than the one
+    /// solved on (a `[macro]`-grown baseline measured against the original).
+    pub fn forget_solver_totals(&mut self) {
+        self.totals.clear();
+    }
+
     /// Resets to the baseline with the tariffs `rates` in force, without reallocating (when the
     /// shapes match); with `keep_flows` the flows are left as they are, for a solver that
     /// writes every cell of them. `source` is the uid of the `Tariffs` matrix the rates come

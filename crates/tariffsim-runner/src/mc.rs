@@ -72,6 +72,8 @@ pub fn default_threads() -> usize {
 /// Solves a scenario's phases at one draw's elasticities.
 pub struct ScenarioEvaluator<'a> {
     baseline: &'a Baseline,
+    /// The `[macro]`-grown baseline the phases are solved on, if any.
+    grown: Option<Baseline>,
     model: Model,
     priors: PriorSet,
     central: Elasticities,
@@ -128,6 +130,7 @@ impl<'a> ScenarioEvaluator<'a> {
         }
         let central = priors.central()?;
         Ok(Self {
+            grown: crate::point::grown_baseline(scenario, baseline)?,
             baseline,
             model: scenario.model,
             priors,
@@ -183,7 +186,7 @@ impl<'a> ScenarioEvaluator<'a> {
     ) -> Result<(), String> {
         point::solve_phases_into(
             self.model,
-            self.baseline,
+            (self.grown.as_ref().unwrap_or(self.baseline), self.baseline),
             self.phases,
             elasticities,
             &self.catalog,

@@ -27,6 +27,40 @@ use tariffsim_core::{
 };
 use tariffsim_scenario::{Date, Phase, Scenario};
 
+/// The baseline a scenario with a `[macro]` table is solved on: each importer's purchases
+/// (domestic included) grown by its nominal demand growth, tariffs unchanged; `None` without
+/// `[macro]`. Metrics compare the solution with the original baseline, so their changes include
+/// the growth (what an observed level change includes) while welfare and revenue are the tariff's.
+pub fn grown_baseline(
+    scenario: &Scenario,
+    baseline: &Baseline,
+) -> Result<Option<Baseline>, RunnerError> {
+    let Some(growth) = &scenario.macro_growth else {
+        return Ok(None);
+    };
+    let n = baseline.n_regions();
+    let mut flows = baseline.flows().to_vec();
+    for s in 0..baseline.n_sectors() {
+        for i in 0..n {
+            for j in 0..n {
+                flows[(s * n + i) * n + j] *= 1.0 + growth[s * n + j];
+            }
+        }
+    }
+    let mut provenance = baseline.provenance().clone();
+    provenance.version = format!("{} + [macro]", provenance.version);
+    Baseline::new(
+        baseline.regions().clone(),
+        baseline.sectors().clone(),
+        flows,
+        baseline.tariffs().to_vec(),
+        baseline.has_domestic(),
+        provenance,
+    )
+    .map(Some)
+    .map_err(|e| RunnerError::Setting(format!("`[macro]`: {e}")))
+}
+
 /// The metric catalog of a scenario: every standard metric of its focus pair, plus the
 /// on-request trade metrics its `metrics` list names (`import_share.USA.VNM`, …: see
 /// [`MetricCatalog::with_extra`]).
@@ -129,7 +163,7 @@ impl PointLayout {
 /// day-weighted into `out` (length [`PointLayout::len`]). On error `out` is unspecified.
 pub fn solve_phases_into(
     model: Model,
-    baseline: &Baseline,
+    (baseline, reference): (&Baseline, &Baseline),
     phases: &[Phase],
     elasticities: &Elasticities,
     catalog: &MetricCatalog,
@@ -172,7 +206,11 @@ pub fn solve_phases_into(
                 error,
             })?;
         let row = &mut rows[p * nm..(p + 1) * nm];
-        catalog.fill(baseline, &ws.phases[p], &mut ws.metrics, row);
+        if reference.uid() != baseline.uid() {
+            // Solved on a grown baseline, measured against the original: every sector differs.
+            ws.phases[p].forget_solver_totals();
+        }
+        catalog.fill(reference, &ws.phases[p], &mut ws.metrics, row);
         if total_days > 0.0 {
             let w = f64::from(phase.days) / total_days;
             for (acc, v) in period.iter_mut().zip(row.iter()) {
@@ -223,9 +261,10 @@ pub fn run_point(
     let layout = PointLayout::new(&scenario.phases, &catalog);
     let mut ws = PointWorkspace::new(baseline);
     let mut values = vec![0.0; layout.len()];
+    let grown = grown_baseline(scenario, baseline)?;
     solve_phases_into(
         scenario.model,
-        baseline,
+        (grown.as_ref().unwrap_or(baseline), baseline),
         &scenario.phases,
         elasticities,
         &catalog,
@@ -365,7 +404,15 @@ rate = "60%"
         let catalog = MetricCatalog::new(&b, Some(sc.focus));
         let mut ws = PointWorkspace::new(&b);
         let mut out = vec![0.0; 3];
-        let e = solve_phases_into(sc.model, &b, &sc.phases, &el, &catalog, &mut ws, &mut out);
+        let e = solve_phases_into(
+            sc.model,
+            (&b, &b),
+            &sc.phases,
+            &el,
+            &catalog,
+            &mut ws,
+            &mut out,
+        );
         assert!(matches!(e, Err(RunnerError::PointShape { .. })));
     }
 }

@@ -33,6 +33,7 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "monte_carlo",
     "priors",
     "metrics",
+    "macro",
 ];
 pub(crate) const LAYER_KEYS: &[&str] = &[
     "name",
@@ -672,6 +673,7 @@ pub(crate) fn resolve(doc: &Document, baseline: &Baseline, baseline_ref: &str) -
         Some(e) => parse_priors(&cx, e)?,
         None => Priors::default(),
     };
+    let macro_growth = root.get("macro").map(|e| parse_macro(&cx, e)).transpose()?;
 
     let catalog = MetricCatalog::new(baseline, Some(focus));
     let (m, c) = (rc(importer), rc(target));
@@ -708,6 +710,7 @@ pub(crate) fn resolve(doc: &Document, baseline: &Baseline, baseline_ref: &str) -
         baseline_id: format!("{} {}", provenance.name, provenance.version),
         model,
         horizon,
+        macro_growth,
         focus,
         focus_codes: (m, c),
         start,
@@ -1481,6 +1484,54 @@ fn parse_dist(
         ));
     }
     Ok(dist)
+}
+
+/// `[macro]`: `[[macro.demand]]` entries with `importer` (codes or groups), `growth` (a rate,
+/// `"4.3%"` or 0.043, above −100%), optional `sectors` and `source`; later entries win.
+fn parse_macro(cx: &Cx<'_>, e: &Entry) -> Result<Vec<f64>> {
+    let t = cx.table("macro", &e.node, "[macro]", &["demand"])?;
+    let d = cx.required(t, "demand", "[macro]", e.key_loc)?;
+    let (n, ns) = (cx.baseline.n_regions(), cx.baseline.n_sectors());
+    let mut growth = vec![0.0; n * ns];
+    for node in array_of_tables(cx, d)? {
+        let dt = cx.table(
+            "demand",
+            node,
+            "[[macro.demand]]",
+            &["importer", "growth", "sectors", "source"],
+        )?;
+        let importers = cx.regions(cx.required(dt, "importer", "[[macro.demand]]", node.loc)?)?;
+        let ge = cx.required(dt, "growth", "[[macro.demand]]", node.loc)?;
+        let g = match &ge.node.val {
+            Val::Str(text) => text
+                .trim()
+                .strip_suffix('%')
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .map(|v| v / 100.0),
+            _ => cx.number(ge, "a growth rate").ok(),
+        }
+        .filter(|g| g.is_finite() && *g > -1.0)
+        .ok_or_else(|| {
+            cx.err_expected(
+                ge.node.loc,
+                "`growth` is not a growth rate above -100%",
+                "a rate such as \"4.3%\", \"-2%\" or 0.043",
+            )
+        })?;
+        let sectors = match dt.get("sectors") {
+            Some(e) => cx.sectors(e)?,
+            None => (0..ns).collect(),
+        };
+        if let Some(e) = dt.get("source") {
+            cx.string(e, "a source")?;
+        }
+        for &s in &sectors {
+            for &j in &importers {
+                growth[s * n + j] = g;
+            }
+        }
+    }
+    Ok(growth)
 }
 
 fn parse_priors(cx: &Cx<'_>, e: &Entry) -> Result<Priors> {

@@ -315,6 +315,10 @@ pub struct Scenario {
     /// Horizon preset (`horizon` key; default `long`): scales every elasticity, in the point
     /// estimate and in every draw.
     pub horizon: Horizon,
+    /// `[macro]`: nominal demand growth of each importer by sector (`[s * N + j]`, a fraction)
+    /// between the baseline year and the period, applied to the baseline before the tariffs;
+    /// `None` without the table.
+    pub macro_growth: Option<Vec<f64>>,
     /// Focus importer and target exporter (indices).
     pub focus: Focus,
     /// Focus codes (importer, target).
