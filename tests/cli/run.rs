@@ -170,3 +170,59 @@ fn internal_tariff_of_an_aggregate_is_a_shock() {
     let up = u["phases"].as_array().expect("phases");
     assert!((metric(&up[1], "imports.USA.ROW") - metric(&up[0], "imports.USA.ROW")).abs() < 1e-9);
 }
+
+/// A rerouting block with `rho = 0` is the scenario without it (every reported value to 1e-12
+/// relative); with the cited defaults (`scenarios/us_2025_rerouting.toml`) rerouted values are
+/// positive, the conduits' recorded US sales rise against the plain run, and the true-origin
+/// change adds the rerouted value back to the recorded direct change.
+#[test]
+fn rerouting_off_is_the_plain_scenario_and_on_adds_up() {
+    let dir = TestDir::new();
+    let point = |file: &std::path::Path| -> serde_json::Value {
+        let r = run(
+            &dir,
+            &[
+                "run",
+                &file.display().to_string(),
+                "--format",
+                "json",
+                "--point",
+            ],
+        );
+        assert_eq!(r.code(), 0, "{}", r.stderr());
+        let v: serde_json::Value = serde_json::from_str(&r.stdout()).expect("json");
+        v["period"]["metrics"].clone()
+    };
+    let rr = repo().join("scenarios/us_2025_rerouting.toml");
+    let text = std::fs::read_to_string(&rr).unwrap();
+    let off = dir.write(
+        "off.toml",
+        &text.replace("rho = 1.0", "rho = 0.0").replace(
+            "extends = \"us_2025.toml\"",
+            &format!(
+                "extends = {:?}",
+                repo().join("scenarios/us_2025.toml").display().to_string()
+            ),
+        ),
+    );
+    let plain = point(&repo().join("scenarios/us_2025.toml"));
+    let zero = point(&off);
+    for (name, v) in plain.as_object().unwrap() {
+        let (a, b) = (v.as_f64().unwrap(), zero[name].as_f64().unwrap());
+        assert!(
+            (a - b).abs() <= 1e-12 * a.abs().max(1.0),
+            "{name}: {a} vs {b}"
+        );
+    }
+    let on = point(&rr);
+    let get = |v: &serde_json::Value, k: &str| v[k].as_f64().unwrap_or_else(|| panic!("{k}"));
+    let rerouted: f64 = ["VNM", "ASEAN_OTH", "MEX", "TWN", "KOR"]
+        .iter()
+        .map(|k| get(&on, &format!("rerouted.CHN.{k}.USA")))
+        .sum();
+    assert!(rerouted > 0.0);
+    assert!(get(&on, "rerouted.CHN.VNM.USA") > 0.0);
+    let true_origin = get(&on, "imports_true_origin.USA.CHN");
+    assert!((true_origin - (get(&on, "imports.USA.CHN") + rerouted)).abs() < 1e-9);
+    assert!(get(&on, "diversion.USA.CHN.VNM") > get(&plain, "diversion.USA.CHN.VNM"));
+}

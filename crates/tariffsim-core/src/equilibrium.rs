@@ -33,6 +33,10 @@ pub struct Equilibrium {
     pub tariff_revenue: Vec<f64>,
     /// Net welfare change per region, USD (PE: PS + CS + revenue; GE: equivalent variation).
     pub welfare: Vec<f64>,
+    /// Value rerouted through each conduit of a rerouting block (USD at the origin's prices,
+    /// summed over sectors, in the block's conduit order); empty without rerouting.
+    #[serde(default)]
+    pub rerouted: Vec<f64>,
     /// Solver iterations per sector (0 for a sector the shock does not touch).
     pub iterations: Vec<u32>,
     /// Largest relative market-clearing residual over all sectors and exporters.
@@ -127,6 +131,7 @@ impl Equilibrium {
             consumer_surplus: vec![0.0; n * s],
             tariff_revenue: vec![0.0; n * s],
             welfare: vec![0.0; n],
+            rerouted: Vec::new(),
             iterations: vec![0; s],
             residual: 0.0,
             totals: SectorTotals::default(),
@@ -180,6 +185,7 @@ impl Equilibrium {
             self.consumer_surplus.fill(0.0);
             self.tariff_revenue.fill(0.0);
             self.welfare.fill(0.0);
+            self.rerouted.clear();
             self.iterations.fill(0);
             self.residual = 0.0;
             self.totals.clear();

@@ -62,6 +62,7 @@ pub mod error;
 pub mod linalg;
 pub mod metrics;
 pub mod model;
+pub mod rerouting;
 pub mod sets;
 pub mod simd;
 pub mod tariff;

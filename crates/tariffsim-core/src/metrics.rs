@@ -98,6 +98,11 @@ enum Kind {
     TradePct(usize),
     /// `100 · new(numerator pair) / new(denominator pair)`: a share after the shock, percent.
     Share(usize, usize),
+    /// Value rerouted through conduit `k` of the rerouting block, USD bn.
+    Rerouted(usize),
+    /// Change in the origin's true-origin sales to the destination (recorded direct sales plus
+    /// every rerouted value), USD bn; the pair index of the recorded direct flow.
+    TrueOrigin(usize),
 }
 
 /// A set of exporters selling to a set of importers (diagonal cells excluded), with its baseline
@@ -194,6 +199,36 @@ impl MetricCatalog {
                     self.kinds.push(k);
                 }
             }
+        }
+        Ok(self)
+    }
+
+    /// This catalog with the metrics of a rerouting block: `rerouted.C.K.M` per conduit (value
+    /// rerouted from C through K to M, USD bn; 0 in the baseline) and `imports_true_origin.M.C`
+    /// (change in C's sales to M counted by origin: recorded direct sales plus rerouted value).
+    pub fn with_rerouting(
+        mut self,
+        baseline: &Baseline,
+        block: &crate::rerouting::Rerouting,
+    ) -> Result<Self> {
+        let code = |r: usize| baseline.regions().code(r).to_string();
+        let (c, m) = (code(block.origin), code(block.destination));
+        for (k, d) in block.conduits.iter().enumerate() {
+            let name = format!("rerouted.{c}.{}.{m}", code(d.region));
+            if self.index_of(&name).is_none() {
+                self.names.push(name);
+                self.kinds.push(Kind::Rerouted(k));
+            }
+        }
+        let name = format!("imports_true_origin.{m}.{c}");
+        if self.index_of(&name).is_none() {
+            let Kind::Trade(p) = self.parse_extra(baseline, &format!("trade.{c}.{m}"))? else {
+                return Err(crate::CoreError::Incompatible(format!(
+                    "`trade.{c}.{m}` is not a trade metric"
+                )));
+            };
+            self.names.push(name);
+            self.kinds.push(Kind::TrueOrigin(p));
         }
         Ok(self)
     }
@@ -549,6 +584,8 @@ impl MetricCatalog {
                     self.pairs[num].base + ws.pairs[num],
                     self.pairs[den].base + ws.pairs[den],
                 ),
+                Kind::Rerouted(k) => eq.rerouted.get(k).copied().unwrap_or(0.0) * BN,
+                Kind::TrueOrigin(p) => (ws.pairs[p] + eq.rerouted.iter().sum::<f64>()) * BN,
             };
         }
     }

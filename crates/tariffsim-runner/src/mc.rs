@@ -74,6 +74,8 @@ pub struct ScenarioEvaluator<'a> {
     baseline: &'a Baseline,
     /// The `[macro]`-grown baseline the phases are solved on, if any.
     grown: Option<Baseline>,
+    /// The scenario's rerouting block, if any.
+    rerouting: Option<&'a tariffsim_scenario::ReroutingSpec>,
     model: Model,
     priors: PriorSet,
     central: Elasticities,
@@ -131,6 +133,7 @@ impl<'a> ScenarioEvaluator<'a> {
         let central = priors.central()?;
         Ok(Self {
             grown: crate::point::grown_baseline(scenario, baseline)?,
+            rerouting: scenario.rerouting.as_ref(),
             baseline,
             model: scenario.model,
             priors,
@@ -188,6 +191,7 @@ impl<'a> ScenarioEvaluator<'a> {
             self.model,
             (self.grown.as_ref().unwrap_or(self.baseline), self.baseline),
             self.phases,
+            self.rerouting,
             elasticities,
             &self.catalog,
             &mut s.point,

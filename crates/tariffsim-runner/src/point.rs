@@ -65,9 +65,15 @@ pub fn grown_baseline(
 /// on-request trade metrics its `metrics` list names (`import_share.USA.VNM`, …: see
 /// [`MetricCatalog::with_extra`]).
 pub fn catalog_for(scenario: &Scenario, baseline: &Baseline) -> Result<MetricCatalog, RunnerError> {
-    MetricCatalog::new(baseline, Some(scenario.focus))
+    let mut catalog = MetricCatalog::new(baseline, Some(scenario.focus))
         .with_extra(baseline, &scenario.metrics)
-        .map_err(|e| RunnerError::Setting(e.to_string()))
+        .map_err(|e| RunnerError::Setting(e.to_string()))?;
+    if let Some(rr) = &scenario.rerouting {
+        catalog = catalog
+            .with_rerouting(baseline, &rr.block)
+            .map_err(|e| RunnerError::Setting(e.to_string()))?;
+    }
+    Ok(catalog)
 }
 
 /// The elasticities of a scenario's point estimate: `tariffsim-data`'s central values for its
@@ -99,6 +105,9 @@ pub struct PointWorkspace {
     phases: Vec<Equilibrium>,
     /// Metric scratch.
     pub metrics: MetricWorkspace,
+    /// Rerouting scratch: the phase's effective tariffs and rerouted shares.
+    rerouted_tariffs: Option<tariffsim_core::Tariffs>,
+    rerouted_shares: Vec<f64>,
 }
 
 impl PointWorkspace {
@@ -110,6 +119,8 @@ impl PointWorkspace {
             solver: Workspace::with_regions(baseline.n_regions()),
             phases: Vec::new(),
             metrics: MetricWorkspace::default(),
+            rerouted_tariffs: None,
+            rerouted_shares: Vec::new(),
         }
     }
 
@@ -161,10 +172,12 @@ impl PointLayout {
 
 /// Solves each phase at `elasticities` and writes every metric of `catalog` per phase and
 /// day-weighted into `out` (length [`PointLayout::len`]). On error `out` is unspecified.
+#[allow(clippy::too_many_arguments)]
 pub fn solve_phases_into(
     model: Model,
     (baseline, reference): (&Baseline, &Baseline),
     phases: &[Phase],
+    rerouting: Option<&tariffsim_scenario::ReroutingSpec>,
     elasticities: &Elasticities,
     catalog: &MetricCatalog,
     ws: &mut PointWorkspace,
@@ -191,20 +204,48 @@ pub fn solve_phases_into(
     let (rows, period) = out.split_at_mut(layout.n_phases * nm);
     period.fill(0.0);
     for (p, phase) in phases.iter().enumerate() {
+        let phase_error = |error| RunnerError::Phase {
+            phase: p,
+            start: phase.start,
+            end: phase.end,
+            error,
+        };
+        // With a rerouting block the phase is solved at the effective tariffs of the origin's
+        // sales to the destination, and its recorded flows split by route afterwards.
+        let tariffs = match rerouting {
+            Some(rr) => {
+                let penalty = rr.penalty_by_phase.get(p).copied().unwrap_or(0.0);
+                rr.block
+                    .shares(baseline, &phase.tariffs, penalty, &mut ws.rerouted_shares);
+                let eff = ws
+                    .rerouted_tariffs
+                    .get_or_insert_with(|| phase.tariffs.clone());
+                rr.block
+                    .effective_tariffs(&phase.tariffs, &ws.rerouted_shares, penalty, eff)
+                    .map_err(phase_error)?;
+                &*eff
+            }
+            None => &phase.tariffs,
+        };
         model
             .solve_into(
                 baseline,
                 elasticities,
-                &phase.tariffs,
+                tariffs,
                 &mut ws.solver,
                 &mut ws.phases[p],
             )
-            .map_err(|error| RunnerError::Phase {
-                phase: p,
-                start: phase.start,
-                end: phase.end,
-                error,
-            })?;
+            .map_err(phase_error)?;
+        if let Some(rr) = rerouting {
+            let penalty = rr.penalty_by_phase.get(p).copied().unwrap_or(0.0);
+            rr.block.record(
+                baseline,
+                &phase.tariffs,
+                &ws.rerouted_shares,
+                penalty,
+                &mut ws.phases[p],
+            );
+        }
         let row = &mut rows[p * nm..(p + 1) * nm];
         if reference.uid() != baseline.uid() {
             // Solved on a grown baseline, measured against the original: every sector differs.
@@ -266,6 +307,7 @@ pub fn run_point(
         scenario.model,
         (grown.as_ref().unwrap_or(baseline), baseline),
         &scenario.phases,
+        scenario.rerouting.as_ref(),
         elasticities,
         &catalog,
         &mut ws,
@@ -408,6 +450,7 @@ rate = "60%"
             sc.model,
             (&b, &b),
             &sc.phases,
+            None,
             &el,
             &catalog,
             &mut ws,

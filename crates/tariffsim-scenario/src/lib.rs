@@ -73,8 +73,8 @@ pub use error::{Result, ScenarioError};
 pub use priors::{Dist, MonteCarlo, Prior, PriorFamily, PriorOverride, Priors, Sampler};
 pub use resolve::{RATE_SANITY_CAP, default_metrics};
 pub use scenario::{
-    CellLayers, ElasticityOverride, ElasticitySpec, Layer, LayerOrigin, LayerRate, Phase, RuleHit,
-    RuleHits, Scenario, Stacking, Step,
+    CellLayers, ElasticityOverride, ElasticitySpec, Layer, LayerOrigin, LayerRate, Phase,
+    ReroutingSpec, RuleHit, RuleHits, Scenario, Stacking, Step,
 };
 
 use std::path::Path;

@@ -34,6 +34,7 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "priors",
     "metrics",
     "macro",
+    "rerouting",
 ];
 pub(crate) const LAYER_KEYS: &[&str] = &[
     "name",
@@ -674,6 +675,10 @@ pub(crate) fn resolve(doc: &Document, baseline: &Baseline, baseline_ref: &str) -
         None => Priors::default(),
     };
     let macro_growth = root.get("macro").map(|e| parse_macro(&cx, e)).transpose()?;
+    let rerouting = root
+        .get("rerouting")
+        .map(|e| parse_rerouting(&cx, e, &phases))
+        .transpose()?;
 
     let catalog = MetricCatalog::new(baseline, Some(focus));
     let (m, c) = (rc(importer), rc(target));
@@ -711,6 +716,7 @@ pub(crate) fn resolve(doc: &Document, baseline: &Baseline, baseline_ref: &str) -
         model,
         horizon,
         macro_growth,
+        rerouting,
         focus,
         focus_codes: (m, c),
         start,
@@ -1484,6 +1490,158 @@ fn parse_dist(
         ));
     }
     Ok(dist)
+}
+
+/// `[rerouting]`: `origin`, `destination`, `rho`, `[[rerouting.conduit]]` (`region`, `kappa`,
+/// `capacity`), optional `[[rerouting.penalty]]` (`rate`, `effective`, `enforcement`) and
+/// `source`.
+fn parse_rerouting(
+    cx: &Cx<'_>,
+    e: &Entry,
+    phases: &[crate::scenario::Phase],
+) -> Result<crate::scenario::ReroutingSpec> {
+    use tariffsim_core::rerouting::{Conduit, Rerouting};
+    let t = cx.table(
+        "rerouting",
+        &e.node,
+        "[rerouting]",
+        &[
+            "origin",
+            "destination",
+            "rho",
+            "conduit",
+            "penalty",
+            "source",
+        ],
+    )?;
+    let origin = cx.region(cx.required(t, "origin", "[rerouting]", e.key_loc)?)?;
+    let de = cx.required(t, "destination", "[rerouting]", e.key_loc)?;
+    let destination = cx.region(de)?;
+    if destination == origin {
+        return Err(cx.err_expected(de.node.loc, "destination is the origin", "another region"));
+    }
+    let re = cx.required(t, "rho", "[rerouting]", e.key_loc)?;
+    let rho = cx.number(re, "a route elasticity >= 0")?;
+    if !(rho.is_finite() && rho >= 0.0) {
+        return Err(cx.err_expected(
+            re.node.loc,
+            format!("`rho` = {rho}"),
+            "a finite number >= 0",
+        ));
+    }
+    let fraction = |entry: &Entry, what: &str| -> Result<f64> {
+        let v = match &entry.node.val {
+            Val::Str(text) => text
+                .trim()
+                .strip_suffix('%')
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .map(|v| v / 100.0),
+            _ => cx.number(entry, what).ok(),
+        };
+        v.filter(|v| v.is_finite() && *v >= 0.0).ok_or_else(|| {
+            cx.err_expected(
+                entry.node.loc,
+                format!("`{}` is not {what}", entry.key),
+                "a number >= 0 or a rate such as \"5%\"",
+            )
+        })
+    };
+    let ce = cx.required(t, "conduit", "[rerouting]", e.key_loc)?;
+    let mut conduits: Vec<Conduit> = Vec::new();
+    for node in array_of_tables(cx, ce)? {
+        let ct = cx.table(
+            "conduit",
+            node,
+            "[[rerouting.conduit]]",
+            &["region", "kappa", "capacity", "source"],
+        )?;
+        let re = cx.required(ct, "region", "[[rerouting.conduit]]", node.loc)?;
+        let region = cx.region(re)?;
+        if region == origin || region == destination {
+            return Err(cx.err_expected(
+                re.node.loc,
+                "a conduit is the origin or the destination",
+                "a third region",
+            ));
+        }
+        if conduits.iter().any(|c| c.region == region) {
+            return Err(cx.err_expected(re.node.loc, "conduit listed twice", "each region once"));
+        }
+        let kappa = fraction(
+            cx.required(ct, "kappa", "[[rerouting.conduit]]", node.loc)?,
+            "a rerouting cost >= 0",
+        )?;
+        let capacity = fraction(
+            cx.required(ct, "capacity", "[[rerouting.conduit]]", node.loc)?,
+            "a capacity >= 0 (a multiple of the conduit's own sales to the destination)",
+        )?;
+        if let Some(s) = ct.get("source") {
+            cx.string(s, "a source")?;
+        }
+        conduits.push(Conduit {
+            region,
+            kappa,
+            capacity,
+        });
+    }
+    let mut penalty_by_phase = vec![0.0; phases.len()];
+    if let Some(pe) = t.get("penalty") {
+        for node in array_of_tables(cx, pe)? {
+            let pt = cx.table(
+                "penalty",
+                node,
+                "[[rerouting.penalty]]",
+                &["rate", "effective", "enforcement", "source"],
+            )?;
+            let rate = fraction(
+                cx.required(pt, "rate", "[[rerouting.penalty]]", node.loc)?,
+                "a penalty rate >= 0",
+            )?;
+            let ee = cx.required(pt, "effective", "[[rerouting.penalty]]", node.loc)?;
+            let effective = cx.date(ee)?;
+            let fe = cx.required(pt, "enforcement", "[[rerouting.penalty]]", node.loc)?;
+            let enforcement = fraction(fe, "an enforcement share in [0, 1]")?;
+            if enforcement > 1.0 {
+                return Err(cx.err_expected(
+                    fe.node.loc,
+                    "enforcement above 1",
+                    "a share in [0, 1]",
+                ));
+            }
+            if !phases.iter().any(|p| p.start == effective)
+                && phases.first().is_none_or(|p| effective > p.start)
+            {
+                return Err(cx.err_expected(
+                    ee.node.loc,
+                    format!("penalty from {effective}: no phase starts that day"),
+                    "a date on which a layer changes (a phase boundary), so the penalty applies to whole phases",
+                ));
+            }
+            for (k, p) in phases.iter().enumerate() {
+                if p.start >= effective {
+                    penalty_by_phase[k] = rate * enforcement;
+                }
+            }
+        }
+    }
+    let source = t
+        .get("source")
+        .map(|s| cx.string(s, "a source").map(str::to_string))
+        .transpose()?;
+    let block = Rerouting {
+        origin,
+        destination,
+        conduits,
+        rho,
+    };
+    block
+        .validate(cx.baseline.n_regions())
+        .map_err(|err| cx.err(e.key_loc, err.to_string()))?;
+    Ok(crate::scenario::ReroutingSpec {
+        block,
+        penalty_by_phase,
+        source,
+    })
 }
 
 /// `[macro]`: `[[macro.demand]]` entries with `importer` (codes or groups), `growth` (a rate,

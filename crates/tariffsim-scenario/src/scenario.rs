@@ -217,6 +217,18 @@ pub struct Phase {
     pub cells: Vec<CellLayers>,
 }
 
+/// `[rerouting]`: the block and, per phase, the expected penalty on rerouted goods (rate in
+/// force at the phase's start × enforcement share).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReroutingSpec {
+    /// The block (origin, destination, conduits, rho).
+    pub block: tariffsim_core::rerouting::Rerouting,
+    /// Expected penalty (fraction) in each phase, in phase order.
+    pub penalty_by_phase: Vec<f64>,
+    /// Where the settings come from (free text).
+    pub source: Option<String>,
+}
+
 /// Point (central) elasticity settings from `[elasticities]`, applied on top of the defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ElasticitySpec {
@@ -319,6 +331,8 @@ pub struct Scenario {
     /// between the baseline year and the period, applied to the baseline before the tariffs;
     /// `None` without the table.
     pub macro_growth: Option<Vec<f64>>,
+    /// `[rerouting]`: an origin's sales to a destination routed through conduits.
+    pub rerouting: Option<ReroutingSpec>,
     /// Focus importer and target exporter (indices).
     pub focus: Focus,
     /// Focus codes (importer, target).

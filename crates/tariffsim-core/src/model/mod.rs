@@ -11,7 +11,7 @@ pub mod gegravity;
 pub mod gravity_ge;
 pub mod nested;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 
 use crate::baseline::Baseline;
 use crate::elasticity::Elasticities;
