@@ -48,7 +48,21 @@ pub(crate) mod exit {
     pub const INVALID: u8 = 2;
 }
 
+/// A closed stdout (`tariffsim check *.toml | head -1`) ends the process as it ends every Unix
+/// filter: by SIGPIPE, quietly (status 141 in a shell). Rust ignores SIGPIPE by default, which
+/// turns every later `print!` into a "Broken pipe" panic.
+#[cfg(unix)]
+#[allow(unsafe_code)]
+fn default_sigpipe() {
+    // SAFETY: `signal` with `SIG_DFL` for SIGPIPE, once, before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    #[cfg(unix)]
+    default_sigpipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo(args) => cmd::demo::run(&args),

@@ -41,6 +41,10 @@ pub struct McArgs {
     /// No progress output.
     #[arg(long)]
     pub quiet: bool,
+    /// Clear a non-empty `--out` folder first (and take over a lock a killed run left) instead
+    /// of refusing it.
+    #[arg(long)]
+    pub force: bool,
     /// Largest share of failed draws for which the run still succeeds (default: the scenario's
     /// `max_failure_rate`, itself 0.01 by default).
     #[arg(long)]
@@ -85,6 +89,9 @@ pub fn point_elasticities(
         .map_err(|e| super::invalid(format!("`{}`: {e}", sc.path.display())))
 }
 
+/// Most worker threads per core `--threads` may ask for.
+const MAX_THREADS_PER_CORE: usize = 4;
+
 /// Parses `K/N`.
 pub fn parse_shard(text: &str) -> Result<(u64, u64)> {
     let bad = || {
@@ -107,6 +114,7 @@ pub fn parse_shard(text: &str) -> Result<(u64, u64)> {
 pub fn settings(sc: &Scenario, args: &McArgs) -> Result<RunSettings> {
     let out = args.out.clone().unwrap_or_else(|| mc::default_out_dir(sc));
     let mut s = RunSettings::from_scenario(sc, out);
+    s.force = args.force;
     if let Some(d) = args.draws {
         if d == 0 {
             return Err(super::invalid("`--draws` must be at least 1"));
@@ -127,7 +135,14 @@ pub fn settings(sc: &Scenario, args: &McArgs) -> Result<RunSettings> {
         if t == 0 {
             return Err(super::invalid("`--threads` must be at least 1"));
         }
-        s.threads = t;
+        // More workers than cores only add scheduling; a huge count would try to spawn them all.
+        let cap = MAX_THREADS_PER_CORE * mc::default_threads();
+        if t > cap && !args.quiet {
+            eprintln!(
+                "note: `--threads {t}` capped at {cap} ({MAX_THREADS_PER_CORE} per core); results do not depend on it"
+            );
+        }
+        s.threads = t.min(cap);
     }
     if let Some(shard) = &args.shard {
         s.shard = parse_shard(shard)?;

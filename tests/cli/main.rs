@@ -10,5 +10,6 @@ mod demo;
 mod gegravity;
 mod montecarlo;
 mod plot;
+mod reliability;
 mod run;
 mod show;

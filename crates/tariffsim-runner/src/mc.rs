@@ -41,6 +41,8 @@ pub struct RunSettings {
     /// Memory for summarising (bytes): a run whose values fit keeps them in memory; a larger
     /// one writes them to the column store and reads it back this much at a time.
     pub memory_budget: usize,
+    /// Clear a non-empty output folder (and take over a stale lock) instead of refusing it.
+    pub force: bool,
 }
 
 impl RunSettings {
@@ -59,6 +61,7 @@ impl RunSettings {
             quiet: false,
             chunk: 256,
             memory_budget: 256 << 20,
+            force: false,
         }
     }
 }
@@ -305,6 +308,7 @@ fn execute<E: Evaluator>(
         end,
     };
     let dir = settings.out.clone();
+    let _lock = output::claim_run_dir(&dir, settings.force)?;
     let mut writer = DrawWriter::create(&dir, manifest, settings.memory_budget)?;
     let mut progress = Progress::new(end - first, settings.quiet);
     let row_text = writer.row_text();
@@ -377,10 +381,20 @@ pub fn check_failures(summary: &RunSummary, max_failure_rate: f64) -> Result<(),
 /// Default run directory: `runs/<scenario>-<unix seconds>`.
 #[must_use]
 pub fn default_out_dir(scenario: &Scenario) -> PathBuf {
-    let secs = std::time::SystemTime::now()
+    let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    Path::new("runs").join(format!("{}-{secs}", scenario.name))
+        .unwrap_or_default();
+    // Seconds for reading order, then the process id and the sub-second clock: two runs
+    // started in the same second (or by one process) get distinct folders.
+    static CALLS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let k = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tag = (u64::from(std::process::id()) << 32) ^ u64::from(now.subsec_nanos()) ^ u64::from(k);
+    Path::new("runs").join(format!(
+        "{}-{}-{:08x}",
+        scenario.name,
+        now.as_secs(),
+        tag as u32 ^ (tag >> 32) as u32
+    ))
 }
 
 /// Two scenarios evaluated on the same draws (common random numbers): the same normal scores

@@ -279,6 +279,87 @@ fn summarize_columns(columns: &mut [Vec<f64>]) -> Vec<Summary> {
     columns.par_iter_mut().map(|col| summarize(col)).collect()
 }
 
+/// Name of the lock file a run holds in its folder while it writes.
+pub const LOCK_FILE: &str = ".tariffsim.lock";
+
+/// A run folder claimed by one run: the lock file is removed when this is dropped.
+#[derive(Debug)]
+pub struct RunDirLock {
+    path: PathBuf,
+}
+
+impl Drop for RunDirLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Claims `dir` for one run: creates it, takes its lock file exclusively (a second run into the
+/// same folder is refused while the first holds it), and refuses a folder that already holds
+/// files — another run's outputs would mix with this one's — unless `force`, which clears it
+/// first (and takes over a lock left by a killed run). A path that exists and is not a folder is
+/// refused.
+pub fn claim_run_dir(dir: &Path, force: bool) -> Result<RunDirLock, RunnerError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(RunnerError::Setting(format!(
+            "`{}` is not a directory: the output (`--out`) must be a directory",
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| RunnerError::io(dir, e))?;
+    let lock_path = dir.join(LOCK_FILE);
+    let open = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&lock_path)
+    };
+    match open() {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && force => {
+            std::fs::remove_file(&lock_path).map_err(|e| RunnerError::io(&lock_path, e))?;
+            open().map_err(|e| RunnerError::io(&lock_path, e))?;
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(RunnerError::Setting(format!(
+                "run folder `{}` is in use by another run (`{LOCK_FILE}` present)\nhint: choose another `--out`; if no run is using it (a killed run left the lock), pass `--force`",
+                dir.display()
+            )));
+        }
+        Err(e) => return Err(RunnerError::io(&lock_path, e)),
+    }
+    let lock = RunDirLock { path: lock_path };
+    let others: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| RunnerError::io(dir, e))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().is_none_or(|n| n != LOCK_FILE))
+        .collect();
+    if !others.is_empty() {
+        if !force {
+            let example = others
+                .iter()
+                .filter_map(|p| p.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .min()
+                .unwrap_or_default();
+            return Err(RunnerError::Setting(format!(
+                "run folder `{}` is not empty ({} entries, e.g. `{example}`): a run's outputs would mix with what is there\nhint: choose another `--out`, or pass `--force` to clear it first",
+                dir.display(),
+                others.len()
+            )));
+        }
+        for p in others {
+            let removed = if p.is_dir() {
+                std::fs::remove_dir_all(&p)
+            } else {
+                std::fs::remove_file(&p)
+            };
+            removed.map_err(|e| RunnerError::io(&p, e))?;
+        }
+    }
+    Ok(lock)
+}
+
 impl DrawWriter {
     /// Opens `dir` (created if needed) for the draws `manifest.first..manifest.end`, with
     /// `memory_budget_bytes` for the summary: when every draw's values fit in it they are kept in
@@ -608,6 +689,7 @@ pub fn merge(
         first: 0,
         end: run.draws,
     };
+    let _lock = claim_run_dir(out, false)?;
     let mut writer = DrawWriter::create(out, manifest, memory_budget_bytes)?;
     let width = run.params.len() + run.metrics.len();
     let mut row = vec![0.0; width];

@@ -1,0 +1,189 @@
+//! Runs that cannot corrupt each other (issue 19): a run folder is owned by one run, default
+//! folders do not collide, a closed stdout ends quietly, `--out` must be a folder, `--threads`
+//! is capped.
+
+use crate::util::{TestDir, repo, run};
+use std::process::Stdio;
+
+fn scenario() -> String {
+    repo().join("scenarios/truce_20.toml").display().to_string()
+}
+
+/// Two runs started together into one folder: the second is refused (the folder is locked or
+/// already holds the first's files), exit 2; the files there are one run's (the draws' seed is
+/// the summary's).
+#[test]
+fn two_runs_into_one_folder_do_not_mix() {
+    let dir = TestDir::new();
+    let out = dir.path().join("shared");
+    let spawn = |seed: &str, draws: &str| {
+        dir.cmd()
+            .args([
+                "run",
+                &scenario(),
+                "--draws",
+                draws,
+                "--seed",
+                seed,
+                "--quiet",
+                "--out",
+                &out.display().to_string(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn")
+    };
+    let a = spawn("1", "400");
+    let b = spawn("2", "300");
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    let codes = [a.status.code(), b.status.code()];
+    assert!(codes.contains(&Some(0)), "one run completes: {codes:?}");
+    assert!(codes.contains(&Some(2)), "the other is refused: {codes:?}");
+    let refused = if a.status.code() == Some(2) { &a } else { &b };
+    let msg = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        msg.contains("is in use by another run") || msg.contains("is not empty"),
+        "{msg}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let draws = std::fs::read_to_string(out.join("draws.csv")).unwrap();
+    let seed = summary["run"]["seed"].as_u64().unwrap();
+    let expected_rows = if seed == 1 { 400 } else { 300 };
+    assert_eq!(draws.lines().count() - 1, expected_rows);
+    assert!(
+        !out.join(".tariffsim.lock").exists(),
+        "the lock goes with the run"
+    );
+}
+
+/// A finished run's folder is refused without `--force`; with it the folder is cleared first.
+#[test]
+fn a_used_folder_needs_force() {
+    let dir = TestDir::new();
+    let out = dir.path().join("o").display().to_string();
+    let file = scenario();
+    let go = |extra: &[&str]| {
+        let mut args = vec!["run", &file, "--draws", "50", "--quiet", "--out", &out];
+        args.extend_from_slice(extra);
+        run(&dir, &args)
+    };
+    assert_eq!(go(&[]).code(), 0);
+    std::fs::write(dir.path().join("o/stale.txt"), "old").unwrap();
+    let again = go(&[]);
+    assert_eq!(again.code(), 2, "{}", again.stderr());
+    assert!(
+        again.stderr().contains("is not empty"),
+        "{}",
+        again.stderr()
+    );
+    let forced = go(&["--force"]);
+    assert_eq!(forced.code(), 0, "{}", forced.stderr());
+    assert!(
+        !dir.path().join("o/stale.txt").exists(),
+        "--force clears the folder first"
+    );
+    assert!(dir.path().join("o/summary.json").exists());
+}
+
+/// Default folders of runs started in the same second differ.
+#[test]
+fn default_folders_do_not_collide() {
+    let dir = TestDir::new();
+    let spawn = || {
+        dir.cmd()
+            .args(["run", &scenario(), "--draws", "30", "--quiet"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn")
+    };
+    let (a, b) = (spawn(), spawn());
+    assert!(a.wait_with_output().unwrap().status.success());
+    assert!(b.wait_with_output().unwrap().status.success());
+    let runs: Vec<_> = std::fs::read_dir(dir.path().join("runs"))
+        .unwrap()
+        .collect();
+    assert_eq!(runs.len(), 2, "two folders");
+}
+
+/// `check … | head -1`: a closed stdout ends the process without a panic.
+#[test]
+fn closed_stdout_is_not_a_panic() {
+    let dir = TestDir::new();
+    let files: Vec<String> = std::fs::read_dir(repo().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| p.display().to_string())
+        .collect();
+    for args in [
+        {
+            let mut a = vec!["check".to_string()];
+            a.extend(files.iter().cloned());
+            // Enough output to outlast the pipe's buffer.
+            for _ in 0..200 {
+                a.extend(files.iter().cloned());
+            }
+            a
+        },
+        vec!["baseline".into(), "show".into(), "world2024".into()],
+    ] {
+        let mut child = dir
+            .cmd()
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_ne!(out.status.code(), Some(101), "{stderr}");
+    }
+}
+
+/// `--out` naming a file is invalid input (exit 2) with one clear message.
+#[test]
+fn out_must_be_a_folder() {
+    let dir = TestDir::new();
+    let file = dir.write("taken.txt", "x");
+    let r = run(
+        &dir,
+        &[
+            "run",
+            &scenario(),
+            "--draws",
+            "10",
+            "--quiet",
+            "--out",
+            &file.display().to_string(),
+        ],
+    );
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert!(r.stderr().contains("must be a directory"), "{}", r.stderr());
+    assert_eq!(r.stderr().matches("error").count(), 1, "{}", r.stderr());
+}
+
+/// `--threads 100000` is capped (and says so) instead of spawning them all.
+#[test]
+fn threads_are_capped() {
+    let dir = TestDir::new();
+    let r = run(
+        &dir,
+        &[
+            "run",
+            &scenario(),
+            "--draws",
+            "20",
+            "--threads",
+            "100000",
+            "--out",
+            &dir.path().join("t").display().to_string(),
+        ],
+    );
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(r.stderr().contains("capped at"), "{}", r.stderr());
+}
