@@ -187,3 +187,89 @@ fn threads_are_capped() {
     assert_eq!(r.code(), 0, "{}", r.stderr());
     assert!(r.stderr().contains("capped at"), "{}", r.stderr());
 }
+
+/// Two shards of one run (draws 0..10 and 10..20) in `s1`, `s2`.
+fn two_shards(dir: &TestDir) {
+    for k in ["1", "2"] {
+        let r = run(
+            dir,
+            &[
+                "run",
+                &scenario(),
+                "--draws",
+                "20",
+                "--seed",
+                "3",
+                "--quiet",
+                "--shard",
+                &format!("{k}/2"),
+                "--out",
+                &format!("s{k}"),
+            ],
+        );
+        assert_eq!(r.code(), 0, "{}", r.stderr());
+    }
+}
+
+/// `merge` checks every shard completely before it writes: a NaN in a shard, a shard whose
+/// columns were reordered, a `phases.csv` that differs — each refused, and no merged folder.
+#[test]
+fn merge_checks_before_it_writes() {
+    let cases: [(&str, fn(&std::path::Path), &str); 3] = [
+        (
+            "nan",
+            |s2| {
+                let p = s2.join("draws.csv");
+                let text = std::fs::read_to_string(&p).unwrap();
+                let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+                let mut fields: Vec<String> = lines[3].split(',').map(str::to_string).collect();
+                let last = fields.len() - 1;
+                fields[last] = "NaN".into();
+                lines[3] = fields.join(",");
+                std::fs::write(&p, lines.join("\n") + "\n").unwrap();
+            },
+            "is not a finite number",
+        ),
+        (
+            "reordered",
+            |s2| {
+                let p = s2.join("draws.csv");
+                let text = std::fs::read_to_string(&p).unwrap();
+                let swapped: Vec<String> = text
+                    .lines()
+                    .map(|l| {
+                        let mut f: Vec<&str> = l.split(',').collect();
+                        let n = f.len();
+                        f.swap(n - 1, n - 2);
+                        f.join(",")
+                    })
+                    .collect();
+                std::fs::write(&p, swapped.join("\n") + "\n").unwrap();
+            },
+            "columns differ from the manifest's",
+        ),
+        (
+            "phases",
+            |s2| {
+                let p = s2.join("phases.csv");
+                let mut text = std::fs::read_to_string(&p).unwrap_or_default();
+                text.push_str("# edited\n");
+                std::fs::write(&p, text).unwrap();
+            },
+            "differs between",
+        ),
+    ];
+    for (name, spoil, want) in cases {
+        let dir = TestDir::new();
+        two_shards(&dir);
+        spoil(&dir.path().join("s2"));
+        let r = run(&dir, &["merge", "s1", "s2", "--out", "merged"]);
+        assert_ne!(r.code(), 0, "{name}: {}", r.stdout());
+        assert!(r.stderr().contains(want), "{name}: {}", r.stderr());
+        let merged = dir.path().join("merged");
+        assert!(
+            !merged.exists() || std::fs::read_dir(&merged).unwrap().next().is_none(),
+            "{name}: nothing written"
+        );
+    }
+}

@@ -689,71 +689,15 @@ pub fn merge(
         first: 0,
         end: run.draws,
     };
-    let _lock = claim_run_dir(out, false)?;
-    let mut writer = DrawWriter::create(out, manifest, memory_budget_bytes)?;
-    let width = run.params.len() + run.metrics.len();
-    let mut row = vec![0.0; width];
-    for (m, dir) in &manifests {
-        let path = dir.join("draws.csv");
-        let mut reader = csv::Reader::from_path(&path).map_err(|e| RunnerError::Format {
-            path: path.clone(),
-            detail: e.to_string(),
-        })?;
-        let mut next = m.first;
-        for (line, record) in reader.records().enumerate() {
-            let bad = |detail: String| RunnerError::Format {
-                path: path.clone(),
-                detail: format!("line {}: {detail}", line + 2),
-            };
-            let record = record.map_err(|e| bad(e.to_string()))?;
-            if record.len() != 3 + width {
-                return Err(bad(format!(
-                    "{} fields, expected {}",
-                    record.len(),
-                    3 + width
-                )));
-            }
-            let draw: u64 = record[0]
-                .parse()
-                .map_err(|_| bad("bad draw index".into()))?;
-            if draw != next || draw >= m.end {
-                return Err(bad(format!("draw {draw} where {next} was expected")));
-            }
-            let failed = match &record[1] {
-                "ok" => false,
-                "failed" => true,
-                other => return Err(bad(format!("status `{other}`"))),
-            };
-            for (c, v) in row.iter_mut().enumerate() {
-                let field = &record[3 + c];
-                *v = if failed && field.is_empty() {
-                    0.0
-                } else {
-                    field
-                        .parse()
-                        .map_err(|_| bad(format!("`{field}` is not a number")))?
-                };
-            }
-            writer.push(draw, &row, failed.then_some(&record[2]))?;
-            next += 1;
-        }
-        if next != m.end {
-            return Err(RunnerError::Merge(format!(
-                "`{}` holds draws {}..{next} but its manifest says {}..{}",
-                path.display(),
-                m.first,
-                m.first,
-                m.end
-            )));
-        }
-    }
-    // Extra files (phases.csv, ...) must agree across shards.
+    // Everything is checked before anything is written: the files the shards share, then every
+    // shard's draws (header names and order, draw indices, statuses, finite values).
     let first_dir = &manifests[0].1;
     let entries = std::fs::read_dir(first_dir).map_err(|e| RunnerError::io(first_dir, e))?;
     let mut extras = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let ignore = ["draws.csv", "summary.json", "manifest.json"].contains(&name.as_str())
+        let ignore = ["draws.csv", "summary.json", "manifest.json", LOCK_FILE]
+            .contains(&name.as_str())
             || name.ends_with(".tmp")
             || !entry.path().is_file();
         if !ignore {
@@ -761,7 +705,7 @@ pub fn merge(
         }
     }
     extras.sort();
-    let summary = writer.finish()?;
+    let mut extra_bytes = Vec::new();
     for name in extras {
         let bytes = std::fs::read(first_dir.join(&name))
             .map_err(|e| RunnerError::io(first_dir.join(&name), e))?;
@@ -776,9 +720,121 @@ pub fn merge(
                 )));
             }
         }
+        extra_bytes.push((name, bytes));
+    }
+    let width = run.params.len() + run.metrics.len();
+    let mut header: Vec<String> = vec!["draw".into(), "status".into(), "reason".into()];
+    header.extend(run.params.iter().cloned());
+    header.extend(run.metrics.iter().cloned());
+    for (m, dir) in &manifests {
+        read_shard_rows(&dir.join("draws.csv"), m, &header, width, |_, _, _| Ok(()))?;
+    }
+    let _lock = claim_run_dir(out, false)?;
+    let mut writer = DrawWriter::create(out, manifest, memory_budget_bytes)?;
+    for (m, dir) in &manifests {
+        read_shard_rows(
+            &dir.join("draws.csv"),
+            m,
+            &header,
+            width,
+            |draw, row, reason| writer.push(draw, row, reason),
+        )?;
+    }
+    let summary = writer.finish()?;
+    for (name, bytes) in extra_bytes {
         write_atomic(&out.join(&name), &bytes)?;
     }
     Ok(summary)
+}
+
+/// Reads a shard's `draws.csv`, checking its header against `header` (names and order), the
+/// draw indices against its manifest, statuses, and that every value of a successful draw is a
+/// finite number; hands each row to `f`.
+fn read_shard_rows(
+    path: &Path,
+    m: &Manifest,
+    header: &[String],
+    width: usize,
+    mut f: impl FnMut(u64, &[f64], Option<&str>) -> Result<(), RunnerError>,
+) -> Result<(), RunnerError> {
+    let mut reader = csv::Reader::from_path(path).map_err(|e| RunnerError::Format {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })?;
+    let found = reader.headers().map_err(|e| RunnerError::Format {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })?;
+    if found.len() != header.len() || found.iter().zip(header).any(|(a, b)| a != b) {
+        let at = found
+            .iter()
+            .zip(header)
+            .position(|(a, b)| a != b)
+            .unwrap_or(found.len().min(header.len()));
+        return Err(RunnerError::Merge(format!(
+            "`{}`: its columns differ from the manifest's from column {} on (`{}` where `{}` was expected)",
+            path.display(),
+            at + 1,
+            found.get(at).unwrap_or(""),
+            header.get(at).map_or("", String::as_str)
+        )));
+    }
+    let mut row = vec![0.0; width];
+    let mut next = m.first;
+    for (line, record) in reader.records().enumerate() {
+        let bad = |detail: String| RunnerError::Format {
+            path: path.to_path_buf(),
+            detail: format!("line {}: {detail}", line + 2),
+        };
+        let record = record.map_err(|e| bad(e.to_string()))?;
+        if record.len() != 3 + width {
+            return Err(bad(format!(
+                "{} fields, expected {}",
+                record.len(),
+                3 + width
+            )));
+        }
+        let draw: u64 = record[0]
+            .parse()
+            .map_err(|_| bad("bad draw index".into()))?;
+        if draw != next || draw >= m.end {
+            return Err(bad(format!("draw {draw} where {next} was expected")));
+        }
+        let failed = match &record[1] {
+            "ok" => false,
+            "failed" => true,
+            other => return Err(bad(format!("status `{other}`"))),
+        };
+        for (c, v) in row.iter_mut().enumerate() {
+            let field = &record[3 + c];
+            *v = if failed && field.is_empty() {
+                0.0
+            } else {
+                let x: f64 = field
+                    .parse()
+                    .map_err(|_| bad(format!("`{field}` is not a number")))?;
+                if !x.is_finite() {
+                    return Err(bad(format!(
+                        "`{field}` in column `{}` is not a finite number",
+                        header[3 + c]
+                    )));
+                }
+                x
+            };
+        }
+        f(draw, &row, failed.then_some(&record[2]))?;
+        next += 1;
+    }
+    if next != m.end {
+        return Err(RunnerError::Merge(format!(
+            "`{}` holds draws {}..{next} but its manifest says {}..{}",
+            path.display(),
+            m.first,
+            m.first,
+            m.end
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
