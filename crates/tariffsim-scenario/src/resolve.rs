@@ -17,6 +17,11 @@ use tariffsim_core::{Baseline, Focus, Horizon, MetricCatalog, Model};
 /// typo such as `145` for `145%`).
 pub const RATE_SANITY_CAP: f64 = 3.0;
 
+/// No rate above this (100,000%), even with `allow_extreme`: a duty of that size already stops
+/// the trade it taxes, and far larger values (1e308) overflow the timeline's trade-weighted rates
+/// to infinity — a file `check` passes must not fail `run` on input.
+pub const RATE_HARD_CAP: f64 = 1000.0;
+
 pub(crate) const TOP_KEYS: &[&str] = &[
     "extends",
     "name",
@@ -243,7 +248,7 @@ impl<'a> Cx<'a> {
             let t = text.trim();
             let ok = !t.is_empty()
                 && t.chars()
-                    .all(|c| c.is_ascii_digit() || c == '.' || c == '-' || c == '+');
+                    .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'));
             match t.parse::<f64>() {
                 Ok(x) if ok && x.is_finite() => Ok(x),
                 _ => Err(bad(format!("`{key}` = \"{whole}\" is not a number"))),
@@ -302,6 +307,24 @@ impl<'a> Cx<'a> {
                 .diag(node.loc, format!("negative rate {}%", fmt_pct(value)))
                 .expected("an additional duty >= 0")
                 .hint("to lower a duty, end its layer (`expires`) or add a step with a lower rate")
+                .into());
+        }
+        if value > RATE_HARD_CAP {
+            return Err(self
+                .doc
+                .diag(
+                    node.loc,
+                    format!(
+                        "rate {} is above {}%, even with `allow_extreme`",
+                        if (value * 100.0).is_finite() {
+                            format!("{}%", fmt_pct(value))
+                        } else {
+                            format!("{value:e} (as a fraction)")
+                        },
+                        fmt_pct(RATE_HARD_CAP)
+                    ),
+                )
+                .expected("a rate <= 100000% (larger values overflow the trade-weighted rates)")
                 .into());
         }
         if value > RATE_SANITY_CAP && !allow_extreme {
