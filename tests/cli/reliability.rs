@@ -215,7 +215,8 @@ fn two_shards(dir: &TestDir) {
 /// columns were reordered, a `phases.csv` that differs — each refused, and no merged folder.
 #[test]
 fn merge_checks_before_it_writes() {
-    let cases: [(&str, fn(&std::path::Path), &str); 3] = [
+    type Spoil = fn(&std::path::Path);
+    let cases: [(&str, Spoil, &str); 3] = [
         (
             "nan",
             |s2| {
