@@ -16,7 +16,9 @@ use serde::{Deserialize, Serialize};
 ///   imported) with respect to its price index; for a baseline without domestic sales (or the
 ///   `armington-imports` model) that composite is the imports alone.
 /// - `eps[i][s] > 0` or `+inf`: supply elasticity of exporter `i`, covering all its sales
-///   (`inf` = price fixed).
+///   (`inf` = price fixed); or a finite `eps < 0`: downward-sloping supply (scale economies,
+///   Fajgelbaum et al. 2024's bystanders), which the two-level `armington` accepts when the
+///   equilibrium it finds is stable (see [`crate::StopReason::Unstable`]).
 ///
 /// The general-equilibrium models use `sigma` only (and take it per sector: they read the value of
 /// the first importer and require it to be uniform across importers).
@@ -61,7 +63,8 @@ impl Family {
         match self {
             Family::Sigma | Family::SigmaD => x.is_finite() && x > 0.0,
             Family::Eta => x.is_finite() && x <= 0.0,
-            Family::Eps => x > 0.0 && !x.is_nan(),
+            // Negative: downward-sloping supply (scale economies); the solver checks stability.
+            Family::Eps => (x > 0.0 && !x.is_nan()) || (x < 0.0 && x.is_finite()),
         }
     }
 
@@ -70,7 +73,9 @@ impl Family {
             Family::Sigma => "a finite sigma > 0",
             Family::SigmaD => "a finite sigma_d > 0",
             Family::Eta => "a finite eta <= 0 (demand slopes down)",
-            Family::Eps => "eps > 0, or inf for a perfectly elastic supply",
+            Family::Eps => {
+                "eps > 0, inf for a perfectly elastic supply, or a finite eps < 0 for a downward-sloping one"
+            }
         }
     }
 }
@@ -366,6 +371,8 @@ mod tests {
         assert!(Elasticities::uniform(2, 1, f64::NAN, -1.0, 1.0).is_err());
         assert!(Elasticities::uniform(2, 1, 4.0, 0.5, 1.0).is_err());
         assert!(Elasticities::uniform(2, 1, 4.0, -1.0, 0.0).is_err());
+        assert!(Elasticities::uniform(2, 1, 4.0, -1.0, -0.5).is_ok());
+        assert!(Elasticities::uniform(2, 1, 4.0, -1.0, f64::NEG_INFINITY).is_err());
         assert!(Elasticities::uniform(2, 1, 4.0, -1.0, f64::NAN).is_err());
         let mut e = Elasticities::uniform(2, 1, 4.0, -1.0, 1.0).unwrap();
         assert!(e.try_update(|s, _, _, _| s[1] = -3.0).is_err());

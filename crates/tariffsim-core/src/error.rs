@@ -15,6 +15,11 @@ pub enum StopReason {
     Diverged,
     /// The linear system of a Newton step was singular.
     SingularJacobian,
+    /// The solution found is not a stable, unique equilibrium: with downward-sloping supply
+    /// (`eps < 0`) the Marshallian condition fails there (supply falling faster than demand;
+    /// Gale–Nikaido P-matrix test), so other equilibria may exist and this one would not survive
+    /// a small disturbance.
+    Unstable,
 }
 
 impl fmt::Display for StopReason {
@@ -24,6 +29,9 @@ impl fmt::Display for StopReason {
             StopReason::LineSearchFailed => "line search failed to reduce the residual",
             StopReason::Diverged => "iterates diverged (non-finite or out-of-range prices)",
             StopReason::SingularJacobian => "singular Jacobian",
+            StopReason::Unstable => {
+                "unstable equilibrium: a downward-sloping supply falls faster than its demand (eps < 0 too small in magnitude); multiple equilibria possible"
+            }
         })
     }
 }

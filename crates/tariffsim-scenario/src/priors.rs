@@ -237,7 +237,8 @@ impl PriorFamily {
             PriorFamily::Sigma | PriorFamily::SigmaD | PriorFamily::Horizon => {
                 lo > 0.0 && hi.is_finite()
             }
-            PriorFamily::Eps => lo > 0.0,
+            // Entirely negative: downward-sloping supply (the solver checks stability).
+            PriorFamily::Eps => lo > 0.0 || (hi < 0.0 && lo.is_finite()),
             PriorFamily::Eta => hi <= 0.0 && lo.is_finite(),
         };
         // Lognormal has support (0, inf): the lower end is never reached.
@@ -264,7 +265,7 @@ impl PriorFamily {
                     "values > 0 (horizon multiplier): lognormal, or bounds with lower > 0"
                 }
                 PriorFamily::Eps => {
-                    "values > 0 or inf (eps): lognormal, or bounds with lower > 0, or fixed `inf`"
+                    "values > 0 or inf (eps): lognormal, or bounds with lower > 0, or fixed `inf`; or all < 0 (downward-sloping supply): bounds with upper < 0"
                 }
                 PriorFamily::Eta => {
                     "values <= 0 (eta): truncnormal/uniform/triangular with upper <= 0, or fixed <= 0"

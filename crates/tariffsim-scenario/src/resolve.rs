@@ -1233,7 +1233,10 @@ fn elasticity_value(cx: &Cx<'_>, e: &Entry) -> Result<f64> {
         "sigma" => (tariffsim_core::Family::Sigma, "sigma > 0 (finite)"),
         "sigma_d" => (tariffsim_core::Family::SigmaD, "sigma_d > 0 (finite)"),
         "eta" => (tariffsim_core::Family::Eta, "eta <= 0 (finite)"),
-        _ => (tariffsim_core::Family::Eps, "eps > 0, or \"inf\""),
+        _ => (
+            tariffsim_core::Family::Eps,
+            "eps > 0, \"inf\", or a finite eps < 0 (downward-sloping supply)",
+        ),
     };
     let x = cx.number(e, expected)?;
     if !family.admits(x) {

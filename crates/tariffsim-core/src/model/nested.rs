@@ -1202,6 +1202,54 @@ impl NestedWorkspace {
         in_range
     }
 
+    /// Whether the solution in the workspace is a stable, locally unique equilibrium under
+    /// Marshallian (quantity) adjustment — the one that fits supply curves sloping down from
+    /// scale economies (Fajgelbaum et al. 2024): output expands where the demand price exceeds
+    /// the supply price. With `A = ∂ ln D / ∂ ln p` (the demand block of the Jacobian, `J + diag
+    /// eps`) the map from log quantities to (demand − supply) log prices has the Jacobian
+    /// `M = A⁻¹ − diag(1 / eps)`; the condition checked is that `−M` has positive leading
+    /// principal minors (Gaussian elimination without pivoting: every pivot positive), Gale &
+    /// Nikaido's (1965) P-matrix condition for a unique equilibrium. For one market it is
+    /// `|eps| > e_d` when `eps < 0`: supply flatter than demand, so more demand means more output
+    /// at a lower price; a supply curve falling faster than demand (say `eps = −0.3`, an inverse
+    /// supply elasticity of −3.3) fails it. With positive `eps` it always holds. Leaves `jac`
+    /// overwritten (the kept inverse is dropped).
+    fn stable(&mut self, e: &SectorElasticities<'_>) -> bool {
+        self.jacobian(e);
+        self.factored = false;
+        let m = self.active.len();
+        // A = J + diag(eps) (pinned exporters are not active).
+        for (ri, &i) in self.active.iter().enumerate() {
+            self.jac[ri * m + ri] += e.eps[i];
+        }
+        if !invert_in_place(&mut self.jac[..m * m], m, &mut self.piv) {
+            return false;
+        }
+        // −M = −A⁻¹ + diag(1 / eps).
+        let a = &mut self.jac[..m * m];
+        for v in a.iter_mut() {
+            *v = -*v;
+        }
+        for (ri, &i) in self.active.iter().enumerate() {
+            a[ri * m + ri] += 1.0 / e.eps[i];
+        }
+        for k in 0..m {
+            let pivot = a[k * m + k];
+            if !(pivot > 0.0) {
+                return false;
+            }
+            for r in k + 1..m {
+                let f = a[r * m + k] / pivot;
+                if f != 0.0 {
+                    for c in k..m {
+                        a[r * m + c] -= f * a[k * m + c];
+                    }
+                }
+            }
+        }
+        true
+    }
+
     /// Makes the last evaluated trial point the iterate (the state — shares, demand — is
     /// already at it: it was the last point evaluated).
     fn accept(&mut self) {
@@ -1272,6 +1320,14 @@ impl NestedWorkspace {
         let outcome = match self.newton(e) {
             Ok(it) => Ok(it),
             Err(first) => self.fixed_point(e).map_err(|_| first),
+        };
+        // Downward-sloping supply: accept the solution only where it is a stable, unique
+        // equilibrium (otherwise Newton can land on an unstable one without a sign).
+        let outcome = match outcome {
+            Ok(_) if e.eps[..n].iter().any(|&x| x < 0.0) && !self.stable(e) => {
+                Err(StopReason::Unstable)
+            }
+            other => other,
         };
         match outcome {
             Ok(it) => {
@@ -1549,7 +1605,11 @@ fn write_exact(
         let y = ws.y[i];
         let eps = e.eps[i];
         let x_i = ws.b.sales[i];
-        out.producer_surplus[base + i] = x_i * ((1.0 + eps) * y).exp_m1() / (1.0 + eps);
+        out.producer_surplus[base + i] = if (1.0 + eps).abs() < 1e-12 {
+            x_i * y
+        } else {
+            x_i * ((1.0 + eps) * y).exp_m1() / (1.0 + eps)
+        };
         let sold: f64 = new_flows[i * n..(i + 1) * n].iter().sum();
         let supply = x_i * (eps * y).exp();
         let r = (sold / out.phat[base + i] - supply).abs() / supply;
@@ -1607,5 +1667,40 @@ mod tests {
             }
         }
         assert!(solutions[0].iter().any(|y| y.abs() > 1e-3));
+    }
+
+    /// Downward-sloping supply: a bystander with mild scale economies (eps −10, an inverse supply
+    /// elasticity of −0.1) solves, clears its market and, when the US duty on another exporter
+    /// diverts demand to it, sells more at a lower price (the pattern Fajgelbaum et al. 2024
+    /// find), where with an upward-sloping supply its price rises; one whose supply falls faster
+    /// than its demand (eps −0.3, an inverse elasticity of −3.3) is refused as unstable instead
+    /// of returned.
+    #[test]
+    fn negative_supply_elasticity_stable_or_refused() {
+        let n = 5;
+        let b = world(n, 1);
+        let mut t = b.baseline_tariffs();
+        t.set(1, 0, 0, 1.0).unwrap();
+        let solve_with = |eps2: f64| {
+            let mut eps = vec![4.0; n];
+            eps[2] = eps2;
+            let e = Elasticities::new(n, 1, vec![5.0; n], vec![-1.0; n], eps)
+                .unwrap()
+                .with_sigma_d(vec![2.0; n])
+                .unwrap();
+            crate::Model::Armington.solve(&b, &e, &t)
+        };
+        let up = solve_with(4.0).unwrap();
+        let down = solve_with(-10.0).unwrap();
+        assert!(down.residual <= 1e-10);
+        assert!(
+            down.phat[2] < 1.0 && up.phat[2] > 1.0,
+            "{} {}",
+            down.phat[2],
+            up.phat[2]
+        );
+        assert!(down.flow(2, 0, 0) > up.flow(2, 0, 0));
+        let err = solve_with(-0.3).unwrap_err().to_string();
+        assert!(err.contains("unstable"), "{err}");
     }
 }
