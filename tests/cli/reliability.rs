@@ -274,3 +274,25 @@ fn merge_checks_before_it_writes() {
         );
     }
 }
+
+/// `check` reads at most 16 MiB (an endless stream is an error, not a hang) and reports an
+/// invalid UTF-8 byte with its line, column and offset.
+#[test]
+fn input_size_cap_and_encoding_position() {
+    let dir = TestDir::new();
+    if std::path::Path::new("/dev/zero").exists() {
+        let r = run(&dir, &["check", "/dev/zero"]);
+        assert_eq!(r.code(), 2, "{}", r.stderr());
+        assert!(r.stderr().contains("larger than 16 MiB"), "{}", r.stderr());
+    }
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, b"name = \"x\"\nbaseline = \"wor\xffld2024\"\n").unwrap();
+    let r = run(&dir, &["check", &bad.display().to_string()]);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert!(
+        r.stderr()
+            .contains("invalid byte 0xff at line 2, column 16 (byte offset 26)"),
+        "{}",
+        r.stderr()
+    );
+}

@@ -72,6 +72,42 @@ impl Val {
     }
 }
 
+/// Largest scenario file read (1 MiB is ~10,000 layers; `check /dev/zero` must not read forever).
+pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
+
+/// Reads a scenario file: at most [`MAX_SCENARIO_BYTES`] (a larger file or an endless stream is
+/// an error, read no further than the cap), valid UTF-8 (an invalid byte is reported with its
+/// line, column and byte offset).
+pub fn read_scenario_text(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "larger than {} MiB: not a scenario file",
+                MAX_SCENARIO_BYTES >> 20
+            ),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let valid = &e.as_bytes()[..at];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        let column = String::from_utf8_lossy(&valid[line_start..]).chars().count() + 1;
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "not UTF-8: invalid byte 0x{:02x} at line {line}, column {column} (byte offset {at})",
+                e.as_bytes()[at]
+            ),
+        )
+    })
+}
+
 /// A parsed scenario file with its `extends` chain merged; not yet checked against a baseline.
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -82,7 +118,7 @@ pub struct Document {
 impl Document {
     /// Reads `path` and every file it `extends` from disk.
     pub fn load(path: &Path) -> Result<Self, ScenarioError> {
-        let mut read = |p: &Path| std::fs::read_to_string(p);
+        let mut read = |p: &Path| read_scenario_text(p);
         Self::load_with(path, &mut read)
     }
 
@@ -94,7 +130,7 @@ impl Document {
             if p == main {
                 Ok(text.clone())
             } else {
-                std::fs::read_to_string(p)
+                read_scenario_text(p)
             }
         };
         Self::load_with(path, &mut read)
