@@ -10,7 +10,12 @@ use std::process::ExitCode;
 /// Tariff scenario simulation: what happens to bilateral trade, prices, revenue, welfare and
 /// trade balances when tariffs change.
 #[derive(Debug, Parser)]
-#[command(name = "tariffsim", version, about, long_about = None)]
+#[command(
+    name = "tariffsim",
+    version,
+    about = "What-if tariff schedules (TOML) against a baseline of world trade: diversion, deflection, prices, revenue, welfare and trade balances, with uncertainty bands",
+    long_about = None
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -188,6 +188,66 @@ pub fn focus_metrics(sc: &Scenario, names: &[String]) -> Vec<String> {
     out
 }
 
+/// `v` with `decimals` places, never `-0.000` (a value that rounds to zero prints as zero).
+pub fn fixed(v: f64, decimals: usize) -> String {
+    let text = format!("{v:.decimals$}");
+    if text.starts_with('-') && text[1..].chars().all(|c| c == '0' || c == '.') {
+        text[1..].to_string()
+    } else {
+        text
+    }
+}
+
+/// One line that answers the run's question: the focus flow's change with its 90% band, the
+/// third countries that gain most, the largest deflection of the target's sales (medians over
+/// the draws, period figures).
+pub fn headline(sc: &Scenario, summary: &RunSummary) -> Option<String> {
+    let (m, c) = (&sc.focus_codes.0, &sc.focus_codes.1);
+    let get = |name: &str| {
+        summary
+            .metrics
+            .iter()
+            .find(|x| x.name == name)
+            .map(|x| &x.summary)
+    };
+    let direct = get(&format!("imports_pct.{m}.{c}"))?;
+    let top = |prefix: String| -> Vec<(String, f64)> {
+        let mut v: Vec<(String, f64)> = summary
+            .metrics
+            .iter()
+            .filter_map(|x| {
+                let code = x.name.strip_prefix(&prefix)?;
+                (!code.contains(['.', '@']) && x.summary.p50 > 0.05)
+                    .then(|| (code.to_string(), x.summary.p50))
+            })
+            .collect();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1));
+        v.truncate(3);
+        v
+    };
+    let list = |v: &[(String, f64)]| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.iter()
+                .map(|(k, x)| format!("{k} +{x:.1} bn"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    Some(format!(
+        "{m} imports from {c} {}% (90% band {} to {}%) over {} to {} at the {} horizon; third countries gaining most: {}; {c}'s sales rising most elsewhere: {}",
+        fixed(direct.p50, 1),
+        fixed(direct.p5, 1),
+        fixed(direct.p95, 1),
+        sc.start,
+        sc.end,
+        sc.horizon.name(),
+        list(&top(format!("diversion.{m}.{c}."))),
+        list(&top(format!("deflection.{m}.{c}.")))
+    ))
+}
+
 /// The Monte Carlo table: point estimate (if known), p5, p50, p95, mean and MCSE per metric.
 pub fn table(
     summary: &RunSummary,
@@ -207,11 +267,15 @@ pub fn table(
             continue;
         };
         let s = &m.summary;
-        let p = point(name).map_or_else(|| "-".to_string(), |v| format!("{v:.3}"));
+        let p = point(name).map_or_else(|| "-".to_string(), |v| fixed(v, 3));
         let _ = writeln!(
             o,
-            "{name:<width$} {p:>10} {:>10.3} {:>10.3} {:>10.3} {:>10.3} {:>9.4}",
-            s.p5, s.p50, s.p95, s.mean, s.mcse
+            "{name:<width$} {p:>10} {:>10} {:>10} {:>10} {:>10} {:>9}",
+            fixed(s.p5, 3),
+            fixed(s.p50, 3),
+            fixed(s.p95, 3),
+            fixed(s.mean, 3),
+            fixed(s.mcse, 4)
         );
     }
     o
@@ -272,6 +336,9 @@ pub fn run(
         settings.shard.1,
         outcome.dir.display()
     );
+    if let Some(h) = headline(sc, s) {
+        println!("\n{h}");
+    }
     let names: Vec<String> = s.metrics.iter().map(|m| m.name.clone()).collect();
     print!("{}", table(s, &focus_metrics(sc, &names), point));
     Ok(settings)

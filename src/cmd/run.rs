@@ -120,7 +120,7 @@ fn table(sc: &Scenario, r: &PointResult, names: &[String]) -> String {
         for k in 0..=r.phases.len() {
             let v = r.get(k, n).unwrap_or(f64::NAN);
             let w = if k == r.phases.len() { 10 } else { 9 };
-            let _ = write!(o, " {:>w$}", format!("{v:.3}"));
+            let _ = write!(o, " {:>w$}", super::montecarlo::fixed(v, 3));
         }
         let _ = writeln!(o);
     }
