@@ -205,14 +205,7 @@ impl Rerouting {
             eq.tariff_revenue[s * n + m] += revenue;
         }
         eq.rerouted = rerouted;
-        for r in 0..n {
-            eq.welfare[r] = (0..baseline.n_sectors())
-                .map(|s| {
-                    let k = s * n + r;
-                    eq.producer_surplus[k] + eq.consumer_surplus[k] + eq.tariff_revenue[k]
-                })
-                .sum();
-        }
+        crate::model::armington::finish_welfare(eq);
     }
 }
 

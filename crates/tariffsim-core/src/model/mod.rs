@@ -7,6 +7,7 @@
 //! its own workspace type; [`Workspace`] holds them all and is reused across calls.
 
 pub mod armington;
+mod diffs;
 pub mod gegravity;
 pub mod gravity_ge;
 pub mod nested;

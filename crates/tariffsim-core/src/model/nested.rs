@@ -246,86 +246,6 @@ struct BaseCache {
     sectors: Vec<SectorBase>,
 }
 
-/// The traded cells whose tariff changes, with `ln That`, per (baseline, tariffs, sector): a
-/// pure function of the two matrices, found by one scan the first time a workspace meets them
-/// (a Monte Carlo solves the same few phase matrices in every draw).
-#[derive(Debug, Default, Clone)]
-struct TariffDiffs {
-    entries: Vec<DiffEntry>,
-    /// Entry replaced next when the store is full.
-    evict: usize,
-}
-
-#[derive(Debug, Default, Clone)]
-struct DiffEntry {
-    baseline: u64,
-    tariffs: u64,
-    /// Per sector: `(start, len)` in `cells`, or `None` before the sector is scanned.
-    sectors: Vec<Option<(usize, usize)>>,
-    /// `(importer-major cell, ln That)`.
-    cells: Vec<(usize, f64)>,
-}
-
-/// Most (baseline, tariffs) pairs a workspace remembers (a timeline's phases; more only cost a
-/// re-scan).
-const DIFF_ENTRIES: usize = 64;
-
-impl TariffDiffs {
-    fn sector(&mut self, baseline: &Baseline, tariffs: &Tariffs, s: usize) -> &[(usize, f64)] {
-        let key = (baseline.uid(), tariffs.uid());
-        let e = match self
-            .entries
-            .iter()
-            .position(|e| (e.baseline, e.tariffs) == key)
-        {
-            Some(e) => e,
-            None => {
-                let fresh = DiffEntry {
-                    baseline: key.0,
-                    tariffs: key.1,
-                    sectors: vec![None; baseline.n_sectors()],
-                    cells: Vec::new(),
-                };
-                if self.entries.len() < DIFF_ENTRIES {
-                    self.entries.push(fresh);
-                    self.entries.len() - 1
-                } else {
-                    let e = self.evict;
-                    self.evict = (self.evict + 1) % DIFF_ENTRIES;
-                    self.entries[e] = fresh;
-                    e
-                }
-            }
-        };
-        let entry = &mut self.entries[e];
-        let (start, len) = match entry.sectors[s] {
-            Some(range) => range,
-            None => {
-                let n = baseline.n_regions();
-                let nn = n * n;
-                let start = entry.cells.len();
-                let flows = &baseline.sector_flows(s)[..nn];
-                let t0 = &baseline.sector_tariffs(s)[..nn];
-                let t1 = &tariffs.sector_rates(s)[..nn];
-                for k in 0..nn {
-                    if flows[k] <= 0.0 || t0[k].to_bits() == t1[k].to_bits() {
-                        continue;
-                    }
-                    let l = ((1.0 + t1[k]) / (1.0 + t0[k])).ln();
-                    if l != 0.0 {
-                        let (i, j) = (k / n, k % n);
-                        entry.cells.push((j * n + i, l));
-                    }
-                }
-                let range = (start, entry.cells.len() - start);
-                entry.sectors[s] = Some(range);
-                range
-            }
-        };
-        &entry.cells[start..start + len]
-    }
-}
-
 /// Scratch for one sector's solve, reused across sectors, phases and draws. Per-cell arrays are
 /// importer-major (`j * N + i`).
 #[derive(Debug, Default, Clone)]
@@ -334,7 +254,7 @@ pub struct NestedWorkspace {
     /// Baseline-derived sector data, per baseline.
     base: BaseCache,
     /// Changed tariff cells per (baseline, tariffs, sector).
-    diffs: TariffDiffs,
+    diffs: super::diffs::TariffDiffs,
     /// The loaded sector's changed cells (importer-major indices).
     changed: Vec<usize>,
     /// Work counters (cumulative): evaluations, Jacobians, sector-solves.
@@ -508,15 +428,18 @@ impl NestedWorkspace {
         let n = baseline.n_regions();
         self.resize(n);
         self.factored = false;
-        let cells = self.diffs.sector(baseline, tariffs, s);
+        let flows = &baseline.sector_flows(s)[..n * n];
+        let cells = self
+            .diffs
+            .sector(baseline, tariffs, s, &|i, j| flows[i * n + j] > 0.0);
         if cells.is_empty() {
             return false;
         }
         self.lnt.fill(0.0);
         self.changed.clear();
-        for &(c, l) in cells {
-            self.lnt[c] = l;
-            self.changed.push(c);
+        for &(changed, l, _) in cells {
+            self.lnt[changed.cell] = l;
+            self.changed.push(changed.cell);
         }
         self.load_base(baseline, s);
         self.active.clear();
