@@ -198,8 +198,8 @@ pub fn fixed(v: f64, decimals: usize) -> String {
     }
 }
 
-/// One line that answers the run's question: the focus flow's change with its 90% band, the
-/// third countries that gain most, the largest deflection of the target's sales (medians over
+/// Three short lines that answer the run's question: the focus flow's change with its 90% band,
+/// the third countries that gain most, the largest deflection of the target's sales (medians over
 /// the draws, period figures).
 pub fn headline(sc: &Scenario, summary: &RunSummary) -> Option<String> {
     let (m, c) = (&sc.focus_codes.0, &sc.focus_codes.1);
@@ -236,7 +236,7 @@ pub fn headline(sc: &Scenario, summary: &RunSummary) -> Option<String> {
         }
     };
     Some(format!(
-        "{m} imports from {c} {}% (90% band {} to {}%) over {} to {} at the {} horizon; third countries gaining most: {}; {c}'s sales rising most elsewhere: {}",
+        "{m} imports from {c} {}% (90% band {} to {}%), {} to {}, {} horizon\n  third countries gaining most: {}\n  {c}'s sales rising most elsewhere: {}",
         fixed(direct.p50, 1),
         fixed(direct.p5, 1),
         fixed(direct.p95, 1),
