@@ -74,7 +74,7 @@
 
 use crate::baseline::Baseline;
 use crate::elasticity::Elasticities;
-use crate::equilibrium::Equilibrium;
+use crate::equilibrium::{Equilibrium, TotalsState};
 use crate::error::{Result, SolveError, StopReason};
 use crate::linalg::{
     dot, exp, invert_in_place, ln, lu_factor, lu_solve, matvec_t_into, padded, transpose_padded,
@@ -1380,15 +1380,18 @@ pub(crate) fn solve_into(
     let n = baseline.n_regions();
     let sectors = baseline.n_sectors();
     ws.warm.ensure(baseline.uid(), n, sectors);
+    // The sectors left at the baseline and the totals of the solved ones, for the metrics (they
+    // then need not sweep every flow again).
+    out.totals.start(n, sectors);
     for s in 0..sectors {
         let e = SectorElasticities::of(elasticities, s);
         if !ws.setup(baseline, tariffs, e.eps, s) {
+            out.totals.state[s] = TotalsState::Unchanged;
             continue;
         }
         let code = baseline.sectors().code(s);
         let iterations = ws.solve(&e, s, code)?;
         out.iterations[s] = u32::try_from(iterations).unwrap_or(u32::MAX);
-        ws.materialize();
         let residual = write_exact(baseline, tariffs, &e, s, ws, out);
         out.residual = out.residual.max(residual);
         if !(residual <= CLEARING_TOL) {
@@ -1403,7 +1406,13 @@ pub(crate) fn solve_into(
         }
     }
     super::armington::finish_welfare(out);
-    check_finite(out, NAME)
+    // Every value a solved sector wrote was folded into its residual (NaN fails the clearing
+    // test above); the other sectors are the baseline's. Welfare sums them.
+    if out.welfare.iter().all(|w| w.is_finite()) {
+        Ok(())
+    } else {
+        check_finite(out, NAME)
+    }
 }
 
 /// Solves the first-order form for every sector into `out` (prepared by the caller).
@@ -1476,7 +1485,8 @@ fn check_finite(out: &Equilibrium, model: &'static str) -> Result<()> {
 
 /// Writes prices, flows and welfare of the solved sector `s` (the workspace is evaluated at the
 /// solution); returns the largest relative market-clearing residual recomputed in levels from
-/// the new flows.
+/// the new flows — or NaN if any value written is not finite (they are all folded into a check
+/// value, cheaper than scanning the whole equilibrium afterwards).
 fn write_exact(
     baseline: &Baseline,
     tariffs: &Tariffs,
@@ -1496,20 +1506,85 @@ fn write_exact(
     }
     let out_phat = &out.phat[base..base + n];
     let new_flows = &mut out.flows[s * nn..(s + 1) * nn];
-    for j in 0..n {
-        let mut revenue = 0.0;
-        for i in 0..n {
-            let k = i * n + j;
-            let x = flows[k];
-            let v = if x > 0.0 {
-                x * out_phat[i] * ws.q[j * n + i]
+    // New values x_ij phat_i qhat_ij, exporter-major (contiguous): from the cells when the
+    // evaluation formed them, else from its factors — a row factor phat_i^(1 − sigma_m) times a
+    // column scale, times the tariff factor on the changed cells; the diagonal apart.
+    if ws.materialized {
+        for (i, (row, new_row)) in flows
+            .chunks_exact(n)
+            .zip(new_flows.chunks_exact_mut(n))
+            .enumerate()
+        {
+            for (j, (v, &x)) in new_row.iter_mut().zip(row).enumerate() {
+                *v = if x > 0.0 {
+                    x * out_phat[i] * ws.q[j * n + i]
+                } else {
+                    0.0
+                };
+            }
+        }
+    } else {
+        let scale = &ws.scale[..n];
+        for (i, (row, new_row)) in flows
+            .chunks_exact(n)
+            .zip(new_flows.chunks_exact_mut(n))
+            .enumerate()
+        {
+            let f = out_phat[i] * ws.p_demand[i];
+            for ((v, &x), &sc) in new_row.iter_mut().zip(row).zip(scale) {
+                let flow = x * f * sc;
+                *v = if x > 0.0 { flow } else { 0.0 };
+            }
+            let x = row[i];
+            new_row[i] = if x > 0.0 {
+                x * out_phat[i] * ws.q_dom[i]
             } else {
                 0.0
             };
-            new_flows[k] = v;
-            revenue += v * t1[k] - x * t0[k];
         }
-        out.tariff_revenue[base + j] = revenue;
+        for &c in &ws.changed {
+            let (j, i) = (c / n, c % n);
+            if i != j {
+                new_flows[i * n + j] *= ws.t_demand[c];
+            }
+        }
+    }
+    // Revenue per importer, the totals for the metrics and each exporter's sales, in one
+    // exporter-major pass (each importer's revenue still adds its cells in exporter order).
+    let revenue = &mut out.tariff_revenue[base..base + n];
+    revenue.fill(0.0);
+    let (exports, imports) = (
+        &mut out.totals.exports[base..base + n],
+        &mut out.totals.imports[base..base + n],
+    );
+    imports.fill(0.0);
+    let mut check = 0.0;
+    for i in 0..n {
+        let row = i * n..(i + 1) * n;
+        let mut sold_abroad = 0.0;
+        for (j, (((r, m), &v), (&x, (&a, &b)))) in revenue
+            .iter_mut()
+            .zip(imports.iter_mut())
+            .zip(&new_flows[row.clone()])
+            .zip(
+                flows[row.clone()]
+                    .iter()
+                    .zip(t0[row.clone()].iter().zip(&t1[row])),
+            )
+            .enumerate()
+        {
+            *r += v * b - x * a;
+            if i != j {
+                *m += v;
+                sold_abroad += v;
+            }
+        }
+        exports[i] = sold_abroad;
+        check += sold_abroad;
+    }
+    out.totals.state[s] = TotalsState::Computed;
+    for j in 0..n {
+        check += revenue[j];
         let spending = ws.b.spending[j];
         if spending <= 0.0 {
             continue;
@@ -1522,6 +1597,7 @@ fn write_exact(
         } else {
             -spending * (one_eta * lnp).exp_m1() / one_eta
         };
+        check += out.price_index[base + j] + out.consumer_surplus[base + j];
     }
     let mut worst = 0.0_f64;
     for &i in &ws.active {
@@ -1533,14 +1609,19 @@ fn write_exact(
         } else {
             x_i * ((1.0 + eps) * y).exp_m1() / (1.0 + eps)
         };
-        let sold: f64 = new_flows[i * n..(i + 1) * n].iter().sum();
+        let sold = out.totals.exports[base + i] + new_flows[i * n + i];
+        check += sold + out.producer_surplus[base + i] + out.phat[base + i];
         let supply = x_i * (eps * y).exp();
         let r = (sold / out.phat[base + i] - supply).abs() / supply;
         if !(r <= worst) {
             worst = r;
         }
     }
-    worst
+    // Every cell's value enters the finiteness check (the domestic ones through the sales).
+    for i in 0..n {
+        check += new_flows[i * n + i];
+    }
+    if check.is_finite() { worst } else { f64::NAN }
 }
 
 #[cfg(test)]
