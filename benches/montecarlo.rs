@@ -32,6 +32,8 @@ fn montecarlo(c: &mut Criterion) {
             settings.draws = draws;
             settings.threads = threads;
             settings.quiet = true;
+            // Every iteration writes into the same folder.
+            settings.force = true;
             group.bench_function(
                 BenchmarkId::new(format!("{}/threads", model.name()), threads),
                 |b| {
