@@ -194,7 +194,9 @@ fn rerouting_off_is_the_plain_scenario_and_on_adds_up() {
         v["period"]["metrics"].clone()
     };
     let rr = repo().join("scenarios/us_2025_rerouting.toml");
-    let text = std::fs::read_to_string(&rr).unwrap();
+    let text = std::fs::read_to_string(&rr)
+        .unwrap()
+        .replace("rho_log_sd = 0.7\n", "");
     let off = dir.write(
         "off.toml",
         &text.replace("rho = 1.0", "rho = 0.0").replace(
@@ -225,4 +227,55 @@ fn rerouting_off_is_the_plain_scenario_and_on_adds_up() {
     let true_origin = get(&on, "imports_true_origin.USA.CHN");
     assert!((true_origin - (get(&on, "imports.USA.CHN") + rerouted)).abs() < 1e-9);
     assert!(get(&on, "diversion.USA.CHN.VNM") > get(&plain, "diversion.USA.CHN.VNM"));
+}
+
+/// `rho_log_sd` draws `rho` in the Monte Carlo: `draws.csv` records `rerouting.rho`, spread
+/// around the scenario's `rho` (its median), and the rerouted values vary with it.
+#[test]
+fn rerouting_rho_is_drawn() {
+    let dir = TestDir::new();
+    let out = dir.path().join("rr");
+    let r = run(
+        &dir,
+        &[
+            "run",
+            &repo()
+                .join("scenarios/us_2025_rerouting.toml")
+                .display()
+                .to_string(),
+            "--draws",
+            "60",
+            "--quiet",
+            "--out",
+            &out.display().to_string(),
+        ],
+    );
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let csv = std::fs::read_to_string(out.join("draws.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "rerouting.rho")
+        .expect("rho column");
+    let vnm = header
+        .iter()
+        .position(|h| *h == "rerouted.CHN.VNM.USA")
+        .expect("rerouted column");
+    let rows: Vec<(f64, f64)> = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[col].parse().unwrap(), f[vnm].parse().unwrap())
+        })
+        .collect();
+    let rhos: Vec<f64> = rows.iter().map(|r| r.0).collect();
+    assert!(
+        rhos.iter().any(|&x| x < 0.8) && rhos.iter().any(|&x| x > 1.25),
+        "{rhos:?}"
+    );
+    // More route elasticity, more rerouting.
+    let lo = rows.iter().min_by(|a, b| a.0.total_cmp(&b.0)).unwrap();
+    let hi = rows.iter().max_by(|a, b| a.0.total_cmp(&b.0)).unwrap();
+    assert!(hi.1 > lo.1, "{lo:?} {hi:?}");
 }

@@ -92,6 +92,8 @@ pub struct ScenarioEvaluator<'a> {
 pub struct ScenarioScratch {
     elasticities: Elasticities,
     solve: SolveScratch,
+    /// The rerouting block with this draw's `rho`, when `rho` is sampled.
+    rerouting: Option<tariffsim_scenario::ReroutingSpec>,
 }
 
 /// Solver scratch and the point run's full output (every metric, every phase and the period).
@@ -169,7 +171,7 @@ impl<'a> ScenarioEvaluator<'a> {
         &self.output_names
     }
 
-    /// Parameter names in order.
+    /// Parameter names in order (the elasticity priors', then `rerouting.rho` when sampled).
     #[must_use]
     pub fn param_names(&self) -> Vec<String> {
         let codes: Vec<&str> = self
@@ -179,7 +181,23 @@ impl<'a> ScenarioEvaluator<'a> {
             .iter()
             .map(|s| s.code.as_str())
             .collect();
-        self.priors.param_names(&codes)
+        let mut names = self.priors.param_names(&codes);
+        if self.samples_rho() {
+            names.push("rerouting.rho".into());
+        }
+        names
+    }
+
+    /// Whether the rerouting block's `rho` is drawn (a prior with `rho_log_sd > 0`).
+    fn samples_rho(&self) -> bool {
+        self.rerouting.is_some_and(|r| r.rho_log_sd > 0.0)
+    }
+
+    /// Sampler dimensions: the elasticity priors', plus one for a sampled `rho` (its normal
+    /// score, last).
+    #[must_use]
+    pub fn dimension(&self) -> usize {
+        self.priors.dimension() + usize::from(self.samples_rho())
     }
 
     /// Solves every phase at `elasticities` ([`point::solve_phases_into`]) and writes the
@@ -190,11 +208,22 @@ impl<'a> ScenarioEvaluator<'a> {
         s: &mut SolveScratch,
         out: &mut [f64],
     ) -> Result<(), String> {
+        self.solve_phases_with(elasticities, self.rerouting, s, out)
+    }
+
+    /// [`Self::solve_phases`] with a given rerouting block (a draw's `rho`).
+    fn solve_phases_with(
+        &self,
+        elasticities: &Elasticities,
+        rerouting: Option<&tariffsim_scenario::ReroutingSpec>,
+        s: &mut SolveScratch,
+        out: &mut [f64],
+    ) -> Result<(), String> {
         point::solve_phases_into(
             self.model,
             (self.grown.as_ref().unwrap_or(self.baseline), self.baseline),
             self.phases,
-            self.rerouting,
+            rerouting,
             elasticities,
             &self.catalog,
             &mut s.point,
@@ -225,11 +254,12 @@ impl Evaluator for ScenarioEvaluator<'_> {
         ScenarioScratch {
             elasticities: self.central.clone(),
             solve: self.solve_scratch(),
+            rerouting: self.rerouting.filter(|r| r.rho_log_sd > 0.0).cloned(),
         }
     }
 
     fn n_params(&self) -> usize {
-        self.priors.n_params()
+        self.priors.n_params() + usize::from(self.samples_rho())
     }
 
     fn n_outputs(&self) -> usize {
@@ -243,10 +273,21 @@ impl Evaluator for ScenarioEvaluator<'_> {
         params: &mut [f64],
         out: &mut [f64],
     ) -> Result<(), String> {
+        let k = self.priors.n_params();
         self.priors
-            .fill(z, &mut s.elasticities, params)
+            .fill(z, &mut s.elasticities, &mut params[..k])
             .map_err(|e| format!("invalid elasticity draw: {e}"))?;
-        self.solve_phases(&s.elasticities, &mut s.solve, out)
+        match (&mut s.rerouting, self.rerouting) {
+            (Some(draw), Some(spec)) => {
+                // Lognormal around the scenario's rho (its median), from the last score.
+                let score = z[self.priors.dimension()];
+                draw.block.rho = spec.block.rho * (spec.rho_log_sd * score).exp();
+                params[k] = draw.block.rho;
+                let rerouting = s.rerouting.as_ref();
+                self.solve_phases_with(&s.elasticities, rerouting, &mut s.solve, out)
+            }
+            _ => self.solve_phases(&s.elasticities, &mut s.solve, out),
+        }
     }
 }
 
@@ -349,7 +390,7 @@ pub fn run(
     execute(
         &evaluator,
         meta,
-        evaluator.priors().dimension(),
+        evaluator.dimension(),
         settings,
         extra_files,
     )
@@ -426,11 +467,11 @@ impl<'a> CompareEvaluator<'a> {
         b: ScenarioEvaluator<'a>,
         metrics: &[String],
     ) -> Result<Self, RunnerError> {
-        if a.priors().dimension() != b.priors().dimension() {
+        if a.dimension() != b.dimension() {
             return Err(RunnerError::Setting(format!(
                 "cannot compare with common random numbers: the scenarios' baselines have {} and {} sampler dimensions (different sector counts)",
-                a.priors().dimension(),
-                b.priors().dimension()
+                a.dimension(),
+                b.dimension()
             )));
         }
         let mut pairs = Vec::new();
@@ -475,7 +516,7 @@ impl<'a> CompareEvaluator<'a> {
     /// Sampler dimension.
     #[must_use]
     pub fn dimension(&self) -> usize {
-        self.a.priors().dimension()
+        self.a.dimension()
     }
 }
 

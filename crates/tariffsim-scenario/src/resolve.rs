@@ -1535,6 +1535,7 @@ fn parse_rerouting(
             "origin",
             "destination",
             "rho",
+            "rho_log_sd",
             "conduit",
             "penalty",
             "source",
@@ -1555,6 +1556,20 @@ fn parse_rerouting(
             "a finite number >= 0",
         ));
     }
+    let rho_log_sd = match t.get("rho_log_sd") {
+        None => 0.0,
+        Some(le) => {
+            let v = cx.number(le, "a log-sd >= 0")?;
+            if !(v.is_finite() && (0.0..=3.0).contains(&v)) {
+                return Err(cx.err_expected(
+                    le.node.loc,
+                    format!("`rho_log_sd` = {v}"),
+                    "a log-sd in [0, 3] (a lognormal prior on rho with median `rho`)",
+                ));
+            }
+            v
+        }
+    };
     let fraction = |entry: &Entry, what: &str| -> Result<f64> {
         let v = match &entry.node.val {
             Val::Str(text) => text
@@ -1666,6 +1681,7 @@ fn parse_rerouting(
     Ok(crate::scenario::ReroutingSpec {
         block,
         penalty_by_phase,
+        rho_log_sd,
         source,
     })
 }

@@ -225,6 +225,8 @@ pub struct ReroutingSpec {
     pub block: tariffsim_core::rerouting::Rerouting,
     /// Expected penalty (fraction) in each phase, in phase order.
     pub penalty_by_phase: Vec<f64>,
+    /// Log-sd of a lognormal prior on `rho` around `block.rho` (its median); 0: `rho` fixed.
+    pub rho_log_sd: f64,
     /// Where the settings come from (free text).
     pub source: Option<String>,
 }
