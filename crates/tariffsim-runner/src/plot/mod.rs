@@ -568,7 +568,45 @@ pub fn run_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, Run
         out.push(pending("trade_balances", "Trade balances", chart));
     }
 
-    // 8. Backtest: observed values over the model's bands, one chart per unit.
+    // 8. Rerouting: value routed through each conduit (when the scenario has a block).
+    let rerouted: Vec<(String, String, String, &crate::output::MetricSummary)> = data
+        .metrics_with_prefix("rerouted.")
+        .into_iter()
+        .filter_map(|(rest, ms)| {
+            let mut parts = rest.split('.');
+            let (o, k, d) = (parts.next()?, parts.next()?, parts.next()?);
+            Some((o.to_string(), k.to_string(), d.to_string(), ms))
+        })
+        .collect();
+    if let Some((o, _, d, _)) = rerouted.first() {
+        let (o_name, d_name) = (data.name(o), data.name(d));
+        let rows: Vec<IntervalRow> = rerouted
+            .iter()
+            .map(|(_, k, _, ms)| IntervalRow {
+                label: data.name(k),
+                q: quantiles(&ms.summary, 1.0),
+                highlight: false,
+                observed: None,
+            })
+            .collect();
+        let title = format!(
+            "Rerouting: {} sales to {d_name} shipped through third countries",
+            possessive(&o_name)
+        );
+        let chart = IntervalChart {
+            frame: frame(
+                data,
+                title.clone(),
+                "Value rerouted through each conduit (recorded as the conduit's exports), period average across draws".into(),
+            ),
+            rows,
+            x_desc: "Rerouted value (USD bn, annual rate)".into(),
+            highlight_label: None,
+        };
+        out.push(pending("rerouting", "Rerouting", chart));
+    }
+
+    // 9. Backtest: observed values over the model's bands, one chart per unit.
     if let Some(bt) = &data.backtest {
         for (unit, stem) in [("%", "backtest"), ("USD bn", "backtest_bn")] {
             let rows: Vec<IntervalRow> = bt
