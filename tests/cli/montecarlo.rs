@@ -312,3 +312,50 @@ fn run_directory_is_complete_and_show_plots_the_timeline() {
     assert!(dir.path().join("charts/tariff_timeline.png").is_file());
     assert!(dir.path().join("charts/tariff_timeline.svg").is_file());
 }
+
+/// `summary.csv` (tidy long form) holds the numbers of `summary.json`, one line per parameter
+/// and metric, with a unit for every metric and `period` or the phase's first day.
+#[test]
+fn summary_csv_round_trips_with_summary_json() {
+    let dir = TestDir::new();
+    mc(&dir, "s", &["--draws", "30", "--seed", "5"]);
+    let json: serde_json::Value = serde_json::from_str(
+        &String::from_utf8(read(&dir.path().join("s"), "summary.json")).unwrap(),
+    )
+    .unwrap();
+    let csv = String::from_utf8(read(&dir.path().join("s"), "summary.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "name,kind,period,unit,mean,sd,mcse,p5,p25,p50,p75,p95,count"
+    );
+    let rows: Vec<Vec<String>> = lines
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    let entries: Vec<&serde_json::Value> = json["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(json["metrics"].as_array().unwrap())
+        .collect();
+    assert_eq!(rows.len(), entries.len());
+    for (row, e) in rows.iter().zip(entries) {
+        let name = e["name"].as_str().unwrap();
+        let (base, period) = name.split_once('@').unwrap_or((name, "period"));
+        assert_eq!((row[0].as_str(), row[2].as_str()), (base, period));
+        assert!(!row[3].is_empty(), "{name} has a unit");
+        for (k, key) in ["mean", "sd", "mcse", "p5", "p25", "p50", "p75", "p95"]
+            .iter()
+            .enumerate()
+        {
+            let v: f64 = row[4 + k].parse().unwrap();
+            let want = e[*key].as_f64().unwrap();
+            // serde_json's default float parser is not correctly rounded (it can land one ulp
+            // off the shortest text both files hold): compare to 2 ulp.
+            assert!(
+                (v - want).abs() <= 4.0 * f64::EPSILON * want.abs(),
+                "{name} {key}: {v} vs {want}"
+            );
+        }
+    }
+}

@@ -600,12 +600,54 @@ impl DrawWriter {
             ),
         };
         write_atomic(&self.dir.join("summary.json"), &json_bytes(&summary))?;
+        write_atomic(&self.dir.join("summary.csv"), &summary_csv(&summary))?;
         write_atomic(&self.dir.join("manifest.json"), &json_bytes(&self.manifest))?;
         let csv_final = self.dir.join("draws.csv");
         std::fs::rename(&csv_tmp, &csv_final).map_err(|e| RunnerError::io(&csv_final, e))?;
         self.finished = true;
         Ok(summary)
     }
+}
+
+/// `summary.csv`: the summary in tidy long form, one line per parameter or metric and period —
+/// `name,kind,period,unit,mean,sd,mcse,p5,p25,p50,p75,p95,count` — for R and spreadsheet users
+/// (`summary.json` holds the same numbers and the run's provenance). `period` is `period` for
+/// the day-weighted figure or the first day of a phase (metric names `name@date`).
+#[must_use]
+pub fn summary_csv(summary: &RunSummary) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "name", "kind", "period", "unit", "mean", "sd", "mcse", "p5", "p25", "p50", "p75", "p95",
+        "count",
+    ]);
+    for (kind, list) in [("parameter", &summary.params), ("metric", &summary.metrics)] {
+        for m in list {
+            let (name, period) = m
+                .name
+                .split_once('@')
+                .unwrap_or((m.name.as_str(), "period"));
+            let unit = if kind == "parameter" {
+                "1"
+            } else {
+                crate::backtest::unit_of(name)
+            };
+            let s = &m.summary;
+            let mut row = vec![
+                name.to_string(),
+                kind.to_string(),
+                period.to_string(),
+                unit.to_string(),
+            ];
+            row.extend(
+                [s.mean, s.sd, s.mcse, s.p5, s.p25, s.p50, s.p75, s.p95]
+                    .iter()
+                    .map(|&v| fmt_f64(v)),
+            );
+            row.push(s.count.to_string());
+            let _ = w.write_record(&row);
+        }
+    }
+    w.into_inner().unwrap_or_default()
 }
 
 fn read_manifest(dir: &Path) -> Result<Manifest, RunnerError> {
@@ -696,8 +738,14 @@ pub fn merge(
     let mut extras = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let ignore = ["draws.csv", "summary.json", "manifest.json", LOCK_FILE]
-            .contains(&name.as_str())
+        let ignore = [
+            "draws.csv",
+            "summary.json",
+            "summary.csv",
+            "manifest.json",
+            LOCK_FILE,
+        ]
+        .contains(&name.as_str())
             || name.ends_with(".tmp")
             || !entry.path().is_file();
         if !ignore {
