@@ -296,3 +296,53 @@ fn input_size_cap_and_encoding_position() {
         r.stderr()
     );
 }
+
+/// A run that fails (more failed draws than allowed: every draw fails at an absurd supply
+/// elasticity that makes every equilibrium unstable) leaves no final-named file in its folder:
+/// no `summary.json`, `manifest.json`, `phases.csv` or `draws.csv`, only nothing or temporaries
+/// already removed.
+#[test]
+fn a_failed_run_leaves_no_final_file() {
+    let dir = TestDir::new();
+    let file = dir.write(
+        "unstable.toml",
+        &format!(
+            "extends = {:?}\n[priors.eps]\ndist = \"fixed\"\nvalue = -0.05\n",
+            repo()
+                .join("scenarios/us_china_2025.toml")
+                .display()
+                .to_string()
+        ),
+    );
+    let out = dir.path().join("failed");
+    let r = run(
+        &dir,
+        &[
+            "run",
+            &file.display().to_string(),
+            "--draws",
+            "20",
+            "--quiet",
+            "--out",
+            &out.display().to_string(),
+        ],
+    );
+    assert_eq!(r.code(), 1, "{}", r.stderr());
+    assert!(r.stderr().contains("draws failed"), "{}", r.stderr());
+    if out.exists() {
+        let left: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        for name in [
+            "summary.json",
+            "summary.csv",
+            "manifest.json",
+            "phases.csv",
+            "draws.csv",
+        ] {
+            assert!(!left.contains(&name.to_string()), "{name} left: {left:?}");
+        }
+        assert!(left.iter().all(|n| !n.ends_with(".tmp")), "{left:?}");
+    }
+}

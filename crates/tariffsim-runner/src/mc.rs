@@ -367,11 +367,15 @@ fn execute<E: Evaluator>(
         Ok(())
     })?;
     progress.finish();
+    // Every output under a temporary name first; renamed into place together only when the run
+    // has succeeded (a failed run leaves no final-named file).
+    let mut staged = output::Staged::default();
     for (name, bytes) in extra_files {
-        output::write_atomic(&dir.join(name), bytes)?;
+        staged.write(&dir.join(name), bytes)?;
     }
-    let summary = engine::pool(settings.threads)?.install(|| writer.finish())?;
+    let summary = engine::pool(settings.threads)?.install(|| writer.finish_staged(&mut staged))?;
     check_failures(&summary, settings.max_failure_rate)?;
+    staged.commit()?;
     Ok(RunOutcome { summary, dir })
 }
 

@@ -173,6 +173,61 @@ fn tmp_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
+/// Output files written under temporary names and renamed into place together by
+/// [`Staged::commit`]: a run that fails anywhere before the commit (a disk full, too many failed
+/// draws) leaves no final-named file; dropping an uncommitted set deletes its temporaries.
+#[derive(Debug, Default)]
+pub struct Staged {
+    /// `(temporary, final)` paths, in commit order.
+    files: Vec<(PathBuf, PathBuf)>,
+    committed: bool,
+}
+
+impl Staged {
+    /// Writes `bytes` to `path`'s temporary name.
+    pub fn write(&mut self, path: &Path, bytes: &[u8]) -> Result<(), RunnerError> {
+        let tmp = tmp_path(path);
+        std::fs::write(&tmp, bytes).map_err(|e| RunnerError::io(&tmp, e))?;
+        self.files.push((tmp, path.to_path_buf()));
+        Ok(())
+    }
+
+    /// Adds a temporary file written elsewhere (`tmp` becomes `path` at the commit).
+    pub fn adopt(&mut self, tmp: PathBuf, path: PathBuf) {
+        self.files.push((tmp, path));
+    }
+
+    /// Renames every file into place, in the order staged; on a failure removes the files it
+    /// already renamed (and the temporaries left) before returning the error.
+    pub fn commit(mut self) -> Result<(), RunnerError> {
+        let files = std::mem::take(&mut self.files);
+        for (k, (tmp, path)) in files.iter().enumerate() {
+            if let Err(e) = std::fs::rename(tmp, path) {
+                for (_, done) in &files[..k] {
+                    let _ = std::fs::remove_file(done);
+                }
+                for (left, _) in &files[k..] {
+                    let _ = std::fs::remove_file(left);
+                }
+                self.committed = true;
+                return Err(RunnerError::io(path, e));
+            }
+        }
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.committed {
+            for (tmp, _) in &self.files {
+                let _ = std::fs::remove_file(tmp);
+            }
+        }
+    }
+}
+
 /// Writes `bytes` to `path` atomically (temp file, then rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RunnerError> {
     let tmp = tmp_path(path);
@@ -550,7 +605,17 @@ impl DrawWriter {
     }
 
     /// Flushes, summarises and renames every file into place. Returns the summary.
-    pub fn finish(mut self) -> Result<RunSummary, RunnerError> {
+    pub fn finish(self) -> Result<RunSummary, RunnerError> {
+        let mut staged = Staged::default();
+        let summary = self.finish_staged(&mut staged)?;
+        staged.commit()?;
+        Ok(summary)
+    }
+
+    /// Flushes and summarises; `draws.csv`, `summary.json`, `summary.csv` and `manifest.json`
+    /// are left under temporary names in `staged` (manifest last: a folder with a
+    /// `manifest.json` is complete), for the caller to commit with its other files.
+    pub fn finish_staged(mut self, staged: &mut Staged) -> Result<RunSummary, RunnerError> {
         if self.next_draw != self.manifest.end {
             return Err(RunnerError::Setting(format!(
                 "internal: run ended at draw {} instead of {}",
@@ -599,12 +664,12 @@ impl DrawWriter {
                 summaries.get(n_params..).unwrap_or_default(),
             ),
         };
-        write_atomic(&self.dir.join("summary.json"), &json_bytes(&summary))?;
-        write_atomic(&self.dir.join("summary.csv"), &summary_csv(&summary))?;
-        write_atomic(&self.dir.join("manifest.json"), &json_bytes(&self.manifest))?;
-        let csv_final = self.dir.join("draws.csv");
-        std::fs::rename(&csv_tmp, &csv_final).map_err(|e| RunnerError::io(&csv_final, e))?;
+        staged.adopt(csv_tmp, self.dir.join("draws.csv"));
+        // From here the staged set owns the draws' temporary file.
         self.finished = true;
+        staged.write(&self.dir.join("summary.json"), &json_bytes(&summary))?;
+        staged.write(&self.dir.join("summary.csv"), &summary_csv(&summary))?;
+        staged.write(&self.dir.join("manifest.json"), &json_bytes(&self.manifest))?;
         Ok(summary)
     }
 }
@@ -788,10 +853,12 @@ pub fn merge(
             |draw, row, reason| writer.push(draw, row, reason),
         )?;
     }
-    let summary = writer.finish()?;
+    let mut staged = Staged::default();
     for (name, bytes) in extra_bytes {
-        write_atomic(&out.join(&name), &bytes)?;
+        staged.write(&out.join(&name), &bytes)?;
     }
+    let summary = writer.finish_staged(&mut staged)?;
+    staged.commit()?;
     Ok(summary)
 }
 
