@@ -455,3 +455,87 @@ fn linear_form_is_the_first_order_of_the_exact_model() {
     let ratio = g1 / g2;
     assert!((50.0..200.0).contains(&ratio), "{g1} / {g2} = {ratio}");
 }
+
+/// Analytic limit: with perfectly elastic supply everywhere (`eps = inf`) every producer price
+/// stays 1 and the new flows are the closed-form nested demand at the new tariffs:
+/// `PM^(1−σm) = Σ_{i≠j} θM_ij That_ij^(1−σm)`, `P^(1−σd) = δ That_jj^(1−σd) + (1−δ) PM^(1−σd)`,
+/// `q_ij = P^(η+σd) PM^(σm−σd) That_ij^(−σm)`, `q_jj = P^(η+σd) That_jj^(−σd)` — written here
+/// directly (1e-12 relative: the solver evaluates the same formulas in another order).
+#[test]
+fn flat_supply_is_the_closed_form() {
+    for seed in 0..8_u64 {
+        let n = 4 + seed as usize % 4;
+        let b = with_domestic(n, seed);
+        let (sm, sd, eta) = (4.0 + seed as f64 * 0.3, 1.8, -0.7);
+        let e = Elasticities::uniform(n, 1, sm, eta, f64::INFINITY)
+            .unwrap()
+            .with_sigma_d(vec![sd; n])
+            .unwrap();
+        let mut rates = b.tariffs().to_vec();
+        for (k, r) in rates.iter_mut().enumerate() {
+            *r += 0.05 * ((k + seed as usize) % 7) as f64;
+        }
+        let t = Tariffs::new(n, 1, rates).unwrap();
+        let eq = Model::Armington.solve(&b, &e, &t).unwrap();
+        for i in 0..n {
+            assert_eq!(eq.phat[i].to_bits(), 1f64.to_bits(), "prices are fixed");
+        }
+        for j in 0..n {
+            let power0 = |i: usize| 1.0 + b.tariff(i, j, 0);
+            let that = |i: usize| (1.0 + t.rate(i, j, 0)) / power0(i);
+            let foreign: f64 = (0..n)
+                .filter(|&i| i != j)
+                .map(|i| b.flow(i, j, 0) * power0(i))
+                .sum();
+            let domestic = b.flow(j, j, 0) * power0(j);
+            let delta = domestic / (domestic + foreign);
+            let pm = ((0..n)
+                .filter(|&i| i != j)
+                .map(|i| b.flow(i, j, 0) * power0(i) / foreign * that(i).powf(1.0 - sm))
+                .sum::<f64>())
+            .powf(1.0 / (1.0 - sm));
+            let p = (delta * that(j).powf(1.0 - sd) + (1.0 - delta) * pm.powf(1.0 - sd))
+                .powf(1.0 / (1.0 - sd));
+            for i in 0..n {
+                let q = if i == j {
+                    p.powf(eta + sd) * that(j).powf(-sd)
+                } else {
+                    p.powf(eta + sd) * pm.powf(sm - sd) * that(i).powf(-sm)
+                };
+                let want = b.flow(i, j, 0) * q;
+                let got = eq.flow(i, j, 0);
+                assert!(
+                    (got - want).abs() <= 1e-12 * want.abs().max(1e-300),
+                    "seed {seed}, {i}->{j}: {got} vs {want}"
+                );
+            }
+            assert!(
+                (eq.price_index[j] - p).abs() <= 1e-12 * p,
+                "seed {seed}, P[{j}]"
+            );
+        }
+    }
+}
+
+/// Monotonicity over random cases: raising one importer's tariff on one exporter lowers that
+/// flow and that exporter's price, and raises the importer's price index (sales elsewhere may go
+/// either way). Sweeps tariff steps from 1% to 300%, both nests, finite supply.
+#[test]
+fn a_higher_tariff_lowers_its_flow() {
+    for seed in 0..40_u64 {
+        let n = 3 + seed as usize % 6;
+        let b = with_domestic(n, seed);
+        let e = random_elasticities(n, 1, seed, (1.5, 8.0), (-2.0, -0.3), (0.5, 20.0), 0.0)
+            .with_sigma_d(vec![1.3 + (seed % 5) as f64 * 0.4; n])
+            .unwrap();
+        let (c, m) = (1 % n, 0);
+        let step = [0.01, 0.2, 1.45, 3.0][seed as usize % 4];
+        let mut t = b.baseline_tariffs();
+        t.set(c, m, 0, (1.0 + b.tariff(c, m, 0)) * (1.0 + step) - 1.0)
+            .unwrap();
+        let eq = Model::Armington.solve(&b, &e, &t).unwrap();
+        assert!(eq.flow(c, m, 0) < b.flow(c, m, 0), "seed {seed}: flow");
+        assert!(eq.phat[c] < 1.0, "seed {seed}: exporter price");
+        assert!(eq.price_index[m] > 1.0, "seed {seed}: importer price index");
+    }
+}
