@@ -224,6 +224,10 @@ fn bad_files_give_clear_errors() {
             "domestic sales missing for region CHN in sector GOODS",
         ),
         (&["one_region.csv"], "only one region (USA)"),
+        (
+            &["huge_flow.csv"],
+            "huge_flow.csv:2: column `value_usd`: flow 1e308 USD is above 1e15",
+        ),
         (&["unknown_region"], "unknown region `CHA` (not in"),
         (&["unknown_region"], "did you mean `CHN`?"),
         (

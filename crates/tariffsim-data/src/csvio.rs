@@ -28,6 +28,10 @@ use std::collections::HashMap;
 use std::path::Path;
 use tariffsim_core::{Baseline, Group, Provenance, Region, RegionSet, Sector, SectorSet};
 
+/// Largest accepted flow in one cell, USD (1e15: forty times world goods trade; far larger values
+/// overflow the summaries' sums of squares to infinity).
+pub const MAX_FLOW_USD: f64 = 1e15;
+
 /// Largest accepted tariff (1000%): larger values are almost surely percentages typed as fractions.
 pub const MAX_TARIFF: f64 = 10.0;
 
@@ -440,6 +444,15 @@ pub fn parse(texts: Texts<'_>, default_name: &str) -> Result<Baseline> {
                 line,
                 Some("value_usd"),
                 format!("negative flow {value}: flows are values in USD and must be >= 0"),
+            ));
+        }
+        if value > MAX_FLOW_USD {
+            return Err(table.err(
+                line,
+                Some("value_usd"),
+                format!(
+                    "flow {value:e} USD is above {MAX_FLOW_USD:e} (1,000 trillion; world goods trade is about 25 trillion): a unit error? (`value_usd` is in USD, not thousands or millions)"
+                ),
             ));
         }
         let tariff = match c_tar {

@@ -1459,8 +1459,16 @@ fn parse_dist(
             if median <= 0.0 {
                 return Err(bad("median", "median > 0"));
             }
-            if log_sd < 0.0 {
-                return Err(bad("log_sd", "log_sd >= 0"));
+            // A draw lies within ±9 sds of the median's log: these bounds keep every value a
+            // finite, normal number the models can use (1e-300 underflowed to a sigma of 0).
+            if !(1e-6..=1e6).contains(&median) {
+                return Err(bad(
+                    "median",
+                    "a median in [1e-6, 1e6] (an elasticity; 1e-300 or 1e300 is a typo)",
+                ));
+            }
+            if !(0.0..=5.0).contains(&log_sd) {
+                return Err(bad("log_sd", "log_sd in [0, 5]"));
             }
             Dist::Lognormal { median, log_sd }
         }
