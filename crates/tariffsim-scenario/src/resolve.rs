@@ -1467,8 +1467,11 @@ fn parse_dist(
                     "a median in [1e-6, 1e6] (an elasticity; 1e-300 or 1e300 is a typo)",
                 ));
             }
-            if !(0.0..=5.0).contains(&log_sd) {
-                return Err(bad("log_sd", "log_sd in [0, 5]"));
+            if log_sd < 0.0 {
+                return Err(bad("log_sd", "log_sd >= 0"));
+            }
+            if log_sd > 5.0 {
+                return Err(bad("log_sd", "log_sd <= 5 (a factor of e^5 = 148 per sd)"));
             }
             Dist::Lognormal { median, log_sd }
         }
