@@ -43,7 +43,7 @@ fn main() {
             let now = ws.nested_counts();
             println!(
                 "phase {k}: solves {}, evaluations {}, Jacobians {}",
-                now.incremental - last.incremental,
+                now.solves - last.solves,
                 now.evaluations - last.evaluations,
                 now.jacobians - last.jacobians
             );
@@ -54,7 +54,7 @@ fn main() {
     println!(
         "per draw: {:.0} us; sector-solves {:.0}, evaluations {:.0}, Jacobians {:.1}",
         t0.elapsed().as_secs_f64() * 1e6 / f64::from(reps),
-        per(c.incremental),
+        per(c.solves),
         per(c.evaluations),
         per(c.jacobians)
     );

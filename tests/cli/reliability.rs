@@ -346,3 +346,35 @@ fn a_failed_run_leaves_no_final_file() {
         assert!(left.iter().all(|n| !n.ends_with(".tmp")), "{left:?}");
     }
 }
+
+/// `--force` clears a run folder's files but never a folder tree: `--out` at a folder with
+/// subfolders is refused even with `--force`, and nothing in it is touched.
+#[test]
+fn force_never_deletes_a_tree() {
+    let dir = TestDir::new();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(home.join("documents")).unwrap();
+    std::fs::write(home.join("documents/keep.txt"), "mine").unwrap();
+    std::fs::write(home.join("notes.txt"), "mine").unwrap();
+    let r = run(
+        &dir,
+        &[
+            "run",
+            &scenario(),
+            "--draws",
+            "10",
+            "--quiet",
+            "--force",
+            "--out",
+            &home.display().to_string(),
+        ],
+    );
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert!(
+        r.stderr().contains("it is not a run folder"),
+        "{}",
+        r.stderr()
+    );
+    assert!(home.join("documents/keep.txt").exists() && home.join("notes.txt").exists());
+    assert!(!home.join(".tariffsim.lock").exists());
+}

@@ -429,16 +429,21 @@ pub fn default_out_dir(scenario: &Scenario) -> PathBuf {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
-    // Seconds for reading order, then the process id and the sub-second clock: two runs
-    // started in the same second (or by one process) get distinct folders.
+    // Seconds for reading order, then the process id and the microseconds: two runs started
+    // in the same second get distinct folders (and one process's calls a counter).
     static CALLS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let k = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tag = (u64::from(std::process::id()) << 32) ^ u64::from(now.subsec_nanos()) ^ u64::from(k);
     Path::new("runs").join(format!(
-        "{}-{}-{:08x}",
+        "{}-{}-{}-{:06}{}",
         scenario.name,
         now.as_secs(),
-        tag as u32 ^ (tag >> 32) as u32
+        std::process::id(),
+        now.subsec_micros(),
+        if k == 0 {
+            String::new()
+        } else {
+            format!("-{k}")
+        }
     ))
 }
 

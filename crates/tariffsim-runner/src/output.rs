@@ -351,9 +351,9 @@ impl Drop for RunDirLock {
 
 /// Claims `dir` for one run: creates it, takes its lock file exclusively (a second run into the
 /// same folder is refused while the first holds it), and refuses a folder that already holds
-/// files — another run's outputs would mix with this one's — unless `force`, which clears it
-/// first (and takes over a lock left by a killed run). A path that exists and is not a folder is
-/// refused.
+/// files — another run's outputs would mix with this one's — unless `force`, which deletes its
+/// files first (and takes over a lock left by a killed run); a folder with subfolders is never
+/// cleared. A path that exists and is not a folder is refused.
 pub fn claim_run_dir(dir: &Path, force: bool) -> Result<RunDirLock, RunnerError> {
     if dir.exists() && !dir.is_dir() {
         return Err(RunnerError::Setting(format!(
@@ -403,13 +403,17 @@ pub fn claim_run_dir(dir: &Path, force: bool) -> Result<RunDirLock, RunnerError>
                 others.len()
             )));
         }
+        // A run folder holds files only: a folder with subfolders is not one (`--out .` or a
+        // home directory), and `--force` never deletes a tree.
+        if let Some(sub) = others.iter().find(|p| p.is_dir()) {
+            return Err(RunnerError::Setting(format!(
+                "`{}` holds the folder `{}`: it is not a run folder, and `--force` only clears files\nhint: choose another `--out`",
+                dir.display(),
+                sub.display()
+            )));
+        }
         for p in others {
-            let removed = if p.is_dir() {
-                std::fs::remove_dir_all(&p)
-            } else {
-                std::fs::remove_file(&p)
-            };
-            removed.map_err(|e| RunnerError::io(&p, e))?;
+            std::fs::remove_file(&p).map_err(|e| RunnerError::io(&p, e))?;
         }
     }
     Ok(lock)

@@ -118,6 +118,8 @@ pub struct SolveCounts {
     /// Of the evaluations, those done incrementally at the start of a warm solve (only the
     /// importers whose tariff rows changed are recomputed: O(N) per such importer).
     pub incremental: u64,
+    /// Sector-solves (counted by the two-level `armington`).
+    pub solves: u64,
 }
 
 /// Largest per-workspace cache of baseline shares (all sectors); above it only the current

@@ -180,8 +180,8 @@ impl Workspace {
         self.nested.start_warm_sequence();
     }
 
-    /// Work done by the `armington` solver in this workspace so far: evaluations, Jacobians
-    /// and, in `incremental`, the number of sector-solves.
+    /// Work done by the `armington` solver in this workspace so far: evaluations, Jacobians and
+    /// sector-solves.
     #[must_use]
     pub fn nested_counts(&self) -> armington::SolveCounts {
         self.nested.counts

@@ -612,7 +612,7 @@ impl NestedWorkspace {
     fn evaluate(&mut self, e: &SectorElasticities<'_>, use_trial: bool) -> Option<f64> {
         self.counts.evaluations += 1;
         if self.vector {
-            return self.evaluate_vector(e.sigma_m[0], e.eps, use_trial);
+            return self.evaluate_vector(e.sigma_m[0], use_trial);
         }
         self.evaluate_cells(e, use_trial)
     }
@@ -620,31 +620,31 @@ impl NestedWorkspace {
     /// [`Self::evaluate_vector_body`] in the widest copy the CPU runs ([`crate::simd`]): the same
     /// operations in the same order (no FMA), so the same bits in every copy.
     #[allow(unsafe_code)]
-    fn evaluate_vector(&mut self, sm: f64, eps: &[f64], use_trial: bool) -> Option<f64> {
+    fn evaluate_vector(&mut self, sm: f64, use_trial: bool) -> Option<f64> {
         #[cfg(target_arch = "x86_64")]
         {
             if crate::simd::avx512() {
                 // SAFETY: the CPU has AVX-512F (checked at run time by `simd::avx512`).
-                return unsafe { self.evaluate_vector_avx512(sm, eps, use_trial) };
+                return unsafe { self.evaluate_vector_avx512(sm, use_trial) };
             }
             if crate::simd::avx2() {
                 // SAFETY: the CPU has AVX2 (checked at run time by `simd::avx2`).
-                return unsafe { self.evaluate_vector_avx2(sm, eps, use_trial) };
+                return unsafe { self.evaluate_vector_avx2(sm, use_trial) };
             }
         }
-        self.evaluate_vector_body(sm, eps, use_trial)
+        self.evaluate_vector_body(sm, use_trial)
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f")]
-    fn evaluate_vector_avx512(&mut self, sm: f64, eps: &[f64], use_trial: bool) -> Option<f64> {
-        self.evaluate_vector_body(sm, eps, use_trial)
+    fn evaluate_vector_avx512(&mut self, sm: f64, use_trial: bool) -> Option<f64> {
+        self.evaluate_vector_body(sm, use_trial)
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    fn evaluate_vector_avx2(&mut self, sm: f64, eps: &[f64], use_trial: bool) -> Option<f64> {
-        self.evaluate_vector_body(sm, eps, use_trial)
+    fn evaluate_vector_avx2(&mut self, sm: f64, use_trial: bool) -> Option<f64> {
+        self.evaluate_vector_body(sm, use_trial)
     }
 
     /// The evaluation with one `sigma_m` and no Cobb–Douglas upper nest, as whole-vector passes
@@ -652,7 +652,7 @@ impl NestedWorkspace {
     /// N² sweeps). Importers without imports have `imp_mask` 0 (their foreign index is 1);
     /// importers that buy nothing have `idle` 1 (every index 1, no demand).
     #[inline(always)]
-    fn evaluate_vector_body(&mut self, sm: f64, _eps: &[f64], use_trial: bool) -> Option<f64> {
+    fn evaluate_vector_body(&mut self, sm: f64, use_trial: bool) -> Option<f64> {
         let n = self.n;
         let np = self.y.len();
         let am = 1.0 - sm;
@@ -1022,7 +1022,7 @@ impl NestedWorkspace {
                 self.apply_inverse();
                 self.anderson(chord_steps > 0);
                 chord_steps += 1;
-                if self.try_step(e, 1.0)
+                if self.try_step(1.0)
                     && let Some(trial_norm) = self.evaluate(e, true)
                     && trial_norm <= CHORD_CONTRACTION * norm
                 {
@@ -1049,7 +1049,7 @@ impl NestedWorkspace {
             let mut t = 1.0;
             let mut accepted = None;
             for _ in 0..40 {
-                if self.try_step(e, t)
+                if self.try_step(t)
                     && let Some(trial_norm) = self.evaluate(e, true)
                 {
                     let trial_merit = half_sq(&self.f_trial, &self.active);
@@ -1114,7 +1114,7 @@ impl NestedWorkspace {
     }
 
     /// Sets the trial point `y + t · step`; false if it leaves the representable range.
-    fn try_step(&mut self, _e: &SectorElasticities<'_>, t: f64) -> bool {
+    fn try_step(&mut self, t: f64) -> bool {
         self.trial.copy_from_slice(&self.y);
         let mut in_range = true;
         for (ri, &i) in self.active.iter().enumerate() {
@@ -1217,7 +1217,7 @@ impl NestedWorkspace {
     /// Solves the loaded sector `s`; leaves the state evaluated at the solution.
     fn solve(&mut self, e: &SectorElasticities<'_>, s: usize, sector: &str) -> Result<usize> {
         let n = self.n;
-        self.counts.incremental += 1;
+        self.counts.solves += 1;
         self.prepare(e);
         self.factored = false;
         if self.warm.matches(s, e) {
@@ -1285,7 +1285,7 @@ impl NestedWorkspace {
         }
         self.jacobian(e);
         // b_i = sum_j w_ij q̂_ij at p̂ = 0, with τ = That − 1.
-        self.linear_changes(e, None);
+        self.linear_changes(e, false);
         let m = self.active.len();
         for (ri, &i) in self.active.iter().enumerate() {
             self.step[ri] = -self.demand_change(i);
@@ -1300,13 +1300,13 @@ impl NestedWorkspace {
         for (ri, &i) in self.active.iter().enumerate() {
             self.y[i] = self.step[ri];
         }
-        self.linear_changes(e, Some(()));
+        self.linear_changes(e, true);
         Ok(())
     }
 
     /// Proportional changes of the linear model at `p̂ = y` (or 0 when `at_solution` is
-    /// `None`): `lnp` holds `P̂`, `lnpm` holds `P̂M`, `q` holds `q̂` per cell.
-    fn linear_changes(&mut self, e: &SectorElasticities<'_>, at_solution: Option<()>) {
+    /// false): `lnp` holds `P̂`, `lnpm` holds `P̂M`, `q` holds `q̂` per cell.
+    fn linear_changes(&mut self, e: &SectorElasticities<'_>, at_solution: bool) {
         let n = self.n;
         for j in 0..n {
             let (sm, sd, eta) = (e.sigma_m[j], e.sigma_d[j], e.eta[j]);
@@ -1314,11 +1314,7 @@ impl NestedWorkspace {
             let theta = &self.b.theta_m[row.clone()];
             let lnt = &self.lnt[row.clone()];
             let p = |i: usize| {
-                if at_solution.is_some() {
-                    self.y[i]
-                } else {
-                    0.0
-                }
+                if at_solution { self.y[i] } else { 0.0 }
             };
             let tau = |i: usize| lnt[i].exp() - 1.0;
             let pm: f64 = (0..n)
