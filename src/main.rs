@@ -33,6 +33,8 @@ enum Command {
     Check(cmd::check::Args),
     /// Show a scenario's phases, rule hits and the rates in force (optionally on one date).
     Show(cmd::show::Args),
+    /// The import-weighted tariff rate a scenario's schedule implies on the baseline's weights.
+    Etr(cmd::etr::Args),
     /// Run a scenario: point estimate per phase and for the period, then Monte Carlo bands.
     Run(cmd::run::Args),
     /// Re-render the charts (PNG, SVG) and `report.html` of a finished run directory.
@@ -75,6 +77,7 @@ fn main() -> ExitCode {
         Command::Baseline(args) => cmd::baseline::run(&args),
         Command::Check(args) => cmd::check::run(&args),
         Command::Show(args) => cmd::show::run(&args),
+        Command::Etr(args) => cmd::etr::run(&args),
         Command::Run(args) => cmd::run::run(&args),
         Command::Plot(args) => cmd::plot::run(&args),
         Command::Merge(args) => cmd::merge::run(&args),

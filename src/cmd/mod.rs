@@ -5,6 +5,7 @@ pub mod baseline;
 pub mod check;
 pub mod compare;
 pub mod demo;
+pub mod etr;
 pub mod gegravity;
 pub mod merge;
 pub mod montecarlo;

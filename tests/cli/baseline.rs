@@ -75,7 +75,13 @@ fn export_round_trips_byte_for_byte() {
     assert_eq!(r.code(), 0, "{}", r.stderr());
     let r = run(&dir, &["baseline", "export", "a", "--out", "b"]);
     assert_eq!(r.code(), 0, "{}", r.stderr());
-    for f in ["flows.csv", "regions.csv", "sectors.csv", "provenance.csv"] {
+    for f in [
+        "flows.csv",
+        "regions.csv",
+        "sectors.csv",
+        "provenance.csv",
+        "members.csv",
+    ] {
         let a = std::fs::read(dir.path().join("a").join(f)).unwrap();
         let b = std::fs::read(dir.path().join("b").join(f)).unwrap();
         assert!(a == b, "{f} differs after export -> load -> export");
@@ -88,7 +94,7 @@ fn export_round_trips_byte_for_byte() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names.len(), 4, "{names:?}");
+    assert_eq!(names.len(), 5, "{names:?}");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The baseline: bilateral flows by sector at exporter prices, baseline tariffs, provenance.
 
 use crate::error::{CoreError, Result};
+use crate::members::Member;
 use crate::sets::{RegionSet, SectorSet};
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +36,9 @@ pub struct Baseline {
     tariffs: Vec<f64>,
     has_domestic: bool,
     provenance: Provenance,
+    /// Countries inside aggregate regions, with their export shares.
+    #[serde(default)]
+    members: Vec<Member>,
     #[serde(skip, default = "next_uid")]
     uid: u64,
 }
@@ -48,6 +52,7 @@ impl PartialEq for Baseline {
             && self.tariffs == other.tariffs
             && self.has_domestic == other.has_domestic
             && self.provenance == other.provenance
+            && self.members == other.members
     }
 }
 
@@ -89,6 +94,7 @@ impl Baseline {
             tariffs,
             has_domestic,
             provenance,
+            members: Vec::new(),
             uid: next_uid(),
         };
         for s in 0..this.sectors.len() {
@@ -276,6 +282,34 @@ impl Baseline {
     #[must_use]
     pub fn balance(&self, r: usize) -> f64 {
         self.exports(r) - self.imports(r)
+    }
+
+    /// The same baseline with countries inside its aggregate regions (see [`crate::members`]);
+    /// replaces any members it had. Rejects malformed or duplicate codes, codes of regions,
+    /// shares outside [0, 1] and members of one aggregate whose shares sum above 1.
+    pub fn with_members(mut self, members: Vec<Member>) -> Result<Self> {
+        let codes: Vec<&str> = self
+            .regions
+            .regions()
+            .iter()
+            .map(|r| r.code.as_str())
+            .collect();
+        crate::members::validate(&members, &codes, self.sectors.len())?;
+        self.members = members;
+        self.uid = next_uid();
+        Ok(self)
+    }
+
+    /// Countries inside aggregate regions (empty when the baseline lists none).
+    #[must_use]
+    pub fn members(&self) -> &[Member] {
+        &self.members
+    }
+
+    /// The member with ISO3 code `code`, if the baseline lists it.
+    #[must_use]
+    pub fn member(&self, code: &str) -> Option<&Member> {
+        self.members.iter().find(|m| m.code == code)
     }
 
     /// The baseline tariffs as a [`crate::Tariffs`] matrix (the starting point of a scenario).

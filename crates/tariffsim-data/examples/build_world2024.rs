@@ -797,6 +797,12 @@ fn main() -> Result<(), Error> {
         sources: SOURCES.iter().map(|s| (*s).to_string()).collect(),
     };
     let baseline = Baseline::new(regions, sectors, flows, tariffs, true, provenance)?;
+    let census = PathBuf::from(args.get(3).map_or(
+        "scenarios/tools/members/census_2024_country_imports.csv",
+        String::as_str,
+    ));
+    let members = build_members(&icio, &census, &baseline)?;
+    let baseline = baseline.with_members(members)?;
     tariffsim_data::csvio::write_dir(&baseline, &out)?;
     // Reload and write again: the loader orders groups by first appearance, so the embedded
     // files become a fixed point of export -> load -> export (checked by the CLI tests).
@@ -1201,4 +1207,291 @@ const SOURCES: &[&str] = &[
     "ONS (12 Feb 2026, via FT / Institute of Export): UK 2025 goods deficit 248.3 bn GBP, 30.5 bn wider than 2024 (2024: 217.8 bn GBP, excl. precious metals); USD/GBP 1.278 (2024 average, from memory)",
     "WTO MFN applied simple averages: EU by product group 2017 (via Daily Mail 2018-03-12); Brazil 11.1%, Canada 3.8% all products 2022 (World Tariff Profiles 2023 summary table)",
     "WTO MFN applied simple averages: India 2021 agri 39.2%, non-agri 14.9%, petroleum 9.2%, minerals and metals 11.8%, chemicals 10.3% (World Tariff Profiles 2022); Korea agri 57.0% (2022, WTO via Chosun Daily), non-agri 6.6% (2006, World Tariff Profiles 2008); Viet Nam 9.4% all products 2023 (WTO Tariff & Trade Data); Japan agri 15.5%, non-agri 2.5% (WTO data via US ITA, National Review, April 2025)",
+];
+
+/// Countries inside the aggregate regions and their share of the aggregate's exports to each
+/// importer in each sector (`members.csv`; `tariffsim_core::members`). Method (METHOD.md §8):
+/// 1. Prior for every importer: the member's share of the aggregate's intermediate-goods exports
+///    to the importer's ICIO members in the sector (OECD ICIO 2022, country level); where the
+///    aggregate ships nothing to that importer in the sector in ICIO, the member's share of the
+///    aggregate's exports of the sector to all importers; Iran as importer (not in ICIO) gets the
+///    latter too.
+/// 2. The US row where a published 2024 country total exists (US Census via the table in
+///    `census` with its sources): the member's 2024 total spread over sectors by its ICIO mix of
+///    sales to the US, divided by the baseline's aggregate flow; members without an ICIO row get
+///    the aggregate's own sector mix. Sums above 1 in a sector are scaled down to 1.
+/// 3. For members of aggregates that ICIO covers only in part (ROW, AFRICA, LATAM_OTH,
+///    MIDEAST_TUR), the ICIO shares of step 1 for other importers are scaled by the listed
+///    members' share of the aggregate's US imports (step 2), so the unlisted economies keep the
+///    rest; members with a Census figure but no ICIO row carry their US share to every importer
+///    (an estimate).
+fn build_members(
+    icio: &Path,
+    census: &Path,
+    b: &Baseline,
+) -> Result<Vec<tariffsim_core::Member>, Error> {
+    use std::io::Read;
+    let (n, ns) = (N, S);
+    let (h, rows) = read_csv(&icio.join("country_region_map.csv"))?;
+    let (cc, cn, cr) = (
+        col(&h, "country")?,
+        col(&h, "country_name")?,
+        col(&h, "region")?,
+    );
+    let mut region_of: HashMap<String, usize> = HashMap::new();
+    let mut names: HashMap<String, String> = HashMap::new();
+    for r in &rows {
+        region_of.insert(r[cc].clone(), region(&r[cr]));
+        names.insert(r[cc].clone(), r[cn].clone());
+    }
+    let (h, rows) = read_csv(&icio.join("sector_map.csv"))?;
+    let (ks, ka) = (col(&h, "sector")?, col(&h, "agg_sector")?);
+    let agg: HashMap<String, String> = rows
+        .iter()
+        .map(|r| (r[ks].clone(), r[ka].clone()))
+        .collect();
+    // flows[country][sector][importer region], USD mn.
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(
+        icio.join("icio2022_intermediate_flows.csv.gz"),
+    )?)
+    .read_to_string(&mut text)?;
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let mut by_country: HashMap<String, Vec<f64>> = HashMap::new();
+    for rec in rdr.records() {
+        let rec = rec?;
+        let (exp, sec, imp, v) = (&rec[0], &rec[1], &rec[2], rec[3].parse::<f64>()?);
+        let Some(a) = agg.get(sec) else { continue };
+        if a == "SERVICES" {
+            continue;
+        }
+        let s = sector(a);
+        let j = region_of[imp];
+        by_country
+            .entry(exp.to_string())
+            .or_insert_with(|| vec![0.0; n * ns])[s * n + j] += v;
+    }
+    // Published 2024 US imports by country (USD), if the table is there.
+    let mut us_total: HashMap<String, (String, f64)> = HashMap::new();
+    if census.exists() {
+        let (h, rows) = read_csv(census)?;
+        let (ci, cn, cv) = (
+            col(&h, "iso3")?,
+            col(&h, "country")?,
+            col(&h, "us_imports_2024_usd")?,
+        );
+        let cb = col(&h, "basis")?;
+        // General imports: the basis of the aggregates' US totals (METHOD.md §3).
+        for r in rows.iter().filter(|r| r[cb] == "general") {
+            if let Ok(v) = r[cv].parse::<f64>() {
+                us_total.insert(r[ci].clone(), (r[cn].clone(), v));
+            }
+        }
+    } else {
+        eprintln!(
+            "  members: no {} — US shares from ICIO only",
+            census.display()
+        );
+    }
+    let usa = region("USA");
+    let aggregates: Vec<usize> = {
+        let mut v: Vec<usize> = region_of.values().copied().collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let mut members = Vec::new();
+    for &r in &aggregates {
+        let code_r = REGIONS[r].0;
+        let mut listed: Vec<String> = region_of
+            .iter()
+            .filter(|(c, reg)| **reg == r && c.as_str() != code_r)
+            .map(|(c, _)| c.clone())
+            .collect();
+        // Members with a Census figure whose aggregate they belong to by the region's definition.
+        for (iso, _) in us_total.iter() {
+            if !region_of.contains_key(iso) && member_region(iso) == Some(code_r) {
+                listed.push(iso.clone());
+            }
+        }
+        listed.sort();
+        if listed.is_empty() {
+            continue;
+        }
+        // Step 1: ICIO shares.
+        let total = |j: usize, s: usize| -> f64 {
+            listed
+                .iter()
+                .filter_map(|c| by_country.get(c))
+                .map(|f| f[s * n + j])
+                .sum()
+        };
+        let world = |c: &str, s: usize| -> f64 {
+            by_country
+                .get(c)
+                .map_or(0.0, |f| (0..n).map(|j| f[s * n + j]).sum())
+        };
+        let world_total = |s: usize| -> f64 { listed.iter().map(|c| world(c, s)).sum() };
+        let mut shares: Vec<Vec<f64>> = listed
+            .iter()
+            .map(|c| {
+                let mut v = vec![0.0; n * ns];
+                for s in 0..ns {
+                    for j in 0..n {
+                        let t = total(j, s);
+                        v[s * n + j] = if t > 0.0 && REGIONS[j].0 != "IRN" {
+                            by_country.get(c).map_or(0.0, |f| f[s * n + j]) / t
+                        } else if world_total(s) > 0.0 {
+                            world(c, s) / world_total(s)
+                        } else {
+                            0.0
+                        };
+                    }
+                }
+                v
+            })
+            .collect();
+        // Step 2: the US row from published totals.
+        let agg_us: Vec<f64> = (0..ns).map(|s| b.flow(r, usa, s)).collect();
+        let agg_us_total: f64 = agg_us.iter().sum();
+        let mut listed_us = 0.0;
+        let mut any_census = false;
+        for (k, c) in listed.iter().enumerate() {
+            let Some((_, total_usd)) = us_total.get(c) else {
+                continue;
+            };
+            any_census = true;
+            listed_us += total_usd;
+            let mix: Vec<f64> = match by_country.get(c) {
+                Some(f) if (0..ns).any(|s| f[s * n + usa] > 0.0) => {
+                    let t: f64 = (0..ns).map(|s| f[s * n + usa]).sum();
+                    (0..ns).map(|s| f[s * n + usa] / t).collect()
+                }
+                _ => agg_us.iter().map(|v| v / agg_us_total).collect(),
+            };
+            for s in 0..ns {
+                shares[k][s * n + usa] = if agg_us[s] > 0.0 {
+                    total_usd * mix[s] / agg_us[s]
+                } else {
+                    0.0
+                };
+            }
+        }
+        if any_census {
+            // Members without a Census figure keep no US share they could not be given.
+            for (k, c) in listed.iter().enumerate() {
+                if !us_total.contains_key(c) {
+                    for s in 0..ns {
+                        shares[k][s * n + usa] = 0.0;
+                    }
+                }
+            }
+            for s in 0..ns {
+                let sum: f64 = shares.iter().map(|v| v[s * n + usa]).sum();
+                if sum > 1.0 {
+                    shares.iter_mut().for_each(|v| v[s * n + usa] /= sum);
+                }
+            }
+            // Step 3: partial aggregates.
+            let coverage = (listed_us / agg_us_total).min(1.0);
+            let partial = matches!(code_r, "ROW" | "AFRICA" | "LATAM_OTH" | "MIDEAST_TUR");
+            for (k, c) in listed.iter().enumerate() {
+                let us_share: f64 = us_total.get(c).map_or(0.0, |(_, v)| v / agg_us_total);
+                for s in 0..ns {
+                    for j in (0..n).filter(|&j| j != usa) {
+                        let x = &mut shares[k][s * n + j];
+                        if !by_country.contains_key(c) {
+                            *x = us_share.min(1.0);
+                        } else if partial {
+                            *x *= coverage;
+                        }
+                    }
+                }
+            }
+            // Census-only members may push a non-US sum above 1: scale down.
+            for s in 0..ns {
+                for j in 0..n {
+                    let sum: f64 = shares.iter().map(|v| v[s * n + j]).sum();
+                    if sum > 1.0 {
+                        shares.iter_mut().for_each(|v| v[s * n + j] /= sum);
+                    }
+                }
+            }
+            eprintln!(
+                "  members of {code_r:<12} {:>3} listed; published US imports {:>7.1} bn of the aggregate's {:>7.1} bn ({:.0}%)",
+                listed.len(),
+                listed_us / BN,
+                agg_us_total / BN,
+                100.0 * listed_us / agg_us_total
+            );
+        }
+        for (k, c) in listed.iter().enumerate() {
+            // Rounded down to 6 decimals (the table is an estimate; short lines; sums of at
+            // most 1 stay at most 1), through text so the stored values are the short decimals.
+            let v: Vec<f64> = shares[k]
+                .iter()
+                .map(|x| {
+                    format!("{:.6}", (x * 1e6).floor() / 1e6)
+                        .parse()
+                        .unwrap_or(0.0)
+                })
+                .collect();
+            let name = names
+                .get(c)
+                .cloned()
+                .or_else(|| us_total.get(c).map(|(n, _)| n.clone()))
+                .unwrap_or_default();
+            members.push(tariffsim_core::Member {
+                code: c.clone(),
+                name,
+                region: r,
+                export_shares: v,
+            });
+        }
+    }
+    Ok(members)
+}
+
+/// The aggregate region of a country that ICIO does not list (its own region in world2024 is
+/// defined in METHOD.md §1: everything not listed belongs to the aggregate of its continent).
+fn member_region(iso3: &str) -> Option<&'static str> {
+    const ASEAN: &[&str] = &[
+        "IDN", "MYS", "PHL", "SGP", "THA", "KHM", "LAO", "MMR", "BRN",
+    ];
+    const MIDEAST: &[&str] = &[
+        "ARE", "SAU", "ISR", "JOR", "TUR", "QAT", "KWT", "OMN", "BHR", "IRQ", "LBN", "YEM", "SYR",
+        "PSE",
+    ];
+    const LATAM: &[&str] = &[
+        "ARG", "CHL", "COL", "CRI", "PER", "ECU", "GTM", "HND", "SLV", "NIC", "PAN", "DOM", "TTO",
+        "JAM", "GUY", "URY", "PRY", "BOL", "HTI", "VEN", "CUB", "BHS", "BRB", "BLZ", "SUR",
+    ];
+    const AFRICA: &[&str] = &[
+        "ZAF", "NGA", "EGY", "MAR", "DZA", "AGO", "CIV", "GHA", "KEN", "ETH", "MDG", "LSO", "TUN",
+        "MUS", "GAB", "CMR", "COD", "SEN", "STP", "LBY", "TZA", "UGA", "MOZ", "ZMB", "NAM", "BWA",
+        "GNQ", "COG", "TCD", "ZWE", "MWI", "SWZ",
+    ];
+    const NOT_MEMBERS: &[&str] = &[
+        "USA", "CHN", "HKG", "MAC", "MEX", "CAN", "JPN", "KOR", "TWN", "VNM", "IND", "BRA", "GBR",
+        "RUS", "IRN",
+    ];
+    if ASEAN.contains(&iso3) {
+        Some("ASEAN_OTH")
+    } else if MIDEAST.contains(&iso3) {
+        Some("MIDEAST_TUR")
+    } else if LATAM.contains(&iso3) {
+        Some("LATAM_OTH")
+    } else if AFRICA.contains(&iso3) {
+        Some("AFRICA")
+    } else if NOT_MEMBERS.contains(&iso3) || EU27.contains(&iso3) {
+        None
+    } else {
+        Some("ROW")
+    }
+}
+
+const EU27: &[&str] = &[
+    "AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN",
+    "IRL", "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP",
+    "SWE",
 ];

@@ -26,7 +26,7 @@
 use crate::error::{DataError, Result, suggest};
 use std::collections::HashMap;
 use std::path::Path;
-use tariffsim_core::{Baseline, Group, Provenance, Region, RegionSet, Sector, SectorSet};
+use tariffsim_core::{Baseline, Group, Member, Provenance, Region, RegionSet, Sector, SectorSet};
 
 /// Largest accepted flow in one cell, USD (1e15: forty times world goods trade; far larger values
 /// overflow the summaries' sums of squares to infinity).
@@ -386,6 +386,8 @@ pub struct Texts<'a> {
     pub sectors: Option<Text<'a>>,
     /// `provenance.csv`, if any.
     pub provenance: Option<Text<'a>>,
+    /// `members.csv`, if any: countries inside aggregate regions (see [`read_members`]).
+    pub members: Option<Text<'a>>,
 }
 
 /// Parses a baseline in long form. `default_name` names the provenance when there is no
@@ -548,14 +550,110 @@ pub fn parse(texts: Texts<'_>, default_name: &str) -> Result<Baseline> {
             sources: vec![format!("user file {}", texts.flows.file)],
         },
     };
-    Ok(Baseline::new(
+    let baseline = Baseline::new(
         region_set,
         sector_set,
         flows,
         tariffs,
         has_domestic,
         provenance,
-    )?)
+    )?;
+    match texts.members {
+        Some(t) => {
+            let members = read_members(t, &baseline)?;
+            baseline.with_members(members).map_err(|e| DataError::File {
+                file: t.file.to_string(),
+                message: e.to_string(),
+            })
+        }
+        None => Ok(baseline),
+    }
+}
+
+/// Reads `members.csv`: countries inside aggregate regions and their share of the aggregate's
+/// exports, one record per (member, importer, sector). Columns `member,name,region,importer,
+/// sector,share`; `name` is optional; `importer` and `sector` may be `*` (every importer or
+/// sector; a later, more specific record overrides it). A member's first record must carry its
+/// region; every record of a member names the same region.
+pub fn read_members(t: Text<'_>, b: &Baseline) -> Result<Vec<Member>> {
+    let table = Table::parse(
+        t,
+        &["member", "region", "importer", "sector", "share"],
+        &["name"],
+    )?;
+    let (n, ns) = (b.n_regions(), b.n_sectors());
+    let col = |c: &str| table.col(c);
+    let (c_mem, c_name, c_reg, c_imp, c_sec, c_sh) = (
+        col("member"),
+        col("name"),
+        col("region"),
+        col("importer"),
+        col("sector"),
+        col("share"),
+    );
+    let region_of = |line: u64, column: &str, code: &str| -> Result<usize> {
+        b.regions().index_of(code).ok_or_else(|| {
+            let hint = suggest(code, b.regions().regions().iter().map(|r| r.code.as_str()))
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            table.err(line, Some(column), format!("unknown region `{code}`{hint}"))
+        })
+    };
+    let mut members: Vec<Member> = Vec::new();
+    for (line, row) in &table.rows {
+        let line = *line;
+        let code = field(row, c_mem);
+        check_code(&table, line, "member", code)?;
+        let region = region_of(line, "region", field(row, c_reg))?;
+        let importers: Vec<usize> = match field(row, c_imp) {
+            "*" => (0..n).collect(),
+            code => vec![region_of(line, "importer", code)?],
+        };
+        let sectors: Vec<usize> = match field(row, c_sec) {
+            "*" => (0..ns).collect(),
+            code => vec![b.sectors().index_of(code).ok_or_else(|| {
+                table.err(line, Some("sector"), format!("unknown sector `{code}`"))
+            })?],
+        };
+        let share = parse_number(&table, line, "share", field(row, c_sh))?;
+        if !(0.0..=1.0).contains(&share) {
+            return Err(table.err(
+                line,
+                Some("share"),
+                format!("share {share} is outside [0, 1]"),
+            ));
+        }
+        let k = match members.iter().position(|m| m.code == code) {
+            Some(k) => {
+                if members[k].region != region {
+                    return Err(table.err(
+                        line,
+                        Some("region"),
+                        format!(
+                            "member `{code}` was listed in region `{}` before",
+                            b.regions().code(members[k].region)
+                        ),
+                    ));
+                }
+                k
+            }
+            None => {
+                members.push(Member {
+                    code: code.to_string(),
+                    name: field(row, c_name).to_string(),
+                    region,
+                    export_shares: vec![0.0; n * ns],
+                });
+                members.len() - 1
+            }
+        };
+        for &s in &sectors {
+            for &j in &importers {
+                members[k].export_shares[s * n + j] = share;
+            }
+        }
+    }
+    Ok(members)
 }
 
 fn as_text(o: &Option<(String, String)>) -> Option<Text<'_>> {
@@ -597,6 +695,7 @@ pub fn read_path(path: &Path) -> Result<Baseline> {
     let regions = optional("regions.csv")?;
     let sectors = optional("sectors.csv")?;
     let provenance = optional("provenance.csv")?;
+    let members = optional("members.csv")?;
     parse(
         Texts {
             flows: Text {
@@ -606,14 +705,16 @@ pub fn read_path(path: &Path) -> Result<Baseline> {
             regions: as_text(&regions),
             sectors: as_text(&sectors),
             provenance: as_text(&provenance),
+            members: as_text(&members),
         },
         &path.display().to_string(),
     )
 }
 
-/// The four long-form texts of a baseline: flows, regions, sectors, provenance.
+/// The long-form texts of a baseline: flows, regions, sectors, provenance, and members when the
+/// baseline lists countries inside its aggregates.
 #[must_use]
-pub fn to_texts(b: &Baseline) -> [(&'static str, String); 4] {
+pub fn to_texts(b: &Baseline) -> Vec<(&'static str, String)> {
     let n = b.n_regions();
     let mut flows = csv::Writer::from_writer(Vec::new());
     let mut rows: Vec<[String; 5]> = Vec::new();
@@ -681,12 +782,61 @@ pub fn to_texts(b: &Baseline) -> [(&'static str, String); 4] {
             .map(|v| String::from_utf8_lossy(&v).into_owned())
             .unwrap_or_default()
     };
-    [
+    let mut out = vec![
         ("flows.csv", text(flows)),
         ("regions.csv", text(regions)),
         ("sectors.csv", text(sectors)),
         ("provenance.csv", text(prov)),
-    ]
+    ];
+    if !b.members().is_empty() {
+        out.push(("members.csv", members_text(b)));
+    }
+    out
+}
+
+/// `members.csv`: one record per member and importer when its shares are equal across sectors
+/// (`sector = *`), else one per non-zero (importer, sector); zero shares are the default.
+fn members_text(b: &Baseline) -> String {
+    let (n, ns) = (b.n_regions(), b.n_sectors());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(["member", "name", "region", "importer", "sector", "share"]);
+    for m in b.members() {
+        let region = b.regions().code(m.region);
+        for j in 0..n {
+            let first = m.share(n, j, 0);
+            let uniform = (1..ns).all(|s| m.share(n, j, s).to_bits() == first.to_bits());
+            let importer = b.regions().code(j);
+            if uniform {
+                if first != 0.0 {
+                    let _ = w.write_record([
+                        m.code.as_str(),
+                        m.name.as_str(),
+                        region,
+                        importer,
+                        "*",
+                        &format!("{first}"),
+                    ]);
+                }
+                continue;
+            }
+            for s in 0..ns {
+                let v = m.share(n, j, s);
+                if v != 0.0 {
+                    let _ = w.write_record([
+                        m.code.as_str(),
+                        m.name.as_str(),
+                        region,
+                        importer,
+                        b.sectors().code(s),
+                        &format!("{v}"),
+                    ]);
+                }
+            }
+        }
+    }
+    w.into_inner()
+        .map(|v| String::from_utf8_lossy(&v).into_owned())
+        .unwrap_or_default()
 }
 
 /// Writes a baseline in long form into `dir` (created if missing). Each file is written to a
@@ -738,6 +888,7 @@ mod tests {
                 regions: Some(text("r.csv", regions)),
                 sectors: None,
                 provenance: None,
+                members: None,
             },
             "mine",
         )
@@ -762,6 +913,7 @@ mod tests {
                 regions: None,
                 sectors: None,
                 provenance: None,
+                members: None,
             },
             "x",
         )
@@ -780,6 +932,7 @@ A,B,S,1,2
                 regions: None,
                 sectors: None,
                 provenance: None,
+                members: None,
             },
             "x",
         )
@@ -814,6 +967,7 @@ A,B,S,1,2
                     regions: None,
                     sectors: None,
                     provenance: None,
+                    members: None,
                 },
                 "m",
             );

@@ -49,6 +49,7 @@ mod world2024 {
     pub const REGIONS: &str = include_str!("../data/world2024/regions.csv");
     pub const SECTORS: &str = include_str!("../data/world2024/sectors.csv");
     pub const PROVENANCE: &str = include_str!("../data/world2024/provenance.csv");
+    pub const MEMBERS: &str = include_str!("../data/world2024/members.csv");
 }
 
 /// A builtin baseline by name. An unknown name is an error listing the builtins, with a
@@ -88,6 +89,10 @@ fn parse_world2024() -> Result<Baseline> {
             provenance: Some(csvio::Text {
                 file: "world2024/provenance.csv",
                 text: world2024::PROVENANCE,
+            }),
+            members: Some(csvio::Text {
+                file: "world2024/members.csv",
+                text: world2024::MEMBERS,
             }),
         },
         "world2024",

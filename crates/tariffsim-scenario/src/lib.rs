@@ -61,6 +61,7 @@ pub mod date;
 pub mod diag;
 pub mod document;
 pub mod error;
+pub mod etr;
 pub mod priors;
 pub mod resolve;
 pub mod scenario;
@@ -73,8 +74,8 @@ pub use error::{Result, ScenarioError};
 pub use priors::{Dist, MonteCarlo, Prior, PriorFamily, PriorOverride, Priors, Sampler};
 pub use resolve::{RATE_SANITY_CAP, default_metrics};
 pub use scenario::{
-    CellLayers, ElasticityOverride, ElasticitySpec, Layer, LayerOrigin, LayerRate, Phase,
-    ReroutingSpec, RuleHit, RuleHits, Scenario, Stacking, Step,
+    CellLayers, CoverageStep, ElasticityOverride, ElasticitySpec, Layer, LayerOrigin, LayerRate,
+    PartialExporter, Phase, ReroutingSpec, RuleHit, RuleHits, Scenario, Stacking, Step,
 };
 
 use std::path::Path;

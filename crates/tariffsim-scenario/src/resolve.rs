@@ -6,8 +6,8 @@ use crate::document::{Document, Entry, Node, Table, Val, check_keys, list};
 use crate::error::{Result, ScenarioError};
 use crate::priors::{Dist, MonteCarlo, Prior, PriorFamily, PriorOverride, Priors, Sampler};
 use crate::scenario::{
-    ElasticityOverride, ElasticitySpec, Fnv, Layer, LayerOrigin, LayerRate, RuleHit, RuleHits,
-    Scenario, Stacking, Step,
+    CoverageStep, ElasticityOverride, ElasticitySpec, Fnv, Layer, LayerOrigin, LayerRate,
+    PartialExporter, RuleHit, RuleHits, Scenario, Stacking, Step,
 };
 use crate::timeline;
 use tariffsim_core::{Baseline, Focus, Horizon, MetricCatalog, Model};
@@ -57,8 +57,11 @@ pub(crate) const LAYER_KEYS: &[&str] = &[
     "exclusive_with",
     "allow_extreme",
     "internal",
+    "coverage",
+    "coverage_step",
 ];
 pub(crate) const STEP_KEYS: &[&str] = &["date", "rate"];
+pub(crate) const COVERAGE_STEP_KEYS: &[&str] = &["date", "coverage"];
 pub(crate) const RULE_KEYS: &[&str] = &[
     "name",
     "authority",
@@ -77,6 +80,8 @@ pub(crate) const RULE_KEYS: &[&str] = &[
     "stacking",
     "exclusive_with",
     "allow_extreme",
+    "coverage",
+    "coverage_step",
 ];
 pub(crate) const RETALIATION_KEYS: &[&str] = &[
     "name",
@@ -432,6 +437,26 @@ impl<'a> Cx<'a> {
                 mask[i] = true;
             } else if let Some(g) = groups.iter().find(|g| g.code == code) {
                 g.members.iter().for_each(|&i| mask[i] = true);
+            } else if let Some(m) = (what == "region")
+                .then(|| self.baseline.member(code))
+                .flatten()
+            {
+                return Err(self
+                    .doc
+                    .diag(
+                        loc,
+                        format!(
+                            "`{code}` ({}) is a country inside the aggregate region `{}`, not a region",
+                            m.name,
+                            self.baseline.regions().code(m.region)
+                        ),
+                    )
+                    .expected("a region code or group of the baseline, or \"*\"")
+                    .hint(format!(
+                        "member countries may be named in a layer's `exporters` and `except` (the duty then applies to their share of `{}`'s trade)",
+                        self.baseline.regions().code(m.region)
+                    ))
+                    .into());
             } else {
                 let candidates = codes
                     .iter()
@@ -491,6 +516,304 @@ impl<'a> Cx<'a> {
         Ok(chosen)
     }
 }
+
+impl Cx<'_> {
+    /// A layer's exporters: `exporters` minus `except`, where both may name countries inside an
+    /// aggregate region (`THA` inside `ASEAN_OTH`). A named member selects its share of the
+    /// aggregate's exports ([`tariffsim_core::Member::share`]); a member in `except` removes
+    /// its share from an aggregate selected whole. Returns the exporters (whole or partial) and
+    /// the partial ones with their shares.
+    fn exporter_selection(
+        &self,
+        t: &Table,
+        section_loc: Loc,
+        section: &str,
+    ) -> Result<(Vec<usize>, Vec<PartialExporter>)> {
+        let b = self.baseline;
+        let (n, ns) = (b.n_regions(), b.n_sectors());
+        let include = t.get("exporters").ok_or_else(|| {
+            self.err(section_loc, format!("missing key `exporters` in {section}"))
+        })?;
+        // Split each list into region selections and member codes.
+        let split = |e: &Entry| -> Result<RegionsAndMembers> {
+            let items = self.strings(e, "region codes or groups")?;
+            let mut members = Vec::new();
+            let mut regions = Vec::new();
+            for (code, loc) in items {
+                if b.member(code).is_some() {
+                    if members.iter().any(|(c, _): &(String, Loc)| c == code) {
+                        return Err(self.err_expected(
+                            loc,
+                            format!("`{code}` is listed twice in `{}`", e.key),
+                            "each member country once",
+                        ));
+                    }
+                    members.push((code.to_string(), loc));
+                } else {
+                    regions.push((code, loc));
+                }
+            }
+            let mut picked = Vec::new();
+            if !regions.is_empty() {
+                let node = Node {
+                    loc: e.node.loc,
+                    val: Val::Array(
+                        regions
+                            .iter()
+                            .map(|(c, l)| Node {
+                                loc: *l,
+                                val: Val::Str((*c).to_string()),
+                                inherited: None,
+                            })
+                            .collect(),
+                    ),
+                    inherited: None,
+                };
+                picked = self.regions(&Entry {
+                    key: e.key.clone(),
+                    key_loc: e.key_loc,
+                    node,
+                })?;
+            }
+            Ok((picked, members))
+        };
+        let (mut whole, named) = split(include)?;
+        let mut partial: Vec<PartialExporter> = Vec::new();
+        for (code, loc) in &named {
+            let Some(m) = b.member(code) else { continue };
+            if whole.contains(&m.region) {
+                return Err(self.err_expected(
+                    *loc,
+                    format!(
+                        "`{code}` is inside `{}`, which `exporters` already selects whole",
+                        b.regions().code(m.region)
+                    ),
+                    "either the aggregate or some of its member countries",
+                ));
+            }
+            match partial.iter_mut().find(|p| p.exporter == m.region) {
+                Some(p) => {
+                    p.members.push(code.clone());
+                    p.shares
+                        .iter_mut()
+                        .zip(&m.export_shares)
+                        .for_each(|(a, x)| *a += x);
+                }
+                None => partial.push(PartialExporter {
+                    exporter: m.region,
+                    members: vec![code.clone()],
+                    shares: m.export_shares.clone(),
+                }),
+            }
+        }
+        if let Some(e) = t.get("except") {
+            let (drop, named_out) = split(e)?;
+            whole.retain(|k| !drop.contains(k));
+            partial.retain(|p| !drop.contains(&p.exporter));
+            for (code, loc) in &named_out {
+                let Some(m) = b.member(code) else { continue };
+                if named.iter().any(|(c, _)| c == code) {
+                    return Err(self.err_expected(
+                        *loc,
+                        format!("`{code}` is in both `exporters` and `except`"),
+                        "a member country in one of the two lists",
+                    ));
+                }
+                if let Some(p) = partial.iter_mut().find(|p| p.exporter == m.region) {
+                    // Other members of the same aggregate: disjoint, nothing to remove.
+                    let _ = p;
+                    continue;
+                }
+                if let Some(pos) = whole.iter().position(|&k| k == m.region) {
+                    whole.remove(pos);
+                    partial.push(PartialExporter {
+                        exporter: m.region,
+                        members: vec![format!("-{code}")],
+                        shares: m.export_shares.iter().map(|x| 1.0 - x).collect(),
+                    });
+                } else if let Some(p) = partial.iter_mut().find(|p| {
+                    p.exporter == m.region && p.members.iter().all(|c| c.starts_with('-'))
+                }) {
+                    p.members.push(format!("-{code}"));
+                    p.shares
+                        .iter_mut()
+                        .zip(&m.export_shares)
+                        .for_each(|(a, x)| *a = (*a - x).max(0.0));
+                } else {
+                    return Err(self.err_expected(
+                        *loc,
+                        format!(
+                            "`except` names `{code}`, but `exporters` does not select its aggregate `{}`",
+                            b.regions().code(m.region)
+                        ),
+                        "exceptions among the selected exporters",
+                    ));
+                }
+            }
+        }
+        for p in &mut partial {
+            p.shares.iter_mut().for_each(|x| *x = x.clamp(0.0, 1.0));
+        }
+        partial.retain(|p| p.shares.iter().any(|x| *x > 0.0));
+        let mut exporters: Vec<usize> = whole
+            .iter()
+            .copied()
+            .chain(partial.iter().map(|p| p.exporter))
+            .collect();
+        exporters.sort_unstable();
+        exporters.dedup();
+        partial.sort_by_key(|p| p.exporter);
+        if exporters.is_empty() {
+            return Err(self.err_expected(
+                t.get("except").map_or(include.node.loc, |e| e.node.loc),
+                "empty selection: `except` removes every entry of `exporters`",
+                "at least one entry left after the exclusions",
+            ));
+        }
+        let _ = (n, ns);
+        Ok((exporters, partial))
+    }
+
+    /// A coverage value: a share in [0, 1], or a table of shares by sector code with `"*"` for
+    /// the rest. Every sector of `sectors` must get a share.
+    fn coverage_value(&self, e: &Entry, sectors: &[usize]) -> Result<Vec<f64>> {
+        let ns = self.baseline.n_sectors();
+        let share = |e: &Entry| -> Result<f64> {
+            let x = self.finite(e, "a share in [0, 1]")?;
+            if !(0.0..=1.0).contains(&x) {
+                return Err(self.err_expected(
+                    e.node.loc,
+                    format!("coverage {x} is outside [0, 1]"),
+                    "a share of the cell's trade in [0, 1] (0.86 = 86%)",
+                ));
+            }
+            Ok(x)
+        };
+        match &e.node.val {
+            Val::Table(t) => {
+                let mut out: Vec<Option<f64>> = vec![None; ns];
+                let mut rest: Option<f64> = None;
+                for entry in &t.entries {
+                    let x = share(entry)?;
+                    if entry.key == "*" {
+                        rest = Some(x);
+                        continue;
+                    }
+                    let set = self.baseline.sectors();
+                    let Some(s) = set.index_of(&entry.key) else {
+                        return Err(self.err_expected(
+                            entry.key_loc,
+                            format!(
+                                "unknown sector `{}` in `{}`{}",
+                                entry.key,
+                                e.key,
+                                did_you_mean(
+                                    &entry.key,
+                                    set.sectors().iter().map(|x| x.code.as_str())
+                                )
+                            ),
+                            "sector codes of the baseline, or \"*\" for every other sector",
+                        ));
+                    };
+                    out[s] = Some(x);
+                }
+                let missing: Vec<&str> = sectors
+                    .iter()
+                    .filter(|&&s| out[s].is_none() && rest.is_none())
+                    .map(|&s| self.baseline.sectors().code(s))
+                    .collect();
+                if !missing.is_empty() {
+                    return Err(self.err_expected(
+                        e.node.loc,
+                        format!(
+                            "`{}` gives no share for sector{} {} of the layer",
+                            e.key,
+                            if missing.len() == 1 { "" } else { "s" },
+                            missing.join(", ")
+                        ),
+                        "a share for every sector the layer selects, or `\"*\" = share` for the rest",
+                    ));
+                }
+                Ok(out.into_iter().map(|x| x.or(rest).unwrap_or(1.0)).collect())
+            }
+            _ => Ok(vec![share(e)?; ns]),
+        }
+    }
+
+    /// `coverage` and `[[<section>.coverage_step]]`: the share of each selected cell's trade the
+    /// layer applies to, by date (empty: full coverage).
+    fn coverage(
+        &self,
+        t: &Table,
+        section: &str,
+        sectors: &[usize],
+        effective: Date,
+        expires: Option<Date>,
+    ) -> Result<Vec<CoverageStep>> {
+        let mut steps = Vec::new();
+        match t.get("coverage") {
+            Some(e) => steps.push(CoverageStep {
+                from: effective,
+                shares: self.coverage_value(e, sectors)?,
+            }),
+            None => {
+                if let Some(e) = t.get("coverage_step") {
+                    return Err(self.err_expected(
+                        e.key_loc,
+                        "`coverage_step` without `coverage`",
+                        "a `coverage` (from `effective`) before dated changes of it",
+                    ));
+                }
+                return Ok(steps);
+            }
+        }
+        if let Some(e) = t.get("coverage_step") {
+            for node in array_of_tables(self, e)? {
+                let st = self.table(
+                    "coverage_step",
+                    node,
+                    &format!("[[{section}.coverage_step]]"),
+                    COVERAGE_STEP_KEYS,
+                )?;
+                let de = self.required(st, "date", "a coverage step", node.loc)?;
+                let ce = self.required(st, "coverage", "a coverage step", node.loc)?;
+                let date = self.date(de)?;
+                let prev = steps.last().map_or(effective, |s: &CoverageStep| s.from);
+                if date <= prev {
+                    return Err(self.err_expected(
+                        de.node.loc,
+                        format!(
+                            "coverage step date {date} is not after the previous change ({prev})"
+                        ),
+                        "coverage step dates after `effective`, in increasing order",
+                    ));
+                }
+                if expires.is_some_and(|x| date >= x) {
+                    return Err(self.err_expected(
+                        de.node.loc,
+                        format!("coverage step date {date} is not before `expires`"),
+                        "coverage step dates while the layer is in force",
+                    ));
+                }
+                steps.push(CoverageStep {
+                    from: date,
+                    shares: self.coverage_value(ce, sectors)?,
+                });
+            }
+        }
+        // Full coverage throughout is no coverage at all (keeps such files bit-identical).
+        if steps
+            .iter()
+            .all(|c| c.shares.iter().all(|x| crate::scenario::is_full(*x)))
+        {
+            steps.clear();
+        }
+        Ok(steps)
+    }
+}
+
+/// Regions selected whole, and member countries named (with where).
+type RegionsAndMembers = (Vec<usize>, Vec<(String, Loc)>);
 
 fn indices(mask: &[bool]) -> Vec<usize> {
     mask.iter()
@@ -812,11 +1135,12 @@ fn stacking(cx: &Cx<'_>, t: &Table) -> Result<(Stacking, Vec<String>, Loc)> {
             t.get("name").map_or(Loc::default(), |e| e.node.loc),
         ),
         Some(e) => {
-            let s = cx.string(e, "`add`, `max` or `replace`")?;
+            let s = cx.string(e, "`add`, `max`, `replace` or `floor`")?;
             let st = match s {
                 "add" => Stacking::Add,
                 "max" => Stacking::Max,
                 "replace" => Stacking::Replace,
+                "floor" => Stacking::Floor,
                 _ => {
                     return Err(cx.err_expected(
                         e.node.loc,
@@ -901,7 +1225,7 @@ fn parse_layer(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc)> {
     let t = cx.table("layer", node, "[[layer]]", LAYER_KEYS)?;
     let (name, name_loc) = name_entry(cx, t, "[[layer]]", node.loc)?;
     let importers = cx.regions(cx.required(t, "importer", "[[layer]]", name_loc)?)?;
-    let exporters = cx.selection(t, "exporters", "except", false, name_loc, "[[layer]]")?;
+    let (exporters, partial_exporters) = cx.exporter_selection(t, name_loc, "[[layer]]")?;
     let sectors = cx.selection(t, "sectors", "except_sectors", true, name_loc, "[[layer]]")?;
     let internal = match t.get("internal") {
         None => false,
@@ -928,10 +1252,13 @@ fn parse_layer(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc)> {
     let (effective, expires) = common_dates(cx, t, "[[layer]]", name_loc)?;
     let extreme = allow_extreme(cx, t)?;
     let steps = schedule(cx, t, "layer", name_loc, effective, expires, extreme)?;
+    let coverage = cx.coverage(t, "layer", &sectors, effective, expires)?;
     let (stacking, exclusive_with, stacking_loc) = stacking(cx, t)?;
     let authority = optional_authority(cx, t)?;
     Ok((
         Layer {
+            coverage,
+            partial_exporters,
             name,
             authority,
             origin: LayerOrigin::Layer,
@@ -1097,6 +1424,7 @@ fn parse_rule(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc, RuleHits)> {
     let extreme = allow_extreme(cx, t)?;
     let rate_e = cx.required(t, "rate", "[[rule]]", name_loc)?;
     let rate = cx.rate(&rate_e.node, "rate", None, extreme)?;
+    let coverage = cx.coverage(t, "rule", &sectors, effective, expires)?;
     let (stacking, exclusive_with, stacking_loc) = stacking(cx, t)?;
     let authority = optional_authority(cx, t)?;
     let mut exporters: Vec<usize> = hits.iter().map(|h| h.region).collect();
@@ -1116,6 +1444,8 @@ fn parse_rule(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc, RuleHits)> {
     };
     Ok((
         Layer {
+            coverage,
+            partial_exporters: Vec::new(),
             name,
             authority,
             origin: LayerOrigin::Rule,
@@ -1209,6 +1539,8 @@ fn parse_retaliation(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc)> {
     let authority = optional_authority(cx, t)?;
     Ok((
         Layer {
+            coverage: Vec::new(),
+            partial_exporters: Vec::new(),
             name,
             authority,
             origin: LayerOrigin::Retaliation,

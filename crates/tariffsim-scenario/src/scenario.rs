@@ -20,11 +20,14 @@ pub enum Stacking {
     /// The rate in force is exactly this layer's rate: the baseline rate and every other layer
     /// on the cell are ignored. Two `replace` layers may not overlap.
     Replace,
+    /// An all-in floor: the rate in force (baseline rate included) is at least this layer's
+    /// rate — the EU's and Japan's 15% of 2025 ("15% including MFN"): `t0 + max(add, r - t0)`.
+    Floor,
 }
 
 impl Stacking {
     /// Names as written in scenario files.
-    pub const NAMES: &'static [&'static str] = &["add", "max", "replace"];
+    pub const NAMES: &'static [&'static str] = &["add", "max", "replace", "floor"];
 
     /// The name.
     #[must_use]
@@ -33,6 +36,7 @@ impl Stacking {
             Stacking::Add => "add",
             Stacking::Max => "max",
             Stacking::Replace => "replace",
+            Stacking::Floor => "floor",
         }
     }
 }
@@ -75,6 +79,34 @@ pub enum LayerRate {
     },
 }
 
+/// From `from` on, the layer applies to `shares[s]` of each selected cell's trade in sector `s`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CoverageStep {
+    /// First day of these shares.
+    pub from: Date,
+    /// Share of the cell's trade covered, per sector, in [0, 1].
+    pub shares: Vec<f64>,
+}
+
+/// An exporter a layer selects in part: through countries inside an aggregate region (`THA`
+/// inside `ASEAN_OTH`), or an aggregate minus such countries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartialExporter {
+    /// The aggregate region's index.
+    pub exporter: usize,
+    /// The member codes named, as written (`except` ones prefixed by `-`).
+    pub members: Vec<String>,
+    /// Share of the aggregate's exports the layer selects, at `sector * N + importer`.
+    pub shares: Vec<f64>,
+}
+
+/// Whether a coverage weight is exactly 1 (full coverage): such cells take the formulas without
+/// weights, so files without partial coverage give bit-identical rates.
+#[must_use]
+pub(crate) fn is_full(w: f64) -> bool {
+    w.to_bits() == 1.0_f64.to_bits()
+}
+
 /// One tariff layer in force between `effective` and `expires` on a set of cells.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Layer {
@@ -104,6 +136,12 @@ pub struct Layer {
     /// aggregate region (an internal tariff).
     #[serde(default)]
     pub internal: bool,
+    /// Partial coverage by date (empty: the layer covers all of each selected cell's trade).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coverage: Vec<CoverageStep>,
+    /// Exporters selected in part, through member countries (also listed in `exporters`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partial_exporters: Vec<PartialExporter>,
     #[serde(skip)]
     pub(crate) stacking_loc: Loc,
     #[serde(skip)]
@@ -133,6 +171,28 @@ impl Layer {
         }
     }
 
+    /// The share of cell (exporter `i`, importer `j`, sector `s`) the layer covers on `date`
+    /// (`n` regions): the coverage in force times the share of the exporter it selects.
+    #[must_use]
+    pub fn weight(&self, date: Date, n: usize, i: usize, j: usize, s: usize) -> f64 {
+        let coverage = self
+            .coverage
+            .iter()
+            .take_while(|c| c.from <= date)
+            .last()
+            .map_or(1.0, |c| c.shares[s]);
+        let exporter = self
+            .partial_exporters
+            .iter()
+            .find(|p| p.exporter == i)
+            .map_or(1.0, |p| p.shares[s * n + j]);
+        if is_full(exporter) {
+            coverage
+        } else {
+            coverage * exporter
+        }
+    }
+
     /// Every date on which the layer's rate may change.
     pub(crate) fn change_dates(&self) -> impl Iterator<Item = Date> + '_ {
         let steps: &[Step] = match &self.rate {
@@ -142,6 +202,7 @@ impl Layer {
         std::iter::once(self.effective)
             .chain(self.expires)
             .chain(steps.iter().map(|s| s.from))
+            .chain(self.coverage.iter().map(|c| c.from))
     }
 }
 
@@ -192,6 +253,10 @@ pub struct CellLayers {
     pub rate: f64,
     /// Indices into [`Scenario::layers`] of the layers that apply (after exclusions).
     pub layers: Vec<usize>,
+    /// The share of the cell's trade each of `layers` applies to (1: all of it), after partial
+    /// coverage, member countries and displacement by `exclusive_with` layers.
+    #[serde(default)]
+    pub weights: Vec<f64>,
 }
 
 impl CellLayers {

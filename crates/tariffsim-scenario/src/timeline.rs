@@ -6,7 +6,16 @@
 //!    applying layer that lists it in `exclusive_with`;
 //! 2. if a `replace` layer applies, the rate is its rate (two `replace` layers are an error);
 //! 3. otherwise the additional duty is `A = sum of add rates`, raised to the largest `max` rate
-//!    if that is higher, and the rate is `t0 + A`.
+//!    if that is higher, and the rate is `t0 + A`; a `floor` layer raises the rate in force
+//!    `t0 + A` to its rate.
+//!
+//! Partial coverage (a layer's `coverage`, or member countries inside an aggregate exporter)
+//! enters as an ad valorem equivalent: a layer covering share `w` of the cell's trade counts
+//! `w × rate` for `add`; `add + w × max(r − base − add, 0)` for `max` (base 0) and `floor`
+//! (base `t0`); a `replace` layer sets `w × r + (1 − w) × (rate without it)`. A layer displaced
+//! by an `exclusive_with` layer of weight `w'` keeps `(1 − w')` of its own weight — the two
+//! coverages are taken as independent within the cell. With full coverage every formula is the
+//! one above, bit for bit.
 //!
 //! Mirror retaliation reads the additional duty the imposer levies on the retaliating country in
 //! the same sector, computed from every non-retaliation layer (first pass), capped.
@@ -14,7 +23,7 @@
 use crate::date::Date;
 use crate::error::Result;
 use crate::resolve::{Cx, fmt_pct};
-use crate::scenario::{CellLayers, Layer, LayerRate, Phase, Stacking};
+use crate::scenario::{CellLayers, Layer, LayerRate, Phase, Stacking, is_full};
 use tariffsim_core::Tariffs;
 
 pub(crate) fn build(cx: &Cx<'_>, layers: &[Layer], start: Date, end: Date) -> Result<Vec<Phase>> {
@@ -44,6 +53,11 @@ pub(crate) fn build(cx: &Cx<'_>, layers: &[Layer], start: Date, end: Date) -> Re
             let same_cells = last.cells.len() == cells.len()
                 && last.cells.iter().zip(&cells).all(|(x, y)| {
                     x.layers == y.layers
+                        && x.weights.len() == y.weights.len()
+                        && x.weights
+                            .iter()
+                            .zip(&y.weights)
+                            .all(|(a, b)| a.to_bits() == b.to_bits())
                         && (x.exporter, x.importer, x.sector) == (y.exporter, y.importer, y.sector)
                 });
             if same_rates && same_cells {
@@ -125,28 +139,47 @@ fn combine(
     }
     let mut rates = base.to_vec();
     let mut cells = Vec::new();
+    let mut weights: Vec<f64> = Vec::new();
     for (k, list) in lists.iter_mut().enumerate() {
         if list.is_empty() {
             continue;
         }
-        let all = list.clone();
-        list.retain(|&l| {
-            !all.iter()
-                .any(|&m| m != l && layers[m].exclusive_idx.contains(&l))
-        });
         let s = k / (n * n);
         let i = (k / n) % n;
         let j = k % n;
-        let mut replace: Option<usize> = None;
+        let all = list.clone();
+        let own: Vec<f64> = all
+            .iter()
+            .map(|&l| layers[l].weight(date, n, i, j, s))
+            .collect();
+        // Displacement: a layer keeps (1 - w') of its weight per displacing layer of weight w'.
+        weights.clear();
+        let mut kept = Vec::with_capacity(all.len());
+        for (a, &l) in all.iter().enumerate() {
+            let mut w = own[a];
+            for (b, &m) in all.iter().enumerate() {
+                if m != l && layers[m].exclusive_idx.contains(&l) {
+                    w *= 1.0 - own[b];
+                }
+            }
+            if w > 0.0 {
+                kept.push(l);
+                weights.push(w);
+            }
+        }
+        *list = kept;
+        if list.is_empty() {
+            continue;
+        }
+        let mut replace: Option<(usize, f64)> = None;
         let mut add = 0.0;
-        let mut max: Option<f64> = None;
-        for &l in list.iter() {
+        for (&l, &w) in list.iter().zip(&weights) {
             let v = values[l][s];
             match layers[l].stacking {
-                Stacking::Add => add += v,
-                Stacking::Max => max = Some(max.map_or(v, |m: f64| m.max(v))),
+                Stacking::Add => add += if is_full(w) { v } else { w * v },
+                Stacking::Max | Stacking::Floor => {}
                 Stacking::Replace => {
-                    if let Some(r) = replace {
+                    if let Some((r, _)) = replace {
                         let code = |x: usize| b.regions().code(x);
                         return Err(cx
                             .doc
@@ -165,13 +198,30 @@ fn combine(
                             .hint("end one layer before the other starts, or use `exclusive_with`")
                             .into());
                     }
-                    replace = Some(l);
+                    replace = Some((l, w));
                 }
             }
         }
+        // `max` and `floor`: the largest total additional duty any of them implies.
+        let mut additional = add;
+        for (&l, &w) in list.iter().zip(&weights) {
+            let floor_base = match layers[l].stacking {
+                Stacking::Max => 0.0,
+                Stacking::Floor => base[k],
+                _ => continue,
+            };
+            let v = values[l][s] - floor_base;
+            let candidate = if is_full(w) {
+                add.max(v)
+            } else {
+                add + w * (v - add).max(0.0)
+            };
+            additional = additional.max(candidate);
+        }
         let rate = match replace {
-            Some(r) => values[r][s],
-            None => base[k] + max.map_or(add, |m| m.max(add)),
+            Some((r, w)) if is_full(w) => values[r][s],
+            Some((r, w)) => w * values[r][s] + (1.0 - w) * (base[k] + additional),
+            None => base[k] + additional,
         };
         if !(rate.is_finite() && rate > -1.0) {
             let l = list.first().copied().unwrap_or(0);
@@ -189,6 +239,7 @@ fn combine(
                 baseline_rate: base[k],
                 rate,
                 layers: list.clone(),
+                weights: weights.clone(),
             });
         }
     }
