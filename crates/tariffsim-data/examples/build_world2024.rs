@@ -564,6 +564,51 @@ fn main() -> Result<(), Error> {
         all_sectors(usa, r("ASEAN_OTH")),
         123.5 - 13.0,
     );
+    // US imports from single countries and from aggregates whose members the country table lists
+    // (US Census 2024 general imports by country, scenarios/tools/members/census_2024_country_
+    // imports.md with its sources). Without these the residual of the US row fell on Russia
+    // (23.7 bn against Census 3.0) and too little on ROW (69.5 bn; Switzerland alone is 63.4).
+    // ROW stays the residual: its listed members are about three quarters of it.
+    let census_path = PathBuf::from(args.get(3).map_or(
+        "scenarios/tools/members/census_2024_country_imports.csv",
+        String::as_str,
+    ));
+    if census_path.exists() {
+        let (h, rows) = read_csv(&census_path)?;
+        let (ci, cv, cb) = (
+            col(&h, "iso3")?,
+            col(&h, "us_imports_2024_usd")?,
+            col(&h, "basis")?,
+        );
+        let general: HashMap<String, f64> = rows
+            .iter()
+            .filter(|row| row[cb] == "general")
+            .filter_map(|row| Some((row[ci].clone(), row[cv].parse::<f64>().ok()?)))
+            .collect();
+        for code in ["RUS", "IND", "BRA"] {
+            if let Some(v) = general.get(code) {
+                total(
+                    &format!("{code}->USA (Census, country table)"),
+                    all_sectors(r(code), usa),
+                    v / BN,
+                );
+            }
+        }
+        for agg in ["AFRICA", "LATAM_OTH", "MIDEAST_TUR"] {
+            let sum: f64 = general
+                .iter()
+                .filter(|(iso, _)| member_region(iso) == Some(agg))
+                .map(|(_, v)| v)
+                .sum();
+            if sum > 0.0 {
+                total(
+                    &format!("{agg}->USA (Census, sum of listed members)"),
+                    all_sectors(r(agg), usa),
+                    sum / BN,
+                );
+            }
+        }
+    }
     // Iran (estimates from IRICA figures, see above).
     for (p, oil, nonoil) in &irn_exports {
         total(
@@ -792,7 +837,7 @@ fn main() -> Result<(), Error> {
     )?;
     let provenance = Provenance {
         name: "world2024".into(),
-        version: "2024.5".into(),
+        version: "2024.6".into(),
         year: 2024,
         sources: SOURCES.iter().map(|s| (*s).to_string()).collect(),
     };
