@@ -7,6 +7,7 @@ mod baseline;
 
 mod check;
 mod demo;
+mod etr;
 mod gegravity;
 mod montecarlo;
 mod plot;

@@ -401,6 +401,17 @@ impl<'a> Cx<'a> {
     fn region(&self, e: &Entry) -> Result<usize> {
         let code = self.string(e, "a region code such as \"USA\"")?;
         let set = self.baseline.regions();
+        if let (None, Some(m)) = (set.index_of(code), self.baseline.member(code)) {
+            return Err(self.err_expected(
+                e.node.loc,
+                format!(
+                    "`{code}` ({}) is a country inside the aggregate region `{}`, not a region",
+                    m.name,
+                    set.code(m.region)
+                ),
+                "one region code of the baseline (member countries may be named only in a layer's `exporters` and `except`)",
+            ));
+        }
         set.index_of(code).ok_or_else(|| {
             self.err_expected(
                 e.node.loc,

@@ -53,8 +53,13 @@ def pct(r):
     s=f"{100*r:.2f}".rstrip('0').rstrip('.'); return s+'%'
 def q(x): return json.dumps(x) if isinstance(x,str) else '['+', '.join(json.dumps(v) for v in x)+']'
 out=[]; names=[]; model=[]   # model: list of (name, exporters, sectors, path, exclusive) for the offline check
+def cov_txt(c):
+    if isinstance(c,dict):
+        return '{ '+', '.join(f'{k} = {round(v,4)}' for k,v in c.items())+' }'
+    return f'{round(c,4)}'
 def layer(name, authority, exporters, path, sectors=None, except_=None, except_sectors=None, exclusive=None,
-          stacking=None, note=None):
+          stacking=None, note=None, coverage=None):
+    """path: list of (date, rate, comment); coverage: list of (date, share or {sector: share}, comment)"""
     """path: list of (date, rate, comment)"""
     assert name not in names; names.append(name)
     if note:
@@ -69,8 +74,14 @@ def layer(name, authority, exporters, path, sectors=None, except_=None, except_s
     out.append(f'effective = {d0}')
     if stacking: out.append(f'stacking = "{stacking}"')
     if exclusive: out.append(f'exclusive_with = {q(exclusive)}')
+    if coverage:
+        assert coverage[0][0]==d0
+        out.append(f'coverage = {cov_txt(coverage[0][1])}'+(f'   # {coverage[0][2]}' if coverage[0][2] else ''))
     for d,r,c in path[1:]:
         out.append('[[layer.step]]'); out.append(f'date = {d}'); out.append(f'rate = "{pct(r)}"'+(f'   # {c}' if c else ''))
+    if coverage:
+        for d,c,cm in coverage[1:]:
+            out.append('[[layer.coverage_step]]'); out.append(f'date = {d}'); out.append(f'coverage = {cov_txt(c)}'+(f'   # {cm}' if cm else ''))
     out.append('')
     model.append(dict(name=name,exporters=exporters,except_=except_ or [],sectors=sectors,except_sectors=except_sectors or [],path=path,exclusive=exclusive or []))
 def sec(txt):
@@ -197,8 +208,27 @@ groups=[
  ('ieepa_reciprocal_kor',['KOR'],[U10,('2025-08-07',0.15,'A1: South Korea 15% from 2025-08-07')],
    'Korea: 15% from 2025-08-07; the 15% all-in floor from 2025-11-15 (M; BL revision_dates) equals 15% additional\nbecause KORUS makes t0 = 0 in world2024, so it needs no step.'),
 ]
+# Aggregates: the universal 10% on the whole aggregate, then each member country's Annex I rate
+# (A1) on its share of the aggregate (members.csv of world2024: Census 2024 country totals and
+# OECD ICIO 2022 sector mixes), as the difference to the 10% already in force.
+A1={}
+for r in csv.DictReader(open(D+'us_tariff_measures_2025/reciprocal_rates_2025-08-07.csv')):
+    A1[r['country']]=float(r['reciprocal_rate_pct'])/100
+NAME_FIX={'Brunei Darussalam':'Brunei','Lao (People’s Democratic Rep.)':'Laos','Myanmar':'Myanmar (Burma)',
+          'Democratic Republic of Congo':'DR Congo','Türkiye':'Turkey'}
+members=collections.defaultdict(list)
+for r in csv.DictReader(open(BASE+'/members.csv')):
+    if r['region'] in agg_note and r['importer']=='USA':
+        members[r['region']].append((r['member'],r['name']))
 for reg,(r,why,val) in agg_note.items():
-    groups.append((f'ieepa_reciprocal_{reg.lower()}',[reg],[U10,('2025-08-07',val,f'A1 import-weighted AVE {r}')],f'{reg} is an aggregate: Annex I rates of its members weighted by 2024 US imports:\n{why}.'))
+    groups.append((f'ieepa_reciprocal_{reg.lower()}',[reg],[U10],f'{reg}: the universal 10% on the whole aggregate (M); its members\' Annex I rates below.'))
+    byrate=collections.defaultdict(list)
+    for code,name in sorted(set(members[reg])):
+        rate=A1.get(NAME_FIX.get(name,name))
+        if rate is not None and rate>0.10+1e-9: byrate[rate].append(code)
+    for rate,codes in sorted(byrate.items()):
+        groups.append((f'ieepa_reciprocal_{reg.lower()}_{int(round(rate*100))}',sorted(codes),[('2025-08-07',rate-0.10,f'A1: {pct(rate)} minus the universal 10% already in force')],
+                       f'{reg} members at {pct(rate)} (A1) from 2025-08-07, on their shares of {reg} (members.csv).'))
 for nm,ex,path,note in groups:
     recip(nm,ex,path,EO14257+' (M; A1)',note=note)
 
@@ -235,21 +265,35 @@ layer('ieepa_brazil_metals','IEEPA: EO 14323 (2025-07-30), effective 2025-08-06 
 
 # ---------------- Canada / Mexico
 sec('Canada and Mexico IEEPA (M rows 8-10): 25% from 2025-03-04, USMCA-qualifying goods exempt from\n'
-    '2025-03-07; Canada 35% from 2025-08-01; energy and potash 10%. AVE per sector = rate x (1 - USMCA claim share),\n'
-    'METALS_MINERALS also x (1 - 232 steel/alu share) (232 goods are not subject). Potash (inside CHEM_PLASTICS) is\n'
-    'left at the general rate.')
+    '2025-03-07; Canada 35% from 2025-08-01; energy and potash 10%. Coverage per sector = 1 - USMCA claim share, by\n'
+    'month; METALS_MINERALS also x (1 - 232 steel/alu share) (232 goods are not subject). Potash (inside\n'
+    'CHEM_PLASTICS) is left at the general rate.')
+# Monthly USMCA claim shares (both countries together; BL SOURCE.md, from the tracker's
+# docs/analysis/usmca_share_method_comparison.md) scale the tracker's sector shares
+# (usmca_shares_by_gtap.csv, the H2-2025 level, mean 0.868) month by month.
+MONTHLY=[('2025-03-07',0.478),('2025-04-01',0.500),('2025-05-01',0.494),('2025-06-01',0.500),('2025-07-01',0.856),
+         ('2025-08-01',0.850),('2025-09-01',0.868),('2025-10-01',0.880),('2025-11-01',0.879),('2025-12-01',0.876)]
+H2=sum(v for d,v in MONTHLY[4:])/6
 for reg,p,auth in [('CAN','canada','IEEPA: EO 14193 (2025-02-01), EO 14231 (2025-03-06, USMCA exemption), EO 14325 (2025-07-31, 35%) (M)'),
                    ('MEX','mexico','IEEPA: EO 14194 (2025-02-01), EO 14232 (2025-03-06, USMCA exemption) (M)')]:
-    for s in SECT:
-        u=U[reg][s]; k=(1-s232(p)) if s=='METALS_MINERALS' else 1.0
-        hi=0.10 if s=='ENERGY_MINING' else 0.25
-        path=[('2025-03-04',hi*k,f'M: {pct(hi)}' + (f' x (1 - 232 {s232(p):.3f})' if k!=1 else '') + ', no USMCA exemption yet'),
-              ('2025-03-07',hi*(1-u)*k,f'{pct(hi)} x (1 - USMCA claim {u:.3f})'+(f' x {k:.3f}' if k!=1 else ''))]
-        if reg=='CAN' and s!='ENERGY_MINING':
-            path.append(('2025-08-01',0.35*(1-u)*k,f'M: 35% x (1 - USMCA claim {u:.3f})'+(f' x {k:.3f}' if k!=1 else '')))
-        nm=f'ieepa_{reg.lower()}_{s.lower()}'
-        layer(nm,auth,reg,path,sectors=[s]); 
-        if s=='MOTOR_VEHICLES': RECIP.append(nm)
+    def cov_at(scale, energy):
+        out={}
+        for s_ in SECT:
+            if (s_=='ENERGY_MINING')!=energy: continue
+            k=(1-s232(p)) if s_=='METALS_MINERALS' else 1.0
+            out[s_]=max(0.0,1-min(1.0,U[reg][s_]*scale))*k
+        return out
+    for energy in (False,True):
+        hi=0.10 if energy else 0.25
+        path=[('2025-03-04',hi,f'M: {pct(hi)}')]
+        if reg=='CAN' and not energy:
+            path.append(('2025-08-01',0.35,'M: Canada 35%'))
+        full={s_:((1-s232(p)) if s_=='METALS_MINERALS' else 1.0) for s_ in SECT if (s_=='ENERGY_MINING')==energy}
+        cov=[('2025-03-04',full,'no USMCA exemption yet; METALS_MINERALS x (1 - 232 steel/alu share): 232 goods are not subject')]
+        cov+=[(d,cov_at(v/H2,energy),f'not claiming USMCA: claims {v:.3f} this month') for d,v in MONTHLY]
+        nm=f'ieepa_{reg.lower()}'+('_energy' if energy else '')
+        layer(nm,auth,reg,path,sectors=[s_ for s_ in SECT if (s_=='ENERGY_MINING')==energy],coverage=cov)
+        if not energy: RECIP.append(nm)
 
 # ---------------- Section 232
 sec('Section 232 (Trade Expansion Act 1962). Steel/aluminium, copper and lumber/furniture cover part of a sector:\n'
@@ -361,3 +405,18 @@ rate = "10%"
 open(os.path.join(REPO, 'scenarios', 'us_2025.toml'),'w').write('\n'.join(out))
 json.dump(model,open(os.environ.get('MODEL_JSON', '/dev/null'),'w'),indent=0)
 print(len(model),'layers')
+
+# The same schedule with 2024 USMCA claim shares (CA 0.38, MX 0.49: BL SOURCE.md, "US imports from
+# Canada and Mexico entering under USMCA in 2024"), held all year: the vintage The Budget Lab's
+# etr_*.csv (@01e8e76) apply, used by tests/cli/etr.rs for the strict comparison.
+var=['# Generated by scenarios/tools/us_2025/gen.py: scenarios/us_2025.toml with the 2024 USMCA claim shares',
+     '# (CA 0.38, MX 0.49; ../shared/data/us_tariff_measures_2025/SOURCE.md) held all year, the vintage of The',
+     '# Budget Lab\'s etr_*.csv. Used by tests/cli/etr.rs.',
+     'extends = "../../scenarios/us_2025.toml"',
+     'name = "us_2025_claims2024"', '']
+for reg,claim,p in [('CAN',0.38,'canada'),('MEX',0.49,'mexico')]:
+    for energy in (False,True):
+        c={s_:(1-claim)*((1-s232(p)) if s_=='METALS_MINERALS' else 1.0) for s_ in SECT if (s_=='ENERGY_MINING')==energy}
+        var+=['[[layer]]',f'name = "ieepa_{reg.lower()}'+('_energy"' if energy else '"'),f'coverage = {cov_txt(c)}','coverage_step = []','']
+os.makedirs(os.path.join(REPO,'tests','scenarios'),exist_ok=True)
+open(os.path.join(REPO,'tests','scenarios','us_2025_claims2024.toml'),'w').write('\n'.join(var))
