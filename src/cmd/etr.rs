@@ -30,6 +30,63 @@ pub struct Args {
     /// instead of rows by exporter or sector.
     #[arg(long, conflicts_with_all = ["dates", "by"])]
     pub daily: bool,
+    /// With `--daily`: also draw the daily additional rate (`etr_daily.png`, `.svg`) into DIR.
+    #[arg(long, value_name = "DIR", requires = "daily")]
+    pub plot: Option<PathBuf>,
+    /// With `--plot`: a benchmark's daily series to draw beside the schedule's, a CSV file with
+    /// a `date` column (e.g. The Budget Lab's `daily_overall.csv`).
+    #[arg(long, value_name = "FILE", requires = "plot")]
+    pub benchmark: Option<PathBuf>,
+    /// The benchmark's column with the additional rate (a fraction).
+    #[arg(
+        long,
+        default_value = "weighted_etr_additional",
+        requires = "benchmark"
+    )]
+    pub benchmark_column: String,
+}
+
+/// `(date, value)` from a benchmark CSV's `date` and `column`; rows with an empty or `NA` value
+/// are skipped. Errors name the file and line.
+fn read_benchmark(path: &std::path::Path, column: &str) -> Result<Vec<(Date, f64)>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| super::invalid(format!("cannot read `{}`: {e}", path.display())))?;
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let header = rdr
+        .headers()
+        .map_err(|e| super::invalid(format!("{}: {e}", path.display())))?
+        .clone();
+    let find = |name: &str| header.iter().position(|h| h == name);
+    let (Some(cd), Some(cv)) = (find("date"), find(column)) else {
+        return Err(super::invalid(format!(
+            "{}: needs columns `date` and `{column}` (found: {})",
+            path.display(),
+            header.iter().collect::<Vec<_>>().join(", ")
+        )));
+    };
+    let mut out = Vec::new();
+    for (k, rec) in rdr.records().enumerate() {
+        let line = k + 2;
+        let rec = rec.map_err(|e| super::invalid(format!("{}:{line}: {e}", path.display())))?;
+        let (d, v) = (rec.get(cd).unwrap_or(""), rec.get(cv).unwrap_or(""));
+        if v.is_empty() || v == "NA" {
+            continue;
+        }
+        let date = Date::parse(d).ok_or_else(|| {
+            super::invalid(format!(
+                "{}:{line}: `{d}` is not a date YYYY-MM-DD",
+                path.display()
+            ))
+        })?;
+        let value: f64 = v.parse().map_err(|_| {
+            super::invalid(format!(
+                "{}:{line}: `{v}` in `{column}` is not a number",
+                path.display()
+            ))
+        })?;
+        out.push((date, value));
+    }
+    Ok(out)
 }
 
 /// Runs `tariffsim etr`.
@@ -72,8 +129,65 @@ pub fn run(args: &Args) -> Result<()> {
         })?,
     };
     let mut out = std::io::stdout().lock();
+    let benchmark = match &args.benchmark {
+        Some(p) => Some(read_benchmark(p, &args.benchmark_column)?),
+        None => None,
+    };
     if args.daily {
         let days = daily(&sc, &b, importer);
+        if let Some(dir) = &args.plot {
+            let code = b.regions().code(importer);
+            let mut series = vec![(
+                sc.name.clone(),
+                Some(format!(
+                    "on {} {} weights",
+                    b.provenance().name,
+                    b.provenance().version
+                )),
+                days.iter().map(|&(d, _, a)| (d, a)).collect(),
+                false,
+            )];
+            if let (Some(bench), Some(p)) = (benchmark, &args.benchmark) {
+                let (start, end) = (sc.start, sc.end);
+                series.push((
+                    "Benchmark".to_string(),
+                    Some(format!(
+                        "{} ({})",
+                        p.file_name()
+                            .map_or_else(String::new, |f| f.to_string_lossy().into_owned()),
+                        args.benchmark_column
+                    )),
+                    bench
+                        .into_iter()
+                        .filter(|(d, _)| *d >= start && *d <= end)
+                        .collect(),
+                    true,
+                ));
+            }
+            let frame = tariffsim_runner::plot::chart::Frame {
+                title: format!("Import-weighted additional tariff of {code}, by day"),
+                subtitle: format!(
+                    "Rates in force on each day over the baseline's rates, weighted by the baseline's {code} imports (statutory, before any response)"
+                ),
+                source: format!(
+                    "Source: tariffsim {} · scenario {} · baseline {} {}",
+                    env!("CARGO_PKG_VERSION"),
+                    sc.name,
+                    b.provenance().name,
+                    b.provenance().version
+                ),
+            };
+            let files = tariffsim_runner::plot::render_daily(
+                "etr_daily",
+                frame,
+                &format!("Additional tariff of {code} (%)"),
+                series,
+                dir,
+            )?;
+            for f in files {
+                eprintln!("wrote {}", f.display());
+            }
+        }
         match args.format.as_str() {
             "json" => {
                 let v: Vec<serde_json::Value> = days

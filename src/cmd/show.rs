@@ -51,6 +51,12 @@ pub fn additional_duty(b: &Baseline, phase: &Phase, exporter: usize, importer: u
     )
 }
 
+/// A coverage share with up to 4 decimals (`0.1393`, `0.5`).
+fn fmt_share(w: f64) -> String {
+    let s = format!("{w:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// Runs `tariffsim show`.
 pub fn run(args: &Args) -> Result<()> {
     let date = match &args.date {
@@ -183,17 +189,27 @@ fn render(sc: &Scenario, b: &Baseline, shown: &[(usize, &Phase)]) -> String {
             let _ = writeln!(o, "  (baseline rates only)");
         }
         for ((j, i), cells) in groups {
+            // A layer covering part of the cell shows its share: `ieepa_can x 0.14`.
             let names = |c: &tariffsim_scenario::CellLayers| -> String {
                 c.layers
                     .iter()
-                    .filter_map(|&l| sc.layers.get(l).map(|x| x.name.as_str()))
+                    .enumerate()
+                    .filter_map(|(k, &l)| {
+                        let name = sc.layers.get(l)?.name.as_str();
+                        Some(match c.weights.get(k) {
+                            Some(&w) if w < 1.0 => format!("{name} x {}", fmt_share(w)),
+                            _ => name.to_string(),
+                        })
+                    })
                     .collect::<Vec<_>>()
                     .join(" + ")
             };
             let first = cells[0];
             let uniform = cells.len() == b.n_sectors()
                 && cells.iter().all(|c| {
-                    (c.additional() - first.additional()).abs() < 1e-12 && c.layers == first.layers
+                    (c.additional() - first.additional()).abs() < 1e-12
+                        && c.layers == first.layers
+                        && c.weights == first.weights
                 });
             if uniform {
                 let lo = cells.iter().map(|c| c.rate).fold(f64::INFINITY, f64::min);

@@ -276,3 +276,119 @@ fn the_shipped_schedule_follows_the_2025_usmca_claims() {
         }
     }
 }
+
+#[test]
+fn daily_series_plot_and_benchmark_errors() {
+    let dir = TestDir::new();
+    let file = repo().join("scenarios/us_china_2025.toml");
+    let f = file.to_str().unwrap();
+    // One row per day of the period; the rate steps on the layers' dates.
+    let r = run(&dir, &["etr", f, "--daily"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let text = r.stdout();
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(rows.len(), 365);
+    assert!(rows[0].starts_with("2025-01-01,"));
+    let add = |k: usize| rows[k].split(',').nth(2).unwrap().parse::<f64>().unwrap();
+    assert!(
+        add(0).abs() < 1e-300 && add(300) > 0.01,
+        "{} {}",
+        rows[0],
+        rows[300]
+    );
+    // A benchmark with a daily column beside it, drawn.
+    let bench = dir.write(
+        "bench.csv",
+        "date,weighted_etr_additional\n2025-01-01,0.02\n2025-06-01,NA\n2025-12-31,0.15\n",
+    );
+    let r = run(
+        &dir,
+        &[
+            "etr",
+            f,
+            "--daily",
+            "--plot",
+            "out",
+            "--benchmark",
+            bench.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    for ext in ["png", "svg"] {
+        let p = dir.path().join("out").join(format!("etr_daily.{ext}"));
+        assert!(
+            std::fs::metadata(&p).unwrap().len() > 1000,
+            "{}",
+            p.display()
+        );
+    }
+    let svg = std::fs::read_to_string(dir.path().join("out/etr_daily.svg")).unwrap();
+    assert!(svg.contains("Benchmark"), "legend names the benchmark");
+    // Bad benchmark files: a missing column, a bad date, a bad number — file and line named.
+    for (body, needle) in [
+        (
+            "day,value\n2025-01-01,0.1\n",
+            "needs columns `date` and `weighted_etr_additional`",
+        ),
+        (
+            "date,weighted_etr_additional\n2025-13-01,0.1\n",
+            "bad.csv:2: `2025-13-01` is not a date",
+        ),
+        (
+            "date,weighted_etr_additional\n2025-01-01,x\n",
+            "bad.csv:2: `x` in `weighted_etr_additional` is not a number",
+        ),
+    ] {
+        let bad = dir.write("bad.csv", body);
+        let r = run(
+            &dir,
+            &[
+                "etr",
+                f,
+                "--daily",
+                "--plot",
+                "out2",
+                "--benchmark",
+                bad.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(r.code(), 2, "{}", r.stderr());
+        assert!(r.stderr().contains(needle), "{needle}: {}", r.stderr());
+        assert!(!dir.path().join("out2").exists(), "no output on bad input");
+    }
+    // Flags are checked before any work.
+    let r = run(&dir, &["etr", f, "--by", "country"]);
+    assert_eq!(r.code(), 2);
+    assert!(
+        r.stderr()
+            .contains("one of exporter, sector, exporter,sector"),
+        "{}",
+        r.stderr()
+    );
+    let r = run(&dir, &["etr", f, "--importer", "XYZ"]);
+    assert_eq!(r.code(), 2);
+    let r = run(&dir, &["etr", f, "--date", "2024-06-01"]);
+    assert_eq!(r.code(), 2);
+    assert!(
+        r.stderr().contains("outside the scenario period"),
+        "{}",
+        r.stderr()
+    );
+}
+
+#[test]
+fn show_prints_the_share_a_partial_layer_covers() {
+    let dir = TestDir::new();
+    let file = repo().join("scenarios/us_2025.toml");
+    let r = run(
+        &dir,
+        &["show", file.to_str().unwrap(), "--date", "2025-11-17"],
+    );
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let out = r.stdout();
+    let line = out
+        .lines()
+        .find(|l| l.contains(" CAN ") && l.contains("TEXTILE_APPAREL"))
+        .expect("a CAN textile row");
+    assert!(line.contains("ieepa_can x 0."), "{line}");
+}

@@ -42,7 +42,7 @@ use crate::output::write_atomic;
 use crate::stats::Summary;
 use chart::{
     BLUE, BarChart, Chart, Frame, GREEN, HistChart, HistPanel, HistSeries, INK, IntervalChart,
-    IntervalRow, Marker, ORANGE, PURPLE, RED, TimelineChart, fmt_num, fmt_signed,
+    IntervalRow, Marker, ORANGE, PURPLE, RED, TimelineChart, days_from_iso, fmt_num, fmt_signed,
 };
 use data::{ColumnRequest, RunData, group_thousands, read_columns};
 use plotters::coord::Shift;
@@ -962,6 +962,44 @@ pub fn render_timeline(
         &chart,
         (WIDTH, HEIGHT),
     )?;
+    std::fs::create_dir_all(out_dir).map_err(|e| RunnerError::io(out_dir, e))?;
+    write_outputs(out_dir, &[rendered], None)
+}
+
+/// A daily rate series for [`render_daily`]: label, optional grey detail, `(date, rate)` with the
+/// rate a fraction, and whether the line is dashed.
+pub type DailySeries = (
+    String,
+    Option<String>,
+    Vec<(tariffsim_scenario::Date, f64)>,
+    bool,
+);
+
+/// Renders daily rate series (fractions; plotted in %) as `STEM.png` and `.svg` into `out_dir`:
+/// `tariffsim etr --daily --plot` draws a schedule's import-weighted additional tariff beside a
+/// benchmark's.
+pub fn render_daily(
+    stem: &str,
+    frame: Frame,
+    y_desc: &str,
+    series: Vec<DailySeries>,
+    out_dir: &Path,
+) -> Result<Vec<PathBuf>, RunnerError> {
+    let chart = chart::DailyChart {
+        frame,
+        y_desc: y_desc.to_string(),
+        series: series
+            .into_iter()
+            .map(|(label, detail, pts, dashed)| {
+                let pts = pts
+                    .into_iter()
+                    .filter_map(|(d, v)| Some((days_from_iso(&d.to_string())?, 100.0 * v)))
+                    .collect();
+                (label, detail, pts, dashed)
+            })
+            .collect(),
+    };
+    let rendered = render(stem, stem, &chart, (WIDTH, HEIGHT))?;
     std::fs::create_dir_all(out_dir).map_err(|e| RunnerError::io(out_dir, e))?;
     write_outputs(out_dir, &[rendered], None)
 }

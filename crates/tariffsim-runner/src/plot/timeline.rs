@@ -100,27 +100,44 @@ fn attribute(
         out.push((r, additional));
         return out;
     }
+    // A layer covering part of the cell counts its weight times its rate (partial coverage).
+    let weight = |k: usize| cell.weights.get(k).copied().unwrap_or(1.0);
     let add: f64 = cell
         .layers
         .iter()
-        .filter(|&&l| stacking(l) == Stacking::Add)
-        .map(|&l| value(l))
+        .enumerate()
+        .filter(|&(_, &l)| stacking(l) == Stacking::Add)
+        .map(|(k, &l)| weight(k) * value(l))
         .sum();
     let best_max = cell
         .layers
         .iter()
-        .filter(|&&l| stacking(l) == Stacking::Max)
-        .map(|&l| (l, value(l)))
-        .fold(None, |acc: Option<(usize, f64)>, (l, v)| match acc {
-            Some((_, m)) if m >= v => acc,
-            _ => Some((l, v)),
-        });
+        .enumerate()
+        .filter(|&(_, &l)| matches!(stacking(l), Stacking::Max | Stacking::Floor))
+        .map(|(k, &l)| (l, value(l), weight(k)))
+        .fold(
+            None,
+            |acc: Option<(usize, f64, f64)>, (l, v, w)| match acc {
+                Some((_, m, _)) if m >= v => acc,
+                _ => Some((l, v, w)),
+            },
+        );
     match best_max {
-        Some((l, m)) if m > add => out.push((l, additional)),
+        // A fully covering `max` layer above the adds sets the duty alone.
+        Some((l, m, w)) if w >= 1.0 && stacking(l) == Stacking::Max && m > add => {
+            out.push((l, additional));
+        }
         _ => {
-            for &l in &cell.layers {
+            for (k, &l) in cell.layers.iter().enumerate() {
                 if stacking(l) == Stacking::Add {
-                    out.push((l, value(l)));
+                    out.push((l, weight(k) * value(l)));
+                }
+            }
+            // A floor (or partly covering max) tops the adds up: it gets the rest.
+            if let Some((l, _, _)) = best_max {
+                let rest = additional - add;
+                if rest > 1e-12 {
+                    out.push((l, rest));
                 }
             }
         }
