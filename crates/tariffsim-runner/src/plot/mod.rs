@@ -990,12 +990,14 @@ pub fn render_daily(
         y_desc: y_desc.to_string(),
         series: series
             .into_iter()
-            .map(|(label, detail, pts, dashed)| {
-                let pts = pts
+            .map(|(label, detail, pts, dashed)| chart::DailyLine {
+                label,
+                detail,
+                points: pts
                     .into_iter()
                     .filter_map(|(d, v)| Some((days_from_iso(&d.to_string())?, 100.0 * v)))
-                    .collect();
-                (label, detail, pts, dashed)
+                    .collect(),
+                dashed,
             })
             .collect(),
     };
