@@ -124,7 +124,10 @@ fn render(sc: &Scenario, b: &Baseline, shown: &[(usize, &Phase)]) -> String {
         );
     }
     if !sc.rules.is_empty() {
-        let _ = writeln!(o, "\nrules (evaluated on the baseline):");
+        let _ = writeln!(
+            o,
+            "\nrules (evaluated on the baseline, or on a rule's `countries` table):"
+        );
         for r in &sc.rules {
             let mut cond = Vec::new();
             if let Some(s) = r.min_share {
@@ -147,17 +150,27 @@ fn render(sc: &Scenario, b: &Baseline, shown: &[(usize, &Phase)]) -> String {
                 r.hits.len()
             );
             for h in &r.hits {
+                let region = b.regions().code(h.region);
+                let note = if h.forced {
+                    "  (listed in `include`)".to_string()
+                } else if h.code != region {
+                    format!("  (inside {region}: its share of {region}'s exports)")
+                } else {
+                    String::new()
+                };
                 let _ = writeln!(
                     o,
-                    "    {:<12} {:>10.3} bn USD  {:>6.2}%{}",
+                    "    {:<12} {:>10.3} bn USD  {:>6.2}%{note}",
                     h.code,
                     h.value_usd * 1e-9,
                     h.share * 100.0,
-                    if h.forced {
-                        "  (listed in `include`)"
-                    } else {
-                        ""
-                    }
+                );
+            }
+            if !r.countries_outside.is_empty() {
+                let _ = writeln!(
+                    o,
+                    "    also above the thresholds, but neither a region nor a listed member of the baseline (no duty placed): {}",
+                    r.countries_outside.join(", ")
                 );
             }
         }

@@ -74,6 +74,7 @@ pub(crate) const RULE_KEYS: &[&str] = &[
     "except_sectors",
     "except",
     "include",
+    "countries",
     "rate",
     "effective",
     "expires",
@@ -823,6 +824,98 @@ impl Cx<'_> {
     }
 }
 
+/// One row of a rule's country table.
+struct CountryRow {
+    iso3: String,
+    value_usd: f64,
+    total_usd: f64,
+}
+
+/// A rule's `countries` table: a CSV file (path relative to the scenario file) with columns
+/// `iso3`, `value_usd` (the trade the rule counts) and `total_usd` (the country's total of the
+/// same direction); other columns (names, years, sources) are ignored, rows with an empty value
+/// are skipped (not evaluable). Errors name the file and line.
+fn read_country_table(cx: &Cx<'_>, e: &Entry) -> Result<Vec<CountryRow>> {
+    let rel = cx.string(e, "a path to a CSV file (iso3,value_usd,total_usd)")?;
+    let path = cx.doc.dir_of(e.node.loc).join(rel);
+    let text = std::fs::read_to_string(&path).map_err(|err| {
+        cx.err_expected(
+            e.node.loc,
+            format!("cannot read `{}`: {err}", path.display()),
+            "a CSV file with columns iso3,value_usd,total_usd (relative to this scenario file)",
+        )
+    })?;
+    let at = |line: usize, msg: String| {
+        cx.err_expected(
+            e.node.loc,
+            format!("{}:{line}: {msg}", path.display()),
+            "a CSV file with columns iso3,value_usd,total_usd",
+        )
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = rdr
+        .headers()
+        .map_err(|err| at(1, err.to_string()))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let (Some(ci), Some(cv), Some(ct)) = (col("iso3"), col("value_usd"), col("total_usd")) else {
+        return Err(at(
+            1,
+            format!(
+                "needs columns iso3, value_usd, total_usd (found: {})",
+                header.join(", ")
+            ),
+        ));
+    };
+    let mut rows: Vec<CountryRow> = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|err| {
+            at(
+                err.position().map_or(0, |p| p.line() as usize),
+                err.to_string(),
+            )
+        })?;
+        let line = rec.position().map_or(0, |p| p.line() as usize);
+        let get = |c: usize| rec.get(c).map_or("", str::trim);
+        let iso3 = get(ci).to_string();
+        if iso3.is_empty() {
+            return Err(at(line, "empty iso3".into()));
+        }
+        if get(cv).is_empty() || get(ct).is_empty() {
+            continue;
+        }
+        let num = |c: usize, what: &str| -> Result<f64> {
+            let x: f64 = get(c)
+                .parse()
+                .map_err(|_| at(line, format!("`{}` in `{what}` is not a number", get(c))))?;
+            if !(x.is_finite() && x >= 0.0) {
+                return Err(at(line, format!("`{what}` {x} is not a finite value >= 0")));
+            }
+            Ok(x)
+        };
+        let (value_usd, total_usd) = (num(cv, "value_usd")?, num(ct, "total_usd")?);
+        if value_usd > total_usd {
+            return Err(at(
+                line,
+                format!("{iso3}: value_usd {value_usd} exceeds total_usd {total_usd}"),
+            ));
+        }
+        if rows.iter().any(|r| r.iso3 == iso3) {
+            return Err(at(line, format!("{iso3} is listed twice")));
+        }
+        rows.push(CountryRow {
+            iso3,
+            value_usd,
+            total_usd,
+        });
+    }
+    Ok(rows)
+}
+
 /// Regions selected whole, and member countries named (with where).
 type RegionsAndMembers = (Vec<usize>, Vec<(String, Loc)>);
 
@@ -1364,7 +1457,91 @@ fn parse_rule(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc, RuleHits)> {
     let n = b.n_regions();
     let mut hits = Vec::new();
     let mut candidates = Vec::new();
-    for x in 0..n {
+    // A country-level table replaces the baseline's regions as the evaluation units.
+    let table = t
+        .get("countries")
+        .map(|e| read_country_table(cx, e))
+        .transpose()?;
+    let mut partial_exporters: Vec<PartialExporter> = Vec::new();
+    let mut outside: Vec<String> = Vec::new();
+    if let Some(rows) = &table {
+        for row in rows {
+            let share = if row.total_usd > 0.0 {
+                row.value_usd / row.total_usd
+            } else {
+                0.0
+            };
+            let by_rule = (min_share.is_some() || min_value_usd.is_some())
+                && min_share.is_none_or(|m| share > m)
+                && min_value_usd.is_none_or(|m| row.value_usd > m);
+            candidates.push((row.iso3.clone(), row.value_usd, share));
+            if !by_rule {
+                continue;
+            }
+            if let Some(x) = b.regions().index_of(&row.iso3) {
+                if x == partner || importers.contains(&x) || except.contains(&x) {
+                    continue;
+                }
+                hits.push(RuleHit {
+                    region: x,
+                    code: row.iso3.clone(),
+                    value_usd: row.value_usd,
+                    share,
+                    forced: false,
+                });
+            } else if let Some(m) = b.member(&row.iso3) {
+                if m.region == partner
+                    || importers.contains(&m.region)
+                    || except.contains(&m.region)
+                {
+                    continue;
+                }
+                hits.push(RuleHit {
+                    region: m.region,
+                    code: row.iso3.clone(),
+                    value_usd: row.value_usd,
+                    share,
+                    forced: false,
+                });
+                match partial_exporters
+                    .iter_mut()
+                    .find(|p| p.exporter == m.region)
+                {
+                    Some(p) => {
+                        p.members.push(row.iso3.clone());
+                        p.shares
+                            .iter_mut()
+                            .zip(&m.export_shares)
+                            .for_each(|(a, x)| *a = (*a + x).min(1.0));
+                    }
+                    None => partial_exporters.push(PartialExporter {
+                        exporter: m.region,
+                        members: vec![row.iso3.clone()],
+                        shares: m.export_shares.clone(),
+                    }),
+                }
+            } else {
+                outside.push(row.iso3.clone());
+            }
+        }
+        for &x in &include {
+            if !hits
+                .iter()
+                .any(|h| h.region == x && b.regions().code(x) == h.code)
+            {
+                partial_exporters.retain(|p| p.exporter != x);
+                hits.retain(|h| h.region != x);
+                hits.push(RuleHit {
+                    region: x,
+                    code: b.regions().code(x).to_string(),
+                    value_usd: 0.0,
+                    share: 0.0,
+                    forced: true,
+                });
+            }
+        }
+    }
+    for x in (0..n).filter(|_| table.is_none()) {
         if x == partner || importers.contains(&x) {
             continue;
         }
@@ -1377,7 +1554,7 @@ fn parse_rule(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc, RuleHits)> {
             ),
         };
         let share = if total > 0.0 { value / total } else { 0.0 };
-        candidates.push((x, value, share));
+        candidates.push((b.regions().code(x).to_string(), value, share));
         let by_rule = (min_share.is_some() || min_value_usd.is_some())
             && min_share.is_none_or(|m| share > m)
             && min_value_usd.is_none_or(|m| value > m);
@@ -1410,14 +1587,7 @@ fn parse_rule(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc, RuleHits)> {
         let top: Vec<String> = candidates
             .iter()
             .take(3)
-            .map(|(x, v, s)| {
-                format!(
-                    "{} {:.2} bn ({:.1}%)",
-                    b.regions().code(*x),
-                    v * 1e-9,
-                    s * 100.0
-                )
-            })
+            .map(|(x, v, s)| format!("{x} {:.2} bn ({:.1}%)", v * 1e-9, s * 100.0))
             .collect();
         return Err(cx
             .doc
@@ -1440,6 +1610,8 @@ fn parse_rule(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc, RuleHits)> {
     let authority = optional_authority(cx, t)?;
     let mut exporters: Vec<usize> = hits.iter().map(|h| h.region).collect();
     exporters.sort_unstable();
+    exporters.dedup();
+    partial_exporters.sort_by_key(|p| p.exporter);
     let rule = RuleHits {
         name: name.clone(),
         partner: b.regions().code(partner).to_string(),
@@ -1452,11 +1624,12 @@ fn parse_rule(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc, RuleHits)> {
         min_share,
         min_value_usd,
         hits,
+        countries_outside: outside,
     };
     Ok((
         Layer {
             coverage,
-            partial_exporters: Vec::new(),
+            partial_exporters,
             name,
             authority,
             origin: LayerOrigin::Rule,

@@ -234,8 +234,13 @@ pub struct RuleHits {
     pub min_share: Option<f64>,
     /// Value threshold in USD, if any.
     pub min_value_usd: Option<f64>,
-    /// Countries hit, by descending value.
+    /// Countries hit, by descending value (with a `countries` table: member countries hit carry
+    /// their own code and their aggregate's `region`).
     pub hits: Vec<RuleHit>,
+    /// Countries of a `countries` table that exceed the thresholds but are neither a region nor
+    /// a listed member of the baseline (so no duty can be placed on them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub countries_outside: Vec<String>,
 }
 
 /// One cell a layer touches in a phase, and which layers set its rate.

@@ -972,3 +972,60 @@ coverage = 0.5"#,
     assert!(days[58].2.abs() < 1e-300); // 2025-02-28: nothing added yet
     assert!((days[59].2 - total.etr_additional).abs() < 1e-15); // 2025-03-01
 }
+
+#[test]
+fn rules_on_a_country_table_hit_members_by_their_share() {
+    let dir = std::env::temp_dir().join(format!("tariffsim-rule-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let table = dir.join("iran.csv");
+    // THA (inside VNM here) above 1%; MYS below; CHN (a region) above; XYZ outside the baseline.
+    std::fs::write(
+        &table,
+        "iso3,country,value_usd,total_usd\nTHA,Thailand,5e9,100e9\nMYS,Malaysia,0.5e9,100e9\nCHN,China,40e9,2500e9\nXYZ,Nowhere,1e9,10e9\nKOR,Korea,,600e9\n",
+    )
+    .unwrap();
+    let rule = |extra: &str| {
+        format!(
+            "[[rule]]\nname = \"iran\"\nimporter = \"USA\"\npartner = \"IRN\"\nmin_share = 0.01\ncountries = \"{}\"\nrate = \"25%\"\neffective = 2025-03-01\n{extra}",
+            table.display()
+        )
+    };
+    let sc = scenario(&rule("")).unwrap();
+    let hits: Vec<&str> = sc.rules[0].hits.iter().map(|h| h.code.as_str()).collect();
+    assert_eq!(hits, vec!["CHN", "THA"]);
+    assert_eq!(sc.rules[0].countries_outside, vec!["XYZ"]);
+    // THA is 30% of VNM's exports in the test baseline: VNM pays 0.3 x 25%.
+    assert!((extra(&sc, "2025-06-01", VNM, USA, 0) - 0.3 * 0.25).abs() < 1e-15);
+    assert!((extra(&sc, "2025-06-01", CHN, USA, 1) - 0.25).abs() < 1e-15);
+    // `except` on a region removes its members' hits too.
+    let sc = scenario(&rule("except = [\"VNM\"]")).unwrap();
+    assert!(extra(&sc, "2025-06-01", VNM, USA, 0).abs() < 1e-15);
+    // Bad tables: file and line named.
+    std::fs::write(&table, "iso3,value\nTHA,1\n").unwrap();
+    let e = err(&rule(""));
+    assert!(
+        e.message
+            .contains("needs columns iso3, value_usd, total_usd"),
+        "{}",
+        e.message
+    );
+    std::fs::write(&table, "iso3,value_usd,total_usd\nTHA,5,1\n").unwrap();
+    let e = err(&rule(""));
+    assert!(
+        e.message
+            .contains("iran.csv:2: THA: value_usd 5 exceeds total_usd 1"),
+        "{}",
+        e.message
+    );
+    std::fs::write(&table, "iso3,value_usd,total_usd\nTHA,x,1\n").unwrap();
+    let e = err(&rule(""));
+    assert!(
+        e.message.contains("`x` in `value_usd` is not a number"),
+        "{}",
+        e.message
+    );
+    std::fs::remove_file(&table).unwrap();
+    let e = err(&rule(""));
+    assert!(e.message.contains("cannot read"), "{}", e.message);
+    let _ = std::fs::remove_dir_all(&dir);
+}
