@@ -1,6 +1,6 @@
 # tariffsim — the README's commands. `make` alone prints this help.
 CARGO ?= cargo
-SCENARIO ?= scenarios/us_china_2025.toml
+SCENARIO ?= scenarios/us_2025.toml
 # Where cargo puts its builds: honours CARGO_TARGET_DIR like cargo itself.
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
