@@ -157,20 +157,23 @@ hdr=f'''# What the US actually did in 2025: every dated US tariff measure of 202
 #     EU27 {s232("eu"):.3f}, KOR (BL "ftrow") {s232("ftrow"):.3f}, all others (BL "row") {s232("row"):.3f}.
 #
 # (3) USMCA claim shares (exempt from the CAN/MEX IEEPA duties from 2025-03-07), BL
-#     usmca_shares_by_gtap.csv weighted by W to the 13 sectors (these are the tracker's shares;
-#     the monthly actual claim rate rose from 0.48 in March to 0.86 in July, see BL SOURCE.md).
-#     NB the tracker's own etr_*.csv use ~2024 claim rates (CA ~0.38, MX ~0.50): see scenarios/tools/us_2025/compare.md.
+#     usmca_shares_by_gtap.csv weighted by W to the 13 sectors (the tracker's H2-2025 level, mean
+#     0.868), scaled month by month to the monthly claim rates of BL SOURCE.md (0.48 in March, 0.50
+#     April-June, 0.86 from July): the layers' `coverage` steps are the shares NOT claiming.
+#     The tracker's own etr_*.csv use ~2024 claim rates (CA 0.38, MX 0.49); tests/cli/etr.rs checks
+#     tests/scenarios/us_2025_claims2024.toml (this schedule with those) against them.
 #
-# What the language cannot express (approximated as described at each layer):
-#   - partial coverage of a sector (AVE instead; and `exclusive_with` works on whole cells, so a
-#     partial 232 layer cannot displace the reciprocal duty on just its share: the exemption is
-#     folded into the subject shares instead, and `exclusive_with` is used only where 232 covers
-#     ~all of the cell: autos on MOTOR_VEHICLES);
-#   - member countries inside aggregates (ASEAN_OTH, AFRICA, LATAM_OTH, MIDEAST_TUR, ROW: one
-#     import-weighted AVE rate; Switzerland 39% is inside ROW);
-#   - all-in floors ("15% including MFN"): `max` stacking floors the ADDITIONAL duty, not the total,
-#     so the EU/Japan floor is written per sector as (15% - baseline t0) x subject share, stacking
-#     add (no other add layer hits those cells, so max would give the same result);
+# How the schedule is written (docs/scenarios.md, "Partial coverage"):
+#   - partial coverage enters as an ad valorem equivalent: the reciprocal and Section 232 layers
+#     fold their sector coverage into the rate (rate x share); the CAN/MEX layers use `coverage`;
+#     a 232 layer that covers part of a sector does not displace the reciprocal duty on its share
+#     through `exclusive_with` (the exemption is in the subject shares); autos, which cover ~all of
+#     MOTOR_VEHICLES, use `exclusive_with`;
+#   - countries inside aggregates (ASEAN_OTH, AFRICA, LATAM_OTH, MIDEAST_TUR, ROW) pay their own
+#     Annex I rates on their shares of the aggregate (member layers; world2024 members.csv);
+#   - all-in floors ("15% including MFN", EU and Japan) are written per sector as (15% - baseline
+#     t0) x subject share: the same as `stacking = "floor"` with that coverage, since no other add
+#     layer hits those cells;
 #   - de minimis (ended for CHN/HKG 2025-05-02, for all 2025-08-29, M): low-value parcels are not
 #     separate flows in world2024; not modelled;
 #   - product-level exceptions (India/Brazil annexes, potash 10%, in-transit grace periods,
