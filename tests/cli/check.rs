@@ -117,3 +117,30 @@ fn missing_file_is_invalid_input() {
         r.stderr()
     );
 }
+
+/// Every unknown key of a file in one pass, and keys that landed in an unknown table named with
+/// the table (issue 19, item 7): before, this file got "missing key `baseline`" at 1:1.
+#[test]
+fn every_unknown_key_at_once_and_misplaced_top_level_keys() {
+    let dir = TestDir::new();
+    let file = dir.write(
+        "misplaced.toml",
+        "[scenario]\nname = \"x\"\nbaseline = \"world2024\"\n[focus]\nimporter = \"USA\"\ntarget = \"CHN\"\n[period]\nstart = 2025-01-01\nend = 2025-12-31\n[[layer]]\nname = \"a\"\nimportr = \"USA\"\nexporters = \"CHN\"\nrate = \"10%\"\neffective = 2025-02-01\n[[layer.step]]\ndate = 2025-03-01\nrat = \"20%\"\n[[rule]]\nname = \"r\"\nimporter = \"USA\"\npartner = \"IRN\"\nmin_shar = 0.01\n",
+    );
+    let r = run(&dir, &["check", file.to_str().unwrap()]);
+    assert_eq!(r.code(), 2);
+    let err = r.stderr();
+    for needle in [
+        "misplaced.toml:1:2",
+        "`[scenario]` holds `name`, `baseline`: top-level keys go before the first `[table]` header",
+        "misplaced.toml:12:1",
+        "did you mean `importer`",
+        "misplaced.toml:18:1",
+        "unknown key `rat` in [[layer.step]]",
+        "misplaced.toml:23:1",
+        "4 problems found",
+    ] {
+        assert!(err.contains(needle), "missing `{needle}` in:\n{err}");
+    }
+    assert!(!err.contains("missing key `baseline`"), "{err}");
+}

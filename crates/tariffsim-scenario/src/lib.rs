@@ -85,6 +85,7 @@ impl Document {
     /// The baseline the file names: a built-in name as written, or — when the value contains a
     /// path separator or a `.` — a path resolved relative to the file that names it.
     pub fn baseline_ref(&self) -> Result<String> {
+        resolve::lint_keys(self)?;
         let Some(e) = self.root.get("baseline") else {
             return Err(self
                 .diag(Default::default(), "missing key `baseline`")

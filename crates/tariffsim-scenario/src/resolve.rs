@@ -949,6 +949,89 @@ fn array_of_tables<'n>(cx: &Cx<'_>, e: &'n Entry) -> Result<&'n [Node]> {
     }
 }
 
+/// Every unknown key of the file at once (top level, `[[layer]]`, `[[rule]]`, `[[retaliation]]`
+/// and their steps), before anything else is read: a key misplaced inside an unknown table
+/// (`baseline = ...` after a `[scenario]` header) is named with the table it landed in.
+pub(crate) fn lint_keys(doc: &Document) -> Result<()> {
+    let mut diags = Vec::new();
+    let unknown = |e: &Entry, section: &str, allowed: &[&str]| {
+        doc.diag(
+            e.key_loc,
+            format!(
+                "unknown key `{}` in {section}{}",
+                e.key,
+                did_you_mean(&e.key, allowed.iter().copied())
+            ),
+        )
+        .expected(format!("one of {}", list(allowed)))
+    };
+    for e in &doc.root.entries {
+        if TOP_KEYS.contains(&e.key.as_str()) {
+            continue;
+        }
+        let mut d = unknown(e, "the scenario", TOP_KEYS);
+        if let Val::Table(t) = &e.node.val {
+            let misplaced: Vec<&str> = t
+                .entries
+                .iter()
+                .map(|x| x.key.as_str())
+                .filter(|k| TOP_KEYS.contains(k))
+                .collect();
+            if !misplaced.is_empty() {
+                d = d.hint(format!(
+                    "`[{}]` holds {}: top-level keys go before the first `[table]` header (after `[{}]` they belong to that table); remove the `[{}]` line",
+                    e.key,
+                    list(&misplaced),
+                    e.key,
+                    e.key
+                ));
+            }
+        }
+        diags.push(d);
+    }
+    let sections: [(&str, &[&str], &[(&str, &[&str])]); 3] = [
+        (
+            "layer",
+            LAYER_KEYS,
+            &[("step", STEP_KEYS), ("coverage_step", COVERAGE_STEP_KEYS)],
+        ),
+        ("rule", RULE_KEYS, &[("coverage_step", COVERAGE_STEP_KEYS)]),
+        ("retaliation", RETALIATION_KEYS, &[("step", STEP_KEYS)]),
+    ];
+    for (key, allowed, nested) in sections {
+        let Some(Val::Array(items)) = doc.root.get(key).map(|e| &e.node.val) else {
+            continue;
+        };
+        for item in items {
+            let Val::Table(t) = &item.val else { continue };
+            for e in &t.entries {
+                if !allowed.contains(&e.key.as_str()) {
+                    diags.push(unknown(e, &format!("[[{key}]]"), allowed));
+                    continue;
+                }
+                let Some((_, inner)) = nested.iter().find(|(n, _)| *n == e.key) else {
+                    continue;
+                };
+                let Val::Array(steps) = &e.node.val else {
+                    continue;
+                };
+                for step in steps {
+                    let Val::Table(st) = &step.val else { continue };
+                    for x in &st.entries {
+                        if !inner.contains(&x.key.as_str()) {
+                            diags.push(unknown(x, &format!("[[{key}.{}]]", e.key), inner));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    match ScenarioError::from_list(diags) {
+        None => Ok(()),
+        Some(e) => Err(e),
+    }
+}
+
 /// Resolves the document against the baseline. `baseline_ref` is what the resolver was given.
 pub(crate) fn resolve(doc: &Document, baseline: &Baseline, baseline_ref: &str) -> Result<Scenario> {
     let cx = Cx { doc, baseline };
