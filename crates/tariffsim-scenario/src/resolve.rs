@@ -949,6 +949,13 @@ fn array_of_tables<'n>(cx: &Cx<'_>, e: &'n Entry) -> Result<&'n [Node]> {
     }
 }
 
+/// An array-of-tables section: its key, its allowed keys, and its nested step arrays.
+type Section = (
+    &'static str,
+    &'static [&'static str],
+    &'static [(&'static str, &'static [&'static str])],
+);
+
 /// Every unknown key of the file at once (top level, `[[layer]]`, `[[rule]]`, `[[retaliation]]`
 /// and their steps), before anything else is read: a key misplaced inside an unknown table
 /// (`baseline = ...` after a `[scenario]` header) is named with the table it landed in.
@@ -989,7 +996,7 @@ pub(crate) fn lint_keys(doc: &Document) -> Result<()> {
         }
         diags.push(d);
     }
-    let sections: [(&str, &[&str], &[(&str, &[&str])]); 3] = [
+    let sections: [Section; 3] = [
         (
             "layer",
             LAYER_KEYS,
