@@ -349,7 +349,7 @@ fn execute<E: Evaluator>(
         end,
     };
     let dir = settings.out.clone();
-    let _lock = output::claim_run_dir(&dir, settings.force)?;
+    let _lock = output::claim_run_dir(&dir, settings.force, &manifest.run.scenario)?;
     let mut writer = DrawWriter::create(&dir, manifest, settings.memory_budget)?;
     let mut progress = Progress::new(end - first, settings.quiet);
     let row_text = writer.row_text();

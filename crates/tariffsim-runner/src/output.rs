@@ -353,8 +353,10 @@ impl Drop for RunDirLock {
 /// same folder is refused while the first holds it), and refuses a folder that already holds
 /// files — another run's outputs would mix with this one's — unless `force`, which deletes its
 /// files first (and takes over a lock left by a killed run); a folder with subfolders is never
-/// cleared. A path that exists and is not a folder is refused.
-pub fn claim_run_dir(dir: &Path, force: bool) -> Result<RunDirLock, RunnerError> {
+/// cleared. A path that exists and is not a folder is refused. A folder that holds a finished run
+/// of the same scenario (its `manifest.json` names `scenario`; no lock) is the same run done
+/// again: it is cleared without `force`.
+pub fn claim_run_dir(dir: &Path, force: bool, scenario: &str) -> Result<RunDirLock, RunnerError> {
     if dir.exists() && !dir.is_dir() {
         return Err(RunnerError::Setting(format!(
             "`{}` is not a directory: the output (`--out`) must be a directory",
@@ -389,8 +391,15 @@ pub fn claim_run_dir(dir: &Path, force: bool) -> Result<RunDirLock, RunnerError>
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|p| p.file_name().is_none_or(|n| n != LOCK_FILE))
         .collect();
+    // A finished run of the same scenario: rerunning it into its own folder replaces it.
+    let same_run = || -> bool {
+        std::fs::read_to_string(dir.join("manifest.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<Manifest>(&t).ok())
+            .is_some_and(|m| m.run.scenario == scenario)
+    };
     if !others.is_empty() {
-        if !force {
+        if !force && !same_run() {
             let example = others
                 .iter()
                 .filter_map(|p| p.file_name())
@@ -398,7 +407,7 @@ pub fn claim_run_dir(dir: &Path, force: bool) -> Result<RunDirLock, RunnerError>
                 .min()
                 .unwrap_or_default();
             return Err(RunnerError::Setting(format!(
-                "run folder `{}` is not empty ({} entries, e.g. `{example}`): a run's outputs would mix with what is there\nhint: choose another `--out`, or pass `--force` to clear it first",
+                "run folder `{}` is not empty ({} entries, e.g. `{example}`) and does not hold a finished run of `{scenario}`: a run's outputs would mix with what is there\nhint: choose another `--out`, or pass `--force` to clear it first",
                 dir.display(),
                 others.len()
             )));
@@ -846,7 +855,7 @@ pub fn merge(
     for (m, dir) in &manifests {
         read_shard_rows(&dir.join("draws.csv"), m, &header, width, |_, _, _| Ok(()))?;
     }
-    let _lock = claim_run_dir(out, false)?;
+    let _lock = claim_run_dir(out, false, &manifest.run.scenario)?;
     let mut writer = DrawWriter::create(out, manifest, memory_budget_bytes)?;
     for (m, dir) in &manifests {
         read_shard_rows(
