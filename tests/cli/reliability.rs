@@ -2,7 +2,7 @@
 //! folders do not collide, a closed stdout ends quietly, `--out` must be a folder, `--threads`
 //! is capped.
 
-use crate::util::{TestDir, repo, run};
+use crate::util::{Run, TestDir, repo, run};
 use std::process::Stdio;
 
 fn scenario() -> String {
@@ -408,4 +408,65 @@ fn force_never_deletes_a_tree() {
     );
     assert!(home.join("documents/keep.txt").exists() && home.join("notes.txt").exists());
     assert!(!home.join(".tariffsim.lock").exists());
+}
+
+/// Fault injection (debug builds: `TARIFFSIM_FAIL_OUTPUT=NAME` fails the write and the rename of
+/// that output as a full disk would): whichever data file fails, the run exits non-zero and
+/// leaves no final-named data file, and no temporary either.
+#[test]
+fn a_disk_failing_at_each_output_file_leaves_no_final_file() {
+    const DATA_FILES: [&str; 7] = [
+        "phases.csv",
+        "timeline.csv",
+        "rules.json",
+        "draws.csv",
+        "summary.json",
+        "summary.csv",
+        "manifest.json",
+    ];
+    for failing in DATA_FILES {
+        let dir = TestDir::new();
+        let out = dir.path().join("o");
+        let r = Run {
+            out: dir
+                .cmd()
+                .env("TARIFFSIM_FAIL_OUTPUT", failing)
+                .args([
+                    "run",
+                    &repo()
+                        .join("scenarios/iran_secondary_25.toml")
+                        .display()
+                        .to_string(),
+                    "--draws",
+                    "20",
+                    "--quiet",
+                    "--out",
+                    &out.display().to_string(),
+                ])
+                .output()
+                .expect("spawn"),
+        };
+        assert_ne!(r.code(), 0, "{failing}: {}", r.stderr());
+        assert!(
+            r.stderr().contains("injected fault"),
+            "{failing}: {}",
+            r.stderr()
+        );
+        let left: Vec<String> = std::fs::read_dir(&out)
+            .map(|d| {
+                d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for name in DATA_FILES {
+            assert!(
+                !left.contains(&name.to_string()),
+                "{failing}: {name} left: {left:?}"
+            );
+        }
+        assert!(
+            left.iter().all(|n| !n.ends_with(".tmp")),
+            "{failing}: temporaries left: {left:?}"
+        );
+    }
 }

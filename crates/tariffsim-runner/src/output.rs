@@ -183,10 +183,29 @@ pub struct Staged {
     committed: bool,
 }
 
+/// Fault injection for the tests of debug builds: `TARIFFSIM_FAIL_OUTPUT=NAME` makes writing and
+/// renaming the output file `NAME` fail as a full disk would. Compiled out of release builds.
+fn injected_fault(path: &Path) -> Option<std::io::Error> {
+    if cfg!(debug_assertions) {
+        let name = std::env::var("TARIFFSIM_FAIL_OUTPUT").ok()?;
+        let file = path.file_name()?.to_string_lossy();
+        let file = file.strip_suffix(".tmp").unwrap_or(&file);
+        if file == name {
+            return Some(std::io::Error::other(format!(
+                "injected fault (TARIFFSIM_FAIL_OUTPUT={name}): no space left on device"
+            )));
+        }
+    }
+    None
+}
+
 impl Staged {
     /// Writes `bytes` to `path`'s temporary name.
     pub fn write(&mut self, path: &Path, bytes: &[u8]) -> Result<(), RunnerError> {
         let tmp = tmp_path(path);
+        if let Some(e) = injected_fault(path) {
+            return Err(RunnerError::io(&tmp, e));
+        }
         std::fs::write(&tmp, bytes).map_err(|e| RunnerError::io(&tmp, e))?;
         self.files.push((tmp, path.to_path_buf()));
         Ok(())
@@ -202,7 +221,11 @@ impl Staged {
     pub fn commit(mut self) -> Result<(), RunnerError> {
         let files = std::mem::take(&mut self.files);
         for (k, (tmp, path)) in files.iter().enumerate() {
-            if let Err(e) = std::fs::rename(tmp, path) {
+            let renamed = match injected_fault(path) {
+                Some(e) => Err(e),
+                None => std::fs::rename(tmp, path),
+            };
+            if let Err(e) = renamed {
                 for (_, done) in &files[..k] {
                     let _ = std::fs::remove_file(done);
                 }
