@@ -164,7 +164,7 @@ pub fn run(args: &Args) -> Result<()> {
                     true,
                 ));
             }
-            let frame = tariffsim_runner::plot::chart::Frame {
+            let frame = tariffsim_report::chart::Frame {
                 title: format!("Import-weighted additional tariff of {code}, by day"),
                 subtitle: format!(
                     "Rates in force on each day over the baseline's rates, weighted by the baseline's {code} imports (statutory, before any response)"
@@ -177,7 +177,7 @@ pub fn run(args: &Args) -> Result<()> {
                     b.provenance().version
                 ),
             };
-            let files = tariffsim_runner::plot::render_daily(
+            let files = tariffsim_report::render_daily(
                 "etr_daily",
                 frame,
                 &format!("Additional tariff of {code} (%)"),

@@ -287,7 +287,7 @@ pub fn table(
 pub fn plots(dir: &std::path::Path, quiet: bool, threads: usize) -> Result<()> {
     let pool = tariffsim_runner::engine::pool(threads).map_err(runner_error)?;
     let files = pool
-        .install(|| tariffsim_runner::plot::render_dir(dir))
+        .install(|| tariffsim_report::render_dir(dir))
         .map_err(|e| {
             anyhow::anyhow!(
                 "{e}\nhint: the run's data files are complete; retry with `tariffsim plot {}`",

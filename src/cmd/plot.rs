@@ -3,6 +3,7 @@
 
 use anyhow::Result;
 use std::path::PathBuf;
+use tariffsim_report::ReportError;
 use tariffsim_runner::RunnerError;
 
 /// Arguments of `tariffsim plot`.
@@ -21,7 +22,7 @@ pub fn run(args: &Args) -> Result<()> {
             dir.display()
         )));
     }
-    match tariffsim_runner::plot::render_dir(dir) {
+    match tariffsim_report::render_dir(dir) {
         Ok(written) => {
             for path in written {
                 println!("wrote {}", path.display());
@@ -29,9 +30,10 @@ pub fn run(args: &Args) -> Result<()> {
             Ok(())
         }
         // A missing or malformed run file is invalid input; anything else failed to render.
-        Err(e @ (RunnerError::Format { .. } | RunnerError::Io { .. })) => {
-            Err(super::invalid(e.to_string()))
-        }
+        Err(
+            e @ (ReportError::Format { .. }
+            | ReportError::Run(RunnerError::Format { .. } | RunnerError::Io { .. })),
+        ) => Err(super::invalid(e.to_string())),
         Err(e) => Err(e.into()),
     }
 }

@@ -60,7 +60,7 @@ pub fn run(args: &Args) -> Result<()> {
     let rules = ("rules.json", rules_json);
     let timeline = (
         "timeline.csv",
-        tariffsim_runner::plot::timeline_csv(&sc, &baseline),
+        tariffsim_runner::timeline::timeline_csv(&sc, &baseline),
     );
     let point = |name: &str| result.period(name);
     let settings = super::montecarlo::run(

@@ -69,7 +69,7 @@ pub fn run(args: &Args) -> Result<()> {
     };
     let (sc, b) = super::check::load(&args.file)?;
     if let Some(dir) = &args.plot {
-        let files = tariffsim_runner::plot::render_timeline(&sc, &b, dir)?;
+        let files = tariffsim_report::render_timeline(&sc, &b, dir)?;
         for f in files {
             eprintln!("wrote {}", f.display());
         }

@@ -4,8 +4,8 @@
 
 use crate::util::{TestDir, repo};
 use std::path::Path;
+use tariffsim_report as plot;
 use tariffsim_runner::mc::{self, RunSettings};
-use tariffsim_runner::plot;
 
 /// A small Monte Carlo run of a scenario file into `dir`, with its timeline, through the
 /// runner's API (as `tariffsim run FILE --draws N` does).

@@ -47,9 +47,6 @@ pub enum RunnerError {
         /// What is wrong (with line number where there is one).
         detail: String,
     },
-    /// Rendering a chart failed (plots and report).
-    #[error("plot: {0}")]
-    Plot(String),
     /// A point-run output slice does not have the layout's length.
     #[error("point-run output has {found} entries, expected {expected}")]
     PointShape {
@@ -76,7 +73,8 @@ pub enum RunnerError {
 }
 
 impl RunnerError {
-    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         RunnerError::Io {
             path: path.into(),
             source,

@@ -1,5 +1,5 @@
 //! `tariffsim-runner`: Monte Carlo over uncertain elasticities — priors, samplers, parallel
-//! execution, aggregation, output files and plots.
+//! execution, aggregation and output files (charts and the report: `tariffsim-report`).
 //!
 //! Data flow of a run: a validated scenario (`tariffsim-scenario`) and its baseline give a
 //! [`priors::PriorSet`] (every cell's prior, the common-factor correlation) and an evaluator
@@ -18,11 +18,11 @@ pub mod error;
 pub mod mc;
 pub mod normal;
 pub mod output;
-pub mod plot;
 pub mod point;
 pub mod priors;
 pub mod progress;
 pub mod sampler;
 pub mod stats;
+pub mod timeline;
 
 pub use error::RunnerError;

@@ -4,9 +4,9 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use tariffsim_report as plot;
 use tariffsim_runner::mc::{self, RunSettings};
 use tariffsim_runner::output;
-use tariffsim_runner::plot;
 use tariffsim_runner::sampler::SamplerKind;
 use tariffsim_scenario::Scenario;
 

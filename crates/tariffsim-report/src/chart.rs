@@ -6,10 +6,10 @@
 //! signed bars ([`BarChart`], the tornado) and the tariff timeline ([`TimelineChart`]). Legends
 //! sit in their own column to the right of the plot, so they never cover data.
 
-use super::timeline::Timeline;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use tariffsim_runner::timeline::Timeline;
 
 /// Font family registered at start-up (the embedded DejaVu Sans).
 pub const FAMILY: &str = "sans-serif";
@@ -368,7 +368,7 @@ pub struct HistPanel {
 }
 
 fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
-    crate::stats::quantile_type7(sorted, p)
+    tariffsim_runner::stats::quantile_type7(sorted, p)
 }
 
 /// Histogram counts of `values` over `[lo, hi)` in `bins` bins (the top edge closed).
@@ -585,7 +585,7 @@ impl HistPanel {
         for ((s, out), dens) in self.series.iter().zip(&outside).zip(&lines) {
             let mut detail = format!(
                 "{} draws",
-                super::data::group_thousands(s.values.len() as u64)
+                crate::data::group_thousands(s.values.len() as u64)
             );
             if *out > 0 {
                 detail.push_str(&format!(", {out} beyond the axis"));
@@ -1416,7 +1416,7 @@ mod tests {
         // (the binning and the finite grid cost well under 1%).
         let n = 2000;
         let v: Vec<f64> = (0..n)
-            .map(|k| crate::normal::quantile((k as f64 + 0.5) / n as f64))
+            .map(|k| tariffsim_runner::normal::quantile((k as f64 + 0.5) / n as f64))
             .collect();
         let xs: Vec<f64> = (0..=800)
             .map(|k| -8.0 + 16.0 * f64::from(k) / 800.0)

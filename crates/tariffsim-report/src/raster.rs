@@ -230,14 +230,14 @@ mod tests {
 
     /// Ink columns and rows (non-white pixels) of `text` drawn at `pos` with `anchor`.
     fn ink(text: &str, size: u32, pos: (i32, i32), anchor: Pos) -> (Vec<usize>, Vec<usize>) {
-        crate::plot::register_fonts().unwrap();
+        crate::register_fonts().unwrap();
         let (w, h) = (400u32, 120u32);
         let mut buf = vec![255u8; 3 * (w * h) as usize];
         {
             let backend = GlyphBitMap::new(
                 BitMapBackend::with_buffer(&mut buf, (w, h)),
-                crate::plot::REGULAR,
-                crate::plot::BOLD,
+                crate::REGULAR,
+                crate::BOLD,
             )
             .unwrap();
             let root = backend.into_drawing_area();
@@ -262,7 +262,7 @@ mod tests {
         // plotters 0.3.7 drew each glyph at its bounding box ("Mexi co", "I ran"). Here the
         // inked columns are exactly those of each glyph outline at its pen position (advances
         // plus kerning), up to a column of rounding.
-        let font = FontRef::try_from_slice(crate::plot::REGULAR).unwrap();
+        let font = FontRef::try_from_slice(crate::REGULAR).unwrap();
         let text = "Mexico Iran Viet Nam";
         let size = 30.0;
         let x0 = 10;

@@ -1,9 +1,9 @@
 //! `report.html`: one self-contained page (inline SVG and CSS, no network, no JavaScript).
 
-use super::Rendered;
-use super::chart::{fmt_num, fmt_signed};
-use super::data::{RunData, group_thousands};
-use super::metric_unit;
+use crate::Rendered;
+use crate::chart::{fmt_num, fmt_signed};
+use crate::data::{RunData, group_thousands};
+use crate::metric_unit;
 use std::fmt::Write as _;
 
 /// Escapes text for HTML.

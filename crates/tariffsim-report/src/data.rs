@@ -1,13 +1,13 @@
 //! Reading a finished run directory for plotting: manifest, summary, point results, timeline,
 //! and selected columns of `draws.csv`, streamed (never every column of every row).
 
-use super::prefix_csv::PrefixReader;
-use super::timeline::Timeline;
-use crate::error::RunnerError;
-use crate::output::{Manifest, MetricSummary, RunSummary};
-use crate::stats::Summary;
+use crate::ReportError;
+use crate::prefix_csv::PrefixReader;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use tariffsim_runner::output::{Manifest, MetricSummary, RunSummary};
+use tariffsim_runner::stats::Summary;
+use tariffsim_runner::timeline::Timeline;
 
 /// Everything but the draws.
 pub struct RunData {
@@ -22,7 +22,7 @@ pub struct RunData {
     /// `timeline.csv`, when present.
     pub timeline: Option<Timeline>,
     /// `backtest.json`, when the run is a backtest.
-    pub backtest: Option<crate::backtest::BacktestReport>,
+    pub backtest: Option<tariffsim_runner::backtest::BacktestReport>,
     /// Region code → display name (from the baseline when it can be loaded, else the code).
     names: HashMap<String, String>,
     /// Sector code → display name.
@@ -31,13 +31,13 @@ pub struct RunData {
     pub focus: Option<(String, String)>,
 }
 
-fn read_text(path: &Path) -> Result<String, RunnerError> {
-    std::fs::read_to_string(path).map_err(|e| RunnerError::io(path, e))
+fn read_text(path: &Path) -> Result<String, ReportError> {
+    std::fs::read_to_string(path).map_err(|e| ReportError::io(path, e))
 }
 
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T, RunnerError> {
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T, ReportError> {
     let text = read_text(path)?;
-    serde_json::from_str(&text).map_err(|e| RunnerError::Format {
+    serde_json::from_str(&text).map_err(|e| ReportError::Format {
         path: path.to_path_buf(),
         detail: format!("not a tariffsim {what}: {e}"),
     })
@@ -49,12 +49,12 @@ fn strip_side(name: &str) -> &str {
 }
 
 /// Reads the period values of `phases.csv` (`phase,...,metric,value` with `phase = period`).
-fn read_point(path: &Path) -> Result<HashMap<String, f64>, RunnerError> {
+fn read_point(path: &Path) -> Result<HashMap<String, f64>, ReportError> {
     let mut out = HashMap::new();
     let Ok(text) = std::fs::read_to_string(path) else {
         return Ok(out);
     };
-    let bad = |line: usize, detail: String| RunnerError::Format {
+    let bad = |line: usize, detail: String| ReportError::Format {
         path: path.to_path_buf(),
         detail: format!("line {line}: {detail}"),
     };
@@ -102,9 +102,9 @@ fn short_name(name: &str, code: &str) -> String {
 impl RunData {
     /// Loads a run directory (`manifest.json`, `summary.json`; `phases.csv` and `timeline.csv`
     /// when present).
-    pub fn load(dir: &Path) -> Result<Self, RunnerError> {
+    pub fn load(dir: &Path) -> Result<Self, ReportError> {
         if !dir.is_dir() {
-            return Err(RunnerError::io(
+            return Err(ReportError::io(
                 dir,
                 std::io::Error::new(std::io::ErrorKind::NotFound, "no such run directory"),
             ));
@@ -238,8 +238,8 @@ impl RunData {
 
 impl RunData {
     /// The focus pair, or an error naming the manifest.
-    pub fn require_focus(&self) -> Result<(String, String), RunnerError> {
-        self.focus.clone().ok_or_else(|| RunnerError::Format {
+    pub fn require_focus(&self) -> Result<(String, String), ReportError> {
+        self.focus.clone().ok_or_else(|| ReportError::Format {
             path: self.dir.join("manifest.json"),
             detail: "the run has no `diversion_ratio.M.C` metric, so no focus pair to plot".into(),
         })
@@ -287,15 +287,15 @@ pub struct ColumnRequest<'a> {
 pub fn read_columns(
     dir: &Path,
     requests: &[ColumnRequest<'_>],
-) -> Result<Vec<Vec<f64>>, RunnerError> {
+) -> Result<Vec<Vec<f64>>, ReportError> {
     let path = dir.join("draws.csv");
-    let file = std::fs::File::open(&path).map_err(|e| RunnerError::io(&path, e))?;
+    let file = std::fs::File::open(&path).map_err(|e| ReportError::io(&path, e))?;
     let mut reader = PrefixReader::new(file);
-    let bad = |line: u64, detail: String| RunnerError::Format {
+    let bad = |line: u64, detail: String| ReportError::Format {
         path: path.clone(),
         detail: format!("line {line}: {detail}"),
     };
-    let io = |e: std::io::Error| RunnerError::io(&path, e);
+    let io = |e: std::io::Error| ReportError::io(&path, e);
     if !reader.next_record(usize::MAX).map_err(io)? {
         return Err(bad(1, "empty file: no header".into()));
     }

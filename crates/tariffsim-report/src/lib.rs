@@ -1,4 +1,6 @@
-//! Plots and the HTML report of a run directory (issue 7; DESIGN §7).
+//! `tariffsim-report`: the charts and the HTML report of a run directory (DESIGN §7). It reads the
+//! run's result types (`tariffsim_runner::output`) and the files a run wrote; the Monte Carlo
+//! crate has no plotting dependency.
 //!
 //! Charts (each written as `NAME.png` and `NAME.svg`, 1200×700 by default):
 //! - `diversion_ratio`: distribution of the focus diversion ratio (histogram, kernel density,
@@ -7,7 +9,7 @@
 //!   from each third country: median bar, 25–75% and 5–95% intervals);
 //! - `deflection_by_destination`: the same for the target exporter's exports by destination;
 //! - `tariff_timeline`: the focus pair's effective additional tariff by layer, phases shaded
-//!   (from `timeline.csv`, see [`timeline`]);
+//!   (from `timeline.csv`, see [`tariffsim_runner::timeline`]);
 //! - `tornado`: Spearman rank correlation of each sampled parameter with the diversion ratio
 //!   (top 10);
 //! - `trade_balances`: change in every region's trade balance, the target highlighted;
@@ -23,11 +25,11 @@
 //! temporary name then renamed, so a failed render leaves no partial file.
 //!
 //! ```no_run
-//! let written = tariffsim_runner::plot::render_run(std::path::Path::new("runs/us_china"))?;
+//! let written = tariffsim_report::render_run(std::path::Path::new("runs/us_china"))?;
 //! for path in written {
 //!     println!("{}", path.display());
 //! }
-//! # Ok::<(), tariffsim_runner::RunnerError>(())
+//! # Ok::<(), tariffsim_report::ReportError>(())
 //! ```
 
 pub mod chart;
@@ -35,11 +37,11 @@ pub mod data;
 mod html;
 pub mod prefix_csv;
 pub mod raster;
-pub mod timeline;
 
-use crate::error::RunnerError;
-use crate::output::write_atomic;
-use crate::stats::Summary;
+pub use error::ReportError;
+
+mod error;
+
 use chart::{
     BLUE, BarChart, Chart, Frame, GREEN, HistChart, HistPanel, HistSeries, INK, IntervalChart,
     IntervalRow, Marker, ORANGE, PURPLE, RED, TimelineChart, days_from_iso, fmt_num, fmt_signed,
@@ -51,9 +53,11 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use tariffsim_core::Baseline;
+use tariffsim_runner::output::write_atomic;
+use tariffsim_runner::stats::Summary;
 use tariffsim_scenario::Scenario;
 
-pub use timeline::{Timeline, TimelinePhase, timeline_csv};
+pub use tariffsim_runner::timeline::{self, Timeline, TimelinePhase, timeline_csv};
 
 /// Default chart width, pixels.
 pub const WIDTH: u32 = 1200;
@@ -64,11 +68,11 @@ pub const TORNADO_MAX_DRAWS: usize = 200_000;
 /// Parameters shown in the tornado chart.
 pub const TORNADO_TOP: usize = 10;
 
-pub(crate) static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-pub(crate) static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+pub(crate) static REGULAR: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+pub(crate) static BOLD: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-Bold.ttf");
 
 /// Registers the embedded fonts with plotters (once per process).
-pub fn register_fonts() -> Result<(), RunnerError> {
+pub fn register_fonts() -> Result<(), ReportError> {
     static DONE: OnceLock<Result<(), String>> = OnceLock::new();
     DONE.get_or_init(|| {
         plotters::style::register_font(chart::FAMILY, FontStyle::Normal, REGULAR)
@@ -77,7 +81,7 @@ pub fn register_fonts() -> Result<(), RunnerError> {
             .map_err(|_| "the embedded DejaVu Sans bold font is invalid".to_string())
     })
     .clone()
-    .map_err(RunnerError::Plot)
+    .map_err(ReportError::Plot)
 }
 
 /// One chart rendered in memory.
@@ -98,15 +102,15 @@ pub fn render<C: Chart + Sync>(
     title: &str,
     chart: &C,
     size: (u32, u32),
-) -> Result<Rendered, RunnerError> {
+) -> Result<Rendered, ReportError> {
     register_fonts()?;
     let fail = |backend: &str, e: String| {
-        RunnerError::Plot(format!("rendering `{stem}` ({backend}): {e}"))
+        ReportError::Plot(format!("rendering `{stem}` ({backend}): {e}"))
     };
     let (w, h) = size;
     // The bitmap (drawn, then deflated) and the SVG text are independent: drawn side by side.
     let (png, svg) = rayon::join(
-        || -> Result<Vec<u8>, RunnerError> {
+        || -> Result<Vec<u8>, ReportError> {
             let mut rgb = vec![0u8; 3 * w as usize * h as usize];
             {
                 let backend = raster::GlyphBitMap::new(
@@ -132,7 +136,7 @@ pub fn render<C: Chart + Sync>(
             writer.finish().map_err(|e| fail("png", e.to_string()))?;
             Ok(png)
         },
-        || -> Result<String, RunnerError> {
+        || -> Result<String, ReportError> {
             let mut svg = String::new();
             {
                 let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
@@ -207,7 +211,7 @@ fn pending(stem: &str, title: &str, chart: impl Into<AnyChart>) -> Pending {
 
 /// Renders charts in parallel on the current rayon pool; the result keeps their order (and the
 /// bytes do not depend on the thread count: each chart is drawn by one task).
-pub fn render_all(charts: Vec<Pending>, size: (u32, u32)) -> Result<Vec<Rendered>, RunnerError> {
+pub fn render_all(charts: Vec<Pending>, size: (u32, u32)) -> Result<Vec<Rendered>, ReportError> {
     charts
         .par_iter()
         .map(|p| render(&p.stem, &p.title, &p.chart, size))
@@ -219,7 +223,7 @@ fn write_outputs(
     dir: &Path,
     charts: &[Rendered],
     report: Option<&str>,
-) -> Result<Vec<PathBuf>, RunnerError> {
+) -> Result<Vec<PathBuf>, ReportError> {
     let mut written = Vec::new();
     for c in charts {
         for (ext, bytes) in [("png", c.png.as_slice()), ("svg", c.svg.as_bytes())] {
@@ -322,7 +326,7 @@ fn frame(data: &RunData, title: String, subtitle: String) -> Frame {
 }
 
 /// The charts of a Monte Carlo run directory, rendered in memory.
-pub fn run_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, RunnerError> {
+pub fn run_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, ReportError> {
     let (m, c) = data.require_focus()?;
     let (m, c) = (&m, &c);
     let (m_name, c_name) = (data.name(m), data.name(c));
@@ -569,7 +573,12 @@ pub fn run_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, Run
     }
 
     // 8. Rerouting: value routed through each conduit (when the scenario has a block).
-    let rerouted: Vec<(String, String, String, &crate::output::MetricSummary)> = data
+    let rerouted: Vec<(
+        String,
+        String,
+        String,
+        &tariffsim_runner::output::MetricSummary,
+    )> = data
         .metrics_with_prefix("rerouted.")
         .into_iter()
         .filter_map(|(rest, ms)| {
@@ -673,9 +682,9 @@ fn keep_largest(rows: &mut Vec<IntervalRow>) -> String {
 }
 
 /// A run without one successful draw has no distribution to draw.
-fn no_draws_is_an_error(data: &RunData) -> Result<(), RunnerError> {
+fn no_draws_is_an_error(data: &RunData) -> Result<(), ReportError> {
     if data.summary.succeeded == 0 {
-        return Err(RunnerError::Plot(format!(
+        return Err(ReportError::Plot(format!(
             "`{}`: no successful draw to plot ({} failed)",
             data.dir.display(),
             data.summary.failed
@@ -686,12 +695,12 @@ fn no_draws_is_an_error(data: &RunData) -> Result<(), RunnerError> {
 
 /// Renders every chart and `report.html` of a finished Monte Carlo run directory. Returns the
 /// files written.
-pub fn render_run(dir: &Path) -> Result<Vec<PathBuf>, RunnerError> {
+pub fn render_run(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     render_run_data(&RunData::load(dir)?)
 }
 
 /// [`render_run`] of a loaded run directory.
-fn render_run_data(data: &RunData) -> Result<Vec<PathBuf>, RunnerError> {
+fn render_run_data(data: &RunData) -> Result<Vec<PathBuf>, ReportError> {
     let dir = &data.dir;
     no_draws_is_an_error(data)?;
     let charts = run_charts(data, (WIDTH, HEIGHT))?;
@@ -700,7 +709,7 @@ fn render_run_data(data: &RunData) -> Result<Vec<PathBuf>, RunnerError> {
 }
 
 /// The charts of a compare run directory (metric columns `a:`, `b:`, `diff:`).
-pub fn compare_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, RunnerError> {
+pub fn compare_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, ReportError> {
     let scenario = &data.manifest.run.scenario;
     let (a_name, b_name) = scenario
         .split_once(" vs ")
@@ -850,7 +859,7 @@ pub fn compare_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>,
         ));
     }
     if out.is_empty() {
-        return Err(RunnerError::Format {
+        return Err(ReportError::Format {
             path: data.dir.join("manifest.json"),
             detail: "not a compare run: no `a:diversion_ratio.M.C` or `a:imports.M.C` metric"
                 .into(),
@@ -861,7 +870,7 @@ pub fn compare_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>,
 
 /// Renders a run directory of any kind: [`render_compare`] for a compare run (metric columns
 /// `a:`, `b:`, `diff:`), else [`render_run`]. What `tariffsim plot DIR` calls.
-pub fn render_dir(dir: &Path) -> Result<Vec<PathBuf>, RunnerError> {
+pub fn render_dir(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     // Loaded once (it parses the baseline for display names) and handed on.
     let data = RunData::load(dir)?;
     if data.is_compare() {
@@ -872,12 +881,12 @@ pub fn render_dir(dir: &Path) -> Result<Vec<PathBuf>, RunnerError> {
 }
 
 /// Renders the charts and `report.html` of a `tariffsim compare` run directory.
-pub fn render_compare(dir: &Path) -> Result<Vec<PathBuf>, RunnerError> {
+pub fn render_compare(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     render_compare_data(&RunData::load(dir)?)
 }
 
 /// [`render_compare`] of a loaded run directory.
-fn render_compare_data(data: &RunData) -> Result<Vec<PathBuf>, RunnerError> {
+fn render_compare_data(data: &RunData) -> Result<Vec<PathBuf>, ReportError> {
     let dir = &data.dir;
     no_draws_is_an_error(data)?;
     let mut charts = compare_charts(data, (WIDTH, HEIGHT))?;
@@ -911,7 +920,7 @@ pub fn render_timeline(
     scenario: &Scenario,
     baseline: &Baseline,
     out_dir: &Path,
-) -> Result<Vec<PathBuf>, RunnerError> {
+) -> Result<Vec<PathBuf>, ReportError> {
     let t = timeline::timeline(scenario, baseline);
     let (m, c) = &scenario.focus_codes;
     let name = |code: &str| {
@@ -962,7 +971,7 @@ pub fn render_timeline(
         &chart,
         (WIDTH, HEIGHT),
     )?;
-    std::fs::create_dir_all(out_dir).map_err(|e| RunnerError::io(out_dir, e))?;
+    std::fs::create_dir_all(out_dir).map_err(|e| ReportError::io(out_dir, e))?;
     write_outputs(out_dir, &[rendered], None)
 }
 
@@ -984,7 +993,7 @@ pub fn render_daily(
     y_desc: &str,
     series: Vec<DailySeries>,
     out_dir: &Path,
-) -> Result<Vec<PathBuf>, RunnerError> {
+) -> Result<Vec<PathBuf>, ReportError> {
     let chart = chart::DailyChart {
         frame,
         y_desc: y_desc.to_string(),
@@ -1002,7 +1011,7 @@ pub fn render_daily(
             .collect(),
     };
     let rendered = render(stem, stem, &chart, (WIDTH, HEIGHT))?;
-    std::fs::create_dir_all(out_dir).map_err(|e| RunnerError::io(out_dir, e))?;
+    std::fs::create_dir_all(out_dir).map_err(|e| ReportError::io(out_dir, e))?;
     write_outputs(out_dir, &[rendered], None)
 }
 
