@@ -211,40 +211,67 @@ pub fn headline(sc: &Scenario, summary: &RunSummary) -> Option<String> {
             .map(|x| &x.summary)
     };
     let direct = get(&format!("imports_pct.{m}.{c}"))?;
-    let top = |prefix: String| -> Vec<(String, f64)> {
+    // The three largest medians above +0.05 bn of a metric family, or — when nothing rises —
+    // the three largest falls, so the line says what happens either way.
+    let ranked = |prefix: String, rising: bool| -> Vec<(String, f64)> {
         let mut v: Vec<(String, f64)> = summary
             .metrics
             .iter()
             .filter_map(|x| {
                 let code = x.name.strip_prefix(&prefix)?;
-                (!code.contains(['.', '@']) && x.summary.p50 > 0.05)
-                    .then(|| (code.to_string(), x.summary.p50))
+                let keep = if rising {
+                    x.summary.p50 > 0.05
+                } else {
+                    x.summary.p50 < -0.05
+                };
+                (!code.contains(['.', '@']) && keep).then(|| (code.to_string(), x.summary.p50))
             })
             .collect();
-        v.sort_by(|a, b| b.1.total_cmp(&a.1));
+        if rising {
+            v.sort_by(|a, b| b.1.total_cmp(&a.1));
+        } else {
+            v.sort_by(|a, b| a.1.total_cmp(&b.1));
+        }
         v.truncate(3);
         v
     };
-    let list = |v: &[(String, f64)]| {
-        if v.is_empty() {
-            "none".to_string()
-        } else {
+    let line = |prefix: String, gaining: &str, none: &str| {
+        let up = ranked(prefix.clone(), true);
+        let fmt = |v: &[(String, f64)]| {
             v.iter()
-                .map(|(k, x)| format!("{k} +{x:.1} bn"))
+                .map(|(k, x)| format!("{k} {}{x:.1} bn", if *x > 0.0 { "+" } else { "" }))
                 .collect::<Vec<_>>()
                 .join(", ")
+        };
+        if up.is_empty() {
+            let down = ranked(prefix, false);
+            if down.is_empty() {
+                format!("{none}: none changes by more than 0.05 bn")
+            } else {
+                format!("{none}, largest falls: {}", fmt(&down))
+            }
+        } else {
+            format!("{gaining}: {}", fmt(&up))
         }
     };
     Some(format!(
-        "{m} imports from {c} {}% (90% band {} to {}%), {} to {}, {} horizon\n  third countries gaining most: {}\n  {c}'s sales rising most elsewhere: {}",
+        "{m} imports from {c} {}% (90% band {} to {}%), {} to {}, {} horizon\n  {}\n  {}",
         fixed(direct.p50, 1),
         fixed(direct.p5, 1),
         fixed(direct.p95, 1),
         sc.start,
         sc.end,
         sc.horizon.name(),
-        list(&top(format!("diversion.{m}.{c}."))),
-        list(&top(format!("deflection.{m}.{c}.")))
+        line(
+            format!("diversion.{m}.{c}."),
+            "third countries gaining most",
+            "no third country gains"
+        ),
+        line(
+            format!("deflection.{m}.{c}."),
+            &format!("{c}'s sales rising most elsewhere"),
+            &format!("{c}'s sales fall everywhere")
+        )
     ))
 }
 

@@ -359,3 +359,52 @@ fn summary_csv_round_trips_with_summary_json() {
         }
     }
 }
+
+/// The headline after a Monte Carlo: three lines, each at most 100 columns; the third-country
+/// line says who gains or, when nobody does, who loses most (issue 20).
+#[test]
+fn headline_says_who_gains_or_who_loses() {
+    let dir = TestDir::new();
+    for file in ["us_2025.toml", "us_china_bilateral_2025.toml"] {
+        let path = scenario(file);
+        let r = run(
+            &dir,
+            &[
+                "run",
+                &path,
+                "--draws",
+                "40",
+                "--quiet",
+                "--out",
+                &format!("o_{file}"),
+            ],
+        );
+        assert_eq!(r.code(), 0, "{}", r.stderr());
+        let out = r.stdout();
+        let start = out
+            .lines()
+            .position(|l| l.starts_with("USA imports from CHN "))
+            .unwrap_or_else(|| panic!("no headline in:\n{out}"));
+        let lines: Vec<&str> = out.lines().skip(start).take(3).collect();
+        assert!(lines[0].contains("% (90% band "), "{}", lines[0]);
+        assert!(
+            lines[1].contains("third countries gaining most: ")
+                || lines[1].contains("no third country gains, largest falls: "),
+            "{}",
+            lines[1]
+        );
+        assert!(
+            lines[2].contains("CHN's sales rising most elsewhere: ")
+                || lines[2].contains("CHN's sales fall everywhere"),
+            "{}",
+            lines[2]
+        );
+        for l in &lines {
+            assert!(
+                l.chars().count() <= 100,
+                "{} columns: {l}",
+                l.chars().count()
+            );
+        }
+    }
+}
