@@ -284,10 +284,11 @@ pub fn table(
     use std::fmt::Write;
     let mut o = String::new();
     let width = names.iter().map(String::len).max().unwrap_or(10).max(10);
+    // metric, unit, point, p5, p50, p95, mcse: the mean and sd are in summary.csv.
     let _ = writeln!(
         o,
-        "{:<width$} {:>10} {:>10} {:>10} {:>10} {:>10} {:>9}",
-        "metric (period)", "point", "p5", "p50", "p95", "mean", "mcse"
+        "{:<width$} {:<6} {:>10} {:>10} {:>10} {:>10} {:>9}",
+        "metric (period)", "unit", "point", "p5", "p50", "p95", "mcse"
     );
     for name in names {
         let Some(m) = summary.metrics.iter().find(|m| &m.name == name) else {
@@ -297,11 +298,11 @@ pub fn table(
         let p = point(name).map_or_else(|| "-".to_string(), |v| fixed(v, 3));
         let _ = writeln!(
             o,
-            "{name:<width$} {p:>10} {:>10} {:>10} {:>10} {:>10} {:>9}",
+            "{name:<width$} {:<6} {p:>10} {:>10} {:>10} {:>10} {:>9}",
+            tariffsim_core::metrics::unit_of(name).symbol(),
             fixed(s.p5, 3),
             fixed(s.p50, 3),
             fixed(s.p95, 3),
-            fixed(s.mean, 3),
             fixed(s.mcse, 4)
         );
     }

@@ -28,6 +28,10 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Print every phase's column in the point table even when it is wider than 100 columns
+    /// (the per-phase values are always in `phases.csv`).
+    #[arg(long)]
+    pub verbose: bool,
     #[command(flatten)]
     pub mc: super::montecarlo::McArgs,
 }
@@ -41,7 +45,7 @@ pub fn run(args: &Args) -> Result<()> {
         .with_context(|| format!("solving `{}`", args.file.display()))?;
     let names = super::montecarlo::focus_metrics(&sc, &result.names);
     let text = match args.format {
-        Format::Table => table(&sc, &result, &names),
+        Format::Table => table(&sc, &result, &names, args.verbose),
         Format::Json => json(&sc, &result, &names)?,
         Format::Csv => csv(&result, &names),
     };
@@ -77,23 +81,22 @@ pub fn run(args: &Args) -> Result<()> {
     Ok(())
 }
 
+/// The metric's unit, from the catalog's families (`tariffsim_core::metrics::FAMILIES`).
 fn unit(name: &str) -> &'static str {
-    if name.contains("_pct") {
-        "%"
-    } else if name.contains("_ratio") {
-        "ratio"
-    } else {
-        "USD bn"
-    }
+    tariffsim_core::metrics::unit_of(name).symbol()
 }
 
-fn table(sc: &Scenario, r: &PointResult, names: &[String]) -> String {
+/// Widest console line the tables aim for (issue 20): phase columns are dropped beyond it unless
+/// `--verbose`.
+const CONSOLE_WIDTH: usize = 100;
+
+fn table(sc: &Scenario, r: &PointResult, names: &[String], verbose: bool) -> String {
     use std::fmt::Write;
     let mut o = String::new();
     let (m, c) = (&sc.focus_codes.0, &sc.focus_codes.1);
     let _ = writeln!(
         o,
-        "scenario {} (hash {}) | baseline {} | model {} | horizon {} | focus {m} <- {c}",
+        "scenario {} (hash {}) | baseline {} | focus {m} <- {c}\nmodel {} | horizon {}",
         sc.name,
         sc.hash,
         sc.baseline_id,
@@ -102,27 +105,37 @@ fn table(sc: &Scenario, r: &PointResult, names: &[String]) -> String {
     );
     let _ = writeln!(
         o,
-        "point estimate at central elasticities; changes from the baseline at annual rates, USD bn unless noted"
+        "point estimate at central elasticities; changes from the baseline at annual rates"
     );
     let _ = writeln!(o, "\nphases:");
     for (k, (s, e, d)) in r.phases.iter().enumerate() {
         let _ = writeln!(o, "  P{:<3} {s} to {e} ({d} days)", k + 1);
     }
     let width = names.iter().map(String::len).max().unwrap_or(10).max(10);
+    let full = width + 7 + 10 * r.phases.len() + 11;
+    let show_phases = verbose || full <= CONSOLE_WIDTH;
+    let phase_cols = if show_phases { r.phases.len() } else { 0 };
     let mut header = format!("\n{:<width$} {:>6}", "metric", "unit");
-    for k in 0..r.phases.len() {
+    for k in 0..phase_cols {
         let _ = write!(header, " {:>9}", format!("P{}", k + 1));
     }
     let _ = write!(header, " {:>10}", "period");
     let _ = writeln!(o, "{header}");
     for n in names {
         let _ = write!(o, "{n:<width$} {:>6}", unit(n));
-        for k in 0..=r.phases.len() {
+        for k in (0..phase_cols).chain(std::iter::once(r.phases.len())) {
             let v = r.get(k, n).unwrap_or(f64::NAN);
             let w = if k == r.phases.len() { 10 } else { 9 };
             let _ = write!(o, " {:>w$}", super::montecarlo::fixed(v, 3));
         }
         let _ = writeln!(o);
+    }
+    if !show_phases {
+        let _ = writeln!(
+            o,
+            "({} phases: per-phase values in phases.csv, or on screen with --verbose)",
+            r.phases.len()
+        );
     }
     o
 }

@@ -279,3 +279,50 @@ fn rerouting_rho_is_drawn() {
     let hi = rows.iter().max_by(|a, b| a.0.total_cmp(&b.0)).unwrap();
     assert!(hi.1 > lo.1, "{lo:?} {hi:?}");
 }
+
+/// The console fits 100 columns (issue 20): phase columns only when they fit, or with
+/// `--verbose`; a note says where the per-phase values are.
+#[test]
+fn console_output_fits_100_columns() {
+    let dir = TestDir::new();
+    for file in [
+        "us_2025.toml",
+        "us_china_2025.toml",
+        "us_2025_rerouting.toml",
+    ] {
+        let path = repo().join("scenarios").join(file);
+        let r = run(
+            &dir,
+            &[
+                "run",
+                path.to_str().unwrap(),
+                "--draws",
+                "30",
+                "--out",
+                &format!("o_{file}"),
+            ],
+        );
+        assert_eq!(r.code(), 0, "{}", r.stderr());
+        for line in r.stdout().lines() {
+            assert!(
+                line.chars().count() <= 100,
+                "{file}: {} columns: {line}",
+                line.chars().count()
+            );
+        }
+        if file == "us_2025.toml" {
+            assert!(
+                r.stdout().contains("per-phase values in phases.csv"),
+                "{}",
+                r.stdout()
+            );
+        }
+    }
+    let path = repo().join("scenarios/us_2025.toml");
+    let r = run(
+        &dir,
+        &["run", path.to_str().unwrap(), "--point", "--verbose"],
+    );
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(r.stdout().contains(" P12 "), "{}", r.stdout());
+}

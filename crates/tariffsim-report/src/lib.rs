@@ -243,15 +243,11 @@ fn write_outputs(
 /// How a metric is displayed: a factor (ratios → percent) and a unit.
 #[must_use]
 pub fn metric_unit(name: &str) -> (f64, &'static str) {
-    // Units are written after a value: `12.3%`, `4.5 USD bn`.
-    let base = name.split_once(':').map_or(name, |(_, r)| r);
-    let family = base.split('.').next().unwrap_or(base);
-    if family.ends_with("_ratio") {
-        (100.0, "%")
-    } else if family.ends_with("_pct") {
-        (1.0, "%")
-    } else {
-        (1.0, " USD bn")
+    // Units are written after a value: `12.3%`, `4.5 USD bn`; ratios are shown as percent.
+    match tariffsim_core::metrics::unit_of(name) {
+        tariffsim_core::metrics::Unit::Ratio => (100.0, "%"),
+        tariffsim_core::metrics::Unit::Percent => (1.0, "%"),
+        tariffsim_core::metrics::Unit::UsdBn => (1.0, " USD bn"),
     }
 }
 

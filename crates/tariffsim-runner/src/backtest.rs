@@ -48,17 +48,10 @@ pub struct Observed {
     pub line: usize,
 }
 
-/// The unit a metric is reported in.
+/// The unit a metric is reported in (`USD bn`, `%`, `ratio`), from the catalog's families.
 #[must_use]
 pub fn unit_of(metric: &str) -> &'static str {
-    let kind = metric.split('.').next().unwrap_or("");
-    if kind.ends_with("_pct") || kind.ends_with("_share") {
-        "%"
-    } else if kind.ends_with("_ratio") {
-        "ratio"
-    } else {
-        "USD bn"
-    }
+    tariffsim_core::metrics::unit_of(metric).symbol()
 }
 
 fn is_share(metric: &str) -> bool {
