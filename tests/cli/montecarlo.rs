@@ -408,3 +408,63 @@ fn headline_says_who_gains_or_who_loses() {
         }
     }
 }
+
+/// `[rerouting]` priors on kappa and capacity: one lognormal factor each, median 1, recorded in
+/// `draws.csv` beside `rerouting.rho`; their log-sd matches the scenario's (0.5 and 0.7) within
+/// sampling error on 400 draws.
+#[test]
+fn rerouting_kappa_and_capacity_are_drawn() {
+    let dir = TestDir::new();
+    let path = scenario("us_2025_rerouting.toml");
+    let r = run(
+        &dir,
+        &["run", &path, "--draws", "400", "--quiet", "--out", "o"],
+    );
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let text = std::fs::read_to_string(dir.path().join("o/draws.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (ck, cc, cv) = (
+        col("rerouting.kappa_scale"),
+        col("rerouting.capacity_scale"),
+        col("rerouted.CHN.VNM.USA"),
+    );
+    let rows: Vec<Vec<f64>> = lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            vec![
+                f[ck].parse().unwrap(),
+                f[cc].parse().unwrap(),
+                f[cv].parse().unwrap(),
+            ]
+        })
+        .collect();
+    let log_sd = |k: usize| {
+        let v: Vec<f64> = rows.iter().map(|r| r[k].ln()).collect();
+        let m = v.iter().sum::<f64>() / v.len() as f64;
+        let sd = (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt();
+        (m, sd)
+    };
+    let (mk, sk) = log_sd(0);
+    let (mc, sc) = log_sd(1);
+    // Standard errors on 400 draws: mean ~0.7/20 = 0.035, sd ~0.7/28 = 0.025 (LHS or Sobol
+    // make both smaller); 4 standard errors allowed.
+    assert!(
+        mk.abs() < 0.1 && (sk - 0.5).abs() < 0.1,
+        "kappa factor: {mk} {sk}"
+    );
+    assert!(
+        mc.abs() < 0.14 && (sc - 0.7).abs() < 0.12,
+        "capacity factor: {mc} {sc}"
+    );
+    // More capacity, more rerouting (rank correlation clearly positive).
+    let mut idx: Vec<usize> = (0..rows.len()).collect();
+    idx.sort_by(|&a, &b| rows[a][1].total_cmp(&rows[b][1]));
+    let low: f64 = idx[..100].iter().map(|&i| rows[i][2]).sum();
+    let high: f64 = idx[300..].iter().map(|&i| rows[i][2]).sum();
+    assert!(
+        high > 2.0 * low,
+        "rerouted via VNM: top capacity quartile {high} vs bottom {low}"
+    );
+}

@@ -171,7 +171,8 @@ impl<'a> ScenarioEvaluator<'a> {
         &self.output_names
     }
 
-    /// Parameter names in order (the elasticity priors', then `rerouting.rho` when sampled).
+    /// Parameter names in order (the elasticity priors', then the sampled rerouting parameters:
+    /// `rerouting.rho`, `rerouting.kappa_scale`, `rerouting.capacity_scale`).
     #[must_use]
     pub fn param_names(&self) -> Vec<String> {
         let codes: Vec<&str> = self
@@ -182,22 +183,41 @@ impl<'a> ScenarioEvaluator<'a> {
             .map(|s| s.code.as_str())
             .collect();
         let mut names = self.priors.param_names(&codes);
-        if self.samples_rho() {
+        let [rho, kappa, capacity] = self.sampled_rerouting();
+        if rho {
             names.push("rerouting.rho".into());
+        }
+        if kappa {
+            names.push("rerouting.kappa_scale".into());
+        }
+        if capacity {
+            names.push("rerouting.capacity_scale".into());
         }
         names
     }
 
-    /// Whether the rerouting block's `rho` is drawn (a prior with `rho_log_sd > 0`).
-    fn samples_rho(&self) -> bool {
-        self.rerouting.is_some_and(|r| r.rho_log_sd > 0.0)
+    /// Which rerouting parameters are drawn: `rho`, the kappa factor, the capacity factor (each
+    /// with a log-sd > 0).
+    fn sampled_rerouting(&self) -> [bool; 3] {
+        self.rerouting.map_or([false; 3], |r| {
+            [
+                r.rho_log_sd > 0.0,
+                r.kappa_log_sd > 0.0,
+                r.capacity_log_sd > 0.0,
+            ]
+        })
     }
 
-    /// Sampler dimensions: the elasticity priors', plus one for a sampled `rho` (its normal
-    /// score, last).
+    /// Number of rerouting parameters drawn.
+    fn n_rerouting(&self) -> usize {
+        self.sampled_rerouting().iter().filter(|b| **b).count()
+    }
+
+    /// Sampler dimensions: the elasticity priors', plus one per drawn rerouting parameter
+    /// (their normal scores, last, in the order of [`Self::param_names`]).
     #[must_use]
     pub fn dimension(&self) -> usize {
-        self.priors.dimension() + usize::from(self.samples_rho())
+        self.priors.dimension() + self.n_rerouting()
     }
 
     /// Solves every phase at `elasticities` ([`point::solve_phases_into`]) and writes the
@@ -254,12 +274,12 @@ impl Evaluator for ScenarioEvaluator<'_> {
         ScenarioScratch {
             elasticities: self.central.clone(),
             solve: self.solve_scratch(),
-            rerouting: self.rerouting.filter(|r| r.rho_log_sd > 0.0).cloned(),
+            rerouting: self.rerouting.filter(|_| self.n_rerouting() > 0).cloned(),
         }
     }
 
     fn n_params(&self) -> usize {
-        self.priors.n_params() + usize::from(self.samples_rho())
+        self.priors.n_params() + self.n_rerouting()
     }
 
     fn n_outputs(&self) -> usize {
@@ -279,10 +299,35 @@ impl Evaluator for ScenarioEvaluator<'_> {
             .map_err(|e| format!("invalid elasticity draw: {e}"))?;
         match (&mut s.rerouting, self.rerouting) {
             (Some(draw), Some(spec)) => {
-                // Lognormal around the scenario's rho (its median), from the last score.
-                let score = z[self.priors.dimension()];
-                draw.block.rho = spec.block.rho * (spec.rho_log_sd * score).exp();
-                params[k] = draw.block.rho;
+                // Lognormals around the scenario's values (their medians), from the last scores.
+                let [rho, kappa, capacity] = self.sampled_rerouting();
+                let mut dim = self.priors.dimension();
+                let mut slot = k;
+                let mut next = |log_sd: f64| {
+                    let factor = (log_sd * z[dim]).exp();
+                    dim += 1;
+                    factor
+                };
+                if rho {
+                    draw.block.rho = spec.block.rho * next(spec.rho_log_sd);
+                    params[slot] = draw.block.rho;
+                    slot += 1;
+                }
+                if kappa {
+                    let f = next(spec.kappa_log_sd);
+                    for (d, c) in draw.block.conduits.iter_mut().zip(&spec.block.conduits) {
+                        d.kappa = c.kappa * f;
+                    }
+                    params[slot] = f;
+                    slot += 1;
+                }
+                if capacity {
+                    let f = next(spec.capacity_log_sd);
+                    for (d, c) in draw.block.conduits.iter_mut().zip(&spec.block.conduits) {
+                        d.capacity = c.capacity * f;
+                    }
+                    params[slot] = f;
+                }
                 let rerouting = s.rerouting.as_ref();
                 self.solve_phases_with(&s.elasticities, rerouting, &mut s.solve, out)
             }

@@ -2153,6 +2153,8 @@ fn parse_rerouting(
             "destination",
             "rho",
             "rho_log_sd",
+            "kappa_log_sd",
+            "capacity_log_sd",
             "conduit",
             "penalty",
             "source",
@@ -2173,20 +2175,31 @@ fn parse_rerouting(
             "a finite number >= 0",
         ));
     }
-    let rho_log_sd = match t.get("rho_log_sd") {
-        None => 0.0,
-        Some(le) => {
-            let v = cx.number(le, "a log-sd >= 0")?;
-            if !(v.is_finite() && (0.0..=3.0).contains(&v)) {
-                return Err(cx.err_expected(
-                    le.node.loc,
-                    format!("`rho_log_sd` = {v}"),
-                    "a log-sd in [0, 3] (a lognormal prior on rho with median `rho`)",
-                ));
+    let log_sd = |key: &str, what: &str| -> Result<f64> {
+        match t.get(key) {
+            None => Ok(0.0),
+            Some(le) => {
+                let v = cx.number(le, "a log-sd >= 0")?;
+                if !(v.is_finite() && (0.0..=3.0).contains(&v)) {
+                    return Err(cx.err_expected(
+                        le.node.loc,
+                        format!("`{key}` = {v}"),
+                        format!("a log-sd in [0, 3] ({what})"),
+                    ));
+                }
+                Ok(v)
             }
-            v
         }
     };
+    let rho_log_sd = log_sd("rho_log_sd", "a lognormal prior on rho with median `rho`")?;
+    let kappa_log_sd = log_sd(
+        "kappa_log_sd",
+        "one lognormal factor on every conduit's kappa, median 1",
+    )?;
+    let capacity_log_sd = log_sd(
+        "capacity_log_sd",
+        "one lognormal factor on every conduit's capacity, median 1",
+    )?;
     let fraction = |entry: &Entry, what: &str| -> Result<f64> {
         let v = match &entry.node.val {
             Val::Str(text) => text
@@ -2299,6 +2312,8 @@ fn parse_rerouting(
         block,
         penalty_by_phase,
         rho_log_sd,
+        kappa_log_sd,
+        capacity_log_sd,
         source,
     })
 }

@@ -297,6 +297,12 @@ pub struct ReroutingSpec {
     pub penalty_by_phase: Vec<f64>,
     /// Log-sd of a lognormal prior on `rho` around `block.rho` (its median); 0: `rho` fixed.
     pub rho_log_sd: f64,
+    /// Log-sd of one lognormal factor (median 1) on every conduit's `kappa`; 0: fixed.
+    #[serde(default)]
+    pub kappa_log_sd: f64,
+    /// Log-sd of one lognormal factor (median 1) on every conduit's `capacity`; 0: fixed.
+    #[serde(default)]
+    pub capacity_log_sd: f64,
     /// Where the settings come from (free text).
     pub source: Option<String>,
 }
