@@ -64,6 +64,11 @@ pub fn report(data: &RunData, charts: &[Rendered], compare: bool) -> String {
         escape(&focus)
     );
 
+    // What the run found, in words (from the medians and bands).
+    if let Some(text) = findings(data, compare) {
+        let _ = writeln!(o, "<h2>What this run found</h2>\n<p>{}</p>", escape(&text));
+    }
+
     // Summary.
     o.push_str("<h2>Run</h2>\n<table>\n");
     let b = &run.baseline;
@@ -86,6 +91,17 @@ pub fn report(data: &RunData, charts: &[Rendered], compare: bool) -> String {
         ),
         ("Sampler, seed", format!("{}, {}", run.sampler, run.seed)),
         ("Random numbers", run.rng.clone()),
+        (
+            "Uncertain inputs",
+            format!(
+                "{} parameters drawn per draw (elasticities sigma, sigma_d, eta, eps by region and sector, scaled to the horizon; sources: docs/elasticity-sources.md)",
+                run.params.len()
+            ),
+        ),
+        (
+            "Reading the numbers",
+            "changes from the baseline at annual rates over the period, USD bn at exporter prices unless the unit says otherwise; bands are 5th to 95th percentiles over the draws (uncertain elasticities only: the tariff schedule and the baseline are taken as given); metric names: docs/metrics.md".to_string(),
+        ),
     ];
     for (k, v) in rows {
         let _ = writeln!(
@@ -146,7 +162,7 @@ pub fn report(data: &RunData, charts: &[Rendered], compare: bool) -> String {
     }
 
     // Focus metrics.
-    o.push_str("<h2>Focus metrics</h2>\n<p class=\"muted\">Changes from the baseline at annual rates, day-weighted over the period; statistics over successful draws; point = central elasticities.</p>\n<table>\n<tr><th class=\"l\">Metric</th><th class=\"l\">Unit</th><th>Point</th><th>Mean</th><th>SD</th><th>MCSE</th><th>p5</th><th>p50</th><th>p95</th></tr>\n");
+    o.push_str("<h2>Focus metrics</h2>\n<p class=\"muted\">Changes from the baseline at annual rates, day-weighted over the period; statistics over successful draws; point = central elasticities.</p>\n<table>\n<tr><th class=\"l\">Metric</th><th class=\"l\">Meaning</th><th class=\"l\">Unit</th><th>Point</th><th>Mean</th><th>SD</th><th>MCSE</th><th>p5</th><th>p50</th><th>p95</th></tr>\n");
     let bases = [
         format!("diversion_ratio.{m}.{c}"),
         format!("deflection_ratio.{m}.{c}"),
@@ -183,8 +199,9 @@ pub fn report(data: &RunData, charts: &[Rendered], compare: bool) -> String {
                 .map_or_else(|| "–".to_string(), |v| fmt_signed(v * k, 2));
             let _ = writeln!(
                 o,
-                "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{point}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td class=\"l\">{}</td><td class=\"l muted\">{}</td><td class=\"l\">{}</td><td>{point}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&name),
+                escape(tariffsim_core::metrics::family_of(&name).map_or("", |f| f.description)),
                 unit.trim(),
                 fmt_signed(st.mean * k, 2),
                 fmt_num(st.sd * k, 2),
@@ -241,12 +258,164 @@ pub fn report(data: &RunData, charts: &[Rendered], compare: bool) -> String {
             inline_svg(&ch.svg)
         );
     }
+    // The run's files, linked (only those present in the folder).
+    o.push_str("<h2>Files</h2>\n<ul>\n");
+    for (file, what) in RUN_FILES {
+        if data.dir.join(file).is_file() {
+            let _ = writeln!(
+                o,
+                "<li><a href=\"{file}\">{file}</a>: {}</li>",
+                escape(what)
+            );
+        }
+    }
+    let images: Vec<&str> = charts.iter().map(|c| c.stem.as_str()).collect();
+    if !images.is_empty() {
+        let _ = writeln!(
+            o,
+            "<li>charts: {}</li>",
+            images
+                .iter()
+                .map(|stem| format!(
+                    "<a href=\"{stem}.png\">{stem}.png</a> (<a href=\"{stem}.svg\">svg</a>)"
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    o.push_str("</ul>\n");
     let _ = writeln!(
         o,
         "<p class=\"muted\">{}</p>\n</body>\n</html>",
         escape(&data.source_line())
     );
     o
+}
+
+/// The data files a run folder may hold, with what each is.
+const RUN_FILES: &[(&str, &str)] = &[
+    (
+        "summary.csv",
+        "every metric and parameter: unit, mean, sd, MCSE and quantiles, one row per metric and period (tidy)",
+    ),
+    ("summary.json", "the same with the run's settings"),
+    (
+        "draws.csv",
+        "every draw: its parameters and metrics (one row per draw)",
+    ),
+    (
+        "phases.csv",
+        "the point estimate of every metric in every phase",
+    ),
+    (
+        "timeline.csv",
+        "the focus pair's additional tariff by layer and phase",
+    ),
+    ("rules.json", "the countries each conditional rule hits"),
+    (
+        "manifest.json",
+        "what was run: scenario, baseline, model, seed, draws",
+    ),
+    (
+        "backtest.csv",
+        "the backtest rows: observed against the model's bands",
+    ),
+    (
+        "backtest.json",
+        "the same with the coverage and sign statistics",
+    ),
+];
+
+/// A few sentences on what the run found: the direct effect with its band, who gains or loses
+/// most among third countries and where the target's sales go, the diversion ratio and welfare.
+/// `None` without a focus pair or for compare runs (their differences are in the table).
+fn findings(data: &RunData, compare: bool) -> Option<String> {
+    if compare {
+        return None;
+    }
+    let (m, c) = data.focus.clone()?;
+    let direct = data.metric(&format!("imports_pct.{m}.{c}"))?;
+    let direct_bn = data.metric(&format!("imports.{m}.{c}"))?;
+    let (mn, cn) = (data.name(&m), data.name(&c));
+    let mut text = format!(
+        "{} imports from {cn} change by {}% ({} bn USD) over the period (median; 90% band {}% to {}%).",
+        crate::possessive(&mn),
+        fmt_signed(direct.p50, 1),
+        fmt_signed(direct_bn.p50, 1),
+        fmt_signed(direct.p5, 1),
+        fmt_signed(direct.p95, 1)
+    );
+    let ranked = |prefix: String| {
+        let mut v: Vec<(String, f64)> = data
+            .metrics_with_prefix(&prefix)
+            .into_iter()
+            .map(|(code, s)| (code, s.summary.p50))
+            .collect();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1));
+        v
+    };
+    let describe = |v: &[(String, f64)]| {
+        v.iter()
+            .map(|(k, x)| format!("{} ({} bn)", data.name(k), fmt_signed(*x, 1)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let div = ranked(format!("diversion.{m}.{c}."));
+    let gainers: Vec<(String, f64)> = div
+        .iter()
+        .filter(|(_, x)| *x > 0.05)
+        .take(3)
+        .cloned()
+        .collect();
+    let losers: Vec<(String, f64)> = div
+        .iter()
+        .rev()
+        .filter(|(_, x)| *x < -0.05)
+        .take(3)
+        .cloned()
+        .collect();
+    if !gainers.is_empty() {
+        text.push_str(&format!(
+            " Third countries selling more to {mn}: {}.",
+            describe(&gainers)
+        ));
+    }
+    if !losers.is_empty() {
+        text.push_str(&format!(
+            " {} {mn}: {}.",
+            if gainers.is_empty() {
+                "No third country sells more; largest falls in sales to"
+            } else {
+                "Largest falls in sales to"
+            },
+            describe(&losers)
+        ));
+    }
+    let def = ranked(format!("deflection.{m}.{c}."));
+    let up: Vec<(String, f64)> = def
+        .iter()
+        .filter(|(_, x)| *x > 0.05)
+        .take(3)
+        .cloned()
+        .collect();
+    if up.is_empty() {
+        text.push_str(&format!(
+            " {cn}'s sales to other markets do not rise by more than 0.05 bn anywhere."
+        ));
+    } else {
+        text.push_str(&format!(" {cn}'s sales rise most in {}.", describe(&up)));
+    }
+    if let (Some(w_m), Some(w_c)) = (
+        data.metric(&format!("welfare.{m}")),
+        data.metric(&format!("welfare.{c}")),
+    ) {
+        text.push_str(&format!(
+            " Welfare: {mn} {} bn, {cn} {} bn (medians).",
+            fmt_signed(w_m.p50, 1),
+            fmt_signed(w_c.p50, 1)
+        ));
+    }
+    Some(text)
 }
 
 #[cfg(test)]

@@ -459,6 +459,30 @@ pub fn run_charts(data: &RunData, size: (u32, u32)) -> Result<Vec<Rendered>, Rep
         if rows.is_empty() {
             continue;
         }
+        // Titles follow the data: how many partners gain and lose (by their medians), and the
+        // total of the medians.
+        let gain = rows.iter().filter(|r| r.q[2] > 0.05).count();
+        let lose = rows.iter().filter(|r| r.q[2] < -0.05).count();
+        let total: f64 = rows.iter().map(|r| r.q[2]).sum();
+        let title = if stem == "diversion_by_partner" {
+            match (gain, lose) {
+                (0, _) => format!("No third country gains: change in {m_pos} imports by partner"),
+                (_, 0) => title.clone(),
+                (g, l) => {
+                    format!("{g} partners gain, {l} lose: change in {m_pos} imports by partner")
+                }
+            }
+        } else {
+            match (gain, lose) {
+                (0, _) => format!("{c_pos} exports fall everywhere: change by destination"),
+                (_, 0) => title.clone(),
+                (g, l) => format!("Where {c_pos} exports go: {g} destinations up, {l} down"),
+            }
+        };
+        let sub = format!(
+            "{sub}; sum of the partners' medians {} USD bn",
+            fmt_signed(total, 1)
+        );
         let shown = keep_largest(&mut rows);
         let chart = IntervalChart {
             frame: frame(data, title.clone(), format!("{sub}{shown}")),

@@ -199,11 +199,31 @@ fn every_chart_renders_for_the_us_china_path() {
     let html = std::fs::read_to_string(tmp.path().join("report.html")).unwrap();
     for needle in [
         "us_china_2025",
+        "What this run found",
+        "imports from China change by",
         "Focus metrics",
         "diversion_ratio.USA.CHN",
+        "the share of the lost direct trade replaced by third countries",
         "Tariff timeline",
+        "<h2>Files</h2>",
     ] {
         assert!(html.contains(needle), "report lacks `{needle}`");
+    }
+    // Every file the report links is in the run folder, and every data file there is linked.
+    let links: Vec<&str> = html
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert!(links.len() >= 10, "{links:?}");
+    for link in &links {
+        assert!(
+            tmp.path().join(link).is_file(),
+            "the report links `{link}`, not in the folder"
+        );
+    }
+    for data_file in ["summary.csv", "summary.json", "draws.csv", "manifest.json"] {
+        assert!(links.contains(&data_file), "`{data_file}` not linked");
     }
     keep(tmp.path(), "us_china_2025");
 
