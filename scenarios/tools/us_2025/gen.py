@@ -101,6 +101,26 @@ BINS[1]=('b',BINS[1][1],fb)
 RECIP=[]  # names of reciprocal-type layers that cover MOTOR_VEHICLES (for autos exclusive_with)
 A2='Annex II'
 EO14257='IEEPA: EO 14257 (2025-04-02, 90 FR 15041), 10% from 2025-04-05; EO 14266 (2025-04-09) pause; electronics exemption memorandum of 2025-04-11 (CBP CSMS 64724565); EO 14326 (2025-07-31, Annex I rates from 2025-08-07)'
+# Subject shares by exporter and sector at HTS-10 level (scenarios/tools/subject_shares/: 2024 US
+# imports by HS-10 and country from The Budget Lab's Tariff-Model, the tracker's exempt HTS-10
+# lines); exporters without their own row take the aggregates' `OTHER` row. METALS_MINERALS also
+# x (1 - the Section 232 steel/aluminium share): 232 goods are not subject.
+SUBJ={}
+for r in csv.DictReader(open(os.path.join(REPO,'scenarios','tools','subject_shares','subject_shares.csv'))):
+    if r['subject_share']: SUBJ[r['exporter'],r['sector']]=float(r['subject_share'])
+BL_GROUP={'CHN':'china','EU27':'eu','JPN':'japan','GBR':'uk','KOR':'ftrow','CAN':'canada','MEX':'mexico'}
+def subj_of(region, sector):
+    v=SUBJ.get((region,sector), SUBJ.get(('OTHER',sector), 0.0))
+    if sector=='METALS_MINERALS':
+        v*=1-s232(BL_GROUP.get(region,'row'))
+    return round(v,4)
+def recip_cov(prefix, exporters, path, authority, note=None, share_region=None):
+    """One reciprocal-type layer per exporter group with `coverage` = its subject shares by sector."""
+    region=share_region or (exporters if isinstance(exporters,str) else 'OTHER')
+    cov={s_:subj_of(region,s_) for s_ in SECT}
+    layer(prefix, authority, exporters, path, note=note,
+          coverage=[(path[0][0], cov, f'subject shares of {region} (HTS-10, scenarios/tools/subject_shares)')])
+    RECIP.append(prefix)
 def recip(prefix, exporters, path, authority, note=None, bins=BINS):
     first=True
     for b,secs,f in bins:
@@ -164,8 +184,11 @@ hdr=f'''# What the US actually did in 2025: every dated US tariff measure of 202
 #     tests/scenarios/us_2025_claims2024.toml (this schedule with those) against them.
 #
 # How the schedule is written (docs/scenarios.md, "Partial coverage"):
-#   - partial coverage enters as an ad valorem equivalent: the reciprocal and Section 232 layers
-#     fold their sector coverage into the rate (rate x share); the CAN/MEX layers use `coverage`;
+#   - partial coverage enters as an ad valorem equivalent: the reciprocal layers use `coverage` =
+#     each exporter's own subject shares by sector at HTS-10 level (scenarios/tools/subject_shares:
+#     Taiwan's electronics are 11% subject, China's 14%, Viet Nam's 19%, the EU's 53%; the aggregates
+#     share one `OTHER` row); the Section 232 layers fold their coverage into the rate (rate x share);
+#     the CAN/MEX layers use `coverage` (non-claiming shares);
 #     a 232 layer that covers part of a sector does not displace the reciprocal duty on its share
 #     through `exclusive_with` (the exemption is in the subject shares); autos, which cover ~all of
 #     MOTOR_VEHICLES, use `exclusive_with`;
@@ -190,9 +213,9 @@ sec('China (incl. Hong Kong): IEEPA fentanyl and reciprocal (M rows 1-5; T)')
 layer('ieepa_fentanyl_china','IEEPA: EO 14195 (2025-02-01), EO 14228 (2025-03-03), EO 14357 (2025-11-04) (M; T)','CHN',
       [('2025-02-04',0.10,'M: +10% 2025-02-04'),('2025-03-04',0.20,'M: 20% 2025-03-04'),('2025-11-10',0.10,'M: 10% 2025-11-10 (Busan/Kuala Lumpur)')],
       note='All goods: the fentanyl duty has no Annex II exemption and stacks on Section 232 and 301.')
-recip('ieepa_reciprocal_china','CHN',[('2025-04-05',0.10,'M: 10% 2025-04-05'),('2025-04-09',0.84,'M: 84% 2025-04-09'),('2025-04-10',1.25,'M: 125% 2025-04-10'),('2025-05-14',0.10,'M: 10% 2025-05-14 (Geneva)')],
+recip_cov('ieepa_reciprocal_china','CHN',[('2025-04-05',0.10,'M: 10% 2025-04-05'),('2025-04-09',0.84,'M: 84% 2025-04-09'),('2025-04-10',1.25,'M: 125% 2025-04-10'),('2025-05-14',0.10,'M: 10% 2025-05-14 (Geneva)')],
       'IEEPA: EO 14257 (2025-04-02), EO 14259 (2025-04-08), EO 14266 (2025-04-09), EO 14298 (2025-05-12) (M; T)',
-      note='Reciprocal on China: the rate x the sector subject share (note (1)), one layer per bin.')
+      note='Reciprocal on China: on the share of each sector not exempt (Annex II, electronics), China\'s own HTS-10 shares.')
 
 # ---------------- universal + country rates
 sec('Reciprocal: universal 10% from 2025-04-05 (M row 6), Annex I country rates from 2025-08-07 (A1; M row 7)')
@@ -233,14 +256,23 @@ for reg,(r,why,val) in agg_note.items():
         groups.append((f'ieepa_reciprocal_{reg.lower()}_{int(round(rate*100))}',sorted(codes),[('2025-08-07',rate-0.10,f'A1: {pct(rate)} minus the universal 10% already in force')],
                        f'{reg} members at {pct(rate)} (A1) from 2025-08-07, on their shares of {reg} (members.csv).'))
 for nm,ex,path,note in groups:
-    recip(nm,ex,path,EO14257+' (M; A1)',note=note)
+    # Regions with their own subject shares get one layer each; members of aggregates and the
+    # aggregates themselves take the aggregates' shares.
+    own=[e for e in ex if (e,'ELECTRONICS') in SUBJ]
+    rest=[e for e in ex if (e,'ELECTRONICS') not in SUBJ]
+    first=True
+    for e in own:
+        recip_cov(nm if len(ex)==1 else f'{nm}_{e.lower()}',e,path,EO14257+' (M; A1)',note=note if first else None,share_region=e)
+        first=False
+    if rest:
+        recip_cov(nm if not own else f'{nm}_other',rest if len(rest)>1 else rest[0],path,EO14257+' (M; A1)',note=note if first else None,share_region='OTHER')
 
 # EU and Japan: per-sector floor
 def floor_layers(reg, path_fn, authority, note):
     first=True
     for s in SECT:
-        if s in ('ENERGY_MINING','PHARMA'): continue
-        f=[b for b in BINS if s in b[1]][0][2]
+        f=subj_of(reg,s)
+        if f<=0: continue
         t0=base[reg,s][1]
         p=path_fn(s,t0,f)
         nm=f'ieepa_reciprocal_{reg.lower()}_{s.lower()}'
@@ -256,7 +288,7 @@ floor_layers('JPN',lambda s,t0,f:[('2025-04-05',0.10*f,f'M: 10% x {f:.3f}'),('20
    'Japan: 10% from 2025-04-05, 15% stacked on MFN from 2025-08-07, the all-in 15% floor from 2025-09-12 (M,\nthe tracker\'s date; the order made it retroactive to 2025-08-07), per sector as for the EU.')
 
 sec('Country-specific IEEPA orders: India Russian-oil penalty, Brazil (M rows 11-12)')
-recip('ieepa_india_russian_oil','IND',[('2025-08-27',0.25,'M: +25% on top of the 25% reciprocal = 50%')],
+recip_cov('ieepa_india_russian_oil','IND',[('2025-08-27',0.25,'M: +25% on top of the 25% reciprocal = 50%')],
       'IEEPA: EO 14329 (2025-08-06), effective 2025-08-27 (M)',
       note='Same product coverage as the reciprocal duty ("all not in Annex II", M), so the same subject shares.')
 bra_secs=['AGRI_FOOD','TEXTILE_APPAREL','CHEM_PLASTICS','ELECTRONICS','ELECTRICAL_EQUIP','MACHINERY','MOTOR_VEHICLES','OTHER_MFG']
