@@ -1338,6 +1338,19 @@ fn build_members(
             census.display()
         );
     }
+    // Census 2024 US imports by member and sector (consumption basis), when the table is there.
+    let mut us_by_sector: HashMap<String, Vec<f64>> = HashMap::new();
+    let sector_table = census.with_file_name("us_imports_2024_by_member_sector.csv");
+    if sector_table.exists() {
+        let (h, rows) = read_csv(&sector_table)?;
+        let (ci, cs, cv) = (col(&h, "iso3")?, col(&h, "sector")?, col(&h, "imports_usd")?);
+        for r in &rows {
+            let v: f64 = r[cv].parse()?;
+            us_by_sector
+                .entry(r[ci].clone())
+                .or_insert_with(|| vec![0.0; ns])[sector(&r[cs])] += v;
+        }
+    }
     let usa = region("USA");
     let aggregates: Vec<usize> = {
         let mut v: Vec<usize> = region_of.values().copied().collect();
@@ -1407,8 +1420,13 @@ fn build_members(
             };
             any_census = true;
             listed_us += total_usd;
-            let mix: Vec<f64> = match by_country.get(c) {
-                Some(f) if (0..ns).any(|s| f[s * n + usa] > 0.0) => {
+            let mix: Vec<f64> = match (us_by_sector.get(c), by_country.get(c)) {
+                // Census 2024 imports from the member by sector (HS-10 data aggregated).
+                (Some(v), _) if v.iter().sum::<f64>() > 0.0 => {
+                    let t: f64 = v.iter().sum();
+                    v.iter().map(|x| x / t).collect()
+                }
+                (_, Some(f)) if (0..ns).any(|s| f[s * n + usa] > 0.0) => {
                     let t: f64 = (0..ns).map(|s| f[s * n + usa]).sum();
                     (0..ns).map(|s| f[s * n + usa] / t).collect()
                 }
@@ -1421,6 +1439,17 @@ fn build_members(
                     0.0
                 };
             }
+        }
+        // Every member with Census imports by sector and no country totals (the EU27 countries):
+        // the US row is their shares of the members' sum, sector by sector.
+        if !any_census && listed.iter().all(|c| us_by_sector.contains_key(c)) {
+            for s in 0..ns {
+                let sum: f64 = listed.iter().map(|c| us_by_sector[c][s]).sum();
+                for (k, c) in listed.iter().enumerate() {
+                    shares[k][s * n + usa] = if sum > 0.0 { us_by_sector[c][s] / sum } else { 0.0 };
+                }
+            }
+            eprintln!("  members of {code_r:<12} US row from Census imports by member and sector");
         }
         if any_census {
             // Members without a Census figure keep no US share they could not be given.
