@@ -1343,7 +1343,11 @@ fn build_members(
     let sector_table = census.with_file_name("us_imports_2024_by_member_sector.csv");
     if sector_table.exists() {
         let (h, rows) = read_csv(&sector_table)?;
-        let (ci, cs, cv) = (col(&h, "iso3")?, col(&h, "sector")?, col(&h, "imports_usd")?);
+        let (ci, cs, cv) = (
+            col(&h, "iso3")?,
+            col(&h, "sector")?,
+            col(&h, "imports_usd")?,
+        );
         for r in &rows {
             let v: f64 = r[cv].parse()?;
             us_by_sector
@@ -1446,7 +1450,11 @@ fn build_members(
             for s in 0..ns {
                 let sum: f64 = listed.iter().map(|c| us_by_sector[c][s]).sum();
                 for (k, c) in listed.iter().enumerate() {
-                    shares[k][s * n + usa] = if sum > 0.0 { us_by_sector[c][s] / sum } else { 0.0 };
+                    shares[k][s * n + usa] = if sum > 0.0 {
+                        us_by_sector[c][s] / sum
+                    } else {
+                        0.0
+                    };
                 }
             }
             eprintln!("  members of {code_r:<12} US row from Census imports by member and sector");
