@@ -35,6 +35,8 @@ enum Command {
     Show(cmd::show::Args),
     /// The import-weighted tariff rate a scenario's schedule implies on the baseline's weights.
     Etr(cmd::etr::Args),
+    /// Print the JSON Schema of scenario files (for editors: Even Better TOML, taplo).
+    Schema(cmd::schema::Args),
     /// Run a scenario: point estimate per phase and for the period, then Monte Carlo bands.
     Run(cmd::run::Args),
     /// Re-render the charts (PNG, SVG) and `report.html` of a finished run directory.
@@ -78,6 +80,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(&args),
         Command::Show(args) => cmd::show::run(&args),
         Command::Etr(args) => cmd::etr::run(&args),
+        Command::Schema(args) => cmd::schema::run(&args),
         Command::Run(args) => cmd::run::run(&args),
         Command::Plot(args) => cmd::plot::run(&args),
         Command::Merge(args) => cmd::merge::run(&args),

@@ -11,6 +11,7 @@ pub mod merge;
 pub mod montecarlo;
 pub mod plot;
 pub mod run;
+pub mod schema;
 pub mod show;
 
 /// An error that carries its exit code (2 for invalid input, 1 for a failed run).

@@ -65,6 +65,7 @@ pub mod etr;
 pub mod priors;
 pub mod resolve;
 pub mod scenario;
+pub mod schema;
 mod timeline;
 
 pub use date::Date;

@@ -61,6 +61,40 @@ pub(crate) const LAYER_KEYS: &[&str] = &[
     "coverage_step",
 ];
 pub(crate) const STEP_KEYS: &[&str] = &["date", "rate"];
+pub(crate) const FOCUS_KEYS: &[&str] = &["importer", "target"];
+pub(crate) const PERIOD_KEYS: &[&str] = &["start", "end"];
+pub(crate) const ELASTICITY_KEYS: &[&str] = &["sigma", "sigma_d", "eta", "eps", "override"];
+pub(crate) const ELASTICITY_OVERRIDE_KEYS: &[&str] = &[
+    "sectors",
+    "importers",
+    "exporters",
+    "sigma",
+    "sigma_d",
+    "eta",
+    "eps",
+];
+pub(crate) const MONTE_CARLO_KEYS: &[&str] = &[
+    "draws",
+    "seed",
+    "sampler",
+    "max_failure_rate",
+    "correlation",
+];
+pub(crate) const REROUTING_KEYS: &[&str] = &[
+    "origin",
+    "destination",
+    "rho",
+    "rho_log_sd",
+    "kappa_log_sd",
+    "capacity_log_sd",
+    "conduit",
+    "penalty",
+    "source",
+];
+pub(crate) const CONDUIT_KEYS: &[&str] = &["region", "kappa", "capacity", "source"];
+pub(crate) const PENALTY_KEYS: &[&str] = &["rate", "effective", "enforcement", "source"];
+pub(crate) const MACRO_KEYS: &[&str] = &["demand"];
+pub(crate) const MACRO_DEMAND_KEYS: &[&str] = &["importer", "growth", "sectors", "source"];
 pub(crate) const COVERAGE_STEP_KEYS: &[&str] = &["date", "coverage"];
 pub(crate) const RULE_KEYS: &[&str] = &[
     "name",
@@ -1094,7 +1128,7 @@ pub(crate) fn resolve(doc: &Document, baseline: &Baseline, baseline_ref: &str) -
 
     // Focus.
     let focus_e = cx.required(root, "focus", "the scenario", file_loc)?;
-    let ft = cx.table("focus", &focus_e.node, "[focus]", &["importer", "target"])?;
+    let ft = cx.table("focus", &focus_e.node, "[focus]", FOCUS_KEYS)?;
     let fi = cx.required(ft, "importer", "[focus]", focus_e.key_loc)?;
     let fc = cx.required(ft, "target", "[focus]", focus_e.key_loc)?;
     let importer = cx.region(fi)?;
@@ -1111,7 +1145,7 @@ pub(crate) fn resolve(doc: &Document, baseline: &Baseline, baseline_ref: &str) -
 
     // Period.
     let period_e = cx.required(root, "period", "the scenario", file_loc)?;
-    let pt = cx.table("period", &period_e.node, "[period]", &["start", "end"])?;
+    let pt = cx.table("period", &period_e.node, "[period]", PERIOD_KEYS)?;
     let start_e = cx.required(pt, "start", "[period]", period_e.key_loc)?;
     let end_e = cx.required(pt, "end", "[period]", period_e.key_loc)?;
     let start = cx.date(start_e)?;
@@ -1856,12 +1890,7 @@ fn elasticity_value(cx: &Cx<'_>, e: &Entry) -> Result<f64> {
 }
 
 fn parse_elasticities(cx: &Cx<'_>, e: &Entry) -> Result<ElasticitySpec> {
-    let t = cx.table(
-        "elasticities",
-        &e.node,
-        "[elasticities]",
-        &["sigma", "sigma_d", "eta", "eps", "override"],
-    )?;
+    let t = cx.table("elasticities", &e.node, "[elasticities]", ELASTICITY_KEYS)?;
     let get = |k: &str| t.get(k).map(|e| elasticity_value(cx, e)).transpose();
     let mut spec = ElasticitySpec {
         sigma: get("sigma")?,
@@ -1876,15 +1905,7 @@ fn parse_elasticities(cx: &Cx<'_>, e: &Entry) -> Result<ElasticitySpec> {
                 "override",
                 node,
                 "[[elasticities.override]]",
-                &[
-                    "sectors",
-                    "importers",
-                    "exporters",
-                    "sigma",
-                    "sigma_d",
-                    "eta",
-                    "eps",
-                ],
+                ELASTICITY_OVERRIDE_KEYS,
             )?;
             let sel = |k: &str, sectors: bool| -> Result<Vec<usize>> {
                 match ot.get(k) {
@@ -1934,18 +1955,7 @@ fn parse_elasticities(cx: &Cx<'_>, e: &Entry) -> Result<ElasticitySpec> {
 }
 
 fn parse_monte_carlo(cx: &Cx<'_>, e: &Entry) -> Result<MonteCarlo> {
-    let t = cx.table(
-        "monte_carlo",
-        &e.node,
-        "[monte_carlo]",
-        &[
-            "draws",
-            "seed",
-            "sampler",
-            "max_failure_rate",
-            "correlation",
-        ],
-    )?;
+    let t = cx.table("monte_carlo", &e.node, "[monte_carlo]", MONTE_CARLO_KEYS)?;
     let mut mc = MonteCarlo::default();
     let int = |e: &Entry, expected: &str| -> Result<i128> {
         match &e.node.val {
@@ -2144,22 +2154,7 @@ fn parse_rerouting(
     phases: &[crate::scenario::Phase],
 ) -> Result<crate::scenario::ReroutingSpec> {
     use tariffsim_core::rerouting::{Conduit, Rerouting};
-    let t = cx.table(
-        "rerouting",
-        &e.node,
-        "[rerouting]",
-        &[
-            "origin",
-            "destination",
-            "rho",
-            "rho_log_sd",
-            "kappa_log_sd",
-            "capacity_log_sd",
-            "conduit",
-            "penalty",
-            "source",
-        ],
-    )?;
+    let t = cx.table("rerouting", &e.node, "[rerouting]", REROUTING_KEYS)?;
     let origin = cx.region(cx.required(t, "origin", "[rerouting]", e.key_loc)?)?;
     let de = cx.required(t, "destination", "[rerouting]", e.key_loc)?;
     let destination = cx.region(de)?;
@@ -2220,12 +2215,7 @@ fn parse_rerouting(
     let ce = cx.required(t, "conduit", "[rerouting]", e.key_loc)?;
     let mut conduits: Vec<Conduit> = Vec::new();
     for node in array_of_tables(cx, ce)? {
-        let ct = cx.table(
-            "conduit",
-            node,
-            "[[rerouting.conduit]]",
-            &["region", "kappa", "capacity", "source"],
-        )?;
+        let ct = cx.table("conduit", node, "[[rerouting.conduit]]", CONDUIT_KEYS)?;
         let re = cx.required(ct, "region", "[[rerouting.conduit]]", node.loc)?;
         let region = cx.region(re)?;
         if region == origin || region == destination {
@@ -2258,12 +2248,7 @@ fn parse_rerouting(
     let mut penalty_by_phase = vec![0.0; phases.len()];
     if let Some(pe) = t.get("penalty") {
         for node in array_of_tables(cx, pe)? {
-            let pt = cx.table(
-                "penalty",
-                node,
-                "[[rerouting.penalty]]",
-                &["rate", "effective", "enforcement", "source"],
-            )?;
+            let pt = cx.table("penalty", node, "[[rerouting.penalty]]", PENALTY_KEYS)?;
             let rate = fraction(
                 cx.required(pt, "rate", "[[rerouting.penalty]]", node.loc)?,
                 "a penalty rate >= 0",
@@ -2321,17 +2306,12 @@ fn parse_rerouting(
 /// `[macro]`: `[[macro.demand]]` entries with `importer` (codes or groups), `growth` (a rate,
 /// `"4.3%"` or 0.043, above −100%), optional `sectors` and `source`; later entries win.
 fn parse_macro(cx: &Cx<'_>, e: &Entry) -> Result<Vec<f64>> {
-    let t = cx.table("macro", &e.node, "[macro]", &["demand"])?;
+    let t = cx.table("macro", &e.node, "[macro]", MACRO_KEYS)?;
     let d = cx.required(t, "demand", "[macro]", e.key_loc)?;
     let (n, ns) = (cx.baseline.n_regions(), cx.baseline.n_sectors());
     let mut growth = vec![0.0; n * ns];
     for node in array_of_tables(cx, d)? {
-        let dt = cx.table(
-            "demand",
-            node,
-            "[[macro.demand]]",
-            &["importer", "growth", "sectors", "source"],
-        )?;
+        let dt = cx.table("demand", node, "[[macro.demand]]", MACRO_DEMAND_KEYS)?;
         let importers = cx.regions(cx.required(dt, "importer", "[[macro.demand]]", node.loc)?)?;
         let ge = cx.required(dt, "growth", "[[macro.demand]]", node.loc)?;
         let g = match &ge.node.val {
