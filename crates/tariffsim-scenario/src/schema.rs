@@ -202,7 +202,9 @@ fn key_type(section: &str, key: &str) -> Option<Value> {
             codes("exporters (regions, groups, \"*\" or countries inside aggregates)")
         }
         ("layer", "except") => codes("exporters removed"),
-        ("layer" | "rule" | "retaliation" | "macro_demand", "sectors") => codes("sectors"),
+        ("layer" | "rule" | "retaliation" | "macro_demand" | "elasticity_override", "sectors") => {
+            codes("sectors")
+        }
         ("layer" | "rule" | "retaliation", "except_sectors") => codes("sectors removed"),
         ("layer" | "rule" | "retaliation", "rate") => rate("the rate"),
         ("layer" | "retaliation", "step") => tables("step"),
