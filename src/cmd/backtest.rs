@@ -26,6 +26,7 @@ pub struct Args {
 
 /// Runs `tariffsim backtest`.
 pub fn run(args: &Args) -> Result<()> {
+    args.mc.validate()?;
     if let Some(x) = args.require_coverage
         && !(0.0..=1.0).contains(&x)
     {

@@ -20,6 +20,7 @@ pub struct Args {
 
 /// Runs `tariffsim compare`.
 pub fn run(args: &Args) -> Result<()> {
+    args.mc.validate()?;
     if args.mc.point {
         return Err(super::invalid(
             "`compare` is a Monte Carlo comparison; `--point` does not apply",

@@ -113,6 +113,9 @@ pub fn run(args: &Args) -> Result<()> {
             ))
         })?);
     }
+    if let Some(dir) = &args.plot {
+        super::montecarlo::out_dir_ok(dir, "--plot")?;
+    }
     let (sc, b) = super::check::load(&args.file)?;
     let importer = match &args.importer {
         None => sc.focus.importer,

@@ -89,6 +89,51 @@ pub fn point_elasticities(
         .map_err(|e| super::invalid(format!("`{}`: {e}", sc.path.display())))
 }
 
+impl McArgs {
+    /// Every check of the flags that needs no scenario, before any work is done (issue 20): a bad
+    /// flag never prints a point table first.
+    pub fn validate(&self) -> Result<()> {
+        if self.draws == Some(0) {
+            return Err(super::invalid("`--draws` must be at least 1"));
+        }
+        if let Some(name) = &self.sampler
+            && SamplerKind::from_name(name).is_none()
+        {
+            return Err(super::invalid(format!(
+                "unknown sampler `{name}`\nhint: one of `random`, `lhs`, `sobol`"
+            )));
+        }
+        if self.threads == Some(0) {
+            return Err(super::invalid("`--threads` must be at least 1"));
+        }
+        if let Some(shard) = &self.shard {
+            parse_shard(shard)?;
+        }
+        if let Some(r) = self.max_failure_rate
+            && !(0.0..=1.0).contains(&r)
+        {
+            return Err(super::invalid(format!(
+                "`--max-failure-rate` must be in [0, 1], got {r}"
+            )));
+        }
+        if let Some(out) = &self.out {
+            out_dir_ok(out, "--out")?;
+        }
+        Ok(())
+    }
+}
+
+/// An output folder flag names a folder or nothing yet, never a file.
+pub fn out_dir_ok(dir: &std::path::Path, flag: &str) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(super::invalid(format!(
+            "`{flag} {}` is a file: {flag} must be a directory (it is created if missing)",
+            dir.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Most worker threads per core `--threads` may ask for.
 const MAX_THREADS_PER_CORE: usize = 4;
 

@@ -38,6 +38,7 @@ pub struct Args {
 
 /// Runs `tariffsim run`.
 pub fn run(args: &Args) -> Result<()> {
+    args.mc.validate()?;
     let (mut sc, baseline) = super::check::load(&args.file)?;
     super::montecarlo::apply_horizon(&mut sc, &args.mc);
     let elasticities = super::montecarlo::point_elasticities(&sc, &baseline)?;

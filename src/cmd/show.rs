@@ -67,6 +67,9 @@ pub fn run(args: &Args) -> Result<()> {
         })?),
         None => None,
     };
+    if let Some(dir) = &args.plot {
+        super::montecarlo::out_dir_ok(dir, "--plot")?;
+    }
     let (sc, b) = super::check::load(&args.file)?;
     if let Some(dir) = &args.plot {
         let files = tariffsim_report::render_timeline(&sc, &b, dir)?;

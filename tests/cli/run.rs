@@ -326,3 +326,48 @@ fn console_output_fits_100_columns() {
     assert_eq!(r.code(), 0, "{}", r.stderr());
     assert!(r.stdout().contains(" P12 "), "{}", r.stdout());
 }
+
+/// Every flag is checked before any work (issue 20): a bad flag exits 2 with nothing on stdout
+/// (no point table first) and no run folder.
+#[test]
+fn bad_flags_fail_before_any_output() {
+    let dir = TestDir::new();
+    let s = repo().join("scenarios/us_china_2025.toml");
+    let s = s.to_str().unwrap();
+    for (flags, needle) in [
+        (vec!["--sampler", "bogus"], "unknown sampler `bogus`"),
+        (vec!["--draws", "0"], "`--draws` must be at least 1"),
+        (vec!["--threads", "0"], "`--threads` must be at least 1"),
+        (vec!["--shard", "5/4"], "invalid shard `5/4`"),
+        (vec!["--max-failure-rate", "2"], "must be in [0, 1]"),
+        (vec!["--out", s], "must be a directory"),
+    ] {
+        for cmd in ["run", "backtest"] {
+            let mut args = vec![cmd, s];
+            if cmd == "backtest" {
+                args.extend(["--observed", "none.csv"]);
+            }
+            args.extend(flags.iter().copied());
+            let r = run(&dir, &args);
+            assert_eq!(r.code(), 2, "{cmd} {flags:?}: {}", r.stderr());
+            assert!(
+                r.stderr().contains(needle),
+                "{cmd} {flags:?}: {}",
+                r.stderr()
+            );
+            assert!(
+                r.stdout().is_empty(),
+                "{cmd} {flags:?} printed: {}",
+                r.stdout()
+            );
+        }
+    }
+    assert!(!dir.path().join("runs").exists(), "no run folder");
+    let r = run(&dir, &["show", s, "--plot", s]);
+    assert_eq!(r.code(), 2);
+    assert!(
+        r.stderr().contains("`--plot") && r.stderr().contains("is a file"),
+        "{}",
+        r.stderr()
+    );
+}
