@@ -70,3 +70,8 @@ bench-limits: ## Achieved / physical limit of the armington Newton sweep (micro-
 
 build-native: ## Opt-in: release binary tuned for THIS CPU (-C target-cpu=native; not portable)
 	RUSTFLAGS="-C target-cpu=native" $(CARGO) build --release --locked --target-dir target/native
+
+# --- a real Slurm test (issue 22) ---
+.PHONY: test-slurm
+test-slurm: build ## Root only, not in CI: Slurm job array on a throwaway local cluster, merge == single run (tests/slurm/)
+	TARIFFSIM=$(TARGET_DIR)/release/tariffsim bash tests/slurm/run.sh

@@ -380,14 +380,13 @@ pub fn plots(dir: &std::path::Path, quiet: bool, threads: usize) -> Result<()> {
 /// Runs the Monte Carlo of `sc` and prints where the outputs are plus the table.
 pub fn run(
     sc: &Scenario,
-    baseline: &Baseline,
     args: &McArgs,
-    extra_files: &[(&str, Vec<u8>)],
+    job: impl FnOnce(&RunSettings) -> Result<mc::RunOutcome, RunnerError>,
     point: impl Fn(&str) -> Option<f64>,
     print_table: bool,
 ) -> Result<RunSettings> {
     let settings = settings(sc, args)?;
-    let outcome = mc::run(sc, baseline, &settings, extra_files);
+    let outcome = job(&settings);
     let outcome = match outcome {
         Ok(o) => o,
         Err(e) => return Err(runner_error(e)),

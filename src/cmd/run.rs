@@ -6,7 +6,7 @@
 
 use anyhow::{Context, Result};
 use std::path::PathBuf;
-use tariffsim_runner::point::{PointResult, run_point};
+use tariffsim_runner::point::PointResult;
 use tariffsim_scenario::Scenario;
 
 /// Output format.
@@ -41,8 +41,9 @@ pub fn run(args: &Args) -> Result<()> {
     args.mc.validate()?;
     let (mut sc, baseline) = super::check::load(&args.file)?;
     super::montecarlo::apply_horizon(&mut sc, &args.mc);
-    let elasticities = super::montecarlo::point_elasticities(&sc, &baseline)?;
-    let result = run_point(&sc, &baseline, &elasticities)
+    // Invalid central elasticities are invalid input; a failed solve names the file.
+    super::montecarlo::point_elasticities(&sc, &baseline)?;
+    let result = tariffsim_runner::job::point(&sc, &baseline)
         .with_context(|| format!("solving `{}`", args.file.display()))?;
     let names = super::montecarlo::focus_metrics(&sc, &result.names);
     let text = match args.format {
@@ -59,20 +60,11 @@ pub fn run(args: &Args) -> Result<()> {
         // Keep stdout machine-readable: the Monte Carlo results go to the run directory only.
         mc.quiet = true;
     }
-    let phases = ("phases.csv", csv(&result, &result.names).into_bytes());
-    let mut rules_json = serde_json::to_vec_pretty(&sc.rules)?;
-    rules_json.push(b'\n');
-    let rules = ("rules.json", rules_json);
-    let timeline = (
-        "timeline.csv",
-        tariffsim_runner::timeline::timeline_csv(&sc, &baseline),
-    );
     let point = |name: &str| result.period(name);
     let settings = super::montecarlo::run(
         &sc,
-        &baseline,
         &mc,
-        &[phases, rules, timeline],
+        |settings| tariffsim_runner::job::monte_carlo(&sc, &baseline, settings, &result),
         point,
         args.format == Format::Table,
     )?;
@@ -173,25 +165,5 @@ fn json(sc: &Scenario, r: &PointResult, names: &[String]) -> Result<String> {
 }
 
 fn csv(r: &PointResult, names: &[String]) -> String {
-    use std::fmt::Write;
-    let mut o = String::from("phase,start,end,days,metric,value\n");
-    let total: u32 = r.phases.iter().map(|p| p.2).sum();
-    let first = r
-        .phases
-        .first()
-        .map(|p| p.0.to_string())
-        .unwrap_or_default();
-    let last = r.phases.last().map(|p| p.1.to_string()).unwrap_or_default();
-    for k in 0..=r.phases.len() {
-        let (label, s, e, d) = match r.phases.get(k) {
-            Some((s, e, d)) => ((k + 1).to_string(), s.to_string(), e.to_string(), *d),
-            None => ("period".to_string(), first.clone(), last.clone(), total),
-        };
-        for n in names {
-            if let Some(v) = r.get(k, n) {
-                let _ = writeln!(o, "{label},{s},{e},{d},{n},{v}");
-            }
-        }
-    }
-    o
+    tariffsim_runner::job::phases_csv(r, names)
 }

@@ -98,13 +98,13 @@ if command -v mungekey >/dev/null; then
 else # older munge (create-munge-key era): 1 KiB of randomness is a valid key
     dd if=/dev/urandom of="$T/munge/munge.key" bs=1024 count=1 status=none
 fi
-chmod 0700 "$T/munge"
+chmod 0755 "$T/munge" # not writable by others (munged checks); traversable for clients
 chmod 0400 "$T/munge/munge.key"
-MUNGE_SOCKET=$T/munge/munge.socket
+MUNGE_SOCKET=$T/munge/munge.socket # (a Unix socket path: keep T short, < 108 bytes)
 munged --foreground --force \
     --socket="$MUNGE_SOCKET" --key-file="$T/munge/munge.key" \
     --pid-file="$T/munge/munged.pid" --seed-file="$T/munge/munged.seed" \
-    --log-file="$T/log/munged.log" &
+    2>"$T/log/munged.log" & # in the foreground munged logs to stderr, not to --log-file
 PIDS+=($!)
 for _ in $(seq 50); do [[ -S $MUNGE_SOCKET ]] && break; sleep 0.2; done
 [[ -S $MUNGE_SOCKET ]] || die "munged did not create $MUNGE_SOCKET"
@@ -135,7 +135,7 @@ AuthType=auth/munge
 CredType=cred/munge
 AuthInfo=socket=$MUNGE_SOCKET
 StateSaveLocation=$T/state
-SlurmdSpoolDir=$T/spool/slurmd-%n
+SlurmdSpoolDir=$T/spool
 SlurmctldPidFile=$T/state/slurmctld.pid
 SlurmdPidFile=$T/spool/slurmd.pid
 SlurmctldLogFile=$T/log/slurmctld.log
@@ -149,6 +149,8 @@ JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 JobCompType=jobcomp/none
 MpiDefault=none
+# no mail (the default MailProg is not installed; slurmctld logs an error without this)
+MailProg=/bin/true
 SwitchType=switch/none
 PlugStackConfig=$T/etc/plugstack.conf
 # schedule CPUs and memory, so array tasks share the node
@@ -210,7 +212,7 @@ log "submitted array job $JOBID"
 # No accounting (sacct needs slurmdbd), so poll squeue until the array has left the queue, then
 # read every task's final state and exit code from slurmctld (kept for MinJobAge).
 deadline=$((SECONDS + TIMEOUT))
-while [[ -n $(squeue -h -j "$JOBID" -o '%i' 2>/dev/null) ]]; do
+while queued=$(squeue -h -j "$JOBID" -o '%i') || die "squeue failed (slurmctld down?)"; [[ -n $queued ]]; do
     ((SECONDS < deadline)) || die "array $JOBID not finished after ${TIMEOUT}s: $(squeue -j "$JOBID" 2>&1 | tr '\n' ' ')"
     sleep 1
 done
@@ -219,7 +221,9 @@ for k in $(seq 1 "$SHARDS"); do
     info=$(scontrol -o show job "${JOBID}_$k")
     state=$(grep -o 'JobState=[^ ]*' <<<"$info")
     code=$(grep -o ' ExitCode=[^ ]*' <<<"$info")
-    log "task ${JOBID}_$k: ${state}${code}"
+    where=$(grep -o ' NodeList=[^ ]*' <<<"$info")
+    when=$(grep -o ' StartTime=[^ ]*' <<<"$info")
+    log "task ${JOBID}_$k: ${state}${code}${where}${when}"
     [[ $state == JobState=COMPLETED && $code == ' ExitCode=0:0' ]] || bad=1
     [[ -f $WORK/shard-$k/manifest.json ]] || { log "shard-$k has no manifest.json"; bad=1; }
 done

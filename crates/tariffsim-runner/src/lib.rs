@@ -15,6 +15,7 @@ pub mod backtest;
 pub mod dist;
 pub mod engine;
 pub mod error;
+pub mod job;
 pub mod mc;
 pub mod normal;
 pub mod output;
