@@ -35,7 +35,11 @@ doc: ## Build the API docs (warnings are errors)
 bench: ## Criterion benchmarks
 	$(CARGO) bench --workspace --locked
 
-ci: test ## Exactly what .ci/run runs
+ci: test test-python ## Exactly what .ci/run runs
+
+.PHONY: test-python
+test-python: ## The Python package: build the wheel (maturin) into a virtualenv and run pytest
+	TARIFFSIM_BIN=$(abspath $(TARGET_DIR))/debug/tariffsim bash python/ci.sh
 
 # --- tariffsim-data (issue 4) ---
 SHARED_DATA ?= ../shared/data

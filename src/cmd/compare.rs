@@ -5,7 +5,6 @@ use super::montecarlo::{self, McArgs};
 use anyhow::Result;
 use std::path::PathBuf;
 use tariffsim_core::MetricCatalog;
-use tariffsim_runner::mc;
 
 /// Arguments of `tariffsim compare`.
 #[derive(Debug, clap::Args)]
@@ -44,16 +43,10 @@ pub fn run(args: &Args) -> Result<()> {
                 .unwrap_or("0")
         ));
     }
+    let outcome = tariffsim_runner::job::compare((&a, &baseline_a), (&b, &baseline_b), &settings)
+        .map_err(montecarlo::runner_error)?;
     let catalog = MetricCatalog::new(&baseline_a, Some(a.focus));
     let metrics = montecarlo::focus_metrics(&a, catalog.names());
-    let outcome = mc::run_compare(
-        (&a, &baseline_a),
-        (&b, &baseline_b),
-        &metrics,
-        &settings,
-        &[],
-    )
-    .map_err(montecarlo::runner_error)?;
     super::montecarlo::plots(&outcome.dir, settings.quiet, settings.threads)?;
     let s = &outcome.summary;
     println!(

@@ -216,21 +216,7 @@ pub fn runner_error(e: RunnerError) -> anyhow::Error {
 /// deflection by destination, then (with a rerouting block) the rerouted values and the
 /// true-origin change.
 pub fn focus_metrics(sc: &Scenario, names: &[String]) -> Vec<String> {
-    let (m, c) = (&sc.focus_codes.0, &sc.focus_codes.1);
-    let mut out: Vec<String> = sc.metrics.clone();
-    for prefix in [
-        format!("diversion.{m}.{c}."),
-        format!("deflection.{m}.{c}."),
-        "rerouted.".to_string(),
-        "imports_true_origin.".to_string(),
-    ] {
-        for n in names {
-            if n.starts_with(&prefix) && !out.contains(n) {
-                out.push(n.clone());
-            }
-        }
-    }
-    out
+    tariffsim_runner::job::focus_metrics(sc, names)
 }
 
 /// `v` with `decimals` places, never `-0.000` (a value that rounds to zero prints as zero).

@@ -89,3 +89,40 @@ pub fn monte_carlo(
     let timeline = ("timeline.csv", crate::timeline::timeline_csv(sc, baseline));
     mc::run(sc, baseline, settings, &[phases, rules, timeline])
 }
+
+/// The metrics shown with a run and compared by [`compare`]: the scenario's `metrics`, then
+/// diversion by partner and deflection by destination, then (with a rerouting block) the rerouted
+/// values and the true-origin change, from `names` (a catalog's).
+#[must_use]
+pub fn focus_metrics(sc: &Scenario, names: &[String]) -> Vec<String> {
+    let (m, c) = (&sc.focus_codes.0, &sc.focus_codes.1);
+    let mut out: Vec<String> = sc.metrics.clone();
+    for prefix in [
+        format!("diversion.{m}.{c}."),
+        format!("deflection.{m}.{c}."),
+        "rerouted.".to_string(),
+        "imports_true_origin.".to_string(),
+    ] {
+        for n in names {
+            if n.starts_with(&prefix) && !out.contains(n) {
+                out.push(n.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Compares two scenarios on common random numbers as `tariffsim compare` does (the focus
+/// metrics of `a`, A, B and B − A per draw), into `settings.out`.
+///
+/// # Errors
+/// As [`mc::run_compare`].
+pub fn compare(
+    a: (&Scenario, &Baseline),
+    b: (&Scenario, &Baseline),
+    settings: &RunSettings,
+) -> Result<RunOutcome, RunnerError> {
+    let catalog = tariffsim_core::MetricCatalog::new(a.1, Some(a.0.focus));
+    let metrics = focus_metrics(a.0, catalog.names());
+    mc::run_compare(a, b, &metrics, settings, &[])
+}
