@@ -259,7 +259,8 @@ pub struct CellLayers {
     /// Indices into [`Scenario::layers`] of the layers that apply (after exclusions).
     pub layers: Vec<usize>,
     /// The share of the cell's trade each of `layers` applies to (1: all of it), after partial
-    /// coverage, member countries and displacement by `exclusive_with` layers.
+    /// coverage, member countries and displacement by `exclusive_with` layers; empty when every
+    /// layer applies to all of it.
     #[serde(default)]
     pub weights: Vec<f64>,
 }

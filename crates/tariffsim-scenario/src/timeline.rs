@@ -153,13 +153,21 @@ fn combine(
             .map(|&l| layers[l].weight(date, n, i, j, s))
             .collect();
         // Displacement: a layer keeps (1 - w') of its weight per displacing layer of weight w'.
+        // Only layers with `exclusive_with` displace: the scan is over them alone (a cell with
+        // thousands of plain layers stays linear in their number).
+        let displacers: Vec<(usize, f64)> = all
+            .iter()
+            .zip(&own)
+            .filter(|(m, _)| !layers[**m].exclusive_idx.is_empty())
+            .map(|(m, w)| (*m, *w))
+            .collect();
         weights.clear();
         let mut kept = Vec::with_capacity(all.len());
         for (a, &l) in all.iter().enumerate() {
             let mut w = own[a];
-            for (b, &m) in all.iter().enumerate() {
+            for &(m, wm) in &displacers {
                 if m != l && layers[m].exclusive_idx.contains(&l) {
-                    w *= 1.0 - own[b];
+                    w *= 1.0 - wm;
                 }
             }
             if w > 0.0 {
@@ -239,7 +247,12 @@ fn combine(
                 baseline_rate: base[k],
                 rate,
                 layers: list.clone(),
-                weights: weights.clone(),
+                // Empty when every layer covers the whole cell (the common case: half the memory).
+                weights: if weights.iter().all(|w| crate::scenario::is_full(*w)) {
+                    Vec::new()
+                } else {
+                    weights.clone()
+                },
             });
         }
     }
