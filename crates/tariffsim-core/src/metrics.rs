@@ -36,6 +36,10 @@
 //! | `import_share.M.X` | X's share of M's imports after the shock, percent (a level) |
 //! | `export_share.X.M` | M's share of X's exports after the shock, percent (a level) |
 //!
+//! Each of the two-region forms takes a fourth part, a sector code, for one sector:
+//! `trade.EU27.USA.METALS_MINERALS`, `imports_pct.USA.CHN.ELECTRONICS`,
+//! `import_share.USA.VNM.ELECTRONICS`.
+//!
 //! A period's `_pct` is linear in the flows, so the day-weighted average of phases is exact; a
 //! period's share is recomputed from the period's flows ([`MetricCatalog::recompute_ratios`]).
 //!
@@ -253,6 +257,48 @@ pub const FAMILIES: &[MetricFamily] = &[
         description: "M's share of X's exports after the shock (a level, percent).",
     },
     MetricFamily {
+        pattern: "trade.X.M.S",
+        unit: Unit::UsdBn,
+        origin: "on request",
+        description: "Change in X's sales to M in sector S (a sector code of the baseline), e.g. trade.EU27.USA.METALS_MINERALS.",
+    },
+    MetricFamily {
+        pattern: "imports.M.X.S",
+        unit: Unit::UsdBn,
+        origin: "on request",
+        description: "The same flow as trade.X.M.S, named from the importer's side.",
+    },
+    MetricFamily {
+        pattern: "exports.X.M.S",
+        unit: Unit::UsdBn,
+        origin: "on request",
+        description: "The same flow as trade.X.M.S, named from the exporter's side.",
+    },
+    MetricFamily {
+        pattern: "imports_pct.M.X.S",
+        unit: Unit::Percent,
+        origin: "on request",
+        description: "Change in M's imports from X in sector S, percent of the baseline flow.",
+    },
+    MetricFamily {
+        pattern: "exports_pct.X.M.S",
+        unit: Unit::Percent,
+        origin: "on request",
+        description: "Change in X's exports to M in sector S, percent of the baseline flow.",
+    },
+    MetricFamily {
+        pattern: "import_share.M.X.S",
+        unit: Unit::Percent,
+        origin: "on request",
+        description: "X's share of M's imports in sector S after the shock (a level, percent).",
+    },
+    MetricFamily {
+        pattern: "export_share.X.M.S",
+        unit: Unit::Percent,
+        origin: "on request",
+        description: "M's share of X's exports in sector S after the shock (a level, percent).",
+    },
+    MetricFamily {
         pattern: "rerouted.C.K.M",
         unit: Unit::UsdBn,
         origin: "rerouting",
@@ -379,11 +425,18 @@ enum Kind {
 struct TradePair {
     exporters: Vec<usize>,
     importers: Vec<usize>,
+    /// Sectors counted (`None`: all).
+    sector: Option<usize>,
     /// Baseline value, USD.
     base: f64,
 }
 
 impl TradePair {
+    /// Whether the pair counts sector `s`.
+    fn covers(&self, s: usize) -> bool {
+        self.sector.is_none_or(|x| x == s)
+    }
+
     /// Sum over the pair's cells (diagonal excluded) of `value(cell)` in one sector block.
     fn sum_block(&self, block: &[f64], n: usize) -> f64 {
         let mut total = 0.0;
@@ -458,6 +511,12 @@ impl MetricCatalog {
                 (Kind::Share(..), ["export_share", x, m]) => {
                     [format!("trade.{x}.{m}"), format!("trade.{x}.*")]
                 }
+                (Kind::Share(..), ["import_share", m, x, s]) => {
+                    [format!("trade.{x}.{m}.{s}"), format!("trade.*.{m}.{s}")]
+                }
+                (Kind::Share(..), ["export_share", x, m, s]) => {
+                    [format!("trade.{x}.{m}.{s}"), format!("trade.{x}.*.{s}")]
+                }
                 _ => continue,
             };
             for f in flows {
@@ -505,27 +564,53 @@ impl MetricCatalog {
     fn parse_extra(&mut self, baseline: &Baseline, name: &str) -> Result<Kind> {
         let bad = |why: String| crate::CoreError::Incompatible(format!("metric `{name}`: {why}"));
         let parts: Vec<&str> = name.split('.').collect();
-        let (kind, a, b) = match parts.as_slice() {
-            [k, a, b] => (*k, *a, Some(*b)),
-            [k, a] => (*k, *a, None),
-            _ => return Err(bad("expected `KIND.REGION[.REGION]`".into())),
+        // A fourth part names one sector: `trade.CHN.USA.ELECTRONICS`.
+        let (kind, a, b, sector) = match parts.as_slice() {
+            [k, a, b, s] => {
+                let code = baseline
+                    .sectors()
+                    .index_of(s)
+                    .ok_or_else(|| bad(format!("`{s}` is not a sector of the baseline")))?;
+                (*k, *a, Some(*b), Some(code))
+            }
+            [k, a, b] => (*k, *a, Some(*b), None),
+            [k, a] => (*k, *a, None, None),
+            _ => return Err(bad("expected `KIND.REGION[.REGION[.SECTOR]]`".into())),
         };
+        if sector.is_some()
+            && !matches!(
+                kind,
+                "trade"
+                    | "imports"
+                    | "exports"
+                    | "imports_pct"
+                    | "exports_pct"
+                    | "import_share"
+                    | "export_share"
+            )
+        {
+            return Err(bad(
+                "a sector part is for trade, imports, exports, their _pct and the shares".into(),
+            ));
+        }
         let mut pair = |exporters: &str, importers: &str| -> Result<usize> {
             let x = resolve_set(baseline, exporters).map_err(bad)?;
             let m = resolve_set(baseline, importers).map_err(bad)?;
             if let Some(k) = self
                 .pairs
                 .iter()
-                .position(|p| p.exporters == x && p.importers == m)
+                .position(|p| p.exporters == x && p.importers == m && p.sector == sector)
             {
                 return Ok(k);
             }
             let p = TradePair {
                 exporters: x,
                 importers: m,
+                sector,
                 base: 0.0,
             };
             let base: f64 = (0..baseline.n_sectors())
+                .filter(|&s| p.covers(s))
                 .map(|s| p.sum_block(baseline.sector_flows(s), baseline.n_regions()))
                 .sum();
             self.pairs.push(TradePair { base, ..p });
@@ -790,7 +875,9 @@ impl MetricCatalog {
                 let base_block = &baseline.sector_flows(s)[..n * n];
                 let new_block = &eq.flows[s * n * n..(s + 1) * n * n];
                 for (p, change) in self.pairs.iter().zip(ws.pairs.iter_mut()) {
-                    *change += p.sum_block(new_block, n) - p.sum_block(base_block, n);
+                    if p.covers(s) {
+                        *change += p.sum_block(new_block, n) - p.sum_block(base_block, n);
+                    }
                 }
             }
         }
@@ -1394,5 +1481,48 @@ mod tests {
                 f.pattern
             );
         }
+    }
+
+    /// A sector part restricts an on-request trade metric to one sector: the sectors' changes add
+    /// up to the all-sector change, and the sector's percent and share are its own.
+    #[test]
+    fn trade_metrics_by_sector() {
+        use crate::{Elasticities, Model};
+        let (b, _) = six_regions_three_sectors();
+        let n = b.n_regions();
+        let sector_names: Vec<String> = (0..3).map(|s| b.sectors().code(s).to_string()).collect();
+        let mut names: Vec<String> = vec!["trade.B.A".into(), "import_share.A.B".into()];
+        for s in &sector_names {
+            names.push(format!("trade.B.A.{s}"));
+            names.push(format!("imports_pct.A.B.{s}"));
+            names.push(format!("import_share.A.B.{s}"));
+        }
+        let catalog = MetricCatalog::new(&b, None).with_extra(&b, &names).unwrap();
+        let e = Elasticities::uniform(n, 3, 4.0, -1.5, 6.0).unwrap();
+        let mut t = b.baseline_tariffs();
+        t.set(1, 0, 0, 0.5).unwrap();
+        let eq = Model::Armington.solve(&b, &e, &t).unwrap();
+        let v: std::collections::HashMap<String, f64> =
+            catalog.evaluate(&b, &eq).into_iter().collect();
+        let by_sector: f64 = sector_names
+            .iter()
+            .map(|s| v[&format!("trade.B.A.{s}")])
+            .sum();
+        assert!((by_sector - v["trade.B.A"]).abs() < 1e-9 * v["trade.B.A"].abs().max(1.0));
+        // The taxed sector falls; its percent is its own flow's.
+        let s0 = &sector_names[0];
+        let base0 = b.flow(1, 0, 0);
+        let new0 = eq.flow(1, 0, 0);
+        assert!((v[&format!("imports_pct.A.B.{s0}")] - 100.0 * (new0 / base0 - 1.0)).abs() < 1e-9);
+        let total0: f64 = (0..n).filter(|&i| i != 0).map(|i| eq.flow(i, 0, 0)).sum();
+        assert!((v[&format!("import_share.A.B.{s0}")] - 100.0 * new0 / total0).abs() < 1e-9);
+        // Errors: an unknown sector.
+        let err = MetricCatalog::new(&b, None)
+            .with_extra(&b, &["trade.B.A.NOPE".to_string()])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a sector"), "{err}");
+        assert!(unit_of(&format!("import_share.A.B.{s0}")) == Unit::Percent);
+        assert!(family_of(&format!("trade.B.A.{s0}")).is_some());
     }
 }
