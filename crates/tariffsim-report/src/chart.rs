@@ -946,38 +946,24 @@ impl Chart for BarChart {
 // ---------------------------------------------------------------------------------------------
 // Tariff timeline
 
-/// Days since 1970-01-01 of a `YYYY-MM-DD` date (Hinnant's `days_from_civil`).
-#[must_use]
-pub fn days_from_iso(s: &str) -> Option<i64> {
-    let mut it = s.split('-');
-    let y: i64 = it.next()?.parse().ok()?;
-    let m: i64 = it.next()?.parse().ok()?;
-    let d: i64 = it.next()?.parse().ok()?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
+/// 1970-01-01, day 0 of the charts' day numbers.
+fn epoch() -> tariffsim_scenario::Date {
+    tariffsim_scenario::Date::from_ymd(1970, 1, 1).expect("a valid date")
 }
 
-/// `YYYY-MM-DD` of days since 1970-01-01 (Hinnant's `civil_from_days`).
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date (the scenario crate's calendar).
+#[must_use]
+pub fn days_from_iso(s: &str) -> Option<i64> {
+    tariffsim_scenario::Date::parse(s).map(|d| d.days_since(epoch()))
+}
+
+/// `YYYY-MM-DD` of days since 1970-01-01 (the scenario crate's calendar; empty outside its
+/// years 1900–2200, which no chart reaches).
 #[must_use]
 pub fn iso_from_days(z: i64) -> String {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    epoch()
+        .plus_days(z)
+        .map_or_else(String::new, |d| d.to_string())
 }
 
 /// Offsets (days from `start`) of month starts within `[0, span]`, every 1, 2, 3 or 6 months

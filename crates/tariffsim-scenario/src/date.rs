@@ -98,6 +98,14 @@ impl Date {
         }
     }
 
+    /// The date `n` days later (earlier for negative `n`), if it is within [`Date::YEARS`].
+    #[must_use]
+    pub fn plus_days(self, n: i64) -> Option<Self> {
+        let days = i32::try_from(i64::from(self.days) + n).ok()?;
+        let d = Self { days };
+        Self::YEARS.contains(&d.ymd().0).then_some(d)
+    }
+
     /// Days from `earlier` to `self` (negative if `self` is earlier).
     #[must_use]
     pub fn days_since(self, earlier: Self) -> i64 {
