@@ -75,16 +75,22 @@ fn parse_number(file: &Path, line: usize, column: &str, text: &str) -> Result<f6
 fn read_data(path: &Path, year: Option<&str>, variables: &[String]) -> Result<Data> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| super::invalid(format!("cannot read data file `{}`: {e}", path.display())))?;
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty());
-    let (_, header) = lines
-        .next()
-        .ok_or_else(|| super::invalid(format!("`{}` is empty", path.display())))?;
-    let header: Vec<&str> = header.split(',').map(str::trim).collect();
+    // The csv crate (quotes, CRLF, blank lines); fields trimmed as before.
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = rdr
+        .headers()
+        .map_err(|e| super::invalid(format!("{}:1: {e}", path.display())))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    if header.iter().all(String::is_empty) {
+        return Err(super::invalid(format!("`{}` is empty", path.display())));
+    }
     let col = |name: &str| -> Result<usize> {
-        header.iter().position(|h| *h == name).ok_or_else(|| {
+        header.iter().position(|h| h == name).ok_or_else(|| {
             super::invalid(format!(
                 "{}:1: no column `{name}`\nhint: the header is {}",
                 path.display(),
@@ -108,24 +114,25 @@ fn read_data(path: &Path, year: Option<&str>, variables: &[String]) -> Result<Da
             }
         })
         .collect::<Result<_>>()?;
-    let mut rows = Vec::new();
-    for (k, line) in lines {
-        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+    let mut rows: Vec<(usize, csv::StringRecord)> = Vec::new();
+    for rec in rdr.records() {
+        let fields = rec.map_err(|e| super::invalid(format!("{}: {e}", path.display())))?;
+        let line = fields.position().map_or(0, |p| p.line() as usize);
         if fields.len() != header.len() {
             return Err(super::invalid(format!(
                 "{}:{}: {} fields, the header has {}",
                 path.display(),
-                k + 1,
+                line,
                 fields.len(),
                 header.len()
             )));
         }
         if let (Some(c), Some(y)) = (cyear, year)
-            && fields[c] != y
+            && &fields[c] != y
         {
             continue;
         }
-        rows.push((k + 1, fields));
+        rows.push((line, fields));
     }
     let mut countries: Vec<String> = rows
         .iter()
@@ -148,25 +155,25 @@ fn read_data(path: &Path, year: Option<&str>, variables: &[String]) -> Result<Da
     let mut y = vec![(0.0, 0.0); n];
     let mut e = vec![(0.0, 0.0); n];
     for (line, f) in &rows {
-        let (i, j) = (index[f[ce]], index[f[ci]]);
+        let (i, j) = (index[&f[ce]], index[&f[ci]]);
         if seen[i * n + j] != 0 {
             return Err(super::invalid(format!(
                 "{}:{line}: pair {} -> {} already given on line {}",
                 path.display(),
-                f[ce],
-                f[ci],
+                &f[ce],
+                &f[ci],
                 seen[i * n + j]
             )));
         }
         seen[i * n + j] = *line;
-        let yv = parse_number(path, *line, "Y", f[cy])?;
-        let ev = parse_number(path, *line, "E", f[cx])?;
+        let yv = parse_number(path, *line, "Y", &f[cy])?;
+        let ev = parse_number(path, *line, "E", &f[cx])?;
         y[i] = (y[i].0 + yv, y[i].1 + 1.0);
         e[j] = (e[j].0 + ev, e[j].1 + 1.0);
         for (k, c) in var_cols.iter().enumerate() {
             costs[(i * n + j) * k_vars + k] = match c {
                 None => 1.0,
-                Some(c) => parse_number(path, *line, &variables[k], f[*c])?,
+                Some(c) => parse_number(path, *line, &variables[k], &f[*c])?,
             };
         }
     }
