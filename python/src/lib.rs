@@ -60,6 +60,19 @@ fn run_err(e: impl std::fmt::Display) -> PyErr {
     RunError::new_err(e.to_string())
 }
 
+/// A scenario at another horizon (as `--horizon`).
+fn apply_horizon(sc: &mut Scenario, horizon: Option<&str>) -> PyResult<()> {
+    if let Some(h) = horizon {
+        sc.horizon = Horizon::from_name(h).ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "unknown horizon `{h}`: one of {}",
+                Horizon::NAMES.join(", ")
+            ))
+        })?;
+    }
+    Ok(())
+}
+
 /// Settings as the CLI makes them from the scenario and its flags.
 fn settings(
     sc: &mut Scenario,
@@ -69,14 +82,7 @@ fn settings(
     horizon: Option<&str>,
     threads: Option<usize>,
 ) -> PyResult<RunSettings> {
-    if let Some(h) = horizon {
-        sc.horizon = Horizon::from_name(h).ok_or_else(|| {
-            PyValueError::new_err(format!(
-                "unknown horizon `{h}`: one of {}",
-                Horizon::NAMES.join(", ")
-            ))
-        })?;
-    }
+    apply_horizon(sc, horizon)?;
     let mut s = RunSettings::from_scenario(sc, PathBuf::from(out));
     if let Some(d) = draws {
         if d == 0 {
@@ -149,9 +155,7 @@ fn compare(
 ) -> PyResult<String> {
     let (mut sa, ba) = load(a, None)?;
     let (mut sb, bb) = load(b, None)?;
-    if let Some(h) = horizon {
-        settings(&mut sb, out, None, None, Some(h), None)?;
-    }
+    apply_horizon(&mut sb, horizon)?;
     let settings = settings(&mut sa, out, draws, seed, horizon, threads)?;
     let dir = py.detach(|| {
         tariffsim_runner::job::compare((&sa, &ba), (&sb, &bb), &settings)

@@ -966,6 +966,33 @@ pub fn iso_from_days(z: i64) -> String {
         .map_or_else(String::new, |d| d.to_string())
 }
 
+/// Tick marks and month labels under a date axis: `ticks` are day offsets from `start_day`,
+/// `to_px` maps an offset to backend pixels on the axis line.
+fn draw_month_ticks<DB: DrawingBackend>(
+    plot: &DrawingArea<DB, Shift>,
+    start_day: i64,
+    ticks: &[f64],
+    to_px: impl Fn(f64) -> (i32, i32),
+) -> Res {
+    let base = plot.get_base_pixel();
+    for &t in ticks {
+        let (px, py) = to_px(t);
+        let (px, py) = (px - base.0, py - base.1);
+        plot.draw(&PathElement::new(
+            vec![(px, py), (px, py + 6)],
+            MUTED.stroke_width(1),
+        ))
+        .msg()?;
+        plot.draw(&Text::new(
+            month_label(start_day + t.round() as i64),
+            (px, py + 10),
+            font(15).pos(Pos::new(HPos::Center, VPos::Top)),
+        ))
+        .msg()?;
+    }
+    Ok(())
+}
+
 /// Offsets (days from `start`) of month starts within `[0, span]`, every 1, 2, 3 or 6 months
 /// so that there are at most 8.
 fn month_ticks(start: i64, span: f64) -> Vec<f64> {
@@ -1091,21 +1118,9 @@ impl Chart for TimelineChart {
         .msg()?;
         // Month ticks (the axis' own ticks would fall on arbitrary days).
         let base = plot.get_base_pixel();
-        for t in ticks {
-            let (px, py) = chart.backend_coord(&(t, y_bottom));
-            let (px, py) = (px - base.0, py - base.1);
-            plot.draw(&PathElement::new(
-                vec![(px, py), (px, py + 6)],
-                MUTED.stroke_width(1),
-            ))
-            .msg()?;
-            plot.draw(&Text::new(
-                month_label(start_day + t.round() as i64),
-                (px, py + 10),
-                font(15).pos(Pos::new(HPos::Center, VPos::Top)),
-            ))
-            .msg()?;
-        }
+        draw_month_ticks(&plot, start_day, &ticks, |t| {
+            chart.backend_coord(&(t, y_bottom))
+        })?;
         // Phase shading (alternate phases) and labels where they fit.
         for (k, (a, b)) in spans.iter().enumerate() {
             if k % 2 == 1 {
@@ -1298,22 +1313,9 @@ impl Chart for DailyChart {
         )
         .draw()
         .msg()?;
-        let base = plot.get_base_pixel();
-        for t in month_ticks(d0, span) {
-            let (px, py) = chart.backend_coord(&(t, 0.0));
-            let (px, py) = (px - base.0, py - base.1);
-            plot.draw(&PathElement::new(
-                vec![(px, py), (px, py + 6)],
-                MUTED.stroke_width(1),
-            ))
-            .msg()?;
-            plot.draw(&Text::new(
-                month_label(d0 + t.round() as i64),
-                (px, py + 10),
-                font(15).pos(Pos::new(HPos::Center, VPos::Top)),
-            ))
-            .msg()?;
-        }
+        draw_month_ticks(&plot, d0, &month_ticks(d0, span), |t| {
+            chart.backend_coord(&(t, 0.0))
+        })?;
         let mut entries = Vec::new();
         for (k, line_spec) in self.series.iter().enumerate() {
             let (label, detail, pts, dashed) = (

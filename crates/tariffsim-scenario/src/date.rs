@@ -101,6 +101,11 @@ impl Date {
     /// The date `n` days later (earlier for negative `n`), if it is within [`Date::YEARS`].
     #[must_use]
     pub fn plus_days(self, n: i64) -> Option<Self> {
+        // Beyond 400 years the result is outside YEARS anyway; the bound keeps the calendar
+        // arithmetic far from overflow.
+        if n.abs() > 146_097 {
+            return None;
+        }
         let days = i32::try_from(i64::from(self.days) + n).ok()?;
         let d = Self { days };
         Self::YEARS.contains(&d.ymd().0).then_some(d)

@@ -576,7 +576,6 @@ impl Cx<'_> {
         section: &str,
     ) -> Result<(Vec<usize>, Vec<PartialExporter>)> {
         let b = self.baseline;
-        let (n, ns) = (b.n_regions(), b.n_sectors());
         let include = t.get("exporters").ok_or_else(|| {
             self.err(section_loc, format!("missing key `exporters` in {section}"))
         })?;
@@ -637,20 +636,7 @@ impl Cx<'_> {
                     "either the aggregate or some of its member countries",
                 ));
             }
-            match partial.iter_mut().find(|p| p.exporter == m.region) {
-                Some(p) => {
-                    p.members.push(code.clone());
-                    p.shares
-                        .iter_mut()
-                        .zip(&m.export_shares)
-                        .for_each(|(a, x)| *a += x);
-                }
-                None => partial.push(PartialExporter {
-                    exporter: m.region,
-                    members: vec![code.clone()],
-                    shares: m.export_shares.clone(),
-                }),
-            }
+            add_member(&mut partial, m, code);
         }
         if let Some(e) = t.get("except") {
             let (drop, named_out) = split(e)?;
@@ -665,9 +651,12 @@ impl Cx<'_> {
                         "a member country in one of the two lists",
                     ));
                 }
-                if let Some(p) = partial.iter_mut().find(|p| p.exporter == m.region) {
-                    // Other members of the same aggregate: disjoint, nothing to remove.
-                    let _ = p;
+                let selected_members = |p: &PartialExporter| {
+                    p.exporter == m.region && p.members.iter().all(|c| !c.starts_with('-'))
+                };
+                if partial.iter().any(selected_members) {
+                    // Other members of the same aggregate were selected: disjoint, nothing to
+                    // remove.
                     continue;
                 }
                 if let Some(pos) = whole.iter().position(|&k| k == m.region) {
@@ -716,7 +705,6 @@ impl Cx<'_> {
                 "at least one entry left after the exclusions",
             ));
         }
-        let _ = (n, ns);
         Ok((exporters, partial))
     }
 
@@ -855,6 +843,25 @@ impl Cx<'_> {
             steps.clear();
         }
         Ok(steps)
+    }
+}
+
+/// Adds member `m` (code `code`) to the partial selection of its aggregate: its shares add to
+/// those of members of the same aggregate already selected (capped at 1, the whole aggregate).
+fn add_member(partial: &mut Vec<PartialExporter>, m: &tariffsim_core::Member, code: &str) {
+    match partial.iter_mut().find(|p| p.exporter == m.region) {
+        Some(p) => {
+            p.members.push(code.to_string());
+            p.shares
+                .iter_mut()
+                .zip(&m.export_shares)
+                .for_each(|(a, x)| *a = (*a + x).min(1.0));
+        }
+        None => partial.push(PartialExporter {
+            exporter: m.region,
+            members: vec![code.to_string()],
+            shares: m.export_shares.clone(),
+        }),
     }
 }
 
@@ -1627,23 +1634,7 @@ fn parse_rule(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc, RuleHits)> {
                     share,
                     forced: false,
                 });
-                match partial_exporters
-                    .iter_mut()
-                    .find(|p| p.exporter == m.region)
-                {
-                    Some(p) => {
-                        p.members.push(row.iso3.clone());
-                        p.shares
-                            .iter_mut()
-                            .zip(&m.export_shares)
-                            .for_each(|(a, x)| *a = (*a + x).min(1.0));
-                    }
-                    None => partial_exporters.push(PartialExporter {
-                        exporter: m.region,
-                        members: vec![row.iso3.clone()],
-                        shares: m.export_shares.clone(),
-                    }),
-                }
+                add_member(&mut partial_exporters, m, &row.iso3);
             } else {
                 outside.push(row.iso3.clone());
             }

@@ -731,6 +731,12 @@ fn member_countries_select_their_share_of_the_aggregate() {
     assert!((extra(&sc, "2025-06-01", VNM, USA, 0) - 0.7 * 0.4).abs() < 1e-15);
     assert!(close(extra(&sc, "2025-06-01", CHN, USA, 0), 0.4));
     assert_eq!(sc.layers[0].partial_exporters[0].members, vec!["-THA"]);
+    // Two members out: both shares removed (1 - 0.3 - 0.5).
+    let sc = scenario(&body("exporters = \"*\"\nexcept = [\"THA\", \"MYS\"]")).unwrap();
+    assert!((extra(&sc, "2025-06-01", VNM, USA, 0) - 0.2 * 0.4).abs() < 1e-15);
+    // One member in, another out: disjoint, the selection is the first's.
+    let sc = scenario(&body("exporters = [\"THA\"]\nexcept = [\"MYS\"]")).unwrap();
+    assert!((extra(&sc, "2025-06-01", VNM, USA, 0) - 0.3 * 0.4).abs() < 1e-15);
     // Errors: the aggregate and a member; a member as importer; a member in both lists.
     let e = err(&body("exporters = [\"VNM\", \"THA\"]"));
     assert!(e.message.contains("already selects whole"), "{}", e.message);
