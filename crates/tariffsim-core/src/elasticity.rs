@@ -15,10 +15,10 @@ use serde::{Deserialize, Serialize};
 /// - `eta[j][s] <= 0`: elasticity of `j`'s total demand for the sector's composite (domestic and
 ///   imported) with respect to its price index; for a baseline without domestic sales (or the
 ///   `armington-imports` model) that composite is the imports alone.
-/// - `eps[i][s] > 0` or `+inf`: supply elasticity of exporter `i`, covering all its sales
-///   (`inf` = price fixed); or a finite `eps < 0`: downward-sloping supply (scale economies,
-///   Fajgelbaum et al. 2024's bystanders), which the two-level `armington` accepts when the
-///   equilibrium it finds is stable (see [`crate::StopReason::Unstable`]).
+/// - `eps[i][s] > 0` or `+inf`: supply elasticity of exporter `i`, covering the sales its
+///   [`SupplyScope`] names (`inf` = price fixed); or a finite `eps < 0`: downward-sloping supply
+///   (scale economies, Fajgelbaum et al. 2024's bystanders), which the two-level `armington`
+///   accepts when the equilibrium it finds is stable (see [`crate::StopReason::Unstable`]).
 ///
 /// The general-equilibrium models use `sigma` only (and take it per sector: they read the value of
 /// the first importer and require it to be uniform across importers).
@@ -30,6 +30,61 @@ pub struct Elasticities {
     sigma_d: Vec<f64>,
     eta: Vec<f64>,
     eps: Vec<f64>,
+    #[serde(default)]
+    supply: SupplyScope,
+}
+
+/// Which sales one exporter's supply curve (`eps`) covers in the two-level `armington` and
+/// `gsim-linear` models.
+///
+/// - [`SupplyScope::AllSales`] (the library default, GSIM's and GTAP's form): one curve over every
+///   sale, the home market included. A fall in export demand lowers the producer price at home
+///   as well, and home buyers take part of the output. For a large economy the home market
+///   dwarfs any one export market, so the price barely moves and almost nothing is redirected to
+///   other export markets.
+/// - [`SupplyScope::Exports`] (segmented markets): the curve covers export sales only; home sales
+///   are supplied at an unchanged producer price. Output that one export market no longer buys
+///   is offered to the other export markets, where it sells by a fall in the export price.
+///   Firm-level evidence for the 2018–19 US tariffs: Chinese exporters' sales at home "barely
+///   changed" while their lost US sales were "partly offset" by sales to the EU (Jiao et al.
+///   2024, "The Impacts of the U.S. Trade War on Chinese Exporters"), and the deflection of
+///   tariffed products to third markets was significant (Shen, Wang & Xu 2020, *The World
+///   Economy*); sources and quotes in `docs/elasticity-sources.md`, "Supply scope".
+///
+/// `armington-imports` holds domestic sales fixed, so its supply curve is the segmented one
+/// whatever the scope; the general-equilibrium models do not use `eps`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum SupplyScope {
+    /// One supply curve over every sale, home market included.
+    #[default]
+    AllSales,
+    /// One supply curve over export sales; home sales at an unchanged producer price.
+    Exports,
+}
+
+impl SupplyScope {
+    /// Names as written in scenario files.
+    pub const NAMES: &'static [&'static str] = &["all-sales", "exports"];
+
+    /// The name.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            SupplyScope::AllSales => "all-sales",
+            SupplyScope::Exports => "exports",
+        }
+    }
+
+    /// Parses a name (see [`SupplyScope::NAMES`]).
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "all-sales" => Some(SupplyScope::AllSales),
+            "exports" => Some(SupplyScope::Exports),
+            _ => None,
+        }
+    }
 }
 
 /// Which family a value belongs to (used in messages and by samplers).
@@ -177,9 +232,23 @@ impl Elasticities {
             sigma,
             eta,
             eps,
+            supply: SupplyScope::AllSales,
         };
         this.validate()?;
         Ok(this)
+    }
+
+    /// The same elasticities with the supply curves covering `scope` (see [`SupplyScope`]).
+    #[must_use]
+    pub fn with_supply(mut self, scope: SupplyScope) -> Self {
+        self.supply = scope;
+        self
+    }
+
+    /// Which sales the supply curves cover.
+    #[must_use]
+    pub fn supply(&self) -> SupplyScope {
+        self.supply
     }
 
     /// The same elasticities with `sigma_d` (domestic vs imports, length `N * S`) set, validated.

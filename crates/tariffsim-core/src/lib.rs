@@ -70,7 +70,7 @@ pub mod tariff;
 pub mod tolerance;
 
 pub use baseline::{Baseline, Provenance};
-pub use elasticity::{Elasticities, Family, Horizon, HorizonScale};
+pub use elasticity::{Elasticities, Family, Horizon, HorizonScale, SupplyScope};
 pub use equilibrium::Equilibrium;
 pub use error::{CoreError, Result, SolveError, StopReason};
 pub use members::Member;

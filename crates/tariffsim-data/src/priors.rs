@@ -78,7 +78,7 @@
 //!   Welfare", *Journal of Economic Perspectives* 33(4), 187–210.
 
 use crate::error::Result;
-use tariffsim_core::{Baseline, Elasticities, Horizon, HorizonScale, Model};
+use tariffsim_core::{Baseline, Elasticities, Horizon, HorizonScale, Model, SupplyScope};
 
 /// A lognormal prior: `ln x ~ Normal(ln median, log_sd)`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -311,8 +311,18 @@ pub fn central_elasticities(baseline: &Baseline, model: Model) -> Result<Elastic
         vec![eta_prior(model).mean; n * s_count],
         vec![EPS_PRIOR.median; n * s_count],
     )?
-    .with_sigma_d(sigma_d)?)
+    .with_sigma_d(sigma_d)?
+    .with_supply(DEFAULT_SUPPLY))
 }
+
+/// Which sales an exporter's supply curve covers unless a scenario says otherwise
+/// (`[elasticities] supply`): export sales only, home sales at an unchanged producer price
+/// ([`SupplyScope::Exports`]). Chinese exporters' home sales "barely changed" after the 2018 US
+/// tariffs while their lost US sales were partly made up in the EU (Jiao et al. 2024), and the
+/// tariffed products were deflected to third markets (Shen, Wang & Xu 2020); one supply curve over
+/// all sales lets China's home market, 47 times its US sales, absorb the output instead, and
+/// deflects next to nothing (`docs/elasticity-sources.md`, "Supply scope").
+pub const DEFAULT_SUPPLY: SupplyScope = SupplyScope::Exports;
 
 #[cfg(test)]
 mod tests {

@@ -135,7 +135,13 @@ impl<'a> ScenarioEvaluator<'a> {
                 output_names.push(format!("{}@{}", catalog.names()[m], p.start));
             }
         }
-        let central = priors.central()?;
+        // Every draw's supply curves cover what the point estimate's do.
+        let central = priors.central()?.with_supply(
+            scenario
+                .elasticities
+                .supply
+                .unwrap_or(tariffsim_data::priors::DEFAULT_SUPPLY),
+        );
         Ok(Self {
             grown: crate::point::grown_baseline(scenario, baseline)?,
             rerouting: scenario.rerouting.as_ref(),

@@ -10,7 +10,7 @@ use crate::scenario::{
     PartialExporter, RuleHit, RuleHits, Scenario, Stacking, Step,
 };
 use crate::timeline;
-use tariffsim_core::{Baseline, Focus, Horizon, MetricCatalog, Model};
+use tariffsim_core::{Baseline, Focus, Horizon, MetricCatalog, Model, SupplyScope};
 
 /// Rates above this need `allow_extreme = true` on the layer (300%: above any duty in force in
 /// 2025, whose peak was 145% on China plus Section 301/232, so a larger value is most likely a
@@ -63,7 +63,8 @@ pub(crate) const LAYER_KEYS: &[&str] = &[
 pub(crate) const STEP_KEYS: &[&str] = &["date", "rate"];
 pub(crate) const FOCUS_KEYS: &[&str] = &["importer", "target"];
 pub(crate) const PERIOD_KEYS: &[&str] = &["start", "end"];
-pub(crate) const ELASTICITY_KEYS: &[&str] = &["sigma", "sigma_d", "eta", "eps", "override"];
+pub(crate) const ELASTICITY_KEYS: &[&str] =
+    &["sigma", "sigma_d", "eta", "eps", "supply", "override"];
 pub(crate) const ELASTICITY_OVERRIDE_KEYS: &[&str] = &[
     "sectors",
     "importers",
@@ -1244,7 +1245,7 @@ pub(crate) fn resolve(doc: &Document, baseline: &Baseline, baseline_ref: &str) -
     let phases = timeline::build(&cx, &layers, start, end)?;
 
     let elasticities = match root.get("elasticities") {
-        Some(e) => parse_elasticities(&cx, e)?,
+        Some(e) => parse_elasticities(&cx, e, model)?,
         None => ElasticitySpec::default(),
     };
     let monte_carlo = match root.get("monte_carlo") {
@@ -1880,7 +1881,7 @@ fn elasticity_value(cx: &Cx<'_>, e: &Entry) -> Result<f64> {
     Ok(x)
 }
 
-fn parse_elasticities(cx: &Cx<'_>, e: &Entry) -> Result<ElasticitySpec> {
+fn parse_elasticities(cx: &Cx<'_>, e: &Entry, model: Model) -> Result<ElasticitySpec> {
     let t = cx.table("elasticities", &e.node, "[elasticities]", ELASTICITY_KEYS)?;
     let get = |k: &str| t.get(k).map(|e| elasticity_value(cx, e)).transpose();
     let mut spec = ElasticitySpec {
@@ -1888,6 +1889,38 @@ fn parse_elasticities(cx: &Cx<'_>, e: &Entry) -> Result<ElasticitySpec> {
         sigma_d: get("sigma_d")?,
         eta: get("eta")?,
         eps: get("eps")?,
+        supply: match t.get("supply") {
+            None => None,
+            Some(e) => {
+                let v = cx.string(e, "a supply scope")?;
+                let scope = SupplyScope::from_name(v).ok_or_else(|| {
+                    cx.err_expected(
+                        e.node.loc,
+                        format!(
+                            "unknown supply scope `{v}`{}",
+                            did_you_mean(v, SupplyScope::NAMES.iter().copied())
+                        ),
+                        format!("one of {}", list(SupplyScope::NAMES)),
+                    )
+                })?;
+                let fits = match model {
+                    Model::Armington | Model::GsimLinear => true,
+                    Model::ArmingtonImports => scope == SupplyScope::Exports,
+                    _ => false,
+                };
+                if !fits {
+                    return Err(cx.err_expected(
+                        e.node.loc,
+                        format!(
+                            "`supply = \"{v}\"` does not apply to the `{}` model",
+                            model.name()
+                        ),
+                        "`supply` with `armington` or `gsim-linear` (`armington-imports` holds home sales fixed: its supply is \"exports\"; the general-equilibrium models have no supply elasticity)",
+                    ));
+                }
+                Some(scope)
+            }
+        },
         overrides: Vec::new(),
     };
     if let Some(o) = t.get("override") {

@@ -5,7 +5,9 @@ use crate::diag::Loc;
 use crate::priors::{MonteCarlo, Priors};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
-use tariffsim_core::{Baseline, CoreError, Elasticities, Focus, Horizon, Model, Tariffs};
+use tariffsim_core::{
+    Baseline, CoreError, Elasticities, Focus, Horizon, Model, SupplyScope, Tariffs,
+};
 
 /// How a layer combines with the others on a cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -319,6 +321,10 @@ pub struct ElasticitySpec {
     pub eta: Option<f64>,
     /// Every eps, if set (`inf` allowed).
     pub eps: Option<f64>,
+    /// `supply`: which sales the supply curves cover, if set (else the runner's default,
+    /// `tariffsim_data::priors::DEFAULT_SUPPLY`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supply: Option<SupplyScope>,
     /// Overrides, in file order (a later one wins).
     pub overrides: Vec<ElasticityOverride>,
 }
@@ -343,7 +349,8 @@ pub struct ElasticityOverride {
 }
 
 impl ElasticitySpec {
-    /// `defaults` with this spec's values applied (global values first, then overrides).
+    /// `defaults` with this spec's values applied (global values first, then overrides; the
+    /// supply scope of `defaults` unless `supply` is set).
     pub fn apply(&self, defaults: &Elasticities) -> Result<Elasticities, CoreError> {
         let n = defaults.n_regions();
         let n_sectors = defaults.n_sectors();
@@ -380,7 +387,9 @@ impl ElasticitySpec {
                 }
             }
         }
-        Elasticities::new(n, n_sectors, sigma, eta, eps)?.with_sigma_d(sigma_d)
+        Ok(Elasticities::new(n, n_sectors, sigma, eta, eps)?
+            .with_sigma_d(sigma_d)?
+            .with_supply(self.supply.unwrap_or(defaults.supply())))
     }
 }
 

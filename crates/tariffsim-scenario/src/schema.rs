@@ -17,7 +17,7 @@ use crate::resolve::{
 };
 use crate::scenario::Stacking;
 use serde_json::{Map, Value, json};
-use tariffsim_core::{Horizon, Model};
+use tariffsim_core::{Horizon, Model, SupplyScope};
 
 /// A section: its name (as in diagnostics), its keys (the parser's list) and the required ones.
 /// Array-of-tables sections require only `name`: a file that `extends` another may list a parent's
@@ -245,6 +245,10 @@ fn key_type(section: &str, key: &str) -> Option<Value> {
             &["mirror", "fixed"],
         ),
         ("retaliation", "cap") => rate("mirror only: the largest rate"),
+        ("elasticities", "supply") => one_of(
+            "which sales each exporter's supply curve covers: \"exports\" (default; home sales at an unchanged price) or \"all-sales\"",
+            SupplyScope::NAMES,
+        ),
         ("elasticities" | "elasticity_override", "sigma" | "sigma_d" | "eta" | "eps") => {
             elasticity()
         }
