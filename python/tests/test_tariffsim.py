@@ -66,8 +66,13 @@ def test_run_is_the_cli_byte_for_byte(tmp_path):
         assert (r.dir / name).read_bytes() == (cli_dir / name).read_bytes(), name
     # And as DataFrames.
     s = r.summary
-    row = s[(s["name"] == "imports_pct.USA.CHN") & (s["period"] == "period")].iloc[0]
+    row = s[(s["metric"] == "imports_pct.USA.CHN") & (s["period"] == "period")].iloc[0]
     assert row["unit"] == "%" and row["count"] == 60 and row["p50"] < -20
+    # summary.json is records: pandas reads it as the same table, point estimate included.
+    j = pd.read_json(r.dir / "summary.json")
+    assert list(j.columns) == list(s.columns)
+    jrow = j[(j["metric"] == "imports_pct.USA.CHN") & (j["period"] == "period")].iloc[0]
+    assert abs(jrow["point"] - row["point"]) < 1e-9 and row["point"] < -20
     assert r.draws.shape[0] == 60 and "diversion_ratio.USA.CHN" in r.draws.columns
     assert {"phase", "metric", "value"} <= set(r.phases.columns)
     assert not r.timeline.empty
@@ -84,7 +89,7 @@ def test_overrides_change_the_priors_without_a_file(tmp_path):
         out=tmp_path / "b",
         overrides={"priors": {"sigma": {"dist": "lognormal", "median": 8.0, "log_sd": 0.2}}},
     )
-    pick = lambda r: r.summary.query("name == 'imports_pct.USA.CHN' and period == 'period'")["p50"].iloc[0]
+    pick = lambda r: r.summary.query("metric == 'imports_pct.USA.CHN' and period == 'period'")["p50"].iloc[0]
     assert pick(high) < pick(base) - 5, (pick(high), pick(base))
     assert sorted(p.name for p in SCENARIOS.iterdir()) == before, "no file written"
     with pytest.raises(tariffsim.ScenarioError) as e:
@@ -94,9 +99,9 @@ def test_overrides_change_the_priors_without_a_file(tmp_path):
 
 def test_compare_reports_differences(tmp_path):
     r = tariffsim.compare(SCENARIOS / "truce_20.toml", SCENARIOS / "peak_145.toml", draws=30, seed=1, out=tmp_path / "c")
-    names = set(r.summary["name"])
+    names = set(r.summary["metric"])
     assert any(n.startswith("diff:") for n in names)
-    d = r.summary.query("name == 'diff:imports_pct.USA.CHN' and period == 'period'")["p50"].iloc[0]
+    d = r.summary.query("metric == 'diff:imports_pct.USA.CHN' and period == 'period'")["p50"].iloc[0]
     assert d < 0, "145% cuts imports from China more than 20%"
 
 

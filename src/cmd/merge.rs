@@ -13,6 +13,9 @@ pub struct Args {
     /// Output directory.
     #[arg(long)]
     pub out: PathBuf,
+    /// Also write `draws_long.csv` (see `tariffsim run --long-draws`).
+    #[arg(long)]
+    pub long_draws: bool,
 }
 
 /// Runs `tariffsim merge`.
@@ -26,11 +29,12 @@ pub fn run(args: &Args) -> Result<()> {
         }
     }
     let summary =
-        tariffsim_runner::output::merge(&args.dirs, &args.out, 256 << 20).map_err(|e| match e {
-            tariffsim_runner::RunnerError::Merge(_)
-            | tariffsim_runner::RunnerError::Format { .. } => super::invalid(e.to_string()),
-            other => other.into(),
-        })?;
+        tariffsim_runner::output::merge_with(&args.dirs, &args.out, 256 << 20, args.long_draws)
+            .map_err(|e| match e {
+                tariffsim_runner::RunnerError::Merge(_)
+                | tariffsim_runner::RunnerError::Format { .. } => super::invalid(e.to_string()),
+                other => other.into(),
+            })?;
     println!(
         "merged {} shards: {} draws ({} failed) -> {}",
         args.dirs.len(),

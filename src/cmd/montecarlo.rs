@@ -45,6 +45,10 @@ pub struct McArgs {
     /// of refusing it.
     #[arg(long)]
     pub force: bool,
+    /// Also write `draws_long.csv` (`draw,metric,period,value`, one line per value of every
+    /// successful draw: the long form R's tidyverse and `pandas.pivot_table` want).
+    #[arg(long)]
+    pub long_draws: bool,
     /// Largest share of failed draws for which the run still succeeds (default: the scenario's
     /// `max_failure_rate`, itself 0.01 by default).
     #[arg(long)]
@@ -160,6 +164,7 @@ pub fn settings(sc: &Scenario, args: &McArgs) -> Result<RunSettings> {
     let out = args.out.clone().unwrap_or_else(|| mc::default_out_dir(sc));
     let mut s = RunSettings::from_scenario(sc, out);
     s.force = args.force;
+    s.long_draws = args.long_draws;
     if let Some(d) = args.draws {
         if d == 0 {
             return Err(super::invalid("`--draws` must be at least 1"));

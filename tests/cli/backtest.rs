@@ -36,20 +36,18 @@ fn report_arithmetic_on_the_2025_case() {
     assert!(r.stdout().contains("coverage"), "{}", r.stdout());
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("backtest.json")).unwrap()).unwrap();
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary = tariffsim_runner::output::read_summary(&out).unwrap();
     let observed = std::fs::read_to_string(repo().join("backtests/2025/observed.csv")).unwrap();
     let rows = report["rows"].as_array().unwrap();
     let calibration = report["calibration"].as_array().unwrap();
     assert_eq!(rows.len() + calibration.len(), observed.lines().count() - 1);
     let quantiles = |name: &str| {
-        let m = summary["metrics"]
-            .as_array()
-            .unwrap()
+        let m = summary
+            .metrics
             .iter()
-            .find(|m| m["name"] == name)
+            .find(|m| m.name == name)
             .unwrap_or_else(|| panic!("{name} in summary.json"));
-        (f(&m["p5"]), f(&m["p50"]), f(&m["p95"]))
+        (m.summary.p5, m.summary.p50, m.summary.p95)
     };
     let (mut inside, mut signed, mut right) = (0, 0, 0);
     let mut abs_err: std::collections::BTreeMap<String, (usize, f64)> = Default::default();

@@ -4,6 +4,7 @@ mod util;
 
 mod backtest;
 mod baseline;
+mod browser;
 
 mod check;
 mod demo;

@@ -265,13 +265,12 @@ fn compare_uses_common_random_numbers() {
         ],
     );
     assert_eq!(r.code(), 0, "{}", r.stderr());
-    let summary: serde_json::Value =
-        serde_json::from_slice(&read(&dir.path().join("self"), "summary.json")).unwrap();
-    for m in summary["metrics"].as_array().unwrap() {
-        if m["name"].as_str().unwrap().starts_with("diff:") {
+    let summary = tariffsim_runner::output::read_summary(&dir.path().join("self")).unwrap();
+    for m in &summary.metrics {
+        if m.name.starts_with("diff:") {
             assert!(
-                m["p5"].as_f64().unwrap().abs() == 0.0 && m["p95"].as_f64().unwrap().abs() == 0.0,
-                "{m}"
+                m.summary.p5.abs() == 0.0 && m.summary.p95.abs() == 0.0,
+                "{m:?}"
             );
         }
     }
@@ -313,51 +312,70 @@ fn run_directory_is_complete_and_show_plots_the_timeline() {
     assert!(dir.path().join("charts/tariff_timeline.svg").is_file());
 }
 
-/// `summary.csv` (tidy long form) holds the numbers of `summary.json`, one line per parameter
-/// and metric, with a unit for every metric and `period` or the phase's first day.
+/// `summary.csv` (tidy long form) holds the records of `summary.json` — a JSON array that
+/// `pandas.read_json` reads as a table — one line per parameter and metric, with a unit for every
+/// metric, `period` or the phase's first day, and the point estimate of every metric (from
+/// `phases.csv`, the run's point estimate).
 #[test]
 fn summary_csv_round_trips_with_summary_json() {
     let dir = TestDir::new();
     mc(&dir, "s", &["--draws", "30", "--seed", "5"]);
-    let json: serde_json::Value = serde_json::from_str(
-        &String::from_utf8(read(&dir.path().join("s"), "summary.json")).unwrap(),
-    )
-    .unwrap();
-    let csv = String::from_utf8(read(&dir.path().join("s"), "summary.csv")).unwrap();
+    let folder = dir.path().join("s");
+    let json: serde_json::Value =
+        serde_json::from_str(&String::from_utf8(read(&folder, "summary.json")).unwrap()).unwrap();
+    let records = json
+        .as_array()
+        .expect("summary.json is an array of records");
+    let csv = String::from_utf8(read(&folder, "summary.csv")).unwrap();
     let mut lines = csv.lines();
-    assert_eq!(
-        lines.next().unwrap(),
-        "name,kind,period,unit,mean,sd,mcse,p5,p25,p50,p75,p95,count"
-    );
+    let header = "metric,kind,unit,period,point,mean,sd,p5,p25,p50,p75,p95,mcse,count,failures";
+    assert_eq!(lines.next().unwrap(), header);
+    let keys: Vec<&str> = header.split(',').collect();
     let rows: Vec<Vec<String>> = lines
         .map(|l| l.split(',').map(str::to_string).collect())
         .collect();
-    let entries: Vec<&serde_json::Value> = json["params"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .chain(json["metrics"].as_array().unwrap())
-        .collect();
-    assert_eq!(rows.len(), entries.len());
-    for (row, e) in rows.iter().zip(entries) {
-        let name = e["name"].as_str().unwrap();
-        let (base, period) = name.split_once('@').unwrap_or((name, "period"));
-        assert_eq!((row[0].as_str(), row[2].as_str()), (base, period));
-        assert!(!row[3].is_empty(), "{name} has a unit");
-        for (k, key) in ["mean", "sd", "mcse", "p5", "p25", "p50", "p75", "p95"]
-            .iter()
-            .enumerate()
-        {
-            let v: f64 = row[4 + k].parse().unwrap();
-            let want = e[*key].as_f64().unwrap();
-            // serde_json's default float parser is not correctly rounded (it can land one ulp
-            // off the shortest text both files hold): compare to 2 ulp.
-            assert!(
-                (v - want).abs() <= 4.0 * f64::EPSILON * want.abs(),
-                "{name} {key}: {v} vs {want}"
-            );
+    assert_eq!(rows.len(), records.len());
+    let phases = String::from_utf8(read(&folder, "phases.csv")).unwrap();
+    let mut points = 0;
+    for (row, e) in rows.iter().zip(records) {
+        for (k, key) in keys.iter().enumerate() {
+            let (text, value) = (&row[k], &e[*key]);
+            match value {
+                serde_json::Value::String(v) => assert_eq!(text, v, "{key}"),
+                serde_json::Value::Null => assert!(text.is_empty(), "{key} {row:?}"),
+                v => {
+                    let (a, b) = (text.parse::<f64>().unwrap(), v.as_f64().unwrap());
+                    // serde_json's default float parser is not correctly rounded (it can land
+                    // one ulp off the shortest text both files hold): compare to 2 ulp.
+                    assert!(
+                        (a - b).abs() <= 4.0 * f64::EPSILON * b.abs(),
+                        "{key}: {a} vs {b}"
+                    );
+                }
+            }
+        }
+        assert!(!row[2].is_empty(), "{row:?} has a unit");
+        if row[1] == "metric" {
+            // The point is phases.csv's value for the same metric and period.
+            let want = phases
+                .lines()
+                .map(|l| l.split(',').collect::<Vec<_>>())
+                .find(|f| {
+                    f[4] == row[0]
+                        && (f[0] == "period" && row[3] == "period"
+                            || f[0] != "period" && f[1] == row[3])
+                })
+                .map(|f| f[5].to_string());
+            assert_eq!(Some(row[4].clone()), want, "{row:?}");
+            points += 1;
+        } else {
+            assert!(row[4].is_empty(), "parameters have no point: {row:?}");
         }
     }
+    assert!(points > 0);
+    let summary = tariffsim_runner::output::read_summary(&folder).unwrap();
+    assert_eq!(summary.succeeded, 30);
+    assert_eq!(summary.records().len(), records.len());
 }
 
 /// The headline after a Monte Carlo: three lines, each at most 100 columns; the third-country
@@ -467,4 +485,41 @@ fn rerouting_kappa_and_capacity_are_drawn() {
         high > 2.0 * low,
         "rerouted via VNM: top capacity quartile {high} vs bottom {low}"
     );
+}
+
+/// `--long-draws` writes `draws_long.csv` (`draw,metric,period,value`): every value of every
+/// successful draw of `draws.csv`, the same text, metric names split at `@` into metric and
+/// period; a sharded run merged with `--long-draws` gives the same bytes.
+#[test]
+fn long_draws_hold_every_value_of_the_wide_file() {
+    let dir = TestDir::new();
+    mc(&dir, "w", &["--draws", "12", "--seed", "3", "--long-draws"]);
+    let wide = String::from_utf8(read(&dir.path().join("w"), "draws.csv")).unwrap();
+    let long = String::from_utf8(read(&dir.path().join("w"), "draws_long.csv")).unwrap();
+    let mut lines = wide.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let mut expected = vec!["draw,metric,period,value".to_string()];
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        if f[1] != "ok" {
+            continue;
+        }
+        for (name, value) in header.iter().zip(&f).skip(3) {
+            let (m, p) = name.split_once('@').unwrap_or((name, "period"));
+            expected.push(format!("{},{m},{p},{value}", f[0]));
+        }
+    }
+    assert!(expected.len() > 12 * 50, "{}", expected.len());
+    assert_eq!(long.lines().collect::<Vec<_>>(), expected);
+    for k in 1..=2 {
+        let shard = format!("{k}/2");
+        mc(
+            &dir,
+            &format!("s{k}"),
+            &["--draws", "12", "--seed", "3", "--shard", &shard],
+        );
+    }
+    let r = run(&dir, &["merge", "s1", "s2", "--out", "m", "--long-draws"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(read(&dir.path().join("m"), "draws_long.csv") == long.as_bytes());
 }

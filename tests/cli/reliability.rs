@@ -51,10 +51,9 @@ fn two_runs_into_one_folder_do_not_mix() {
     } else {
         assert_eq!(codes, [Some(0), Some(0)], "{codes:?}");
     }
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary = tariffsim_runner::output::read_summary(&out).unwrap();
     let draws = std::fs::read_to_string(out.join("draws.csv")).unwrap();
-    let seed = summary["run"]["seed"].as_u64().unwrap();
+    let seed = summary.run.seed;
     let expected_rows = if seed == 1 { 400 } else { 300 };
     assert_eq!(draws.lines().count() - 1, expected_rows);
     assert!(

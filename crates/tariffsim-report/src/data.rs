@@ -110,7 +110,7 @@ impl RunData {
             ));
         }
         let manifest: Manifest = read_json(&dir.join("manifest.json"), "manifest")?;
-        let summary: RunSummary = read_json(&dir.join("summary.json"), "run summary")?;
+        let summary: RunSummary = tariffsim_runner::output::read_summary(dir)?;
         let point = read_point(&dir.join("phases.csv"))?;
         let tl_path = dir.join("timeline.csv");
         let timeline = if tl_path.is_file() {

@@ -32,7 +32,7 @@ fn inline_svg(svg: &str) -> &str {
 const STYLE: &str = "body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;color:#212121;\
 max-width:1240px;margin:24px auto;padding:0 16px;line-height:1.4}\
 h1{font-size:26px;margin-bottom:4px}h2{font-size:20px;margin-top:32px;border-bottom:1px solid #ddd}\
-table{border-collapse:collapse;margin:8px 0;font-size:14px}\
+table{border-collapse:collapse;margin:8px 0;font-size:14px}.wide{overflow-x:auto}\
 th,td{border:1px solid #ddd;padding:4px 8px;text-align:right}th{background:#f4f4f4}\
 td.l,th.l{text-align:left}figure{margin:12px 0}svg{max-width:100%;height:auto}\
 .muted{color:#606060;font-size:13px}";
@@ -135,7 +135,8 @@ pub fn report(data: &RunData, charts: &[Rendered], compare: bool) -> String {
         }
         let _ = writeln!(
             o,
-            "<table>\n<tr><th>Phase</th><th>Start</th><th>End</th><th>Days</th>{}<th>Total (%)</th></tr>",
+            "<details><summary>The {} phases: additional tariff by layer (%, trade-weighted over sectors)</summary>\n<div class=\"wide\"><table>\n<tr><th>Phase</th><th>Start</th><th>End</th><th>Days</th>{}<th>Total (%)</th></tr>",
+            t.phases.len(),
             t.layers
                 .iter()
                 .map(|(n, _)| format!("<th>{} (%)</th>", escape(n)))
@@ -156,7 +157,7 @@ pub fn report(data: &RunData, charts: &[Rendered], compare: bool) -> String {
                 fmt_num(100.0 * p.total, 1)
             );
         }
-        o.push_str("</table>\n");
+        o.push_str("</table></div></details>\n");
     } else {
         o.push_str("<h2>Tariff timeline</h2>\n<p class=\"muted\">No <code>timeline.csv</code> in the run directory.</p>\n");
     }
@@ -296,12 +297,19 @@ pub fn report(data: &RunData, charts: &[Rendered], compare: bool) -> String {
 const RUN_FILES: &[(&str, &str)] = &[
     (
         "summary.csv",
-        "every metric and parameter: unit, mean, sd, MCSE and quantiles, one row per metric and period (tidy)",
+        "every metric and parameter: unit, point estimate, mean, sd, quantiles and MCSE, one row per metric and period (tidy)",
     ),
-    ("summary.json", "the same with the run's settings"),
+    (
+        "summary.json",
+        "the same records as JSON (pandas.read_json reads it as a table)",
+    ),
     (
         "draws.csv",
         "every draw: its parameters and metrics (one row per draw)",
+    ),
+    (
+        "draws_long.csv",
+        "the same values in long form: draw, metric, period, value (with --long-draws)",
     ),
     (
         "phases.csv",
@@ -314,7 +322,7 @@ const RUN_FILES: &[(&str, &str)] = &[
     ("rules.json", "the countries each conditional rule hits"),
     (
         "manifest.json",
-        "what was run: scenario, baseline, model, seed, draws",
+        "what was run (scenario, baseline, model, seed, draws) and how the draws went",
     ),
     (
         "backtest.csv",

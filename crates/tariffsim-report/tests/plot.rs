@@ -499,6 +499,7 @@ fn compare_runs_plot() {
             shards: 1,
             first: 0,
             end: draws,
+            outcome: None,
         },
         1 << 20,
     )

@@ -43,6 +43,8 @@ pub struct RunSettings {
     pub memory_budget: usize,
     /// Clear a non-empty output folder (and take over a stale lock) instead of refusing it.
     pub force: bool,
+    /// Also write `draws_long.csv` (`draw,metric,period,value`).
+    pub long_draws: bool,
 }
 
 impl RunSettings {
@@ -62,6 +64,7 @@ impl RunSettings {
             chunk: 256,
             memory_budget: 256 << 20,
             force: false,
+            long_draws: false,
         }
     }
 }
@@ -398,10 +401,19 @@ fn execute<E: Evaluator>(
         shards: settings.shard.1,
         first,
         end,
+        outcome: None,
     };
     let dir = settings.out.clone();
     let _lock = output::claim_run_dir(&dir, settings.force, &manifest.run.scenario)?;
+    let metrics = manifest.run.metrics.clone();
     let mut writer = DrawWriter::create(&dir, manifest, settings.memory_budget)?;
+    writer.set_long_draws(settings.long_draws);
+    if let Some((_, phases)) = extra_files.iter().find(|(n, _)| *n == "phases.csv") {
+        writer.set_point(output::points_from_phases(
+            &String::from_utf8_lossy(phases),
+            &metrics,
+        ));
+    }
     let mut progress = Progress::new(end - first, settings.quiet);
     let row_text = writer.row_text();
     let plan = Plan {

@@ -76,19 +76,77 @@ pub struct Manifest {
     pub first: u64,
     /// Last draw (exclusive).
     pub end: u64,
+    /// How the draws went (written when the run or merge finishes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
 }
 
-/// One line of `summary.json`'s `metrics`.
+/// How a finished run's draws went: `manifest.json`'s `outcome`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Outcome {
+    /// Draws that solved.
+    pub succeeded: u64,
+    /// Draws that failed.
+    pub failed: u64,
+    /// Failure counts by reason.
+    pub failures_by_reason: BTreeMap<String, u64>,
+    /// The first failures (at most 20): draw index and reason.
+    pub first_failures: Vec<(u64, String)>,
+}
+
+/// One metric's (or parameter's) statistics in a [`RunSummary`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricSummary {
-    /// Metric or parameter name.
+    /// Metric or parameter name (`name@date` for a phase).
     pub name: String,
+    /// The point estimate at central elasticities, where the run has one (`phases.csv`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub point: Option<f64>,
     /// Statistics over successful draws.
     #[serde(flatten)]
     pub summary: Summary,
 }
 
-/// `summary.json`.
+/// One record of `summary.json` (a JSON array of them: `pandas.read_json` reads it as a table)
+/// and one line of `summary.csv`: a parameter or metric in one period, with its unit, the point
+/// estimate and the Monte Carlo statistics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummaryRecord {
+    /// Metric or parameter name, without the period.
+    pub metric: String,
+    /// `metric` or `parameter`.
+    pub kind: String,
+    /// Unit (the metric catalog's; `1` for parameters).
+    pub unit: String,
+    /// `period` (the day-weighted figure over the scenario's period) or a phase's first day.
+    pub period: String,
+    /// Point estimate at central elasticities (`null` where the run has none, e.g. parameters).
+    pub point: Option<f64>,
+    /// Mean over successful draws.
+    pub mean: f64,
+    /// Sample standard deviation.
+    pub sd: f64,
+    /// 5th percentile.
+    pub p5: f64,
+    /// 25th percentile.
+    pub p25: f64,
+    /// Median.
+    pub p50: f64,
+    /// 75th percentile.
+    pub p75: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// Monte Carlo standard error of the mean.
+    pub mcse: f64,
+    /// Successful draws.
+    pub count: u64,
+    /// Failed draws (excluded from the statistics).
+    pub failures: u64,
+}
+
+/// A finished run: its identity, how the draws went and every statistic. On disk it is
+/// `summary.json` (the [`SummaryRecord`]s) and `manifest.json` (the run and its [`Outcome`]);
+/// [`read_summary`] puts it back together.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunSummary {
     /// The run.
@@ -105,6 +163,142 @@ pub struct RunSummary {
     pub params: Vec<MetricSummary>,
     /// Metrics' summaries (over successful draws).
     pub metrics: Vec<MetricSummary>,
+}
+
+impl RunSummary {
+    /// The run's [`Outcome`].
+    #[must_use]
+    pub fn outcome(&self) -> Outcome {
+        Outcome {
+            succeeded: self.succeeded,
+            failed: self.failed,
+            failures_by_reason: self.failures_by_reason.clone(),
+            first_failures: self.first_failures.clone(),
+        }
+    }
+
+    /// The records of `summary.json` and `summary.csv`: parameters, then metrics, in run order.
+    #[must_use]
+    pub fn records(&self) -> Vec<SummaryRecord> {
+        let mut out = Vec::with_capacity(self.params.len() + self.metrics.len());
+        for (kind, list) in [("parameter", &self.params), ("metric", &self.metrics)] {
+            for m in list {
+                let (metric, period) = m
+                    .name
+                    .split_once('@')
+                    .unwrap_or((m.name.as_str(), "period"));
+                let unit = if kind == "parameter" {
+                    "1"
+                } else {
+                    crate::backtest::unit_of(metric)
+                };
+                let s = &m.summary;
+                out.push(SummaryRecord {
+                    metric: metric.to_string(),
+                    kind: kind.to_string(),
+                    unit: unit.to_string(),
+                    period: period.to_string(),
+                    point: m.point,
+                    mean: s.mean,
+                    sd: s.sd,
+                    p5: s.p5,
+                    p25: s.p25,
+                    p50: s.p50,
+                    p75: s.p75,
+                    p95: s.p95,
+                    mcse: s.mcse,
+                    count: s.count,
+                    failures: self.failed,
+                });
+            }
+        }
+        out
+    }
+
+    /// Puts a summary back together from a manifest (run and outcome) and the records of
+    /// `summary.json`.
+    #[must_use]
+    pub fn from_parts(manifest: &Manifest, records: &[SummaryRecord]) -> Self {
+        let outcome = manifest.outcome.clone().unwrap_or_default();
+        let (mut params, mut metrics) = (Vec::new(), Vec::new());
+        for r in records {
+            let name = if r.period == "period" {
+                r.metric.clone()
+            } else {
+                format!("{}@{}", r.metric, r.period)
+            };
+            let m = MetricSummary {
+                name,
+                point: r.point,
+                summary: Summary {
+                    count: r.count,
+                    mean: r.mean,
+                    sd: r.sd,
+                    mcse: r.mcse,
+                    p5: r.p5,
+                    p25: r.p25,
+                    p50: r.p50,
+                    p75: r.p75,
+                    p95: r.p95,
+                },
+            };
+            if r.kind == "parameter" {
+                params.push(m);
+            } else {
+                metrics.push(m);
+            }
+        }
+        Self {
+            run: manifest.run.clone(),
+            succeeded: outcome.succeeded,
+            failed: outcome.failed,
+            failures_by_reason: outcome.failures_by_reason,
+            first_failures: outcome.first_failures,
+            params,
+            metrics,
+        }
+    }
+}
+
+/// Reads a finished run folder's summary (`manifest.json` and `summary.json`).
+///
+/// # Errors
+/// A missing or unreadable file ([`RunnerError::Io`]) or one that is not a tariffsim run's
+/// ([`RunnerError::Format`]).
+pub fn read_summary(dir: &Path) -> Result<RunSummary, RunnerError> {
+    let manifest = read_manifest(dir)?;
+    let path = dir.join("summary.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| RunnerError::io(&path, e))?;
+    let records: Vec<SummaryRecord> =
+        serde_json::from_str(&text).map_err(|e| RunnerError::Format {
+            path,
+            detail: format!("not a tariffsim run summary: {e}"),
+        })?;
+    Ok(RunSummary::from_parts(&manifest, &records))
+}
+
+/// The point estimates of `metrics` (names as in a run: `name` for the period, `name@date` for a
+/// phase) from the text of `phases.csv` (`phase,start,end,days,metric,value`); `None` for a name
+/// the file does not hold.
+#[must_use]
+pub fn points_from_phases(phases_csv: &str, metrics: &[String]) -> Vec<Option<f64>> {
+    let mut by_name = std::collections::HashMap::new();
+    for line in phases_csv.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let [phase, start, _, _, metric, value] = f[..] else {
+            continue;
+        };
+        let Ok(v) = value.parse::<f64>() else {
+            continue;
+        };
+        let key = if phase == "period" {
+            metric.to_string()
+        } else {
+            format!("{metric}@{start}")
+        };
+        by_name.insert(key, v);
+    }
+    metrics.iter().map(|m| by_name.get(m).copied()).collect()
 }
 
 /// The draws of shard `k` (1-based) of `n` over `draws` total: a contiguous range.
@@ -326,6 +520,10 @@ pub struct DrawWriter {
     line: Vec<u8>,
     /// [`Self::finish`] renamed `draws.csv` into place: nothing to clean up on drop.
     finished: bool,
+    /// Point estimates of the metrics (empty: none).
+    point: Vec<Option<f64>>,
+    /// Also write `draws_long.csv`.
+    long_draws: bool,
 }
 
 /// A writer dropped before [`DrawWriter::finish`] completed (the draws or the sink failed, or
@@ -508,6 +706,8 @@ impl DrawWriter {
             first_failures: Vec::new(),
             line: Vec::new(),
             finished: false,
+            point: Vec::new(),
+            long_draws: false,
         })
     }
 
@@ -640,6 +840,17 @@ impl DrawWriter {
         Ok(summaries)
     }
 
+    /// Sets the point estimates of the metrics (aligned with the manifest's metric names, e.g.
+    /// from [`points_from_phases`]): written beside the statistics in the summary files.
+    pub fn set_point(&mut self, point: Vec<Option<f64>>) {
+        self.point = point;
+    }
+
+    /// Also writes `draws_long.csv` (see [`write_draws_long`]) when the run finishes.
+    pub fn set_long_draws(&mut self, long: bool) {
+        self.long_draws = long;
+    }
+
     /// Flushes, summarises and renames every file into place. Returns the summary.
     pub fn finish(self) -> Result<RunSummary, RunnerError> {
         let mut staged = Staged::default();
@@ -675,15 +886,22 @@ impl DrawWriter {
             }
         };
         let n_params = self.manifest.run.params.len();
-        let named = |names: &[String], stats: &[Summary]| -> Vec<MetricSummary> {
+        let point = &self.point;
+        let named = |names: &[String], stats: &[Summary], with_point: bool| {
             names
                 .iter()
                 .zip(stats)
-                .map(|(name, s)| MetricSummary {
+                .enumerate()
+                .map(|(k, (name, s))| MetricSummary {
                     name: name.clone(),
+                    point: if with_point {
+                        point.get(k).copied().flatten()
+                    } else {
+                        None
+                    },
                     summary: *s,
                 })
-                .collect()
+                .collect::<Vec<_>>()
         };
         let summary = RunSummary {
             run: self.manifest.run.clone(),
@@ -694,16 +912,27 @@ impl DrawWriter {
             params: named(
                 &self.manifest.run.params,
                 &summaries[..n_params.min(summaries.len())],
+                false,
             ),
             metrics: named(
                 &self.manifest.run.metrics,
                 summaries.get(n_params..).unwrap_or_default(),
+                true,
             ),
         };
+        self.manifest.outcome = Some(summary.outcome());
+        if self.long_draws {
+            let long_tmp = self.dir.join("draws_long.csv.tmp");
+            staged.adopt(long_tmp.clone(), self.dir.join("draws_long.csv"));
+            write_draws_long(&csv_tmp, &long_tmp)?;
+        }
         staged.adopt(csv_tmp, self.dir.join("draws.csv"));
         // From here the staged set owns the draws' temporary file.
         self.finished = true;
-        staged.write(&self.dir.join("summary.json"), &json_bytes(&summary))?;
+        staged.write(
+            &self.dir.join("summary.json"),
+            &json_bytes(&summary.records()),
+        )?;
         staged.write(&self.dir.join("summary.csv"), &summary_csv(&summary))?;
         staged.write(&self.dir.join("manifest.json"), &json_bytes(&self.manifest))?;
         Ok(summary)
@@ -711,44 +940,78 @@ impl DrawWriter {
 }
 
 /// `summary.csv`: the summary in tidy long form, one line per parameter or metric and period —
-/// `name,kind,period,unit,mean,sd,mcse,p5,p25,p50,p75,p95,count` — for R and spreadsheet users
-/// (`summary.json` holds the same numbers and the run's provenance). `period` is `period` for
-/// the day-weighted figure or the first day of a phase (metric names `name@date`).
+/// `metric,kind,unit,period,point,mean,sd,p5,p25,p50,p75,p95,mcse,count,failures` — for R and
+/// spreadsheet users; the same [`SummaryRecord`]s as `summary.json`. `period` is `period` for
+/// the day-weighted figure or the first day of a phase; `point` is empty where the run has none.
 #[must_use]
 pub fn summary_csv(summary: &RunSummary) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record([
-        "name", "kind", "period", "unit", "mean", "sd", "mcse", "p5", "p25", "p50", "p75", "p95",
-        "count",
+        "metric", "kind", "unit", "period", "point", "mean", "sd", "p5", "p25", "p50", "p75",
+        "p95", "mcse", "count", "failures",
     ]);
-    for (kind, list) in [("parameter", &summary.params), ("metric", &summary.metrics)] {
-        for m in list {
-            let (name, period) = m
-                .name
-                .split_once('@')
-                .unwrap_or((m.name.as_str(), "period"));
-            let unit = if kind == "parameter" {
-                "1"
-            } else {
-                crate::backtest::unit_of(name)
-            };
-            let s = &m.summary;
-            let mut row = vec![
-                name.to_string(),
-                kind.to_string(),
-                period.to_string(),
-                unit.to_string(),
-            ];
-            row.extend(
-                [s.mean, s.sd, s.mcse, s.p5, s.p25, s.p50, s.p75, s.p95]
-                    .iter()
-                    .map(|&v| fmt_f64(v)),
-            );
-            row.push(s.count.to_string());
-            let _ = w.write_record(&row);
-        }
+    for r in summary.records() {
+        let mut row = vec![r.metric, r.kind, r.unit, r.period];
+        row.push(r.point.map(fmt_f64).unwrap_or_default());
+        row.extend(
+            [r.mean, r.sd, r.p5, r.p25, r.p50, r.p75, r.p95, r.mcse]
+                .iter()
+                .map(|&v| fmt_f64(v)),
+        );
+        row.push(r.count.to_string());
+        row.push(r.failures.to_string());
+        let _ = w.write_record(&row);
     }
     w.into_inner().unwrap_or_default()
+}
+
+/// `draws_long.csv` from `draws.csv` at `wide`: one line per successful draw, parameter or
+/// metric and period — `draw,metric,period,value` — the shape R's tidyverse (`read_csv`,
+/// `ggplot`) and `pandas.pivot_table` want. Values are `draws.csv`'s text (the same bits); failed
+/// draws are left out (their reasons stay in `draws.csv`). Plain CSV and not Parquet: it needs no
+/// dependency, every tool reads it, and its size (a few dozen bytes per value) is fine at the
+/// thousands of draws a scenario runs; `draws.csv` stays the compact wide file.
+fn write_draws_long(wide: &Path, long: &Path) -> Result<(), RunnerError> {
+    let input = File::open(wide).map_err(|e| RunnerError::io(wide, e))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(BufReader::new(input));
+    let header: Vec<(String, String)> = reader
+        .headers()
+        .map_err(|e| RunnerError::Format {
+            path: wide.to_path_buf(),
+            detail: e.to_string(),
+        })?
+        .iter()
+        .map(|h| {
+            let (m, p) = h.split_once('@').unwrap_or((h, "period"));
+            (m.to_string(), p.to_string())
+        })
+        .collect();
+    let file = File::create(long).map_err(|e| RunnerError::io(long, e))?;
+    let mut out = BufWriter::new(file);
+    let io = |e| RunnerError::io(long, e);
+    out.write_all(b"draw,metric,period,value\n").map_err(io)?;
+    let mut record = csv::StringRecord::new();
+    loop {
+        let more = reader
+            .read_record(&mut record)
+            .map_err(|e| RunnerError::Format {
+                path: wide.to_path_buf(),
+                detail: e.to_string(),
+            })?;
+        if !more {
+            break;
+        }
+        if record.get(1) != Some("ok") {
+            continue;
+        }
+        let draw = record.get(0).unwrap_or_default();
+        for ((metric, period), value) in header.iter().zip(record.iter()).skip(3) {
+            writeln!(out, "{draw},{metric},{period},{value}").map_err(io)?;
+        }
+    }
+    out.flush().map_err(io)
 }
 
 fn read_manifest(dir: &Path) -> Result<Manifest, RunnerError> {
@@ -768,6 +1031,16 @@ pub fn merge(
     shards: &[PathBuf],
     out: &Path,
     memory_budget_bytes: usize,
+) -> Result<RunSummary, RunnerError> {
+    merge_with(shards, out, memory_budget_bytes, false)
+}
+
+/// [`merge`], also writing `draws_long.csv` when `long_draws` is set.
+pub fn merge_with(
+    shards: &[PathBuf],
+    out: &Path,
+    memory_budget_bytes: usize,
+    long_draws: bool,
 ) -> Result<RunSummary, RunnerError> {
     if shards.is_empty() {
         return Err(RunnerError::Merge("no shard directories given".into()));
@@ -831,6 +1104,7 @@ pub fn merge(
         shards: 1,
         first: 0,
         end: run.draws,
+        outcome: None,
     };
     // Everything is checked before anything is written: the files the shards share, then every
     // shard's draws (header names and order, draw indices, statuses, finite values).
@@ -880,6 +1154,7 @@ pub fn merge(
     }
     let _lock = claim_run_dir(out, false, &manifest.run.scenario)?;
     let mut writer = DrawWriter::create(out, manifest, memory_budget_bytes)?;
+    writer.set_long_draws(long_draws);
     for (m, dir) in &manifests {
         read_shard_rows(
             &dir.join("draws.csv"),
@@ -888,6 +1163,12 @@ pub fn merge(
             width,
             |draw, row, reason| writer.push(draw, row, reason),
         )?;
+    }
+    if let Some((_, phases)) = extra_bytes.iter().find(|(n, _)| n == "phases.csv") {
+        writer.set_point(points_from_phases(
+            &String::from_utf8_lossy(phases),
+            &run.metrics,
+        ));
     }
     let mut staged = Staged::default();
     for (name, bytes) in extra_bytes {

@@ -158,6 +158,7 @@ fn run_to(
         shards: shard.1,
         first,
         end,
+        outcome: None,
     };
     let mut writer = DrawWriter::create(dir, manifest, memory_budget).unwrap();
     let row_text = writer.row_text();
@@ -219,6 +220,7 @@ fn a_failed_sink_leaves_no_temporary_files() {
             shards: 1,
             first: 0,
             end: 40,
+            outcome: None,
         };
         let mut writer = DrawWriter::create(&dir, manifest, memory_budget).unwrap();
         let store = dir.join("draws.bin.tmp").exists();
@@ -356,10 +358,8 @@ fn failed_draws_are_counted_and_never_nan() {
         1 << 30,
         false,
     );
-    let summary: serde_json::Value =
-        serde_json::from_slice(&read(tmp.path(), "summary.json")).unwrap();
-    let failed = summary["failed"].as_u64().unwrap();
-    let succeeded = summary["succeeded"].as_u64().unwrap();
+    let summary = output::read_summary(tmp.path()).unwrap();
+    let (failed, succeeded) = (summary.failed, summary.succeeded);
     assert!(
         failed > 0 && succeeded > 0 && failed + succeeded == 200,
         "{failed} {succeeded}"
@@ -370,7 +370,7 @@ fn failed_draws_are_counted_and_never_nan() {
         csv.lines().filter(|l| l.contains(",failed,")).count() as u64,
         failed
     );
-    let count = summary["metrics"][0]["count"].as_u64().unwrap();
+    let count = summary.metrics[0].summary.count;
     assert_eq!(count, succeeded);
 }
 
@@ -403,9 +403,7 @@ fn summary_from_memory_equals_summary_from_the_column_store() {
         1,
         false,
     );
-    let summary: serde_json::Value =
-        serde_json::from_slice(&read(&memory, "summary.json")).unwrap();
-    assert!(summary["failed"].as_u64().unwrap() > 0);
+    assert!(output::read_summary(&memory).unwrap().failed > 0);
     for f in ["draws.csv", "summary.json", "manifest.json"] {
         assert!(read(&memory, f) == read(&store, f), "{f} differs");
     }

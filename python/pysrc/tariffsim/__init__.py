@@ -105,8 +105,9 @@ class Run:
 
     @property
     def summary(self) -> pd.DataFrame:
-        """``summary.csv``: one row per metric (or parameter) and period, with unit, mean, sd,
-        MCSE and quantiles."""
+        """``summary.csv``: one row per metric (or parameter) and period — ``metric, kind, unit,
+        period, point, mean, sd, p5 … p95, mcse, count, failures`` (``summary.json`` holds the same
+        records)."""
         return self._csv("summary.csv")
 
     @property
