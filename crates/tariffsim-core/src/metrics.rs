@@ -107,6 +107,24 @@ pub const FAMILIES: &[MetricFamily] = &[
         description: "Change in M's imports from third country K (K is neither M nor C).",
     },
     MetricFamily {
+        pattern: "imports.M.C.S",
+        unit: Unit::UsdBn,
+        origin: "focus",
+        description: "The direct effect in sector S (a sector code of the baseline): change in M's imports from C in S.",
+    },
+    MetricFamily {
+        pattern: "diversion_by_sector.M.C.S",
+        unit: Unit::UsdBn,
+        origin: "focus",
+        description: "Change in M's imports in sector S from every third country together (neither M nor C): who replaces C, sector by sector.",
+    },
+    MetricFamily {
+        pattern: "deflection_by_sector.M.C.S",
+        unit: Unit::UsdBn,
+        origin: "focus",
+        description: "Change in C's exports in sector S to every other market together (neither M nor C): where C's goods go instead, sector by sector.",
+    },
+    MetricFamily {
         pattern: "diversion_ratio.M.C",
         unit: Unit::Ratio,
         origin: "focus",
@@ -394,6 +412,12 @@ enum Kind {
     Deflection(usize),
     DeflectionRatio,
     Creation,
+    /// The direct effect in one sector.
+    DirectSector(usize),
+    /// Diversion to all third countries in one sector.
+    DiversionSector(usize),
+    /// Deflection to all other markets in one sector.
+    DeflectionSector(usize),
     Exports(usize),
     Imports(usize),
     Balance(usize),
@@ -478,6 +502,10 @@ pub struct MetricWorkspace {
     imports: Vec<f64>,
     focus_row: Vec<f64>,
     target_row: Vec<f64>,
+    /// Per sector: the direct change, the diversion and the deflection (USD).
+    sector_direct: Vec<f64>,
+    sector_diversion: Vec<f64>,
+    sector_deflection: Vec<f64>,
     export_price: Vec<f64>,
     import_price: Vec<f64>,
     /// Changes of the catalog's trade pairs, USD.
@@ -671,6 +699,18 @@ impl MetricCatalog {
                     Kind::Deflection(d),
                 );
             }
+            let sector_code = |s: usize| baseline.sectors().code(s).to_string();
+            type SectorCtor = fn(usize) -> Kind;
+            let by_sector: [(&str, SectorCtor); 3] = [
+                ("imports", Kind::DirectSector),
+                ("diversion_by_sector", Kind::DiversionSector),
+                ("deflection_by_sector", Kind::DeflectionSector),
+            ];
+            for (prefix, ctor) in by_sector {
+                for s in 0..baseline.n_sectors() {
+                    push(format!("{prefix}.{mc}.{cc}.{}", sector_code(s)), ctor(s));
+                }
+            }
         }
         type Ctor = fn(usize) -> Kind;
         let per_region: [(&str, Ctor); 10] = [
@@ -822,6 +862,14 @@ impl MetricCatalog {
             v.clear();
             v.resize(n, 0.0);
         }
+        for v in [
+            &mut ws.sector_direct,
+            &mut ws.sector_diversion,
+            &mut ws.sector_deflection,
+        ] {
+            v.clear();
+            v.resize(n_sectors, 0.0);
+        }
         // The price changes weight each sector's price by its baseline totals (O(N S)); then one
         // pass over the cells of the sectors the solve changed: the flow changes by exporter and
         // importer, the focus importer's column and the target's row.
@@ -859,12 +907,22 @@ impl MetricCatalog {
             // The focus importer's column and the target's row.
             if m < n {
                 for i in (0..n).filter(|&i| i != m) {
-                    ws.focus_row[i] += new_block[i * n + m] - base_block[i * n + m];
+                    let change = new_block[i * n + m] - base_block[i * n + m];
+                    ws.focus_row[i] += change;
+                    if i == c {
+                        ws.sector_direct[s] = change;
+                    } else {
+                        ws.sector_diversion[s] += change;
+                    }
                 }
             }
             if c < n {
                 for j in (0..n).filter(|&j| j != c) {
-                    ws.target_row[j] += new_block[c * n + j] - base_block[c * n + j];
+                    let change = new_block[c * n + j] - base_block[c * n + j];
+                    ws.target_row[j] += change;
+                    if j != m {
+                        ws.sector_deflection[s] += change;
+                    }
                 }
             }
         }
@@ -918,6 +976,9 @@ impl MetricCatalog {
                 Kind::Deflection(d) => ws.target_row[d] * BN,
                 Kind::DeflectionRatio => ratio(deflection_total),
                 Kind::Creation => ws.imports[m] * BN,
+                Kind::DirectSector(s) => ws.sector_direct[s] * BN,
+                Kind::DiversionSector(s) => ws.sector_diversion[s] * BN,
+                Kind::DeflectionSector(s) => ws.sector_deflection[s] * BN,
                 Kind::Exports(r) => ws.exports[r] * BN,
                 Kind::Imports(r) => ws.imports[r] * BN,
                 Kind::Balance(r) => (ws.exports[r] - ws.imports[r]) * BN,
@@ -1524,5 +1585,56 @@ mod tests {
         assert!(err.contains("not a sector"), "{err}");
         assert!(unit_of(&format!("import_share.A.B.{s0}")) == Unit::Percent);
         assert!(family_of(&format!("trade.B.A.{s0}")).is_some());
+    }
+
+    /// The focus metrics by sector add up to their totals: the direct effect, the diversion to
+    /// every third country and the deflection to every other market; and the direct effect by
+    /// sector is the on-request `trade.C.M.S` (computed by another path).
+    #[test]
+    fn focus_metrics_by_sector_add_up() {
+        use crate::{Elasticities, Model};
+        let (b, _) = six_regions_three_sectors();
+        let n = b.n_regions();
+        let focus = Focus {
+            importer: 0,
+            target: 1,
+        };
+        let sectors: Vec<String> = (0..3).map(|s| b.sectors().code(s).to_string()).collect();
+        let on_request: Vec<String> = sectors.iter().map(|s| format!("trade.B.A.{s}")).collect();
+        let catalog = MetricCatalog::new(&b, Some(focus))
+            .with_extra(&b, &on_request)
+            .unwrap();
+        let e = Elasticities::uniform(n, 3, 4.0, -1.5, 6.0).unwrap();
+        let mut t = b.baseline_tariffs();
+        t.set(1, 0, 0, 0.5).unwrap();
+        t.set(1, 0, 2, 0.2).unwrap();
+        let eq = Model::Armington.solve(&b, &e, &t).unwrap();
+        let v: std::collections::HashMap<String, f64> =
+            catalog.evaluate(&b, &eq).into_iter().collect();
+        let sum = |prefix: &str| -> f64 {
+            sectors
+                .iter()
+                .map(|s| v[&format!("{prefix}.A.B.{s}")])
+                .sum()
+        };
+        let over = |prefix: &str| -> f64 {
+            v.iter()
+                .filter(|(k, _)| k.starts_with(prefix) && k.split('.').count() == 4)
+                .map(|(_, x)| x)
+                .sum()
+        };
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+        assert!(close(sum("imports"), v["imports.A.B"]));
+        assert!(close(sum("diversion_by_sector"), over("diversion.A.B.")));
+        assert!(close(sum("deflection_by_sector"), over("deflection.A.B.")));
+        for s in &sectors {
+            assert!(close(
+                v[&format!("imports.A.B.{s}")],
+                v[&format!("trade.B.A.{s}")]
+            ));
+        }
+        assert!(v[&format!("imports.A.B.{}", sectors[0])] < 0.0);
+        assert!(v[&format!("diversion_by_sector.A.B.{}", sectors[0])] > 0.0);
+        assert!(unit_of(&format!("diversion_by_sector.A.B.{}", sectors[0])) == Unit::UsdBn);
     }
 }
