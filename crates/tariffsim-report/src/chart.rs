@@ -1225,10 +1225,39 @@ impl Chart for TimelineChart {
                 .iter()
                 .map(|p| pct(p.by_layer.get(l).copied().unwrap_or(0.0)))
                 .fold(0.0, f64::max);
+            // The statutory rate on the covered sectors beside the trade-weighted one: "25% on
+            // 2 sectors" reads differently from "4% on everything".
+            let statutory = t
+                .phases
+                .iter()
+                .filter_map(|p| p.statutory.get(l).copied().flatten())
+                .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+            let mut sectors: Vec<&str> = Vec::new();
+            for p in &t.phases {
+                for code in p.sectors.get(l).map_or("", String::as_str).split(';') {
+                    if !code.is_empty() && !sectors.contains(&code) {
+                        sectors.push(code);
+                    }
+                }
+            }
+            let scope = match sectors.as_slice() {
+                [] => String::new(),
+                ["all"] => " on all sectors".into(),
+                [one] => format!(" on {}", one.to_lowercase().replace('_', " ")),
+                many => format!(" on {} sectors", many.len()),
+            };
+            let detail = match statutory {
+                Some(rate) => format!(
+                    "statutory {}{scope}; up to {} weighted",
+                    fmt_pct(100.0 * rate),
+                    fmt_pct(max)
+                ),
+                None => format!("{origin}, up to {}", fmt_pct(max)),
+            };
             entries.push(LegendEntry {
                 swatch: Swatch::Fill(PALETTE[l % PALETTE.len()].mix(0.75)),
                 label: name.clone(),
-                detail: Some(format!("{origin}, up to {}", fmt_pct(max))),
+                detail: Some(detail),
             });
         }
         if t.layers.len() > MAX_LAYERS {

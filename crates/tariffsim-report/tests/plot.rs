@@ -374,7 +374,31 @@ fn timeline_layers_add_up_to_the_total_and_match_the_schedule() {
         assert_eq!(a.start, b.start);
         assert_eq!(a.days, b.days);
         assert_eq!(a.total.to_bits(), b.total.to_bits());
+        assert_eq!(a.statutory, b.statutory);
+        assert_eq!(a.sectors, b.sectors);
     }
+    // The statutory rate and the covered sectors beside the weighted rate: at the peak the
+    // reciprocal layer's own rate is 125% on every sector of the pair.
+    let recip = t
+        .layers
+        .iter()
+        .position(|(n, _)| n.contains("reciprocal"))
+        .expect("a reciprocal layer");
+    let peak_phase = t
+        .phases
+        .iter()
+        .max_by(|a, b| a.total.total_cmp(&b.total))
+        .unwrap();
+    assert_eq!(peak_phase.statutory[recip], Some(1.25));
+    assert_eq!(peak_phase.sectors[recip], "all");
+    // Files written before the two columns existed still read.
+    let old: String = csv
+        .lines()
+        .map(|l| l.splitn(10, ',').take(9).collect::<Vec<_>>().join(",") + "\n")
+        .collect();
+    let old_back = plot::Timeline::from_csv(Path::new("timeline.csv"), &old).unwrap();
+    assert_eq!(old_back.phases.len(), t.phases.len());
+    assert!(old_back.phases[0].statutory.iter().all(Option::is_none));
     let err = plot::Timeline::from_csv(Path::new("t.csv"), "phase,start\n1,x\n").unwrap_err();
     assert!(err.to_string().contains("t.csv: line 1"), "{err}");
     // The timeline renders on its own (`tariffsim show FILE --plot`).

@@ -15,8 +15,13 @@
 //! proportion, so the layers of a phase always add up to its total.
 //!
 //! `timeline.csv` (long format, one row per phase and layer, then the phase's total):
-//! `phase,start,end,days,importer,exporter,layer,origin,additional_rate` — `phase` is 1-based,
-//! `origin` is `layer`, `rule`, `retaliation` or `total`, `additional_rate` a fraction.
+//! `phase,start,end,days,importer,exporter,layer,origin,additional_rate,statutory_rate,sectors` —
+//! `phase` is 1-based, `origin` is `layer`, `rule`, `retaliation` or `total`, `additional_rate`
+//! the trade-weighted fraction above; `statutory_rate` the layer's own rate in the phase as the
+//! scenario states it (empty for a mirror retaliation and the total), `sectors` the sector codes
+//! of the focus pair the layer applies to in the phase, `;`-separated (`all` when it covers every
+//! sector, empty when none). The statutory rate on the covered sectors beside the trade-weighted
+//! rate is what tells "25% on steel" from "4% on everything".
 
 use crate::error::RunnerError;
 use std::fmt::Write as _;
@@ -37,6 +42,11 @@ pub struct TimelinePhase {
     pub by_layer: Vec<f64>,
     /// Effective additional tariff of all layers, fraction.
     pub total: f64,
+    /// Each layer's statutory rate in the phase (`None`: a mirror retaliation, or not read).
+    pub statutory: Vec<Option<f64>>,
+    /// Each layer's covered sectors of the focus pair in the phase (`all`, codes joined by `;`,
+    /// or empty).
+    pub sectors: Vec<String>,
 }
 
 /// The focus pair's tariff timeline.
@@ -180,11 +190,20 @@ pub fn timeline(scenario: &Scenario, baseline: &Baseline) -> Timeline {
     let mut used = vec![false; scenario.layers.len()];
     let mut phases = Vec::with_capacity(scenario.phases.len());
     let mut raw: Vec<Vec<f64>> = Vec::with_capacity(scenario.phases.len());
+    let mut covered_raw: Vec<Vec<Vec<usize>>> = Vec::with_capacity(scenario.phases.len());
     for phase in &scenario.phases {
         let mut by_layer = vec![0.0; scenario.layers.len()];
+        let mut covered: Vec<Vec<usize>> = vec![Vec::new(); scenario.layers.len()];
         for cell in &phase.cells {
             if cell.importer != m || cell.exporter != c || cell.sector >= ns {
                 continue;
+            }
+            for &l in &cell.layers {
+                if let Some(list) = covered.get_mut(l)
+                    && !list.contains(&cell.sector)
+                {
+                    list.push(cell.sector);
+                }
             }
             let w = weights[cell.sector] / total_weight;
             for (l, v) in attribute(scenario, baseline, phase, cell) {
@@ -203,17 +222,47 @@ pub fn timeline(scenario: &Scenario, baseline: &Baseline) -> Timeline {
             by_layer.iter().sum()
         };
         raw.push(by_layer);
+        covered_raw.push(covered);
         phases.push(TimelinePhase {
             start: phase.start.to_string(),
             end: phase.end.to_string(),
             days: phase.days,
             by_layer: Vec::new(),
             total: round_rate(total),
+            statutory: Vec::new(),
+            sectors: Vec::new(),
         });
     }
     let keep: Vec<usize> = (0..scenario.layers.len()).filter(|&l| used[l]).collect();
-    for (p, by_layer) in phases.iter_mut().zip(raw) {
+    let sector_list = |mut list: Vec<usize>| -> String {
+        list.sort_unstable();
+        if list.len() == ns && ns > 0 {
+            return "all".into();
+        }
+        list.iter()
+            .map(|&s| baseline.sectors().code(s))
+            .collect::<Vec<_>>()
+            .join(";")
+    };
+    for ((p, by_layer), (phase, covered)) in phases
+        .iter_mut()
+        .zip(raw)
+        .zip(scenario.phases.iter().zip(covered_raw))
+    {
         p.by_layer = keep.iter().map(|&l| round_rate(by_layer[l])).collect();
+        p.statutory = keep
+            .iter()
+            .map(|&l| match &scenario.layers[l].rate {
+                LayerRate::Schedule { .. } => scenario.layers[l]
+                    .scheduled_rate(phase.start)
+                    .map(round_rate),
+                LayerRate::Mirror { .. } => None,
+            })
+            .collect();
+        p.sectors = keep
+            .iter()
+            .map(|&l| sector_list(covered[l].clone()))
+            .collect();
     }
     Timeline {
         importer: scenario.focus_codes.0.clone(),
@@ -249,19 +298,37 @@ impl Timeline {
     /// The `timeline.csv` text (see the module docs).
     #[must_use]
     pub fn to_csv(&self) -> String {
-        let mut o =
-            String::from("phase,start,end,days,importer,exporter,layer,origin,additional_rate\n");
+        let mut o = String::from(
+            "phase,start,end,days,importer,exporter,layer,origin,additional_rate,statutory_rate,sectors\n",
+        );
         for (k, p) in self.phases.iter().enumerate() {
             let rows = self
                 .layers
                 .iter()
-                .zip(&p.by_layer)
-                .map(|((name, origin), v)| (name.as_str(), origin.as_str(), *v))
-                .chain(std::iter::once(("total", "total", p.total)));
-            for (name, origin, v) in rows {
+                .enumerate()
+                .map(|(l, (name, origin))| {
+                    let statutory = p
+                        .statutory
+                        .get(l)
+                        .copied()
+                        .flatten()
+                        .map(crate::output::fmt_f64)
+                        .unwrap_or_default();
+                    let sectors = p.sectors.get(l).cloned().unwrap_or_default();
+                    let v = p.by_layer.get(l).copied().unwrap_or(0.0);
+                    (name.as_str(), origin.as_str(), v, statutory, sectors)
+                })
+                .chain(std::iter::once((
+                    "total",
+                    "total",
+                    p.total,
+                    String::new(),
+                    String::new(),
+                )));
+            for (name, origin, v, statutory, sectors) in rows {
                 let _ = writeln!(
                     o,
-                    "{},{},{},{},{},{},{},{},{}",
+                    "{},{},{},{},{},{},{},{},{},{},{}",
                     k + 1,
                     p.start,
                     p.end,
@@ -270,7 +337,9 @@ impl Timeline {
                     csv_field(&self.exporter),
                     csv_field(name),
                     origin,
-                    crate::output::fmt_f64(v)
+                    crate::output::fmt_f64(v),
+                    statutory,
+                    csv_field(&sectors)
                 );
             }
         }
@@ -295,8 +364,14 @@ impl Timeline {
             "layer",
             "origin",
             "additional_rate",
+            "statutory_rate",
+            "sectors",
         ];
-        if header.iter().ne(expected.iter().copied()) {
+        // Files written before the statutory columns existed have the first nine.
+        let width = header.len();
+        if !(width == 9 || width == expected.len())
+            || header.iter().ne(expected[..width].iter().copied())
+        {
             return Err(bad(1, format!("header should be `{}`", expected.join(","))));
         }
         let mut t = Timeline {
@@ -305,13 +380,25 @@ impl Timeline {
             layers: Vec::new(),
             phases: Vec::new(),
         };
-        let mut rows: Vec<(usize, String, f64)> = Vec::new();
+        let mut rows: Vec<(usize, String, f64, Option<f64>, String)> = Vec::new();
         for (k, record) in reader.records().enumerate() {
             let line = k + 2;
             let r = record.map_err(|e| bad(line, e.to_string()))?;
-            if r.len() != expected.len() {
-                return Err(bad(line, format!("{} fields, expected 9", r.len())));
+            if r.len() != width {
+                return Err(bad(line, format!("{} fields, expected {width}", r.len())));
             }
+            let statutory: Option<f64> = match r.get(9).unwrap_or_default() {
+                "" => None,
+                text => Some(
+                    text.parse()
+                        .ok()
+                        .filter(|x: &f64| x.is_finite())
+                        .ok_or_else(|| {
+                            bad(line, format!("statutory rate `{text}` is not a number"))
+                        })?,
+                ),
+            };
+            let sectors = r.get(10).unwrap_or_default().to_string();
             let phase: usize = r[0]
                 .parse()
                 .ok()
@@ -335,6 +422,8 @@ impl Timeline {
                     days,
                     by_layer: Vec::new(),
                     total: 0.0,
+                    statutory: Vec::new(),
+                    sectors: Vec::new(),
                 });
             }
             t.importer = r[4].to_string();
@@ -347,19 +436,23 @@ impl Timeline {
                 if !t.layers.iter().any(|(n, _)| n == &r[6]) {
                     t.layers.push((r[6].to_string(), r[7].to_string()));
                 }
-                rows.push((phase - 1, r[6].to_string(), v));
+                rows.push((phase - 1, r[6].to_string(), v, statutory, sectors));
             }
         }
         let nl = t.layers.len();
         for p in &mut t.phases {
             p.by_layer = vec![0.0; nl];
+            p.statutory = vec![None; nl];
+            p.sectors = vec![String::new(); nl];
         }
-        for (p, name, v) in rows {
+        for (p, name, v, statutory, sectors) in rows {
             if let (Some(ph), Some(l)) = (
                 t.phases.get_mut(p),
                 t.layers.iter().position(|(n, _)| *n == name),
             ) {
                 ph.by_layer[l] = v;
+                ph.statutory[l] = statutory;
+                ph.sectors[l] = sectors;
             }
         }
         if t.phases.is_empty() {

@@ -2,11 +2,11 @@ import os
 import subprocess, csv, re, collections
 DATES=['2025-03-17','2025-04-17','2025-07-17','2025-10-17','2025-11-17']
 base={}
-for r in csv.DictReader(open('os.environ['BASELINE_EXPORT']+'/flows.csv'')):
+for r in csv.DictReader(open(os.environ['BASELINE_EXPORT']+'/flows.csv')):
     if r['importer']=='USA' and r['exporter']!='USA': base[r['exporter'],r['sector']]=(float(r['value_usd']),float(r['tariff']))
 SECT=sorted({s for _,s in base}); EXP=sorted({e for e,_ in base})
 def rates(d):
-    txt=subprocess.run(['os.environ.get('TARIFFSIM','target/release/tariffsim')','show','scenarios/us_2025.toml','--date',d],capture_output=True,text=True,check=True).stdout
+    txt=subprocess.run([os.environ.get('TARIFFSIM','target/release/tariffsim'),'show','scenarios/us_2025.toml','--date',d],capture_output=True,text=True,check=True).stdout
     add=collections.defaultdict(float)
     for line in txt.splitlines():
         m=re.match(r'\s+USA\s+(\S+)\s+(\* \(all\)|\S+)\s+([\d.]+)%',line)

@@ -178,7 +178,7 @@ hdr=f'''# What the US actually did in 2025: every dated US tariff measure of 202
 #   - partial coverage enters as an ad valorem equivalent: the reciprocal layers use `coverage` =
 #     each exporter's own subject shares by sector at HTS-10 level (scenarios/tools/subject_shares:
 #     Taiwan's electronics are 11% subject, China's 14%, Viet Nam's 19%, the EU's 53%; the aggregates
-#     share one `OTHER` row); the Section 232 layers fold their coverage into the rate (rate x share);
+#     share one `OTHER` row); the Section 232 layers use `coverage` (statutory rate, share covered), except autos (rate x share, below);
 #     the CAN/MEX layers use `coverage` (non-claiming shares);
 #     a 232 layer that covers part of a sector does not displace the reciprocal duty on its share
 #     through `exclusive_with` (the exemption is in the subject shares); autos, which cover ~all of
@@ -323,28 +323,33 @@ for reg,p,auth in [('CAN','canada','IEEPA: EO 14193 (2025-02-01), EO 14231 (2025
 
 # ---------------- Section 232
 sec('Section 232 (Trade Expansion Act 1962). Steel/aluminium, copper and lumber/furniture cover part of a sector:\n'
-    'AVE = rate x coverage (note (2)); their exemption from the reciprocal and CAN/MEX duties is already in the\n'
+    'the statutory rate with `coverage` = that part (AVE rate x coverage, note (2)); their exemption from the reciprocal and CAN/MEX duties is already in the\n'
     'subject shares, so they carry no exclusive_with. Autos cover ~all of MOTOR_VEHICLES and use exclusive_with.')
 SAP={'CHN':'china','CAN':'canada','MEX':'mexico','JPN':'japan','EU27':'eu','KOR':'ftrow'}
 for reg,p in SAP.items():
     layer(f's232_steel_alu_{reg.lower()}','s232: Proclamations 10895/10896 (2025-02-10, effective 2025-03-12), Proclamation 10947 (2025-06-03, 50% from 2025-06-04) (M)',reg,
-      [('2025-03-12',0.25*s232(p),f'M: 25% x steel/alu share {s232(p):.3f}'),('2025-06-04',0.50*s232(p),f'M: 50% x {s232(p):.3f}')],sectors=['METALS_MINERALS'])
+      [('2025-03-12',0.25,'M'),('2025-06-04',0.50,'M')],sectors=['METALS_MINERALS'],
+      coverage=[('2025-03-12',s232(p),'steel/alu share of METALS_MINERALS (note (2))')])
 layer('s232_steel_alu_gbr','s232: Proclamations 10895/10896 (effective 2025-03-12); UK kept at 25% from 2025-06-04 (Proclamation 10947) (M)','GBR',
-      [('2025-03-12',0.25*s232('uk'),f'M: 25% x {s232("uk"):.3f}')],sectors=['METALS_MINERALS'])
+      [('2025-03-12',0.25,'M')],sectors=['METALS_MINERALS'],coverage=[('2025-03-12',s232('uk'),'steel/alu share (note (2))')])
 layer('s232_steel_alu_other','s232: Proclamations 10895/10896 (effective 2025-03-12), Proclamation 10947 (50% from 2025-06-04) (M)','*',
-      [('2025-03-12',0.25*s232('row'),f'M: 25% x {s232("row"):.3f} (BL "row" mix)'),('2025-06-04',0.50*s232('row'),f'M: 50% x {s232("row"):.3f}')],
+      [('2025-03-12',0.25,'M'),('2025-06-04',0.50,'M')],coverage=[('2025-03-12',s232('row'),'steel/alu share (BL "row" mix, note (2))')],
       except_=['CHN','CAN','MEX','JPN','EU27','KOR','GBR'],sectors=['METALS_MINERALS'],
       note='Russian aluminium 200% (M) is not separable. For China the 2018 232 duties already in t0 are not netted out.')
 cu=sum(imp['nfm'][p]*CU_NFM for p in P)/sum(imp[g][p] for g in SA for p in P)
-layer('s232_copper','s232: Proclamation 10962 (2025-07-30), effective 2025-08-01 (M)','*',[('2025-08-01',0.50*cu,f'M: 50% x copper share {cu:.4f} of METALS_MINERALS')],sectors=['METALS_MINERALS'],
+layer('s232_copper','s232: Proclamation 10962 (2025-07-30), effective 2025-08-01 (M)','*',[('2025-08-01',0.50,'M')],sectors=['METALS_MINERALS'],
+      coverage=[('2025-08-01',cu,'copper share of METALS_MINERALS (below)')],
       note=f'Copper 50% on semi-finished copper and intensive derivatives (cathodes, scrap excluded; M). Share: an assumed\n6.5% of nfm (MEM: ~5 bn) = {cu:.4f} of METALS_MINERALS (W). The reciprocal duty on these goods is not removed\n(over-count <= reciprocal rate x {cu:.3f}).')
 LUM=8/ (sum(imp[g][p] for g in ('lum','ppp') for p in P)/1e9)
 FUR=15/(sum(imp['omf'][p] for p in P)/1e9 + 0)  # of omf only; OTHER_MFG = omf
-layer('s232_lumber','s232: Proclamation 11000 (2025-09-29), effective 2025-10-14 (M)','*',[('2025-10-14',0.10*LUM,f'M: 10% x softwood-lumber share {LUM:.3f}')],sectors=['WOOD_PAPER'],except_=['GBR'],
+layer('s232_lumber','s232: Proclamation 11000 (2025-09-29), effective 2025-10-14 (M)','*',[('2025-10-14',0.10,'M')],sectors=['WOOD_PAPER'],except_=['GBR'],
+      coverage=[('2025-10-14',LUM,'softwood-lumber share of WOOD_PAPER (below)')],
       note=f'Softwood lumber 10% on an assumed ~8 bn of WOOD_PAPER {sum(imp[g][p] for g in ("lum","ppp") for p in P)/1e9:.1f} bn (MEM) = {LUM:.3f}. EU/JPN cap (15% incl. MFN) ~ no\nchange at 10%; GBR 10% (M) also ~ the same: GBR excluded only for the furniture cap. Reciprocal on these lines not removed.')
-layer('s232_furniture','s232: Proclamation 11000 (2025-09-29), effective 2025-10-14 (M)','*',[('2025-10-14',0.25*FUR,f'M: 25% x upholstered furniture + cabinets/vanities share {FUR:.3f}')],sectors=['OTHER_MFG'],except_=['GBR','EU27','JPN'],
+layer('s232_furniture','s232: Proclamation 11000 (2025-09-29), effective 2025-10-14 (M)','*',[('2025-10-14',0.25,'M')],sectors=['OTHER_MFG'],except_=['GBR','EU27','JPN'],
+      coverage=[('2025-10-14',FUR,'upholstered furniture + cabinets/vanities share of OTHER_MFG (below)')],
       note=f'Upholstered furniture 25%, kitchen cabinets and vanities 25% (M) on an assumed ~15 bn of OTHER_MFG {sum(imp["omf"][p] for p in P)/1e9:.1f} bn\n(MEM) = {FUR:.3f}. EU27/JPN capped at 15% incl. MFN and GBR 10% (M): below.')
-layer('s232_furniture_capped','s232: Proclamation 11000 (2025-09-29), effective 2025-10-14 (M)',['EU27','JPN','GBR'],[('2025-10-14',0.10*FUR,f'M: ~10% (15% cap - MFN for EU/JPN; 10% for GBR) x {FUR:.3f}')],sectors=['OTHER_MFG'])
+layer('s232_furniture_capped','s232: Proclamation 11000 (2025-09-29), effective 2025-10-14 (M)',['EU27','JPN','GBR'],[('2025-10-14',0.10,'M: ~10% (15% cap - MFN for EU/JPN; 10% for GBR)')],sectors=['OTHER_MFG'],
+      coverage=[('2025-10-14',FUR,'the same share as s232_furniture')])
 
 VEH,PARTS=0.65,0.27
 sec(f'Section 232 autos (25% 2025-04-03) and parts (25% 2025-05-03) on MOTOR_VEHICLES (M rows 15-16).\n'
