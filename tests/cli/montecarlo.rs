@@ -250,6 +250,28 @@ fn compare_uses_common_random_numbers() {
         "{}",
         r.stdout()
     );
+    // The report says what the comparison found: both scenarios, the difference and its band,
+    // with the median difference of the summary.
+    let html = std::fs::read_to_string(dir.path().join("cmp/report.html")).unwrap();
+    let summary = tariffsim_runner::output::read_summary(&dir.path().join("cmp")).unwrap();
+    let diff = summary
+        .metrics
+        .iter()
+        .find(|m| m.name == "diff:imports.USA.CHN")
+        .unwrap()
+        .summary
+        .p50;
+    let para = html
+        .split("<h2>What this run found</h2>")
+        .nth(1)
+        .and_then(|t| t.split("</p>").next())
+        .expect("a findings paragraph");
+    assert!(
+        para.contains("under truce_20") && para.contains("under peak_145"),
+        "{para}"
+    );
+    let shown = format!("{:.1}", diff).replace('-', "−");
+    assert!(para.contains(&shown), "{shown} in {para}");
     // Comparing a scenario with itself gives exactly zero differences in every draw.
     let r = run(
         &dir,

@@ -337,9 +337,67 @@ const RUN_FILES: &[(&str, &str)] = &[
 /// A few sentences on what the run found: the direct effect with its band, who gains or loses
 /// most among third countries and where the target's sales go, the diversion ratio and welfare.
 /// `None` without a focus pair or for compare runs (their differences are in the table).
+/// The compare run's paragraph: A and B on the same draws, the difference B − A with its band,
+/// and the third countries and markets where the two differ most.
+fn compare_findings(data: &RunData) -> Option<String> {
+    let (m, c) = data.focus.clone()?;
+    let a = data.metric(&format!("a:imports_pct.{m}.{c}"))?;
+    let b = data.metric(&format!("b:imports_pct.{m}.{c}"))?;
+    let d_bn = data.metric(&format!("diff:imports.{m}.{c}"))?;
+    let d_pct = data.metric(&format!("diff:imports_pct.{m}.{c}"))?;
+    let run = &data.manifest.run.scenario;
+    let (name_a, name_b) = run.split_once(" vs ").unwrap_or(("A", "B"));
+    let (mn, cn) = (data.name(&m), data.name(&c));
+    let mut text = format!(
+        "On the same {} draws, {} imports from {cn} change by {}% under {name_a} and by {}% under \
+         {name_b} (medians). The difference {name_b} − {name_a} is {} bn USD (90% band {} to {} bn), \
+         {} percentage points.",
+        data.summary.succeeded,
+        crate::possessive(&mn),
+        fmt_signed(a.p50, 1),
+        fmt_signed(b.p50, 1),
+        fmt_signed(d_bn.p50, 1),
+        fmt_signed(d_bn.p5, 1),
+        fmt_signed(d_bn.p95, 1),
+        fmt_signed(d_pct.p50, 1)
+    );
+    let largest = |prefix: String| {
+        let mut v: Vec<(String, f64)> = data
+            .metrics_with_prefix(&prefix)
+            .into_iter()
+            .map(|(code, s)| (code, s.summary.p50))
+            .filter(|(_, x)| x.abs() > 0.05)
+            .collect();
+        v.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+        v.truncate(3);
+        v.iter()
+            .map(|(k, x)| format!("{} ({} bn)", data.name(k), fmt_signed(*x, 1)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let div = largest(format!("diff:diversion.{m}.{c}."));
+    if !div.is_empty() {
+        text.push_str(&format!(
+            " Third countries' sales to {mn} differ most for {div}."
+        ));
+    }
+    let def = largest(format!("diff:deflection.{m}.{c}."));
+    if !def.is_empty() {
+        text.push_str(&format!(" {cn}'s sales elsewhere differ most in {def}."));
+    }
+    if let Some(w) = data.metric(&format!("diff:welfare.{m}")) {
+        text.push_str(&format!(
+            " {} welfare differs by {} bn.",
+            crate::possessive(&mn),
+            fmt_signed(w.p50, 1)
+        ));
+    }
+    Some(text)
+}
+
 fn findings(data: &RunData, compare: bool) -> Option<String> {
     if compare {
-        return None;
+        return compare_findings(data);
     }
     let (m, c) = data.focus.clone()?;
     let direct = data.metric(&format!("imports_pct.{m}.{c}"))?;
