@@ -171,8 +171,8 @@ fn internal_tariff_of_an_aggregate_is_a_shock() {
     assert!((metric(&up[1], "imports.USA.ROW") - metric(&up[0], "imports.USA.ROW")).abs() < 1e-9);
 }
 
-/// A rerouting block with `rho = 0` is the scenario without it (every reported value to 1e-12
-/// relative); with the cited defaults (`scenarios/us_2025_rerouting.toml`) rerouted values are
+/// A rerouting block with `rho = 0` and no rerouting in the baseline is the scenario without it
+/// (every reported value to 1e-12 relative); with the cited defaults (`scenarios/us_2025_rerouting.toml`) rerouted values are
 /// positive, the conduits' recorded US sales rise against the plain run, and the true-origin
 /// change adds the rerouted value back to the recorded direct change.
 #[test]
@@ -194,9 +194,14 @@ fn rerouting_off_is_the_plain_scenario_and_on_adds_up() {
         v["period"]["metrics"].clone()
     };
     let rr = repo().join("scenarios/us_2025_rerouting.toml");
+    // Off: no route response and no rerouting in the baseline (with a `baseline_share` and
+    // `rho = 0` the baseline's rerouted goods stay on their route: another model, tested in
+    // `tariffsim_core::rerouting`).
     let text = std::fs::read_to_string(&rr)
         .unwrap()
-        .replace("rho_log_sd = 0.7\n", "");
+        .replace("rho_log_sd = 0.7\n", "")
+        .replace("baseline_share = 0.018\n", "");
+    assert!(!text.lines().any(|l| l.starts_with("baseline_share")));
     let off = dir.write(
         "off.toml",
         &text.replace("rho = 1.0", "rho = 0.0").replace(
@@ -227,6 +232,24 @@ fn rerouting_off_is_the_plain_scenario_and_on_adds_up() {
     let true_origin = get(&on, "imports_true_origin.USA.CHN");
     assert!((true_origin - (get(&on, "imports.USA.CHN") + rerouted)).abs() < 1e-9);
     assert!(get(&on, "diversion.USA.CHN.VNM") > get(&plain, "diversion.USA.CHN.VNM"));
+    // With Viet Nam's baseline rerouting, the first phase (no duty yet) is the baseline exactly:
+    // the true-origin baseline's routes come back bit for bit.
+    let r = run(
+        &dir,
+        &[
+            "run",
+            &rr.display().to_string(),
+            "--format",
+            "json",
+            "--point",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout()).expect("json");
+    let first = &v["phases"][0]["metrics"];
+    assert!(!first.as_object().unwrap().is_empty());
+    for (name, x) in first.as_object().unwrap() {
+        assert!(x.as_f64() == Some(0.0), "{name}: {x}");
+    }
 }
 
 /// `rho_log_sd` draws `rho` in the Monte Carlo: `draws.csv` records `rerouting.rho`, spread

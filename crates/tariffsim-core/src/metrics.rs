@@ -320,7 +320,7 @@ pub const FAMILIES: &[MetricFamily] = &[
         pattern: "rerouted.C.K.M",
         unit: Unit::UsdBn,
         origin: "rerouting",
-        description: "Value of C's goods reaching M through conduit K, recorded as K's exports (0 in the baseline).",
+        description: "Change in the value of C's goods reaching M through conduit K, recorded as K's exports, from the baseline's (the conduit's baseline_share; 0 without one).",
     },
     MetricFamily {
         pattern: "imports_true_origin.M.C",
@@ -558,8 +558,8 @@ impl MetricCatalog {
         Ok(self)
     }
 
-    /// This catalog with the metrics of a rerouting block: `rerouted.C.K.M` per conduit (value
-    /// rerouted from C through K to M, USD bn; 0 in the baseline) and `imports_true_origin.M.C`
+    /// This catalog with the metrics of a rerouting block: `rerouted.C.K.M` per conduit (change in
+    /// the value rerouted from C through K to M from the baseline's, USD bn) and `imports_true_origin.M.C`
     /// (change in C's sales to M counted by origin: recorded direct sales plus rerouted value).
     pub fn with_rerouting(
         mut self,
@@ -1513,6 +1513,8 @@ mod tests {
                 region: 2,
                 kappa: 0.05,
                 capacity: 0.5,
+                baseline_share: 0.0,
+                baseline_kappa: 0.05,
             }],
         };
         let catalog = MetricCatalog::new(

@@ -78,8 +78,8 @@ pub fn default_threads() -> usize {
 /// Solves a scenario's phases at one draw's elasticities.
 pub struct ScenarioEvaluator<'a> {
     baseline: &'a Baseline,
-    /// The `[macro]`-grown baseline the phases are solved on, if any.
-    grown: Option<Baseline>,
+    /// The baselines the phases are solved on (`[macro]` growth, rerouting in the baseline).
+    solve_baselines: crate::point::SolveBaselines,
     /// The scenario's rerouting block, if any.
     rerouting: Option<&'a tariffsim_scenario::ReroutingSpec>,
     model: Model,
@@ -146,7 +146,7 @@ impl<'a> ScenarioEvaluator<'a> {
                 .unwrap_or(tariffsim_data::priors::DEFAULT_SUPPLY),
         );
         Ok(Self {
-            grown: crate::point::grown_baseline(scenario, baseline)?,
+            solve_baselines: crate::point::SolveBaselines::new(scenario, baseline)?,
             rerouting: scenario.rerouting.as_ref(),
             baseline,
             model: scenario.model,
@@ -250,7 +250,7 @@ impl<'a> ScenarioEvaluator<'a> {
     ) -> Result<(), String> {
         point::solve_phases_into(
             self.model,
-            (self.grown.as_ref().unwrap_or(self.baseline), self.baseline),
+            self.solve_baselines.view(self.baseline),
             self.phases,
             rerouting,
             elasticities,

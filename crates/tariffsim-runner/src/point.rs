@@ -61,6 +61,69 @@ pub fn grown_baseline(
     .map_err(|e| RunnerError::Setting(format!("`[macro]`: {e}")))
 }
 
+/// The baselines a scenario's phases are solved on, built once per run: the `[macro]`-grown
+/// baseline (if any) and, with rerouting in the baseline (`baseline_share`), the true-origin
+/// baseline the model solves on (`tariffsim_core::rerouting`).
+#[derive(Debug, Clone, Default)]
+pub struct SolveBaselines {
+    grown: Option<Baseline>,
+    true_origin: Option<Baseline>,
+}
+
+impl SolveBaselines {
+    /// The solve baselines of `scenario` on `baseline`.
+    ///
+    /// # Errors
+    /// A `[macro]` or rerouting block that does not fit the baseline.
+    pub fn new(scenario: &Scenario, baseline: &Baseline) -> Result<Self, RunnerError> {
+        let grown = grown_baseline(scenario, baseline)?;
+        let true_origin = match &scenario.rerouting {
+            Some(rr) if rr.block.has_baseline_rerouting() => Some(
+                rr.block
+                    .true_origin_baseline(grown.as_ref().unwrap_or(baseline))
+                    .map_err(|e| RunnerError::Setting(format!("`[rerouting]`: {e}")))?,
+            ),
+            _ => None,
+        };
+        Ok(Self { grown, true_origin })
+    }
+
+    /// The three roles, measured against `reference` (the scenario's baseline).
+    #[must_use]
+    pub fn view<'a>(&'a self, reference: &'a Baseline) -> Baselines<'a> {
+        let routes = self.grown.as_ref().unwrap_or(reference);
+        Baselines {
+            solve: self.true_origin.as_ref().unwrap_or(routes),
+            routes,
+            reference,
+        }
+    }
+}
+
+/// The baselines of one solve: the one the model solves on, the recorded routes (what the
+/// rerouting block splits the solved sales back into), and the one metrics are measured against.
+#[derive(Debug, Clone, Copy)]
+pub struct Baselines<'a> {
+    /// The model solves on it.
+    pub solve: &'a Baseline,
+    /// Trade as recorded (the `[macro]`-grown baseline, or `reference`).
+    pub routes: &'a Baseline,
+    /// Metrics are changes from it.
+    pub reference: &'a Baseline,
+}
+
+impl<'a> Baselines<'a> {
+    /// One baseline in every role.
+    #[must_use]
+    pub fn same(baseline: &'a Baseline) -> Self {
+        Self {
+            solve: baseline,
+            routes: baseline,
+            reference: baseline,
+        }
+    }
+}
+
 /// The metric catalog of a scenario: every standard metric of its focus pair, plus the
 /// on-request trade metrics its `metrics` list names (`import_share.USA.VNM`, …: see
 /// [`MetricCatalog::with_extra`]).
@@ -175,7 +238,7 @@ impl PointLayout {
 #[allow(clippy::too_many_arguments)]
 pub fn solve_phases_into(
     model: Model,
-    (baseline, reference): (&Baseline, &Baseline),
+    baselines: Baselines<'_>,
     phases: &[Phase],
     rerouting: Option<&tariffsim_scenario::ReroutingSpec>,
     elasticities: &Elasticities,
@@ -183,6 +246,11 @@ pub fn solve_phases_into(
     ws: &mut PointWorkspace,
     out: &mut [f64],
 ) -> Result<(), RunnerError> {
+    let Baselines {
+        solve: baseline,
+        routes,
+        reference,
+    } = baselines;
     let layout = PointLayout::new(phases, catalog);
     let nm = layout.n_metrics;
     if out.len() != layout.len() {
@@ -216,12 +284,18 @@ pub fn solve_phases_into(
             Some(rr) => {
                 let penalty = rr.penalty_by_phase.get(p).copied().unwrap_or(0.0);
                 rr.block
-                    .shares(baseline, &phase.tariffs, penalty, &mut ws.rerouted_shares);
+                    .shares(routes, &phase.tariffs, penalty, &mut ws.rerouted_shares);
                 let eff = ws
                     .rerouted_tariffs
                     .get_or_insert_with(|| phase.tariffs.clone());
                 rr.block
-                    .effective_tariffs(&phase.tariffs, &ws.rerouted_shares, penalty, eff)
+                    .effective_tariffs(
+                        (routes, baseline),
+                        &phase.tariffs,
+                        &ws.rerouted_shares,
+                        penalty,
+                        eff,
+                    )
                     .map_err(phase_error)?;
                 &*eff
             }
@@ -239,7 +313,7 @@ pub fn solve_phases_into(
         if let Some(rr) = rerouting {
             let penalty = rr.penalty_by_phase.get(p).copied().unwrap_or(0.0);
             rr.block.record(
-                baseline,
+                (routes, baseline),
                 &phase.tariffs,
                 &ws.rerouted_shares,
                 penalty,
@@ -302,10 +376,10 @@ pub fn run_point(
     let layout = PointLayout::new(&scenario.phases, &catalog);
     let mut ws = PointWorkspace::new(baseline);
     let mut values = vec![0.0; layout.len()];
-    let grown = grown_baseline(scenario, baseline)?;
+    let baselines = SolveBaselines::new(scenario, baseline)?;
     solve_phases_into(
         scenario.model,
-        (grown.as_ref().unwrap_or(baseline), baseline),
+        baselines.view(baseline),
         &scenario.phases,
         scenario.rerouting.as_ref(),
         elasticities,
@@ -448,7 +522,7 @@ rate = "60%"
         let mut out = vec![0.0; 3];
         let e = solve_phases_into(
             sc.model,
-            (&b, &b),
+            Baselines::same(&b),
             &sc.phases,
             None,
             &el,

@@ -92,7 +92,8 @@ pub(crate) const REROUTING_KEYS: &[&str] = &[
     "penalty",
     "source",
 ];
-pub(crate) const CONDUIT_KEYS: &[&str] = &["region", "kappa", "capacity", "source"];
+pub(crate) const CONDUIT_KEYS: &[&str] =
+    &["region", "kappa", "capacity", "baseline_share", "source"];
 pub(crate) const PENALTY_KEYS: &[&str] = &["rate", "effective", "enforcement", "source"];
 pub(crate) const MACRO_KEYS: &[&str] = &["demand"];
 pub(crate) const MACRO_DEMAND_KEYS: &[&str] = &["importer", "growth", "sectors", "source"];
@@ -2260,6 +2261,20 @@ fn parse_rerouting(
             cx.required(ct, "capacity", "[[rerouting.conduit]]", node.loc)?,
             "a capacity >= 0 (a multiple of the conduit's own sales to the destination)",
         )?;
+        let baseline_share = match ct.get("baseline_share") {
+            None => 0.0,
+            Some(be) => {
+                let v = fraction(be, "a share in [0, 1) of the conduit's baseline sales")?;
+                if v >= 1.0 {
+                    return Err(cx.err_expected(
+                        be.node.loc,
+                        format!("`baseline_share` = {v} is not below 1"),
+                        "a share in [0, 1): the part of the conduit's 2024 sales to the destination that is the origin's goods rerouted",
+                    ));
+                }
+                v
+            }
+        };
         if let Some(s) = ct.get("source") {
             cx.string(s, "a source")?;
         }
@@ -2267,6 +2282,8 @@ fn parse_rerouting(
             region,
             kappa,
             capacity,
+            baseline_share,
+            baseline_kappa: kappa,
         });
     }
     let mut penalty_by_phase = vec![0.0; phases.len()];

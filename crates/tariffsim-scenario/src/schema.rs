@@ -287,6 +287,9 @@ fn key_type(section: &str, key: &str) -> Option<Value> {
         ("conduit", "capacity") => number(
             "most rerouted value, a multiple of the conduit's own baseline sales to the destination",
         ),
+        ("conduit", "baseline_share") => rate(
+            "share in [0, 1) of the conduit's baseline sales to the destination that is the origin's goods rerouted (default 0)",
+        ),
         ("penalty", "rate") => rate("penalty rate on rerouted goods"),
         ("penalty", "effective") => date("first day in force (a phase boundary)"),
         ("penalty", "enforcement") => {
