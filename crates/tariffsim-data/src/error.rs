@@ -61,22 +61,12 @@ pub enum DataError {
 /// `Result` with [`DataError`].
 pub type Result<T, E = DataError> = std::result::Result<T, E>;
 
-/// Levenshtein distance (case-insensitive), for did-you-mean hints.
+/// Edit distance for did-you-mean hints, case-insensitive: the optimal string alignment distance
+/// of `strsim` (insertions, deletions, substitutions and adjacent transpositions count 1) — the
+/// same measure the scenario crate's hints use.
 #[must_use]
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.to_lowercase().chars().collect();
-    let b: Vec<char> = b.to_lowercase().chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
+    strsim::osa_distance(&a.to_lowercase(), &b.to_lowercase())
 }
 
 /// The candidate nearest to `name` if it is within a third of the name's length (at least 1, at
@@ -99,6 +89,7 @@ mod tests {
     #[test]
     fn suggestions() {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("World2042", "world2024"), 1);
         assert_eq!(
             suggest("world2042", ["world2024"]).as_deref(),
             Some("world2024")

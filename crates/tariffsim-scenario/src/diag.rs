@@ -149,32 +149,11 @@ impl fmt::Display for Diagnostic {
 }
 
 /// Edit distance in characters: insertions, deletions, substitutions and transpositions of two
-/// adjacent characters each count 1 (optimal string alignment), so `CNH` is 1 from `CHN`.
+/// adjacent characters each count 1 (optimal string alignment, `strsim::osa_distance`: the one
+/// implementation the data crate's hints use too), so `CNH` is 1 from `CHN`.
 #[must_use]
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let w = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * w];
-    for i in 0..=a.len() {
-        d[i * w] = i;
-    }
-    for j in 0..=b.len() {
-        d[j] = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[(i - 1) * w + j] + 1)
-                .min(d[i * w + j - 1] + 1)
-                .min(d[(i - 1) * w + j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[(i - 2) * w + j - 2] + 1);
-            }
-            d[i * w + j] = v;
-        }
-    }
-    d[a.len() * w + b.len()]
+    strsim::osa_distance(a, b)
 }
 
 /// The nearest candidate to `name` (case-insensitive), if it is close enough to be a likely typo.
