@@ -27,14 +27,15 @@ pub trait Evaluator: Sync {
     /// Number of outputs per draw.
     fn n_outputs(&self) -> usize;
     /// Computes one draw from its standard-normal scores `z`: fills `params` (always, even when
-    /// the draw then fails) and `out`; `Err(reason)` marks the draw failed.
+    /// the draw then fails) and `out`; `Err(reason)` marks the draw failed (its text is the
+    /// draw's `reason` in `draws.csv` and the key of `failures_by_reason`).
     fn evaluate(
         &self,
         z: &[f64],
         scratch: &mut Self::Scratch,
         params: &mut [f64],
         out: &mut [f64],
-    ) -> Result<(), String>;
+    ) -> Result<(), RunnerError>;
 }
 
 /// Turns one computed draw into its output text (e.g. a CSV line): `(draw, row, failure
@@ -174,7 +175,7 @@ impl Buffer {
                 plan.sampler.scores(k, &mut t.z);
                 let (params, outputs) = row.split_at_mut(n_params);
                 *st = match evaluator.evaluate(&t.z, &mut t.scratch, params, outputs) {
-                    Err(reason) => Some(reason),
+                    Err(reason) => Some(reason.to_string()),
                     Ok(()) if outputs.iter().all(|x| x.is_finite()) => None,
                     Ok(()) => Some("non-finite output".into()),
                 };

@@ -70,6 +70,21 @@ pub enum RunnerError {
     /// An error from the core (shape mismatch and the like).
     #[error(transparent)]
     Core(#[from] tariffsim_core::CoreError),
+    /// A Monte Carlo draw's sampled elasticities are outside their domain (the draw fails; the
+    /// run goes on).
+    #[error("invalid elasticity draw: {0}")]
+    InvalidDraw(Box<RunnerError>),
+    /// One scenario of a comparison failed in a draw (`side` is `A` or `B`).
+    #[error("scenario {side}: {error}")]
+    CompareSide {
+        /// `A` or `B`.
+        side: char,
+        /// Why that scenario's draw failed.
+        error: Box<RunnerError>,
+    },
+    /// An evaluator refused a draw for a reason of its own.
+    #[error("{0}")]
+    Rejected(String),
 }
 
 impl RunnerError {

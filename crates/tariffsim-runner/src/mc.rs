@@ -236,7 +236,7 @@ impl<'a> ScenarioEvaluator<'a> {
         elasticities: &Elasticities,
         s: &mut SolveScratch,
         out: &mut [f64],
-    ) -> Result<(), String> {
+    ) -> Result<(), RunnerError> {
         self.solve_phases_with(elasticities, self.rerouting, s, out)
     }
 
@@ -247,7 +247,7 @@ impl<'a> ScenarioEvaluator<'a> {
         rerouting: Option<&tariffsim_scenario::ReroutingSpec>,
         s: &mut SolveScratch,
         out: &mut [f64],
-    ) -> Result<(), String> {
+    ) -> Result<(), RunnerError> {
         point::solve_phases_into(
             self.model,
             self.solve_baselines.view(self.baseline),
@@ -257,8 +257,7 @@ impl<'a> ScenarioEvaluator<'a> {
             &self.catalog,
             &mut s.point,
             &mut s.values,
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
         let layout = PointLayout::new(self.phases, &self.catalog);
         let m = self.catalog.len();
         let k = self.reported.len();
@@ -301,11 +300,11 @@ impl Evaluator for ScenarioEvaluator<'_> {
         s: &mut ScenarioScratch,
         params: &mut [f64],
         out: &mut [f64],
-    ) -> Result<(), String> {
+    ) -> Result<(), RunnerError> {
         let k = self.priors.n_params();
         self.priors
             .fill(z, &mut s.elasticities, &mut params[..k])
-            .map_err(|e| format!("invalid elasticity draw: {e}"))?;
+            .map_err(|e| RunnerError::InvalidDraw(Box::new(e)))?;
         match (&mut s.rerouting, self.rerouting) {
             (Some(draw), Some(spec)) => {
                 // Lognormals around the scenario's values (their medians), from the last scores.
@@ -619,13 +618,19 @@ impl Evaluator for CompareEvaluator<'_> {
         s: &mut CompareScratch,
         params: &mut [f64],
         out: &mut [f64],
-    ) -> Result<(), String> {
+    ) -> Result<(), RunnerError> {
+        let side = |side: char| {
+            move |e: RunnerError| RunnerError::CompareSide {
+                side,
+                error: Box::new(e),
+            }
+        };
         self.a
             .evaluate(z, &mut s.a, params, &mut s.out_a)
-            .map_err(|e| format!("scenario A: {e}"))?;
+            .map_err(side('A'))?;
         self.b
             .evaluate(z, &mut s.b, &mut s.params_b, &mut s.out_b)
-            .map_err(|e| format!("scenario B: {e}"))?;
+            .map_err(side('B'))?;
         let k = self.pairs.len();
         for (i, &(ia, ib)) in self.pairs.iter().enumerate() {
             let (va, vb) = (s.out_a[ia], s.out_b[ib]);

@@ -52,28 +52,24 @@ impl Evaluator for Shock {
         s: &mut Scratch,
         params: &mut [f64],
         out: &mut [f64],
-    ) -> Result<(), String> {
-        self.priors
-            .fill(z, &mut s.elasticities, params)
-            .map_err(|e| e.to_string())?;
+    ) -> Result<(), RunnerError> {
+        self.priors.fill(z, &mut s.elasticities, params)?;
         let e = &s.elasticities;
         if let Some(limit) = self.fail_draws_with_sigma_above
             && e.sigma(0, 0) > limit
         {
-            return Err(format!(
+            return Err(RunnerError::Rejected(format!(
                 "test failure: sigma {} above {limit}",
                 e.sigma(0, 0)
-            ));
+            )));
         }
-        Model::Armington
-            .solve_into(
-                &self.baseline,
-                &s.elasticities,
-                &self.tariffs,
-                &mut s.ws,
-                &mut s.eq,
-            )
-            .map_err(|err| err.to_string())?;
+        Model::Armington.solve_into(
+            &self.baseline,
+            &s.elasticities,
+            &self.tariffs,
+            &mut s.ws,
+            &mut s.eq,
+        )?;
         self.catalog
             .fill(&self.baseline, &s.eq, &mut s.metrics, out);
         Ok(())
