@@ -91,7 +91,10 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let code = cmd::exit_code(&e);
-            eprintln!("error: {e:#}");
+            match e.downcast_ref::<cmd::Exit>() {
+                Some(exit) => eprintln!("{}", exit.report()),
+                None => eprintln!("error: {e:#}"),
+            }
             ExitCode::from(code)
         }
     }

@@ -64,6 +64,7 @@ pub fn run(args: &Args) -> Result<()> {
                 100.0 * outcome.report.coverage,
                 100.0 * x
             ),
+            rendered: true,
         }
         .into());
     }

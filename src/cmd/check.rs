@@ -19,11 +19,9 @@ pub fn load(path: &Path) -> Result<(Scenario, Baseline)> {
     tariffsim_scenario::load(path, tariffsim_data::load).map_err(|e| invalid(&e))
 }
 
-/// A scenario error as invalid input (exit 2), without doubling the `error:` prefix that
-/// `main` adds.
+/// A scenario error as invalid input (exit 2): a whole diagnostic, printed as it is.
 pub fn invalid(e: &ScenarioError) -> anyhow::Error {
-    let text = e.to_string();
-    super::invalid(text.strip_prefix("error: ").unwrap_or(&text).to_string())
+    super::invalid_rendered(e.to_string())
 }
 
 /// Runs `tariffsim check`.
@@ -46,7 +44,5 @@ pub fn run(args: &Args) -> Result<()> {
             args.files.len()
         ));
     }
-    Err(super::invalid(
-        text.strip_prefix("error: ").unwrap_or(&text).to_string(),
-    ))
+    Err(super::invalid_rendered(text))
 }

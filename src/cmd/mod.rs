@@ -21,6 +21,21 @@ pub struct Exit {
     pub code: u8,
     /// The message (already formatted with `error:`/`hint:` lines where useful).
     pub message: String,
+    /// The message is a whole diagnostic with its own `error:` line (a scenario's): printed as
+    /// it is, without another prefix.
+    pub rendered: bool,
+}
+
+impl Exit {
+    /// The text `main` prints on stderr.
+    #[must_use]
+    pub fn report(&self) -> String {
+        if self.rendered {
+            self.message.clone()
+        } else {
+            format!("error: {}", self.message)
+        }
+    }
 }
 
 impl std::fmt::Display for Exit {
@@ -36,6 +51,17 @@ pub fn invalid(message: impl Into<String>) -> anyhow::Error {
     Exit {
         code: crate::exit::INVALID,
         message: message.into(),
+        rendered: false,
+    }
+    .into()
+}
+
+/// Invalid input whose message is already a whole diagnostic (exit 2).
+pub fn invalid_rendered(message: impl Into<String>) -> anyhow::Error {
+    Exit {
+        code: crate::exit::INVALID,
+        message: message.into(),
+        rendered: true,
     }
     .into()
 }

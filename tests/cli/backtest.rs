@@ -166,6 +166,8 @@ fn require_coverage_fails_the_exit_status() {
         "{}",
         r.stderr()
     );
+    // One `error:` prefix (it used to print `error: error: coverage …`).
+    assert!(!r.stderr().contains("error: error:"), "{}", r.stderr());
 }
 
 #[test]

@@ -55,7 +55,7 @@ impl RunSettings {
         Self {
             draws: mc.draws,
             seed: mc.seed,
-            sampler: SamplerKind::from_name(mc.sampler.name()).unwrap_or_default(),
+            sampler: mc.sampler.into(),
             threads: default_threads(),
             shard: (1, 1),
             max_failure_rate: mc.max_failure_rate,

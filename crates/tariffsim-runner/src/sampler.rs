@@ -35,6 +35,19 @@ pub enum SamplerKind {
     Sobol,
 }
 
+/// The scenario's `[monte_carlo] sampler` (an exhaustive match: a sampler the scenario language
+/// gains must be given a kind here).
+impl From<tariffsim_scenario::priors::Sampler> for SamplerKind {
+    fn from(s: tariffsim_scenario::priors::Sampler) -> Self {
+        use tariffsim_scenario::priors::Sampler;
+        match s {
+            Sampler::Random => SamplerKind::Random,
+            Sampler::Lhs => SamplerKind::Lhs,
+            Sampler::Sobol => SamplerKind::Sobol,
+        }
+    }
+}
+
 impl SamplerKind {
     /// `random`, `lhs` or `sobol`.
     #[must_use]
