@@ -57,6 +57,7 @@
 
 #![deny(clippy::float_cmp)]
 
+mod context;
 pub mod date;
 pub mod diag;
 pub mod document;

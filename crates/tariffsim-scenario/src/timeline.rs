@@ -20,9 +20,9 @@
 //! Mirror retaliation reads the additional duty the imposer levies on the retaliating country in
 //! the same sector, computed from every non-retaliation layer (first pass), capped.
 
+use crate::context::{Cx, fmt_pct};
 use crate::date::Date;
 use crate::error::Result;
-use crate::resolve::{Cx, fmt_pct};
 use crate::scenario::{CellLayers, Layer, LayerRate, Phase, Stacking, is_full};
 use tariffsim_core::Tariffs;
 
