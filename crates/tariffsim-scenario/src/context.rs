@@ -7,6 +7,7 @@ use crate::date::Date;
 use crate::diag::{Loc, did_you_mean};
 use crate::document::{Document, Entry, Node, Table, Val, check_keys};
 use crate::error::{Result, ScenarioError};
+use crate::keys::COVERAGE_STEP_KEYS;
 use crate::scenario::{CoverageStep, PartialExporter};
 use tariffsim_core::Baseline;
 
@@ -740,8 +741,6 @@ pub const RATE_HARD_CAP: f64 = 1000.0;
 /// 2025, whose peak was 145% on China plus Section 301/232, so a larger value is most likely a
 /// typo such as `145` for `145%`).
 pub const RATE_SANITY_CAP: f64 = 3.0;
-
-pub(crate) const COVERAGE_STEP_KEYS: &[&str] = &["date", "coverage"];
 
 /// Adds member `m` (code `code`) to the partial selection of its aggregate: its shares add to
 /// those of members of the same aggregate already selected (capped at 1, the whole aggregate).

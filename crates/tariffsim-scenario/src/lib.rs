@@ -63,10 +63,12 @@ pub mod diag;
 pub mod document;
 pub mod error;
 pub mod etr;
+mod keys;
 pub mod priors;
 pub mod resolve;
 pub mod scenario;
 pub mod schema;
+mod settings;
 mod timeline;
 
 pub use date::Date;

@@ -2,19 +2,19 @@
 //! validate TOML against a JSON Schema): `tariffsim schema > scenario.schema.json`.
 //!
 //! The sections and their keys come from the same lists the parser checks keys against
-//! (`resolve::TOP_KEYS`, `LAYER_KEYS`, …); this module gives each key its type and a one-line
+//! (`keys::TOP_KEYS`, `LAYER_KEYS`, …); this module gives each key its type and a one-line
 //! description. A key the parser accepts without an entry here fails the test
 //! `every_parser_key_has_a_schema_entry`, and every shipped scenario validates against the schema
 //! (`tests/cli/schema.rs`). The schema checks shapes (types, required keys, unknown keys, names
 //! of models, samplers, distributions); values that need the baseline (region and sector codes,
 //! dates in order) are checked by `tariffsim check`.
 
-use crate::priors::{Dist, PriorFamily, Sampler};
-use crate::resolve::{
+use crate::keys::{
     CONDUIT_KEYS, COVERAGE_STEP_KEYS, ELASTICITY_KEYS, ELASTICITY_OVERRIDE_KEYS, FOCUS_KEYS,
     LAYER_KEYS, MACRO_DEMAND_KEYS, MACRO_KEYS, MONTE_CARLO_KEYS, PENALTY_KEYS, PERIOD_KEYS,
     REROUTING_KEYS, RETALIATION_KEYS, RULE_KEYS, STEP_KEYS, TOP_KEYS,
 };
+use crate::priors::{Dist, PriorFamily, Sampler};
 use crate::scenario::Stacking;
 use serde_json::{Map, Value, json};
 use tariffsim_core::{Horizon, Model, SupplyScope};

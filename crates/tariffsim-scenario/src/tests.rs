@@ -502,12 +502,12 @@ fn the_user_guide_documents_every_key() {
     let guide = include_str!("../../../docs/scenarios.md");
     let mut keys: Vec<&str> = Vec::new();
     for list in [
-        resolve::TOP_KEYS,
-        resolve::LAYER_KEYS,
-        resolve::STEP_KEYS,
-        resolve::COVERAGE_STEP_KEYS,
-        resolve::RULE_KEYS,
-        resolve::RETALIATION_KEYS,
+        keys::TOP_KEYS,
+        keys::LAYER_KEYS,
+        keys::STEP_KEYS,
+        keys::COVERAGE_STEP_KEYS,
+        keys::RULE_KEYS,
+        keys::RETALIATION_KEYS,
         &["importer", "target", "start", "end"],
         &[
             "draws",
