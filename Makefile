@@ -35,7 +35,7 @@ doc: ## Build the API docs (warnings are errors)
 bench: ## Criterion benchmarks
 	$(CARGO) bench --workspace --locked
 
-ci: test test-python ## Exactly what .ci/run runs
+ci: test doc test-python ## Exactly what .ci/run runs
 
 .PHONY: test-python
 test-python: ## The Python package: build the wheel (maturin) into a virtualenv and run pytest

@@ -846,7 +846,8 @@ impl DrawWriter {
         self.point = point;
     }
 
-    /// Also writes `draws_long.csv` (see [`write_draws_long`]) when the run finishes.
+    /// Also writes `draws_long.csv` (`draw,metric,period,value`, one line per value of every
+    /// successful draw, the same text as `draws.csv`) when the run finishes.
     pub fn set_long_draws(&mut self, long: bool) {
         self.long_draws = long;
     }
