@@ -104,8 +104,9 @@ const INTRA_LATAM_OTH_SHARE: f64 = 0.057;
 /// the FT and the Institute of Export). No calendar-2024 level of UK exports or imports was found
 /// (METHOD.md section 5), so only the balance is fitted.
 const GBR_GOODS_BALANCE_GBP: f64 = -(248.3 - 30.5);
-/// USD per GBP, 2024 average (Bank of England annual average; from memory, unverified).
-const USD_PER_GBP: f64 = 1.278;
+/// USD per GBP, 2024: the mean of the 256 daily ECB reference rates (the GBP/USD cross rate), as
+/// listed in `../shared/data/us_tariff_measures_2025/SOURCE.md` (was 1.278 from memory until 2024.7).
+const USD_PER_GBP: f64 = 1.2786;
 
 /// (code, name, ICIO members or definition)
 const REGIONS: &[(&str, &str)] = &[
@@ -837,7 +838,7 @@ fn main() -> Result<(), Error> {
     )?;
     let provenance = Provenance {
         name: "world2024".into(),
-        version: "2024.6".into(),
+        version: "2024.7".into(),
         year: 2024,
         sources: SOURCES.iter().map(|s| (*s).to_string()).collect(),
     };
@@ -1232,7 +1233,7 @@ const SOURCES: &[&str] = &[
     "US Census 2024 consumption imports by GTAP sector and partner, via The Budget Lab at Yale Tariff-Model (../shared/data/us_imports_2024_gtap)",
     "US Census 2024: imports 3,295 bn; from China 438.9 bn, Mexico 505.9 bn, EU 605.8 bn; deficit with China 295.4 bn (CALIBRATION_2024.md); goods deficit 1.21 trn (BEA/Census release 2025-02-05)",
     "China GAC 2024: exports 3.58 trn, imports 2.59 trn, to ASEAN 586.5 bn, to Vietnam 161.8 bn, EU-China 785.8 bn, LatAm 518 bn (CALIBRATION_2024.md); China-ASEAN trade 982 bn, Africa exports 179 bn / imports 117 bn (GACC via gbc1.net 2025-01-15)",
-    "Eurostat 2024: extra-EU surplus EUR 147 bn, exports +1.1% on 2023 EUR 2,557 bn; EU-China exports 213.3 / imports 517.8 bn EUR; partner shares US 20.6%/13.7%, UK 13.2%/6.8%; EU-Russia Jan-Aug 21.6/23.4 bn EUR; EUR/USD 1.0824 (ECB 2024 average, from memory)",
+    "Eurostat 2024: extra-EU surplus EUR 147 bn, exports +1.1% on 2023 EUR 2,557 bn; EU-China exports 213.3 / imports 517.8 bn EUR; partner shares US 20.6%/13.7%, UK 13.2%/6.8%; EU-Russia Jan-Aug 21.6/23.4 bn EUR; EUR/USD 1.0824 (mean of the 256 daily ECB reference rates of 2024, ../shared/data/us_tariff_measures_2025/SOURCE.md)",
     "INEGI 2024: Mexico exports 617.1 bn, imports 625.3 bn",
     "US Census 2024 (as reported): exports to Mexico 334.04 bn, to Canada 349.4 bn, imports from Canada 412.7 bn; Statistics Canada 2024: US share of Canada's exports 75.9%, of imports 62.2%",
     "MoF Japan 2024: exports 107.09 trn yen, imports 112.42 trn yen, at 150.97 yen/USD; to China 18.87 trn yen (Kyodo/Xinhua 2025-01-23)",
@@ -1249,7 +1250,7 @@ const SOURCES: &[&str] = &[
     "US applied MFN tariffs by GTAP sector, 2004 (Table A.19, Past and present applied tariff rates in the United States, via corpapers.com/1475-page65), weighted by 2024 US imports from MFN partners",
     "Afreximbank African Economic and Trade Outlook 2025: Africa 2024 exports 682 bn, imports 719 bn; African Trade Report 2025: intra-African trade 220.3 bn (14.4% of total trade)",
     "LATAM_OTH 2024 members (METHOD.md section 5): INDEC, Banco Central de Chile, DANE, BCRP, Uruguay XXI, BCP, INE/IBCE, BCE, BCCR, SECMCA, MICI, DGA, STATIN, Guyana MoF; estimate 45/75 bn for Venezuela, Trinidad and Tobago, Panama imports, Cuba, Haiti and the rest of the Caribbean; intra-LATAM_OTH 5.7% (ICIO 2022)",
-    "ONS (12 Feb 2026, via FT / Institute of Export): UK 2025 goods deficit 248.3 bn GBP, 30.5 bn wider than 2024 (2024: 217.8 bn GBP, excl. precious metals); USD/GBP 1.278 (2024 average, from memory)",
+    "ONS (12 Feb 2026, via FT / Institute of Export): UK 2025 goods deficit 248.3 bn GBP, 30.5 bn wider than 2024 (2024: 217.8 bn GBP, excl. precious metals); USD/GBP 1.2786 (2024 mean of the daily ECB reference rates, cross rate, ../shared/data/us_tariff_measures_2025/SOURCE.md)",
     "WTO MFN applied simple averages: EU by product group 2017 (via Daily Mail 2018-03-12); Brazil 11.1%, Canada 3.8% all products 2022 (World Tariff Profiles 2023 summary table)",
     "WTO MFN applied simple averages: India 2021 agri 39.2%, non-agri 14.9%, petroleum 9.2%, minerals and metals 11.8%, chemicals 10.3% (World Tariff Profiles 2022); Korea agri 57.0% (2022, WTO via Chosun Daily), non-agri 6.6% (2006, World Tariff Profiles 2008); Viet Nam 9.4% all products 2023 (WTO Tariff & Trade Data); Japan agri 15.5%, non-agri 2.5% (WTO data via US ITA, National Review, April 2025)",
 ];

@@ -365,7 +365,7 @@ fn tariffs_carry_section_301_and_retaliation() {
     // Provenance travels with the baseline.
     let p = b.provenance();
     assert_eq!((p.name.as_str(), p.year), ("world2024", 2024));
-    assert_eq!(p.version, "2024.6");
+    assert_eq!(p.version, "2024.7");
     assert!(p.sources.iter().any(|s| s.contains("ICIO")));
     let groups: Vec<&str> = b
         .regions()
