@@ -312,7 +312,7 @@ pub fn central_elasticities(baseline: &Baseline, model: Model) -> Result<Elastic
         vec![EPS_PRIOR.median; n * s_count],
     )?
     .with_sigma_d(sigma_d)?
-    .with_supply(DEFAULT_SUPPLY))
+    .with_supply(default_supply(model)))
 }
 
 /// Which sales an exporter's supply curve covers unless a scenario says otherwise
@@ -324,9 +324,30 @@ pub fn central_elasticities(baseline: &Baseline, model: Model) -> Result<Elastic
 /// deflects next to nothing (`docs/elasticity-sources.md`, "Supply scope").
 pub const DEFAULT_SUPPLY: SupplyScope = SupplyScope::Exports;
 
+/// The supply scope of `model` unless a scenario says otherwise: [`DEFAULT_SUPPLY`], except
+/// `gsim-linear`, whose job is GSIM's published system (one supply curve over every sale, as in
+/// Francois & Hall's worked example), so it keeps [`SupplyScope::AllSales`].
+#[must_use]
+pub fn default_supply(model: Model) -> SupplyScope {
+    match model {
+        Model::GsimLinear => SupplyScope::AllSales,
+        _ => DEFAULT_SUPPLY,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn supply_scope_defaults() {
+        assert_eq!(default_supply(Model::Armington), SupplyScope::Exports);
+        assert_eq!(default_supply(Model::GsimLinear), SupplyScope::AllSales);
+        assert_eq!(
+            default_supply(Model::ArmingtonImports),
+            SupplyScope::Exports
+        );
+    }
 
     #[test]
     fn sigma_d_follows_the_rule_of_two() {

@@ -143,7 +143,7 @@ impl<'a> ScenarioEvaluator<'a> {
             scenario
                 .elasticities
                 .supply
-                .unwrap_or(tariffsim_data::priors::DEFAULT_SUPPLY),
+                .unwrap_or(tariffsim_data::priors::default_supply(scenario.model)),
         );
         Ok(Self {
             solve_baselines: crate::point::SolveBaselines::new(scenario, baseline)?,
@@ -227,6 +227,12 @@ impl<'a> ScenarioEvaluator<'a> {
     #[must_use]
     pub fn dimension(&self) -> usize {
         self.priors.dimension() + self.n_rerouting()
+    }
+
+    /// Which sales the supply curves of every draw cover.
+    #[must_use]
+    pub fn central_supply(&self) -> tariffsim_core::SupplyScope {
+        self.central.supply()
     }
 
     /// Solves every phase at `elasticities` ([`point::solve_phases_into`]) and writes the

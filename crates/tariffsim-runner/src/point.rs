@@ -450,6 +450,42 @@ date = 2025-10-01
 rate = "60%"
 "#;
 
+    /// The point estimate and every Monte Carlo draw use the same supply scope: the scenario's
+    /// `[elasticities] supply`, else the model's default (`exports` for `armington`, GSIM's
+    /// `all-sales` for `gsim-linear`).
+    #[test]
+    fn point_and_draws_share_the_supply_scope() {
+        use tariffsim_core::SupplyScope;
+        let b = baseline();
+        let scope = |extra: &str| {
+            let sc = Document::from_text(Path::new("t.toml"), &format!("{TEXT}{extra}"))
+                .unwrap()
+                .resolve(&b)
+                .unwrap();
+            let point = point_elasticities(&sc, &b).unwrap().supply();
+            let ev = crate::mc::ScenarioEvaluator::new(&sc, &b).unwrap();
+            (point, ev.central_supply())
+        };
+        let both = |s| (s, s);
+        assert_eq!(scope(""), both(SupplyScope::Exports));
+        assert_eq!(
+            scope("\n[elasticities]\nsupply = \"all-sales\"\n"),
+            both(SupplyScope::AllSales)
+        );
+        let gsim = "model = \"gsim-linear\"\n";
+        let text = format!("{gsim}{TEXT}");
+        let sc = Document::from_text(Path::new("t.toml"), &text)
+            .unwrap()
+            .resolve(&b)
+            .unwrap();
+        assert_eq!(
+            point_elasticities(&sc, &b).unwrap().supply(),
+            SupplyScope::AllSales
+        );
+        let ev = crate::mc::ScenarioEvaluator::new(&sc, &b).unwrap();
+        assert_eq!(ev.central_supply(), SupplyScope::AllSales);
+    }
+
     #[test]
     fn phases_match_direct_solves_and_period_is_day_weighted() {
         let b = baseline();

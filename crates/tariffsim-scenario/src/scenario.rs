@@ -322,7 +322,7 @@ pub struct ElasticitySpec {
     /// Every eps, if set (`inf` allowed).
     pub eps: Option<f64>,
     /// `supply`: which sales the supply curves cover, if set (else the runner's default,
-    /// `tariffsim_data::priors::DEFAULT_SUPPLY`).
+    /// `tariffsim_data::priors::default_supply`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supply: Option<SupplyScope>,
     /// Overrides, in file order (a later one wins).
