@@ -327,18 +327,17 @@ impl Rerouting {
         let mut rerouted = std::mem::take(&mut eq.rerouted);
         rerouted.clear();
         rerouted.resize(kk, 0.0);
-        let unchanged: Vec<bool> = (0..routes.n_sectors())
-            .map(|s| eq.totals.of(s) == crate::equilibrium::TotalsState::Unchanged)
-            .collect();
-        eq.forget_solver_totals();
+        // Runs once per phase of every draw: no allocation (the solver's per-sector state is
+        // read before the totals are forgotten at the end).
         for s in 0..routes.n_sectors() {
+            let unchanged = eq.totals.of(s) == crate::equilibrium::TotalsState::Unchanged;
             let row = &shares[s * 2 * kk..s * 2 * kk + kk];
             let moved_here = (0..kk).any(|k| self.baseline_value(routes, s, k) > 0.0);
             if row.iter().all(|&x| x == 0.0) && !moved_here {
                 continue;
             }
             let cell = |i: usize, j: usize| (s * n + i) * n + j;
-            if unchanged[s] {
+            if unchanged {
                 // The baseline's own routes, as recorded (the revenue change is 0 already).
                 eq.flows[cell(c, m)] = routes.flow(c, m, s);
                 for d in &self.conduits {
@@ -377,6 +376,7 @@ impl Rerouting {
             }
             eq.tariff_revenue[s * n + m] += revenue;
         }
+        eq.forget_solver_totals();
         eq.rerouted = rerouted;
         crate::model::armington::finish_welfare(eq);
     }

@@ -337,6 +337,22 @@ const RUN_FILES: &[(&str, &str)] = &[
 /// A few sentences on what the run found: the direct effect with its band, who gains or loses
 /// most among third countries and where the target's sales go, the diversion ratio and welfare.
 /// `None` without a focus pair or for compare runs (their differences are in the table).
+/// The median of every period metric starting with `prefix`, by the rest of its name (a code).
+fn medians(data: &RunData, prefix: &str) -> Vec<(String, f64)> {
+    data.metrics_with_prefix(prefix)
+        .into_iter()
+        .map(|(code, s)| (code, s.summary.p50))
+        .collect()
+}
+
+/// `Mexico (+1.2 bn), European Union (−0.4 bn)`.
+fn name_bn_list(data: &RunData, v: &[(String, f64)]) -> String {
+    v.iter()
+        .map(|(k, x)| format!("{} ({} bn)", data.name(k), fmt_signed(*x, 1)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The compare run's paragraph: A and B on the same draws, the difference B − A with its band,
 /// and the third countries and markets where the two differ most.
 fn compare_findings(data: &RunData) -> Option<String> {
@@ -362,18 +378,13 @@ fn compare_findings(data: &RunData) -> Option<String> {
         fmt_signed(d_pct.p50, 1)
     );
     let largest = |prefix: String| {
-        let mut v: Vec<(String, f64)> = data
-            .metrics_with_prefix(&prefix)
+        let mut v: Vec<(String, f64)> = medians(data, &prefix)
             .into_iter()
-            .map(|(code, s)| (code, s.summary.p50))
             .filter(|(_, x)| x.abs() > 0.05)
             .collect();
         v.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
         v.truncate(3);
-        v.iter()
-            .map(|(k, x)| format!("{} ({} bn)", data.name(k), fmt_signed(*x, 1)))
-            .collect::<Vec<_>>()
-            .join(", ")
+        name_bn_list(data, &v)
     };
     let div = largest(format!("diff:diversion.{m}.{c}."));
     if !div.is_empty() {
@@ -412,20 +423,11 @@ fn findings(data: &RunData, compare: bool) -> Option<String> {
         fmt_signed(direct.p95, 1)
     );
     let ranked = |prefix: String| {
-        let mut v: Vec<(String, f64)> = data
-            .metrics_with_prefix(&prefix)
-            .into_iter()
-            .map(|(code, s)| (code, s.summary.p50))
-            .collect();
+        let mut v = medians(data, &prefix);
         v.sort_by(|a, b| b.1.total_cmp(&a.1));
         v
     };
-    let describe = |v: &[(String, f64)]| {
-        v.iter()
-            .map(|(k, x)| format!("{} ({} bn)", data.name(k), fmt_signed(*x, 1)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let describe = |v: &[(String, f64)]| name_bn_list(data, v);
     let div = ranked(format!("diversion.{m}.{c}."));
     let gainers: Vec<(String, f64)> = div
         .iter()
