@@ -148,7 +148,10 @@ const GROUPS: &[(&str, &[&str])] = &[
     ("CPTPP_CORE", &["JPN", "CAN", "MEX", "VNM", "GBR"]),
 ];
 
-use tariffsim_data::concordance::GOODS_SECTORS as SECTORS;
+use tariffsim_data::concordance::{
+    FINE_SECTOR_EXTRA_GROUPS, FINE_SECTORS as SECTORS, GOODS_SECTORS, gtap_fine_sector,
+    icio_fine_sector,
+};
 
 fn region(code: &str) -> usize {
     REGIONS
@@ -159,12 +162,52 @@ fn region(code: &str) -> usize {
 fn sector(code: &str) -> usize {
     SECTORS
         .iter()
-        .position(|(c, _, _)| *c == code)
+        .position(|f| f.code == code)
         .unwrap_or_else(|| panic!("sector {code}"))
 }
 
+/// The sectors a code names: a sector itself, or the members of a `coarse13` group.
+fn sectors_of(code: &str) -> Vec<usize> {
+    let members: Vec<usize> = (0..S).filter(|&s| SECTORS[s].coarse13 == code).collect();
+    if SECTORS.iter().any(|f| f.code == code) {
+        vec![sector(code)]
+    } else if members.is_empty() {
+        panic!("sector or group {code}")
+    } else {
+        members
+    }
+}
+
+/// Splits coarse-sector weights (codes of `coarse13` or fine sectors) over fine sectors: a group's
+/// weight goes to its members by `split` (fine code, share of the group), equal shares where
+/// `split` names none of them.
+fn fine_mix(coarse: &[(&str, f64)], split: &[(&str, f64)]) -> Vec<(usize, f64)> {
+    let mut out = Vec::new();
+    for &(code, w) in coarse {
+        let members = sectors_of(code);
+        let named: Vec<(usize, f64)> = members
+            .iter()
+            .filter_map(|&s| {
+                split
+                    .iter()
+                    .find(|(c, _)| *c == SECTORS[s].code)
+                    .map(|&(_, x)| (s, x))
+            })
+            .collect();
+        if members.len() == 1 {
+            out.push((members[0], w));
+        } else if named.is_empty() {
+            out.extend(members.iter().map(|&s| (s, w / members.len() as f64)));
+        } else {
+            let total: f64 = named.iter().map(|x| x.1).sum();
+            out.extend(named.iter().map(|&(s, x)| (s, w * x / total)));
+        }
+    }
+    out
+}
+
 const N: usize = 19;
-const S: usize = 13;
+const S: usize = 22;
 fn ix(s: usize, i: usize, j: usize) -> usize {
     (s * N + i) * N + j
 }
@@ -184,6 +227,90 @@ fn col(header: &[String], name: &str) -> Result<usize, Error> {
         .iter()
         .position(|h| h == name)
         .ok_or_else(|| format!("missing column {name}").into())
+}
+
+/// ICIO economy -> world2024 region (`country_region_map.csv`).
+fn icio_regions(icio: &Path) -> Result<HashMap<String, usize>, Error> {
+    let (h, rows) = read_csv(&icio.join("country_region_map.csv"))?;
+    let (cc, cr) = (col(&h, "country")?, col(&h, "region")?);
+    Ok(rows.iter().map(|r| (r[cc].clone(), region(&r[cr]))).collect())
+}
+
+/// Calls `f(exporter, icio_sector, importer, usd_mn)` for every row of the country-level ICIO
+/// intermediate flows.
+fn for_each_icio_flow(
+    icio: &Path,
+    mut f: impl FnMut(&str, &str, &str, f64) -> Result<(), Error>,
+) -> Result<(), Error> {
+    use std::io::Read;
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(
+        icio.join("icio2022_intermediate_flows.csv.gz"),
+    )?)
+    .read_to_string(&mut text)?;
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let h = rdr.headers()?.clone();
+    let pos = |name: &str| -> Result<usize, Error> {
+        h.iter()
+            .position(|x| x == name)
+            .ok_or_else(|| format!("icio flows: missing column {name}").into())
+    };
+    let (ce, cs, ci, cv) = (
+        pos("exporter")?,
+        pos("sector")?,
+        pos("importer")?,
+        pos("value_usd_mn")?,
+    );
+    for rec in rdr.records() {
+        let rec = rec?;
+        f(&rec[ce], &rec[cs], &rec[ci], rec[cv].parse::<f64>()?)?;
+    }
+    Ok(())
+}
+
+/// The 22-sector aggregation of the country-level files, summed to the 13 sectors, must equal
+/// the upstream 13-sector aggregates (`region_intermediate_flows_agg.csv`,
+/// `region_nodes_agg.csv`) to rounding: a check on the sector and region maps.
+fn check_against_upstream_aggregates(
+    icio: &Path,
+    inter: &[f64],
+    gross_output: &[f64],
+) -> Result<(), Error> {
+    let coarse = |code: &str| -> Vec<usize> { (0..S).filter(|&s| SECTORS[s].coarse13 == code).collect() };
+    // The upstream files round to 4 decimals of USD mn, so sums of up to 80 economies differ from
+    // ours by up to 0.004 mn: the deviation counted is what exceeds 0.01 mn, relative.
+    let excess = |ours: f64, theirs: f64| ((ours - theirs).abs() - 0.01 * MN).max(0.0) / theirs.abs().max(MN);
+    let mut worst: f64 = 0.0;
+    let (h, rows) = read_csv(&icio.join("region_intermediate_flows_agg.csv"))?;
+    let (ce, cs, ci, cv) = (
+        col(&h, "exp_region")?,
+        col(&h, "agg_sector")?,
+        col(&h, "imp_region")?,
+        col(&h, "value_usd_mn")?,
+    );
+    for r in rows.iter().filter(|r| r[cs] != "SERVICES") {
+        let (i, j) = (region(&r[ce]), region(&r[ci]));
+        let ours: f64 = coarse(&r[cs]).iter().map(|&s| inter[ix(s, i, j)]).sum();
+        let theirs = r[cv].parse::<f64>()? * MN;
+        worst = worst.max(excess(ours, theirs));
+    }
+    let (h, rows) = read_csv(&icio.join("region_nodes_agg.csv"))?;
+    let (cr, cs, cg) = (
+        col(&h, "region")?,
+        col(&h, "agg_sector")?,
+        col(&h, "gross_output_usd_mn")?,
+    );
+    for r in rows.iter().filter(|r| r[cs] != "SERVICES") {
+        let i = region(&r[cr]);
+        let ours: f64 = coarse(&r[cs]).iter().map(|&s| gross_output[s * N + i]).sum();
+        let theirs = r[cg].parse::<f64>()? * MN;
+        worst = worst.max(excess(ours, theirs));
+    }
+    eprintln!("ICIO 22-sector aggregation vs the upstream 13-sector files: worst relative deviation beyond rounding {worst:.2e}");
+    if worst > 1e-6 {
+        return Err(format!("ICIO aggregation differs from the upstream aggregates by {worst:.2e}").into());
+    }
+    Ok(())
 }
 
 /// A constraint: the sum of `cells` must equal `target` (USD), or, for a balance constraint,
@@ -247,46 +374,54 @@ fn main() -> Result<(), Error> {
             .map_or("crates/tariffsim-data/data/world2024", String::as_str),
     );
     let icio = shared.join("oecd_icio2022_intermediate");
+    // First, so the Python tools that feed this build (member sectors) can use it.
+    write_sector_table(Path::new(SECTOR_TABLE))?;
 
     // ---- 1. ICIO 2022 prior -------------------------------------------------------------
+    // The country-level files (80 economies x 50 industries) aggregated here to the 18 ICIO
+    // regions x the 22 goods sectors; checked against the upstream 13-sector aggregates.
+    let icio_region = icio_regions(&icio)?;
     let mut inter = vec![0.0; N * N * S];
-    let (h, rows) = read_csv(&icio.join("region_intermediate_flows_agg.csv"))?;
-    let (ce, cs, ci, cv) = (
-        col(&h, "exp_region")?,
-        col(&h, "agg_sector")?,
-        col(&h, "imp_region")?,
-        col(&h, "value_usd_mn")?,
-    );
-    for r in &rows {
-        if r[cs] == "SERVICES" {
-            continue;
+    for_each_icio_flow(&icio, |exp, sec, imp, v| {
+        if let (Some(f), Some(&i), Some(&j)) = (
+            icio_fine_sector(sec),
+            icio_region.get(exp),
+            icio_region.get(imp),
+        ) {
+            inter[ix(sector(f), i, j)] += v * MN;
         }
-        inter[ix(sector(&r[cs]), region(&r[ce]), region(&r[ci]))] = r[cv].parse::<f64>()? * MN;
-    }
+        Ok(())
+    })?;
     let mut gross_output = vec![0.0; N * S];
-    let mut uplift = vec![0.0; N * S];
-    let (h, rows) = read_csv(&icio.join("region_nodes_agg.csv"))?;
-    let (cr, cs, cgo, csales, cres) = (
-        col(&h, "region")?,
-        col(&h, "agg_sector")?,
+    let mut sales = vec![0.0; N * S];
+    let mut residual = vec![0.0; N * S];
+    let (h, rows) = read_csv(&icio.join("icio2022_nodes.csv"))?;
+    let (cc, cs, cgo, csales, cres) = (
+        col(&h, "country")?,
+        col(&h, "sector")?,
         col(&h, "gross_output_usd_mn")?,
         col(&h, "sales_to_modelled_intermediate_usd_mn")?,
         col(&h, "residual_final_and_row_usd_mn")?,
     );
     for r in &rows {
-        if r[cs] == "SERVICES" {
+        let (Some(f), Some(&i)) = (icio_fine_sector(&r[cs]), icio_region.get(&r[cc])) else {
             continue;
-        }
-        let (i, s) = (region(&r[cr]), sector(&r[cs]));
-        gross_output[s * N + i] = r[cgo].parse::<f64>()? * MN;
-        let sales: f64 = r[csales].parse()?;
-        let residual: f64 = r[cres].parse()?;
-        uplift[s * N + i] = if sales > 0.0 {
-            1.0 + residual / sales
-        } else {
-            1.0
         };
+        let k = sector(f) * N + i;
+        gross_output[k] += r[cgo].parse::<f64>()? * MN;
+        sales[k] += r[csales].parse::<f64>()?;
+        residual[k] += r[cres].parse::<f64>()?;
     }
+    check_against_upstream_aggregates(&icio, &inter, &gross_output)?;
+    let uplift: Vec<f64> = (0..N * S)
+        .map(|k| {
+            if sales[k] > 0.0 {
+                1.0 + residual[k] / sales[k]
+            } else {
+                1.0
+            }
+        })
+        .collect();
     let mut flows = vec![0.0; N * N * S];
     for s in 0..S {
         for i in 0..N {
@@ -335,7 +470,10 @@ fn main() -> Result<(), Error> {
         ("IND", 0.065),
         ("EU27", 0.05),
     ];
-    // Sector composition (estimates, see METHOD.md): non-oil exports and imports.
+    // Sector composition (estimates, see METHOD.md): non-oil exports and imports, by the 13
+    // sectors of 2024.7 and split over the 22 (also estimates: the splits name the main goods of
+    // each group in IRICA's and the press's lists: gas condensate and bitumen, methanol, urea and
+    // polyethylene, steel and copper, pistachios and fruit; imports of maize, soybeans and oils).
     let irn_nonoil_export_mix = [
         ("ENERGY_MINING", 0.35),
         ("CHEM_PLASTICS", 0.30),
@@ -346,6 +484,23 @@ fn main() -> Result<(), Error> {
         ("MACHINERY", 0.01),
         ("PHARMA", 0.01),
     ];
+    let irn_nonoil_export_mix = fine_mix(
+        &irn_nonoil_export_mix,
+        &[
+            ("PETROLEUM", 0.5),
+            ("ENERGY_EXTRACTION", 0.3),
+            ("OTHER_MINING", 0.2),
+            ("CHEMICALS", 0.9),
+            ("RUBBER_PLASTICS", 0.1),
+            ("IRON_STEEL", 0.6),
+            ("NONFERROUS_METALS", 0.2),
+            ("NONMETALLIC_MINERALS", 0.15),
+            ("FABRICATED_METALS", 0.05),
+            ("AGRICULTURE", 0.6),
+            ("FOOD", 0.35),
+            ("FISHING", 0.05),
+        ],
+    );
     let irn_import_mix = [
         ("AGRI_FOOD", 0.25),
         ("MACHINERY", 0.17),
@@ -361,11 +516,30 @@ fn main() -> Result<(), Error> {
         ("OTHER_TRANSPORT", 0.005),
         ("ENERGY_MINING", 0.005),
     ];
+    let irn_import_mix = fine_mix(
+        &irn_import_mix,
+        &[
+            ("AGRICULTURE", 0.58),
+            ("FOOD", 0.4),
+            ("FISHING", 0.02),
+            ("IRON_STEEL", 0.3),
+            ("NONFERROUS_METALS", 0.2),
+            ("NONMETALLIC_MINERALS", 0.15),
+            ("FABRICATED_METALS", 0.35),
+            ("CHEMICALS", 0.7),
+            ("RUBBER_PLASTICS", 0.3),
+            ("WOOD", 0.4),
+            ("PAPER", 0.6),
+            ("PETROLEUM", 0.8),
+            ("ENERGY_EXTRACTION", 0.1),
+            ("OTHER_MINING", 0.1),
+        ],
+    );
     for (p, oil, nonoil) in &irn_exports {
         let j = region(p);
-        flows[ix(sector("ENERGY_MINING"), irn, j)] += oil * BN;
-        for (sc, w) in irn_nonoil_export_mix {
-            flows[ix(sector(sc), irn, j)] += nonoil * w * BN;
+        flows[ix(sector("ENERGY_EXTRACTION"), irn, j)] += oil * BN;
+        for &(sc, w) in &irn_nonoil_export_mix {
+            flows[ix(sc, irn, j)] += nonoil * w * BN;
         }
     }
     let named_share: f64 = irn_import_shares.iter().map(|p| p.1).sum();
@@ -375,8 +549,8 @@ fn main() -> Result<(), Error> {
         .chain(std::iter::once(("ROW", 1.0 - named_share)))
     {
         let i = region(p);
-        for (sc, w) in irn_import_mix {
-            flows[ix(sector(sc), i, irn)] += irn_imports_total * share * w * BN;
+        for &(sc, w) in &irn_import_mix {
+            flows[ix(sc, i, irn)] += irn_imports_total * share * w * BN;
         }
     }
     // Iran's trade with regions not named by IRICA (small, estimate): a seed of 0.2% of its
@@ -385,14 +559,14 @@ fn main() -> Result<(), Error> {
         if k == irn {
             continue;
         }
-        for (sc, w) in irn_import_mix {
-            let c = ix(sector(sc), k, irn);
+        for &(sc, w) in &irn_import_mix {
+            let c = ix(sc, k, irn);
             if flows[c] <= 0.0 {
                 flows[c] = irn_imports_total * 0.002 * w * BN;
             }
         }
-        for (sc, w) in irn_nonoil_export_mix {
-            let c = ix(sector(sc), irn, k);
+        for &(sc, w) in &irn_nonoil_export_mix {
+            let c = ix(sc, irn, k);
             if flows[c] <= 0.0 {
                 flows[c] = nonoil_10m * annual * 0.002 * w * BN;
             }
@@ -415,16 +589,20 @@ fn main() -> Result<(), Error> {
     // scaled for CHN, MEX and EU27 to the Census general-imports totals of CALIBRATION_2024.md.
     let us_file = shared.join("us_imports_2024_gtap/us_imports_2024_by_gtap_partner_usd.csv");
     let (h, rows) = read_csv(&us_file)?;
+    // GTAP sector -> world2024 sector (tariffsim_data::concordance::FINE_SECTORS); every GTAP
+    // code of the Census file must be known (electricity, `ely`, is the one non-good).
     let (h2, rows2) = read_csv(&shared.join("us_imports_2024_gtap/gtap_sectors.csv"))?;
-    let gtap_agg: HashMap<String, String> = rows2
-        .iter()
-        .map(|row| {
-            Ok((
-                row[col(&h2, "gtap_code")?].clone(),
-                row[col(&h2, "agg_sector")?].clone(),
-            ))
-        })
-        .collect::<Result<_, Error>>()?;
+    let mut gtap_agg: HashMap<String, String> = HashMap::new();
+    for row in &rows2 {
+        let g = row[col(&h2, "gtap_code")?].clone();
+        match gtap_fine_sector(&g) {
+            Some(f) => {
+                gtap_agg.insert(g, f.to_string());
+            }
+            None if g == "ely" => {}
+            None => return Err(format!("GTAP sector {g} has no world2024 sector").into()),
+        }
+    }
     let partners = [
         ("china", "CHN", Some(438.9)),
         ("canada", "CAN", Some(412.7)),
@@ -439,7 +617,7 @@ fn main() -> Result<(), Error> {
         let Some(agg) = gtap_agg.get(&row[cg]) else {
             continue;
         };
-        let Some(s) = SECTORS.iter().position(|(c, _, _)| c == agg) else {
+        let Some(s) = SECTORS.iter().position(|f| f.code == agg) else {
             continue;
         }; // ely
         for (k, (name, _, _)) in partners.iter().enumerate() {
@@ -454,7 +632,7 @@ fn main() -> Result<(), Error> {
             let v = us_imports_by_sector[k][s] * scale / BN;
             if v > 0.0 {
                 total(
-                    &format!("US imports {code} {}", SECTORS[s].0),
+                    &format!("US imports {code} {}", SECTORS[s].code),
                     vec![ix(s, r(code), usa)],
                     v,
                 );
@@ -721,7 +899,7 @@ fn main() -> Result<(), Error> {
     for c in &cons {
         let sum = c.value(&flows);
         let dev = sum / c.target - 1.0;
-        if dev.abs() > 1e-3 {
+        if dev.abs() > 1e-4 {
             eprintln!(
                 "  {:<55} target {:>9.1} fitted {:>9.1} ({:+.2}%)",
                 c.label,
@@ -804,7 +982,7 @@ fn main() -> Result<(), Error> {
     for s in 0..S {
         eprintln!(
             "  Section 301 trade-weighted 2024 average {:<16} {:.4}   US MFN {:.4}",
-            SECTORS[s].0, s301[s], us_mfn[s]
+            SECTORS[s].code, s301[s], us_mfn[s]
         );
     }
 
@@ -825,20 +1003,38 @@ fn main() -> Result<(), Error> {
             })
             .collect(),
     )?;
+    // Groups: the five 13-sector codes that the 22 refine (so scenario files naming them keep
+    // working, and `coarse13` sums them), and the extra named groups.
+    let mut sector_groups: Vec<Group> = Vec::new();
+    for (code, _, _) in GOODS_SECTORS {
+        let members: Vec<usize> = (0..S).filter(|&s| SECTORS[s].coarse13 == *code).collect();
+        if members.len() > 1 {
+            sector_groups.push(Group {
+                code: (*code).into(),
+                members,
+            });
+        }
+    }
+    for (code, members) in FINE_SECTOR_EXTRA_GROUPS {
+        sector_groups.push(Group {
+            code: (*code).into(),
+            members: members.iter().map(|c| sector(c)).collect(),
+        });
+    }
     let sectors = SectorSet::new(
         SECTORS
             .iter()
-            .map(|(c, n, d)| Sector {
-                code: (*c).into(),
-                name: (*n).into(),
-                description: (*d).into(),
+            .map(|f| Sector {
+                code: f.code.into(),
+                name: f.name.into(),
+                description: f.description.into(),
             })
             .collect(),
-        Vec::new(),
+        sector_groups,
     )?;
     let provenance = Provenance {
         name: "world2024".into(),
-        version: "2024.7".into(),
+        version: "2024.8".into(),
         year: 2024,
         sources: SOURCES.iter().map(|s| (*s).to_string()).collect(),
     };
@@ -864,6 +1060,25 @@ fn main() -> Result<(), Error> {
         );
     }
     eprintln!("wrote {}", out.display());
+    Ok(())
+}
+
+/// The sector concordance as CSV for the Python tools of `scenarios/tools` (subject shares,
+/// member sectors), which aggregate HS-10 / GTAP data to the sectors of this baseline.
+const SECTOR_TABLE: &str = "scenarios/tools/world2024_sectors.csv";
+
+fn write_sector_table(path: &Path) -> Result<(), Error> {
+    let mut text = String::from("sector,coarse13,icio,gtap\n");
+    for f in SECTORS {
+        text.push_str(&format!(
+            "{},{},{},{}\n",
+            f.code,
+            f.coarse13,
+            f.icio.join(" "),
+            f.gtap.join(" ")
+        ));
+    }
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(())
 }
 
@@ -926,32 +1141,40 @@ const VNM_MFN_ALL: f64 = 9.4;
 
 /// A sector rate table from an agricultural rate, a non-agricultural rate and per-sector
 /// overrides (per cent in, fractions out).
+/// The WTO's "agricultural products" (Agreement on Agriculture, HS ch. 1-24 less fish) are
+/// AGRICULTURE and FOOD; FISHING is a non-agricultural product in the WTO's tables.
+/// An override names a sector or a `coarse13` group (its members all take the rate).
 fn agri_split(agri: f64, non_agri: f64, overrides: &[(&str, f64)]) -> [f64; S] {
     let mut out = [non_agri / 100.0; S];
-    for (s, (code, _, _)) in SECTORS.iter().enumerate() {
-        if *code == "AGRI_FOOD" {
-            out[s] = agri / 100.0;
-        }
-        if let Some((_, pct)) = overrides.iter().find(|(c, _)| c == code) {
+    for s in sectors_of("AGRICULTURE").into_iter().chain(sectors_of("FOOD")) {
+        out[s] = agri / 100.0;
+    }
+    for (code, pct) in overrides {
+        for s in sectors_of(code) {
             out[s] = pct / 100.0;
         }
     }
     out
 }
 
-/// EU sector rates: WTO product groups mapped to the 13 sectors (METHOD.md section 7). Where a
+/// EU sector rates: WTO product groups mapped to the 22 sectors (METHOD.md section 7). Where a
 /// sector spans several groups the groups are averaged with equal weights (line counts are not
 /// published in the source).
 fn eu_mfn_by_sector() -> [f64; S] {
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     let pct = |code: &str| -> f64 {
         match code {
-            "AGRI_FOOD" => mean(&EU_AGRI_GROUPS),
-            "ENERGY_MINING" => EU_PETROLEUM,
+            // The ten agricultural groups; fish is the eleventh.
+            "AGRICULTURE" | "FOOD" => mean(&EU_AGRI_GROUPS[..10]),
+            "FISHING" => EU_AGRI_GROUPS[10],
+            "ENERGY_EXTRACTION" | "PETROLEUM" => EU_PETROLEUM,
+            "OTHER_MINING" => EU_MINERALS_METALS,
             "TEXTILE_APPAREL" => mean(&[EU_TEXTILES, EU_CLOTHING, EU_LEATHER_FOOTWEAR]),
-            "WOOD_PAPER" => EU_WOOD_PAPER,
-            "CHEM_PLASTICS" | "PHARMA" => EU_CHEMICALS,
-            "METALS_MINERALS" => EU_MINERALS_METALS,
+            "WOOD" | "PAPER" => EU_WOOD_PAPER,
+            "CHEMICALS" | "RUBBER_PLASTICS" | "PHARMA" => EU_CHEMICALS,
+            "NONMETALLIC_MINERALS" | "IRON_STEEL" | "NONFERROUS_METALS" | "FABRICATED_METALS" => {
+                EU_MINERALS_METALS
+            }
             "ELECTRONICS" | "ELECTRICAL_EQUIP" => EU_ELECTRICAL_MACHINERY,
             "MACHINERY" => EU_NONELECTRICAL_MACHINERY,
             "MOTOR_VEHICLES" | "OTHER_TRANSPORT" => EU_TRANSPORT_EQUIPMENT,
@@ -960,8 +1183,8 @@ fn eu_mfn_by_sector() -> [f64; S] {
         }
     };
     let mut out = [0.0; S];
-    for (s, (code, _, _)) in SECTORS.iter().enumerate() {
-        out[s] = pct(code) / 100.0;
+    for (s, f) in SECTORS.iter().enumerate() {
+        out[s] = pct(f.code) / 100.0;
     }
     out
 }
@@ -1000,7 +1223,9 @@ fn other_mfn() -> Vec<(&'static str, [f64; S], &'static [&'static str])> {
                 IND_MFN_AGRI,
                 IND_MFN_NON_AGRI,
                 &[
-                    ("ENERGY_MINING", IND_MFN_PETROLEUM),
+                    ("ENERGY_EXTRACTION", IND_MFN_PETROLEUM),
+                    ("PETROLEUM", IND_MFN_PETROLEUM),
+                    ("OTHER_MINING", IND_MFN_MINERALS_METALS),
                     ("METALS_MINERALS", IND_MFN_MINERALS_METALS),
                     ("CHEM_PLASTICS", IND_MFN_CHEMICALS),
                     ("PHARMA", IND_MFN_CHEMICALS),
@@ -1125,7 +1350,7 @@ fn us_mfn_by_sector(shared: &Path, gtap_agg: &HashMap<String, String>) -> Result
         let (Some(agg), Some(&pct)) = (gtap_agg.get(g), rate_of.get(g)) else {
             continue;
         };
-        let Some(s) = SECTORS.iter().position(|(c, _, _)| c == agg) else {
+        let Some(s) = SECTORS.iter().position(|f| f.code == agg) else {
             continue;
         };
         let mut w = 0.0;
@@ -1211,7 +1436,7 @@ fn section301_by_sector(
     for row in &rows {
         let g = &row[col(&h, "gtap_code")?];
         let Some(agg) = gtap_agg.get(g) else { continue };
-        let Some(s) = SECTORS.iter().position(|(c, _, _)| c == agg) else {
+        let Some(s) = SECTORS.iter().position(|f| f.code == agg) else {
             continue;
         };
         let w: f64 = row[col(&h, "china")?].parse()?;
@@ -1276,47 +1501,28 @@ fn build_members(
     census: &Path,
     b: &Baseline,
 ) -> Result<Vec<tariffsim_core::Member>, Error> {
-    use std::io::Read;
     let (n, ns) = (N, S);
+    let region_of = icio_regions(icio)?;
     let (h, rows) = read_csv(&icio.join("country_region_map.csv"))?;
-    let (cc, cn, cr) = (
-        col(&h, "country")?,
-        col(&h, "country_name")?,
-        col(&h, "region")?,
-    );
-    let mut region_of: HashMap<String, usize> = HashMap::new();
-    let mut names: HashMap<String, String> = HashMap::new();
-    for r in &rows {
-        region_of.insert(r[cc].clone(), region(&r[cr]));
-        names.insert(r[cc].clone(), r[cn].clone());
-    }
-    let (h, rows) = read_csv(&icio.join("sector_map.csv"))?;
-    let (ks, ka) = (col(&h, "sector")?, col(&h, "agg_sector")?);
-    let agg: HashMap<String, String> = rows
+    let (cc, cn) = (col(&h, "country")?, col(&h, "country_name")?);
+    let names: HashMap<String, String> = rows
         .iter()
-        .map(|r| (r[ks].clone(), r[ka].clone()))
+        .map(|r| (r[cc].clone(), r[cn].clone()))
         .collect();
     // flows[country][sector][importer region], USD mn.
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(
-        icio.join("icio2022_intermediate_flows.csv.gz"),
-    )?)
-    .read_to_string(&mut text)?;
-    let mut rdr = csv::Reader::from_reader(text.as_bytes());
     let mut by_country: HashMap<String, Vec<f64>> = HashMap::new();
-    for rec in rdr.records() {
-        let rec = rec?;
-        let (exp, sec, imp, v) = (&rec[0], &rec[1], &rec[2], rec[3].parse::<f64>()?);
-        let Some(a) = agg.get(sec) else { continue };
-        if a == "SERVICES" {
-            continue;
-        }
-        let s = sector(a);
-        let j = region_of[imp];
+    for_each_icio_flow(icio, |exp, sec, imp, v| {
+        let Some(f) = icio_fine_sector(sec) else {
+            return Ok(());
+        };
+        let j = *region_of
+            .get(imp)
+            .ok_or_else(|| format!("ICIO economy {imp} has no region"))?;
         by_country
             .entry(exp.to_string())
-            .or_insert_with(|| vec![0.0; n * ns])[s * n + j] += v;
-    }
+            .or_insert_with(|| vec![0.0; n * ns])[sector(f) * n + j] += v;
+        Ok(())
+    })?;
     // Published 2024 US imports by country (USD), if the table is there.
     let mut us_total: HashMap<String, (String, f64)> = HashMap::new();
     if census.exists() {

@@ -4,7 +4,7 @@ sector mix of members.csv's US row (crates/tariffsim-data/examples/build_world20
 Inputs (cited, not copied): The Budget Lab at Yale, Tariff-Model @ 8efb3ed58023da703d62d43a10ba0ad6b814b677,
 resources/rate_aggregation/2024/import_weights_hs10_country_2024.rds (2024 US consumption imports by
 HS-10 x Census country x GTAP sector, US Census data); ../shared/data/us_imports_2024_gtap/
-census_country_codes.csv and gtap_sectors.csv; the member list of crates/tariffsim-data/data/world2024/members.csv.
+census_country_codes.csv; scenarios/tools/world2024_sectors.csv (GTAP -> world2024 sector); the member list of crates/tariffsim-data/data/world2024/members.csv.
 Run: v/bin/python scenarios/tools/members/member_sectors.py RDS > scenarios/tools/members/us_imports_2024_by_member_sector.csv
 """
 import csv, os, re, sys
@@ -13,7 +13,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 D = os.environ.get('SHARED_DATA', os.path.join(REPO, '..', 'shared', 'data')) + '/'
 w = pyreadr.read_r(sys.argv[1])[None]
 census = {r['Code']: r['Name'] for r in csv.DictReader(open(D + 'us_imports_2024_gtap/census_country_codes.csv'))}
-g2s = {r['gtap_code']: r['agg_sector'] for r in csv.DictReader(open(D + 'us_imports_2024_gtap/gtap_sectors.csv'))}
+g2s = {g: r['sector'] for r in csv.DictReader(open(os.path.join(REPO, 'scenarios/tools/world2024_sectors.csv'))) for g in r['gtap'].split()}
 def norm(s): return re.sub(r'[^a-z]', '', s.lower())
 byname = {norm(n): c for c, n in census.items()}
 FIX = {'BRN': '5610', 'CIV': '7480', 'COD': '7660', 'CZE': '4351', 'DEU': '4280', 'DNK': '4099',

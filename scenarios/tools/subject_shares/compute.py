@@ -1,5 +1,5 @@
 """Reciprocal-duty subject shares by exporter and sector: the share of 2024 US imports from an
-exporter in each of world2024's 13 sectors that is NOT on the exemption lists (Annex II and the
+exporter in each of world2024's 22 sectors that is NOT on the exemption lists (Annex II and the
 electronics exemption), at HTS-10 level.
 
 Inputs (cited, not copied):
@@ -8,7 +8,8 @@ Inputs (cited, not copied):
     imports by HS-10 x Census country x GTAP sector (US Census data).
   - ../shared/data/us_tariff_measures_2025/budgetlab_tracker/ieepa_exempt_products_hts.csv: the
     4,297 exempt HTS-10 lines (tariff-rate-tracker, MIT).
-  - ../shared/data/us_imports_2024_gtap/gtap_sectors.csv and census_country_to_partner_group.csv.
+  - ../shared/data/us_imports_2024_gtap/census_country_to_partner_group.csv;
+  - scenarios/tools/world2024_sectors.csv (GTAP -> world2024 sector, written by build_world2024).
 Run: python3 -m venv v && v/bin/pip install pyreadr pandas && \
      v/bin/python scenarios/tools/subject_shares/compute.py RDS_PATH > scenarios/tools/subject_shares/subject_shares.csv
 """
@@ -20,7 +21,7 @@ D = os.environ.get('SHARED_DATA', os.path.join(REPO, '..', 'shared', 'data')) + 
 rds = sys.argv[1]
 w = pyreadr.read_r(rds)[None]
 exempt = {r['hts10'] for r in csv.DictReader(open(D + 'us_tariff_measures_2025/budgetlab_tracker/ieepa_exempt_products_hts.csv'))}
-g2s = {r['gtap_code']: r['agg_sector'] for r in csv.DictReader(open(D + 'us_imports_2024_gtap/gtap_sectors.csv'))}
+g2s = {g: r['sector'] for r in csv.DictReader(open(os.path.join(REPO, 'scenarios/tools/world2024_sectors.csv'))) for g in r['gtap'].split()}
 group = {r['cty_code']: r['partner'] for r in csv.DictReader(open(D + 'us_imports_2024_gtap/census_country_to_partner_group.csv'))}
 REGION = {'5700': 'CHN', '5820': 'CHN', '5660': 'CHN', '5520': 'VNM', '5830': 'TWN', '5880': 'JPN',
           '5800': 'KOR', '5330': 'IND', '3510': 'BRA', '4120': 'GBR', '4621': 'RUS', '5070': 'IRN',
