@@ -1,12 +1,25 @@
 //! Default elasticity priors, as plain data with their sources. No sampling here: the runner
 //! samples from these.
 //!
-//! - `sigma` (substitution between import sources, per sector): lognormal with the medians and
-//!   log-sds of `ELASTICITIES.md` §1 (shared data folder `trade_elasticities/`). Each sector's
+//! - `sigma` (substitution between import sources, per sector): lognormal. Each sector's
 //!   5–95% band spans the two largest stored estimate families: the Broda & Weinstein (2006) US
-//!   median (low end) and the Fontagné, Guimbard & Orefice (2022) tariff-based estimate
-//!   (`sigma = 1 − epsilon`, high end). Median = their geometric mean; log-sd =
-//!   `|ln(FGO/BW)| / 3.29`, floored at 0.25.
+//!   median (usually the low end; BW = median of the US HTS-10 sigmas of all lines of the
+//!   sector's GTAP sectors, pooled) and the Fontagné, Guimbard & Orefice (2022) tariff-based
+//!   estimate (`sigma = 1 − epsilon`, epsilon weighted over the GTAP sectors by 2024 US imports;
+//!   usually the high end). Median = their geometric mean (1 decimal); log-sd =
+//!   `|ln(FGO/BW)| / 3.29`, floored at 0.25 (2 decimals). Two sets of codes:
+//!   - the 13 group codes (`AGRI_FOOD`, `ENERGY_MINING`, `WOOD_PAPER`, `CHEM_PLASTICS`,
+//!     `METALS_MINERALS` and eight that are also sectors of `world2024`): the medians and log-sds
+//!     of `ELASTICITIES.md` §1 (shared data folder `trade_elasticities/`), used by BACI
+//!     baselines and the coarse 13-sector grouping. `WOOD_PAPER` keeps that file's 5.2 although
+//!     the geometric mean is 5.15 (2 decimals), 5.1 at one decimal;
+//!   - the 14 finer codes of the 22 sectors of `world2024` 2025.x (OECD ICIO goods industries:
+//!     `AGRICULTURE` … `FABRICATED_METALS`), derived the same way by
+//!     `crates/tariffsim-data/tools/derive_sigma_priors.py`, which also reproduces the 13. A code
+//!     with fewer than 10 BW lines takes its group's BW: only `ENERGY_EXTRACTION` (coal, crude
+//!     oil, gas: 6 lines) does, BW 3.18 of `ENERGY_MINING`. `PETROLEUM` is the one sector where
+//!     BW (6.7) is above FGO (4.6). Table and sources: `docs/elasticity-sources.md`, "Sigma by
+//!     the 22 sectors of world2024 2025.x".
 //! - `sigma_d` (domestic good vs import composite, the upper nest of the two-level `armington`):
 //!   lognormal, median `max(1.2, sigma/2)`, log-sd 0.35 — GTAP's "rule of two"
 //!   (`ESUBD = ESUBM / 2`, Hertel et al. 2007; verified as GTAP practice in the sources of
@@ -102,7 +115,9 @@ pub struct TruncatedNormalPrior {
     pub upper: f64,
 }
 
-/// `sigma` priors by the 13 goods sectors of `world2024` (`ELASTICITIES.md` §1).
+/// `sigma` priors by sector code: the 13 group codes (`ELASTICITIES.md` §1; BACI baselines and
+/// the coarse 13-sector grouping) and the 14 finer codes of the 22 goods sectors of `world2024`
+/// 2025.x (`tools/derive_sigma_priors.py`); the 8 codes the two sets share appear once.
 pub const SIGMA_PRIORS: &[(&str, LogNormalPrior)] = &[
     (
         "AGRI_FOOD",
@@ -193,6 +208,105 @@ pub const SIGMA_PRIORS: &[(&str, LogNormalPrior)] = &[
         LogNormalPrior {
             median: 3.7,
             log_sd: 0.29,
+        },
+    ),
+    // The 14 finer codes of world2024's 22 sectors (tools/derive_sigma_priors.py).
+    (
+        "AGRICULTURE",
+        LogNormalPrior {
+            median: 3.9,
+            log_sd: 0.25,
+        },
+    ),
+    (
+        "FISHING",
+        LogNormalPrior {
+            median: 5.9,
+            log_sd: 0.25,
+        },
+    ),
+    (
+        "ENERGY_EXTRACTION",
+        LogNormalPrior {
+            median: 6.1,
+            log_sd: 0.40,
+        },
+    ),
+    (
+        "OTHER_MINING",
+        LogNormalPrior {
+            median: 4.9,
+            log_sd: 0.38,
+        },
+    ),
+    (
+        "FOOD",
+        LogNormalPrior {
+            median: 4.7,
+            log_sd: 0.25,
+        },
+    ),
+    (
+        "WOOD",
+        LogNormalPrior {
+            median: 5.3,
+            log_sd: 0.36,
+        },
+    ),
+    (
+        "PAPER",
+        LogNormalPrior {
+            median: 5.1,
+            log_sd: 0.36,
+        },
+    ),
+    (
+        "PETROLEUM",
+        LogNormalPrior {
+            median: 5.6,
+            log_sd: 0.25,
+        },
+    ),
+    (
+        "CHEMICALS",
+        LogNormalPrior {
+            median: 5.0,
+            log_sd: 0.35,
+        },
+    ),
+    (
+        "RUBBER_PLASTICS",
+        LogNormalPrior {
+            median: 4.6,
+            log_sd: 0.33,
+        },
+    ),
+    (
+        "NONMETALLIC_MINERALS",
+        LogNormalPrior {
+            median: 3.6,
+            log_sd: 0.29,
+        },
+    ),
+    (
+        "IRON_STEEL",
+        LogNormalPrior {
+            median: 4.4,
+            log_sd: 0.25,
+        },
+    ),
+    (
+        "NONFERROUS_METALS",
+        LogNormalPrior {
+            median: 7.5,
+            log_sd: 0.40,
+        },
+    ),
+    (
+        "FABRICATED_METALS",
+        LogNormalPrior {
+            median: 3.5,
+            log_sd: 0.25,
         },
     ),
 ];
@@ -370,9 +484,69 @@ mod tests {
         assert!(s.eta < m.eta && s.eps < m.eps);
     }
 
+    /// The 14 finer codes of `world2024`'s 22 sectors: `(code, BW, FGO, median, log_sd)`, BW =
+    /// Broda–Weinstein US median sigma of the code's HTS-10 lines, FGO = `1 − epsilon` of
+    /// Fontagné–Guimbard–Orefice (2022) weighted by 2024 US imports. Source: the output of
+    /// `crates/tariffsim-data/tools/derive_sigma_priors.py` on the shared `trade_elasticities/`
+    /// and `us_imports_2024_gtap/` files. `ENERGY_EXTRACTION` pools only 6 BW lines and takes
+    /// the BW of its group `ENERGY_MINING` (3.177; its own lines give 4.612).
+    const FINE_SECTOR_SOURCES: &[(&str, f64, f64, f64, f64)] = &[
+        ("AGRICULTURE", 3.145, 4.857, 3.9, 0.25),
+        ("FISHING", 4.482, 7.647, 5.9, 0.25),
+        ("ENERGY_EXTRACTION", 3.177, 11.892, 6.1, 0.40),
+        ("OTHER_MINING", 2.620, 9.277, 4.9, 0.38),
+        ("FOOD", 4.299, 5.066, 4.7, 0.25),
+        ("WOOD", 2.929, 9.686, 5.3, 0.36),
+        ("PAPER", 2.803, 9.177, 5.1, 0.36),
+        ("PETROLEUM", 6.725, 4.638, 5.6, 0.25),
+        ("CHEMICALS", 2.807, 8.829, 5.0, 0.35),
+        ("RUBBER_PLASTICS", 2.689, 8.037, 4.6, 0.33),
+        ("NONMETALLIC_MINERALS", 2.224, 5.827, 3.6, 0.29),
+        ("IRON_STEEL", 4.274, 4.449, 4.4, 0.25),
+        ("NONFERROUS_METALS", 3.860, 14.387, 7.5, 0.40),
+        ("FABRICATED_METALS", 2.346, 5.250, 3.5, 0.25),
+    ];
+
+    #[test]
+    fn fine_sector_priors_follow_from_bw_and_fgo() {
+        for &(code, bw, fgo, median, log_sd) in FINE_SECTOR_SOURCES {
+            let p = sigma_prior(code).unwrap_or_else(|| panic!("{code} has no prior"));
+            assert!((p.median - median).abs() < 1e-12, "{code}: {}", p.median);
+            assert!((p.log_sd - log_sd).abs() < 1e-12, "{code}: {}", p.log_sd);
+            // The same construction as ELASTICITIES.md section 1, rounded as there.
+            let gmean = (bw * fgo).sqrt();
+            let sd = ((fgo / bw).ln().abs() / 3.29).max(0.25);
+            assert!(
+                ((gmean * 10.0).round() / 10.0 - median).abs() < 1e-9,
+                "{code}: {gmean}"
+            );
+            assert!(
+                ((sd * 100.0).round() / 100.0 - log_sd).abs() < 1e-9,
+                "{code}: {sd}"
+            );
+        }
+    }
+
+    #[test]
+    fn fine_sector_medians_lie_between_bw_and_fgo() {
+        for &(code, bw, fgo, _, _) in FINE_SECTOR_SOURCES {
+            let m = sigma_prior(code).unwrap().median;
+            assert!(
+                bw.min(fgo) <= m && m <= bw.max(fgo),
+                "{code}: {m} not in {bw}..{fgo}"
+            );
+        }
+    }
+
     #[test]
     fn priors_match_elasticities_md() {
-        assert_eq!(SIGMA_PRIORS.len(), 13);
+        assert_eq!(SIGMA_PRIORS.len(), 13 + FINE_SECTOR_SOURCES.len());
+        for (i, (code, _)) in SIGMA_PRIORS.iter().enumerate() {
+            assert!(
+                SIGMA_PRIORS[..i].iter().all(|(c, _)| c != code),
+                "{code} twice"
+            );
+        }
         for (code, p) in SIGMA_PRIORS {
             assert!(p.median > 1.0 && p.log_sd >= 0.25, "{code}");
         }
