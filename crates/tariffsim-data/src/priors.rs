@@ -13,13 +13,13 @@
 //!     of `ELASTICITIES.md` §1 (shared data folder `trade_elasticities/`), used by BACI
 //!     baselines and the coarse 13-sector grouping. `WOOD_PAPER` keeps that file's 5.2 although
 //!     the geometric mean is 5.15 (2 decimals), 5.1 at one decimal;
-//!   - the 14 finer codes of the 22 sectors of `world2024` 2025.x (OECD ICIO goods industries:
+//!   - the 14 finer codes of the 22 sectors of `world2024` 2024.8 (OECD ICIO goods industries:
 //!     `AGRICULTURE` … `FABRICATED_METALS`), derived the same way by
 //!     `crates/tariffsim-data/tools/derive_sigma_priors.py`, which also reproduces the 13. A code
 //!     with fewer than 10 BW lines takes its group's BW: only `ENERGY_EXTRACTION` (coal, crude
 //!     oil, gas: 6 lines) does, BW 3.18 of `ENERGY_MINING`. `PETROLEUM` is the one sector where
 //!     BW (6.7) is above FGO (4.6). Table and sources: `docs/elasticity-sources.md`, "Sigma by
-//!     the 22 sectors of world2024 2025.x".
+//!     the 22 sectors of world2024 (2024.8)".
 //! - `sigma_d` (domestic good vs import composite, the upper nest of the two-level `armington`):
 //!   lognormal, median `max(1.2, sigma/2)`, log-sd 0.35 — GTAP's "rule of two"
 //!   (`ESUBD = ESUBM / 2`, Hertel et al. 2007; verified as GTAP practice in the sources of
@@ -117,7 +117,7 @@ pub struct TruncatedNormalPrior {
 
 /// `sigma` priors by sector code: the 13 group codes (`ELASTICITIES.md` §1; BACI baselines and
 /// the coarse 13-sector grouping) and the 14 finer codes of the 22 goods sectors of `world2024`
-/// 2025.x (`tools/derive_sigma_priors.py`); the 8 codes the two sets share appear once.
+/// 2024.8 (`tools/derive_sigma_priors.py`); the 8 codes the two sets share appear once.
 pub const SIGMA_PRIORS: &[(&str, LogNormalPrior)] = &[
     (
         "AGRI_FOOD",
