@@ -233,7 +233,10 @@ fn col(header: &[String], name: &str) -> Result<usize, Error> {
 fn icio_regions(icio: &Path) -> Result<HashMap<String, usize>, Error> {
     let (h, rows) = read_csv(&icio.join("country_region_map.csv"))?;
     let (cc, cr) = (col(&h, "country")?, col(&h, "region")?);
-    Ok(rows.iter().map(|r| (r[cc].clone(), region(&r[cr]))).collect())
+    Ok(rows
+        .iter()
+        .map(|r| (r[cc].clone(), region(&r[cr])))
+        .collect())
 }
 
 /// Calls `f(exporter, icio_sector, importer, usd_mn)` for every row of the country-level ICIO
@@ -276,10 +279,13 @@ fn check_against_upstream_aggregates(
     inter: &[f64],
     gross_output: &[f64],
 ) -> Result<(), Error> {
-    let coarse = |code: &str| -> Vec<usize> { (0..S).filter(|&s| SECTORS[s].coarse13 == code).collect() };
+    let coarse =
+        |code: &str| -> Vec<usize> { (0..S).filter(|&s| SECTORS[s].coarse13 == code).collect() };
     // The upstream files round to 4 decimals of USD mn, so sums of up to 80 economies differ from
     // ours by up to 0.004 mn: the deviation counted is what exceeds 0.01 mn, relative.
-    let excess = |ours: f64, theirs: f64| ((ours - theirs).abs() - 0.01 * MN).max(0.0) / theirs.abs().max(MN);
+    let excess = |ours: f64, theirs: f64| {
+        ((ours - theirs).abs() - 0.01 * MN).max(0.0) / theirs.abs().max(MN)
+    };
     let mut worst: f64 = 0.0;
     let (h, rows) = read_csv(&icio.join("region_intermediate_flows_agg.csv"))?;
     let (ce, cs, ci, cv) = (
@@ -302,13 +308,21 @@ fn check_against_upstream_aggregates(
     );
     for r in rows.iter().filter(|r| r[cs] != "SERVICES") {
         let i = region(&r[cr]);
-        let ours: f64 = coarse(&r[cs]).iter().map(|&s| gross_output[s * N + i]).sum();
+        let ours: f64 = coarse(&r[cs])
+            .iter()
+            .map(|&s| gross_output[s * N + i])
+            .sum();
         let theirs = r[cg].parse::<f64>()? * MN;
         worst = worst.max(excess(ours, theirs));
     }
-    eprintln!("ICIO 22-sector aggregation vs the upstream 13-sector files: worst relative deviation beyond rounding {worst:.2e}");
+    eprintln!(
+        "ICIO 22-sector aggregation vs the upstream 13-sector files: worst relative deviation beyond rounding {worst:.2e}"
+    );
     if worst > 1e-6 {
-        return Err(format!("ICIO aggregation differs from the upstream aggregates by {worst:.2e}").into());
+        return Err(format!(
+            "ICIO aggregation differs from the upstream aggregates by {worst:.2e}"
+        )
+        .into());
     }
     Ok(())
 }
@@ -625,6 +639,7 @@ fn main() -> Result<(), Error> {
         }
     }
     let usa = r("USA");
+    let mut zero_cells = Vec::new();
     for (k, (_, code, general)) in partners.iter().enumerate() {
         let consumption: f64 = us_imports_by_sector[k].iter().sum();
         let scale = general.map_or(1.0, |g| g * BN / consumption);
@@ -636,6 +651,9 @@ fn main() -> Result<(), Error> {
                     vec![ix(s, r(code), usa)],
                     v,
                 );
+            } else {
+                // None recorded (e.g. Japan's coal, oil and gas): none in the baseline.
+                zero_cells.push(ix(s, r(code), usa));
             }
         }
     }
@@ -878,6 +896,9 @@ fn main() -> Result<(), Error> {
     });
 
     // ---- IPF ------------------------------------------------------------------------------
+    for &k in &zero_cells {
+        flows[k] = 0.0;
+    }
     for c in &cons {
         let mass = |cells: &[usize]| cells.iter().map(|&k| flows[k]).sum::<f64>();
         if !(mass(&c.cells) > 0.0) || (!c.minus.is_empty() && !(mass(&c.minus) > 0.0)) {
@@ -1146,7 +1167,10 @@ const VNM_MFN_ALL: f64 = 9.4;
 /// An override names a sector or a `coarse13` group (its members all take the rate).
 fn agri_split(agri: f64, non_agri: f64, overrides: &[(&str, f64)]) -> [f64; S] {
     let mut out = [non_agri / 100.0; S];
-    for s in sectors_of("AGRICULTURE").into_iter().chain(sectors_of("FOOD")) {
+    for s in sectors_of("AGRICULTURE")
+        .into_iter()
+        .chain(sectors_of("FOOD"))
+    {
         out[s] = agri / 100.0;
     }
     for (code, pct) in overrides {
@@ -1714,17 +1738,17 @@ fn build_members(
                 100.0 * listed_us / agg_us_total
             );
         }
+        // The rest of the aggregate (economies not listed; for CHN, the mainland) in millionths,
+        // so that each (importer, sector) table sums to exactly 1.
+        let mut rest_micro = vec![1_000_000_i64; n * ns];
         for (k, c) in listed.iter().enumerate() {
             // Rounded down to 6 decimals (the table is an estimate; short lines; sums of at
             // most 1 stay at most 1), through text so the stored values are the short decimals.
-            let v: Vec<f64> = shares[k]
-                .iter()
-                .map(|x| {
-                    format!("{:.6}", (x * 1e6).floor() / 1e6)
-                        .parse()
-                        .unwrap_or(0.0)
-                })
-                .collect();
+            let micro: Vec<i64> = shares[k].iter().map(|x| (x * 1e6).floor() as i64).collect();
+            for (r, m) in rest_micro.iter_mut().zip(&micro) {
+                *r -= m;
+            }
+            let v: Vec<f64> = micro.iter().map(|&m| micro_share(m)).collect();
             let name = names
                 .get(c)
                 .cloned()
@@ -1737,8 +1761,26 @@ fn build_members(
                 export_shares: v,
             });
         }
+        if rest_micro.iter().any(|&m| m < 0) {
+            return Err(format!("members of {code_r}: shares sum above 1").into());
+        }
+        members.push(tariffsim_core::Member {
+            code: format!("{code_r}_REST"),
+            name: if code_r == "CHN" {
+                "China excluding Hong Kong (the rest of the aggregate)".into()
+            } else {
+                format!("Rest of {code_r} (economies not listed)")
+            },
+            region: r,
+            export_shares: rest_micro.iter().map(|&m| micro_share(m)).collect(),
+        });
     }
     Ok(members)
+}
+
+/// A share stored as millionths, through text so the stored value is the short decimal.
+fn micro_share(m: i64) -> f64 {
+    format!("{:.6}", m as f64 / 1e6).parse().unwrap_or(0.0)
 }
 
 /// The aggregate region of a country that ICIO does not list (its own region in world2024 is

@@ -143,7 +143,8 @@ pub const FINE_SECTORS: &[FineSector] = &[
         "crops, livestock, forestry and logging (ISIC A01-A02)",
         &["A01", "A02"],
         &[
-            "pdr", "wht", "gro", "v_f", "osd", "c_b", "pfb", "ocr", "ctl", "oap", "rmk", "wol", "frs",
+            "pdr", "wht", "gro", "v_f", "osd", "c_b", "pfb", "ocr", "ctl", "oap", "rmk", "wol",
+            "frs",
         ],
         "AGRI_FOOD",
     ),
@@ -386,11 +387,21 @@ mod tests {
                 .map(|f| f.code)
                 .collect();
             assert!(!members.is_empty(), "{code}");
-            assert_eq!(members.len() == 1, members == [*code], "{code}: {members:?}");
+            assert_eq!(
+                members.len() == 1,
+                members == [*code],
+                "{code}: {members:?}"
+            );
         }
         // Each GTAP goods sector and each ICIO goods industry in exactly one fine sector.
-        let mut gtap: Vec<&str> = FINE_SECTORS.iter().flat_map(|f| f.gtap.iter().copied()).collect();
-        let mut icio: Vec<&str> = FINE_SECTORS.iter().flat_map(|f| f.icio.iter().copied()).collect();
+        let mut gtap: Vec<&str> = FINE_SECTORS
+            .iter()
+            .flat_map(|f| f.gtap.iter().copied())
+            .collect();
+        let mut icio: Vec<&str> = FINE_SECTORS
+            .iter()
+            .flat_map(|f| f.icio.iter().copied())
+            .collect();
         let (ng, ni) = (gtap.len(), icio.len());
         gtap.sort_unstable();
         gtap.dedup();

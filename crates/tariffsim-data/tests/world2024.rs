@@ -269,7 +269,11 @@ fn flows_finite_nonnegative_and_every_region_trades_every_sector() {
         ("METALS_MINERALS", 4),
         ("BASE_METALS", 2),
     ] {
-        assert_eq!(b.sectors().group(g).map(|g| g.members.len()), Some(n), "{g}");
+        assert_eq!(
+            b.sectors().group(g).map(|g| g.members.len()),
+            Some(n),
+            "{g}"
+        );
     }
     assert!(b.has_domestic());
     assert!(b.flows().iter().all(|f| f.is_finite() && *f >= 0.0));
@@ -473,4 +477,187 @@ fn turkey_inside_mideast_tur_is_of_the_size_tuik_reports() {
         implied / BN,
         tuik / BN
     );
+}
+
+/// `../shared/data` beside the repository, when it is there; its absence fails the test under
+/// `TARIFFSIM_REQUIRE_PEER_DATA=1` (CI) and skips it otherwise.
+fn shared_data() -> Option<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    if dir.join("us_imports_2024_gtap").is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var("TARIFFSIM_REQUIRE_PEER_DATA").is_err(),
+        "../shared/data is missing and TARIFFSIM_REQUIRE_PEER_DATA is set"
+    );
+    eprintln!("skipped: no ../shared/data beside the repository");
+    None
+}
+
+/// US imports by partner and sector against the Census 2024 table by GTAP sector and partner
+/// group (`us_imports_2024_gtap`, consumption imports; The Budget Lab), aggregated to the 22
+/// sectors with `concordance::gtap_fine_sector`, for the six partners it names. China, Canada,
+/// Mexico and the EU are scaled to their Census *general* imports (the basis of the region
+/// totals, CALIBRATION_2024.md), as the build does; the UK and Japan stay on the consumption
+/// basis. Tolerance 1% per cell above 0.05 bn (the issue's bar; the fit reaches 1e-4), and
+/// 0.5 mn absolute below it.
+#[test]
+fn us_imports_by_partner_and_sector_follow_the_census_table() {
+    let Some(shared) = shared_data() else { return };
+    let b = world();
+    let usa = idx(&b, "USA");
+    let path = shared.join("us_imports_2024_gtap/us_imports_2024_by_gtap_partner_usd.csv");
+    let mut rdr = csv::Reader::from_path(&path).unwrap();
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    let partners = [
+        ("china", "CHN", Some(438.9)),
+        ("canada", "CAN", Some(412.7)),
+        ("mexico", "MEX", Some(505.9)),
+        ("uk", "GBR", None),
+        ("japan", "JPN", None),
+        ("eu", "EU27", Some(605.8)),
+    ];
+    let ns = b.n_sectors();
+    let mut census = vec![vec![0.0; ns]; partners.len()];
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        let Some(code) = tariffsim_data::concordance::gtap_fine_sector(&rec[0]) else {
+            assert_eq!(
+                &rec[0], "ely",
+                "every GTAP goods sector has a world2024 sector"
+            );
+            continue;
+        };
+        let s = b.sectors().require(code).unwrap();
+        for (k, (column, _, _)) in partners.iter().enumerate() {
+            let c = header.iter().position(|h| h == column).unwrap();
+            census[k][s] += rec[c].parse::<f64>().unwrap();
+        }
+    }
+    let mut cells = 0;
+    for (k, (_, code, general)) in partners.iter().enumerate() {
+        let scale = general.map_or(1.0, |g| g * BN / census[k].iter().sum::<f64>());
+        for s in 0..ns {
+            let published = census[k][s] * scale;
+            let model = b.flow(idx(&b, code), usa, s);
+            let what = format!("US imports from {code}, {}", b.sectors().code(s));
+            if published > 0.05 * BN {
+                within(&what, model, published, 0.01);
+                cells += 1;
+            } else {
+                assert!(
+                    (model - published).abs() < 0.5e6,
+                    "{what}: {model} vs {published}"
+                );
+            }
+        }
+    }
+    assert!(cells > 100, "{cells} cells checked");
+}
+
+/// The US baseline tariffs against the statutory benchmark (The Budget Lab's tariff-rate
+/// tracker, `../shared/data/us_tariff_measures_2025/budgetlab_tracker`, on 2024 import weights):
+/// - the additional (non-MFN) rate on all imports on 2025-01-01 was 2.48%
+///   (`daily_overall.csv`, `weighted_etr_additional`; Section 301 2.22% and 232 0.26% in
+///   `daily_by_authority.csv`); here the additional rate is a cell's tariff above the MFN rate a
+///   partner without a US agreement pays in the same sector (Japan's row). The baseline carries
+///   Section 301 but not the 2024 Section 232 duties (METHOD.md §7), within the 0.5 pp the issue
+///   allows;
+/// - on China, 37.58% on 2025-03-17 (`etr_by_partner.csv`, label "Fentanyl") less the 20 pp
+///   fentanyl duty then in force = 17.58%, within 2 pp;
+/// - China on the US: PIIE's trade-weighted 21.2% (Bown, 2025-01-20), within 3 pp.
+#[test]
+fn us_additional_tariffs_match_the_statutory_benchmark() {
+    let b = world();
+    let (usa, chn, jpn) = (idx(&b, "USA"), idx(&b, "CHN"), idx(&b, "JPN"));
+    let (mut all, mut w_all, mut ch, mut w_ch) = (0.0, 0.0, 0.0, 0.0);
+    for s in 0..b.n_sectors() {
+        let mfn = b.tariff(jpn, usa, s);
+        for i in (0..b.n_regions()).filter(|&i| i != usa) {
+            let (v, t) = (b.flow(i, usa, s), b.tariff(i, usa, s));
+            let additional = (t - mfn).max(0.0);
+            all += v * additional;
+            w_all += v;
+            if i == chn {
+                ch += v * additional;
+                w_ch += v;
+            }
+        }
+    }
+    let (overall, china) = (all / w_all, ch / w_ch);
+    assert!(
+        (overall - 0.0248).abs() < 0.005,
+        "additional US rate {overall:.4} vs the tracker's 2.48%"
+    );
+    assert!(
+        (china - (0.3758 - 0.20)).abs() < 0.02,
+        "additional US rate on China {china:.4} vs the tracker's 17.58% (37.58% less fentanyl)"
+    );
+    let (mut x, mut w) = (0.0, 0.0);
+    for s in 0..b.n_sectors() {
+        x += b.flow(usa, chn, s) * b.tariff(usa, chn, s);
+        w += b.flow(usa, chn, s);
+    }
+    let china_on_us = x / w;
+    assert!(
+        (china_on_us - 0.212).abs() < 0.03,
+        "China on the US {china_on_us:.4} vs PIIE 21.2%"
+    );
+}
+
+/// US imports from Russia: Census 2024 general imports, 3.0075 bn
+/// (`scenarios/tools/members/census_2024_country_imports.csv`, with its source), within 10%.
+/// (Before 2024.6 the residual of the US row fell on Russia: 23.7 bn.)
+#[test]
+fn us_imports_from_russia_follow_the_census() {
+    let b = world();
+    let census = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scenarios/tools/members/census_2024_country_imports.csv"
+    ))
+    .unwrap();
+    let published: f64 = census
+        .lines()
+        .find(|l| l.starts_with("RUS,") && l.contains(",general,"))
+        .and_then(|l| l.split(',').nth(2))
+        .and_then(|v| v.parse().ok())
+        .expect("RUS general imports in the country table");
+    let model = b.bilateral(idx(&b, "RUS"), idx(&b, "USA"));
+    within("US imports from Russia", model, published, 0.10);
+}
+
+/// Every member table sums to 1: for each aggregate with members, importer and sector, the
+/// listed members' shares plus the explicit rest (`<REGION>_REST`: the economies not listed; for
+/// CHN, the mainland) add up to 1 within the rounding of the table (6 decimals per share).
+#[test]
+fn member_tables_sum_to_one() {
+    let b = world();
+    let (n, ns) = (b.n_regions(), b.n_sectors());
+    let mut regions: Vec<usize> = b.members().iter().map(|m| m.region).collect();
+    regions.sort_unstable();
+    regions.dedup();
+    assert!(regions.len() >= 6, "{regions:?}");
+    for &r in &regions {
+        let code = b.regions().code(r);
+        assert!(
+            b.member(&format!("{code}_REST")).is_some(),
+            "{code} has its rest"
+        );
+        for j in (0..n).filter(|&j| j != r) {
+            for s in 0..ns {
+                let sum: f64 = b
+                    .members()
+                    .iter()
+                    .filter(|m| m.region == r)
+                    .map(|m| m.share(n, j, s))
+                    .sum();
+                assert!(
+                    (sum - 1.0).abs() < 1e-9,
+                    "{code} -> {} {}: {sum}",
+                    b.regions().code(j),
+                    b.sectors().code(s)
+                );
+            }
+        }
+    }
 }
