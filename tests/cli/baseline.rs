@@ -17,7 +17,7 @@ fn list_names_world2024() {
     assert_eq!(r.code(), 0, "{}", r.stderr());
     assert!(
         r.stdout()
-            .contains("world2024\tversion 2024.7, year 2024, 19 regions x 13 sectors")
+            .contains("world2024\tversion 2024.8, year 2024, 19 regions x 22 sectors")
     );
 }
 
@@ -28,7 +28,7 @@ fn show_world2024_table_and_json() {
     assert_eq!(r.code(), 0, "{}", r.stderr());
     let out = r.stdout();
     assert!(
-        out.contains("baseline world2024 (version 2024.7, year 2024)"),
+        out.contains("baseline world2024 (version 2024.8, year 2024)"),
         "{out}"
     );
     assert!(out.contains("group ASEAN = VNM + ASEAN_OTH"), "{out}");

@@ -209,7 +209,7 @@ fn golden_first_draws() {
                 || header[c] == "horizon"
         })
         .collect();
-    assert_eq!(keep.len(), 2 + 4 * 13 + 1, "{header:?}");
+    assert_eq!(keep.len(), 2 + 4 * 22 + 1, "{header:?}");
     let mut kept = String::new();
     for line in csv.lines() {
         let fields: Vec<&str> = line.split(',').collect();
