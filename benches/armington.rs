@@ -1,6 +1,7 @@
 //! One `armington` (the two-level model), `armington-imports` (the imports-only model, the
 //! default before the two-level one: the reference in the same run) and `gsim-linear` solve on
-//! synthetic gravity-shaped baselines: 19 regions × 13 sectors (the shape of `world2024`),
+//! synthetic gravity-shaped baselines: 19 regions × 13 sectors (the shape of `world2024` until
+//! 2024.7; it has 22 sectors since),
 //! 50 × 20, 100 × 50 and 200 × 100, and on `world2024` itself. Every baseline has domestic sales.
 //! The shock: region 0 raises its tariffs on region 1 by 145 percentage points in every sector,
 //! so every sector is solved. Elasticities: sigma 4, sigma_d 2 (the rule of two), eta −1.5,

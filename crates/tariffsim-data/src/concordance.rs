@@ -26,7 +26,8 @@
 //! Approximations: cement (2523) stays in ENERGY_MINING with its chapter; jewellery (7113) is in
 //! METALS_MINERALS with precious metals; medical instruments (ch. 90) are in ELECTRONICS.
 
-/// The 13 goods sectors: (code, name, description).
+/// The 13 goods sectors of BACI baselines and of the `coarse13` grouping (`world2024` until
+/// 2024.7): (code, name, description).
 pub const GOODS_SECTORS: &[(&str, &str, &str)] = &[
     (
         "AGRI_FOOD",

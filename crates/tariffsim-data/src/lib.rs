@@ -4,7 +4,7 @@
 //!
 //! Principal items:
 //! - [`builtin`] / [`BUILTIN`]: baselines compiled into the binary (`world2024`: 19 regions,
-//!   13 goods sectors, 2024 USD; built by `make world2024`, method and sources in
+//!   22 goods sectors of `concordance::FINE_SECTORS`, 2024 USD; built by `make world2024`, method and sources in
 //!   `crates/tariffsim-data/data/world2024/METHOD.md`).
 //! - [`load`]: a builtin name, or a path to a long CSV file or a directory with `flows.csv`
 //!   (+ optional `regions.csv`, `sectors.csv`, `provenance.csv`); format in [`csvio`].
