@@ -3,20 +3,30 @@
 #   tariffsim baseline export world2024 --out /tmp/world2024 && \
 #   BASELINE_EXPORT=/tmp/world2024 python3 scenarios/tools/us_2025/gen.py   (writes scenarios/us_2025.toml)
 # SHARED_DATA defaults to ../shared/data beside the repository.
+# Sectors: world2024's 22 goods sectors (2024.8) and their GTAP codes, from
+# scenarios/tools/world2024_sectors.csv; each GTAP code belongs to exactly one sector.
 import csv, collections, json, os
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 D = os.environ.get('SHARED_DATA', os.path.join(REPO, '..', 'shared', 'data')) + '/'
 BASE = os.environ['BASELINE_EXPORT']
-SECT=['AGRI_FOOD','ENERGY_MINING','TEXTILE_APPAREL','WOOD_PAPER','CHEM_PLASTICS','PHARMA','METALS_MINERALS',
-      'ELECTRONICS','ELECTRICAL_EQUIP','MACHINERY','MOTOR_VEHICLES','OTHER_TRANSPORT','OTHER_MFG']
-g2s={r['gtap_code']:r['agg_sector'] for r in csv.DictReader(open(D+'us_imports_2024_gtap/gtap_sectors.csv'))}
+SECTORS_CSV=list(csv.DictReader(open(os.path.join(REPO,'scenarios','tools','world2024_sectors.csv'))))
+SECT=[r['sector'] for r in SECTORS_CSV]
+g2s={g:r['sector'] for r in SECTORS_CSV for g in r['gtap'].split()}
+# The CAN/MEX "energy" rate (10%): EO 14193/14194 take "energy or energy resources" from EO 14156
+# s.8(a): crude oil, natural gas, NGLs, refined petroleum products, coal, uranium and critical
+# minerals (MEM) -> coal/oil/gas, refined petroleum, and other mining (ores: uranium, critical minerals).
+ENERGY=['ENERGY_EXTRACTION','PETROLEUM','OTHER_MINING']
+# The sectors of the old METALS_MINERALS group, and the three with Section 232 steel/aluminium goods.
+METALS=['NONMETALLIC_MINERALS','IRON_STEEL','NONFERROUS_METALS','FABRICATED_METALS']
 imp={r['gtap_code']:{k:float(v) for k,v in r.items() if k!='gtap_code'} for r in csv.DictReader(open(D+'us_imports_2024_gtap/us_imports_2024_by_gtap_partner_usd.csv'))}
 etr=collections.defaultdict(dict)
 for r in csv.DictReader(open(D+'us_tariff_measures_2025/budgetlab_tracker/etr_by_gtap.csv')): etr[r['gtap_code']][r['date']]=float(r['etr'])
 usm={r['gtap_code']:(float(r['canada']),float(r['mexico'])) for r in csv.DictReader(open(D+'us_tariff_measures_2025/budgetlab_tracker/usmca_shares_by_gtap.csv'))}
-base={}
+base={}; us_to_chn={}
 for r in csv.DictReader(open('' + BASE + '/flows.csv')):
     if r['importer']=='USA' and r['exporter']!='USA': base[r['exporter'],r['sector']]=(float(r['value_usd']),float(r['tariff']))
+    if r['importer']=='CHN' and r['exporter']=='USA': us_to_chn[r['sector']]=float(r['value_usd'])
+assert set(s for _,s in base)==set(SECT), 'the baseline export and world2024_sectors.csv name different sectors'
 P=['china','canada','mexico','uk','japan','eu','row','ftrow']
 # 1. reciprocal subject share by sector (tracker: 03-17 -> 04-17 change = 10% x subject share x non-CA/MX weight)
 num=collections.defaultdict(float); den=collections.defaultdict(float)
@@ -26,27 +36,33 @@ for g,v in imp.items():
     d=etr[g]['2025-04-17']-etr[g]['2025-03-17']
     num[g2s[g]]+=min(d*W/0.10,nc); den[g2s[g]]+=nc
 subj={s:max(0.0,min(1.0,num[s]/den[s])) for s in SECT}
-# 2. steel/aluminium 232 coverage of METALS_MINERALS, by partner group: i_s, fmp, nfm coverage from the tracker's
-#    04-17 -> 07-17 change (232 25% -> 50%, +copper 50% in nfm at the tracker's 07-01 date)
+# 2. Section 232 steel/aluminium coverage by sector: each of IRON_STEEL, NONFERROUS_METALS and
+#    FABRICATED_METALS is one GTAP code (i_s, nfm, fmp), whose coverage is the tracker's 04-17 -> 07-17
+#    change (232 25% -> 50%, +copper 50% in nfm at the tracker's 07-01 date) / 25%. NONMETALLIC_MINERALS
+#    (nmm) has no 232 steel/aluminium goods.
 cov={}
 for g in ['i_s','fmp','nfm','nmm']:
     cov[g]=(etr[g]['2025-07-17']-etr[g]['2025-04-17'])/0.25
 CU_NFM=0.065   # assumption: copper 232 scope ~5 bn of nfm's 76.6 bn (cathodes excluded) -> 2 x 0.25 x 0.065 = 0.0325 of the nfm change
 cov_al=(etr['nfm']['2025-07-17']-etr['nfm']['2025-04-17']-0.5*CU_NFM)/0.25
-SA={'i_s':min(1,cov['i_s']),'fmp':cov['fmp'],'nfm':cov_al,'nmm':0.0}
-def s232(p):
-    W=sum(imp[g][p] for g in SA); return sum(imp[g][p]*SA[g] for g in SA)/W
-def scu(p):
-    W=sum(imp[g][p] for g in SA); return imp['nfm'][p]*CU_NFM/W
+SA={'IRON_STEEL':min(1,cov['i_s']),'NONFERROUS_METALS':cov_al,'FABRICATED_METALS':cov['fmp']}
+def not232(s):
+    """Share of sector s outside Section 232 steel/aluminium (those goods are exempt from the IEEPA duties)."""
+    return 1-SA.get(s,0.0)
+def s232_of(p):
+    """The old one-number share of METALS_MINERALS (import-weighted over nmm, i_s, nfm, fmp for BL partner
+    group p): printed for comparison with the per-sector shares only."""
+    G={'i_s':SA['IRON_STEEL'],'fmp':SA['FABRICATED_METALS'],'nfm':SA['NONFERROUS_METALS'],'nmm':0.0}
+    return sum(imp[g][p]*G[g] for g in G)/sum(imp[g][p] for g in G)
 # 3. USMCA claim shares by sector (tracker), weighted by 2024 imports
 def usmca(idx,p):
     out={}
     for s in SECT:
-        gs=[g for g in imp if g2s[g]==s and g in usm]
+        gs=[g for g in imp if g2s.get(g)==s and g in usm]
         W=sum(imp[g][p] for g in gs); out[s]=sum(imp[g][p]*usm[g][idx] for g in gs)/W if W else 0
     return out
 U={'CAN':usmca(0,'canada'),'MEX':usmca(1,'mexico')}
-print(json.dumps({'subj':subj,'cov':cov,'cov_al':cov_al,'s232':{p:s232(p) for p in P},'scu':{p:scu(p) for p in P},'U':U},indent=1))
+print(json.dumps({'subj':subj,'cov':cov,'cov_al':cov_al,'s232_by_sector':SA,'s232_old_metals_share':{p:s232_of(p) for p in P},'U':U},indent=1))
 
 # ------------------------------------------------------------------ emit TOML
 def pct(r):
@@ -89,31 +105,35 @@ def sec(txt):
     for l in txt.strip().split('\n'): out.append('# '+l if l else '#')
     out.append('# '+'-'*98); out.append('')
 
+# Section 122 (us_2026.toml) bins: one layer per bin, one rate each (10% x the bin's subject share).
 BINS=[('a',['TEXTILE_APPAREL','ELECTRICAL_EQUIP','MOTOR_VEHICLES'],1.0),
-      ('b',['AGRI_FOOD','WOOD_PAPER','CHEM_PLASTICS','MACHINERY','OTHER_MFG'],None),
+      ('b',['AGRICULTURE','FISHING','FOOD','OTHER_MINING','WOOD','PAPER','CHEMICALS','RUBBER_PLASTICS','MACHINERY','OTHER_MFG'],None),
       ('elec',['ELECTRONICS'],subj['ELECTRONICS']),
       ('otn',['OTHER_TRANSPORT'],subj['OTHER_TRANSPORT']),
-      ('metals',['METALS_MINERALS'],subj['METALS_MINERALS'])]
+      ('metals',METALS,None)]
 # bin b factor: weighted by world2024 US imports from exporters other than CHN/CAN/MEX
 wb={s:sum(v for (e,ss),(v,t) in base.items() if ss==s and e not in ('CHN','CAN','MEX')) for s in SECT}
 fb=sum(wb[s]*subj[s] for s in BINS[1][1])/sum(wb[s] for s in BINS[1][1])
 BINS[1]=('b',BINS[1][1],fb)
+# metals bin: the subject share of the four sectors together (the tracker's change over their GTAP codes)
+fm=max(0.0,min(1.0,sum(num[s] for s in METALS)/sum(den[s] for s in METALS)))
+BINS[4]=('metals',METALS,fm)
+NOBIN=[s_ for s_ in SECT if not any(s_ in secs for _,secs,_ in BINS)]
+assert NOBIN==['ENERGY_EXTRACTION','PETROLEUM','PHARMA'], NOBIN
 RECIP=[]  # names of reciprocal-type layers that cover MOTOR_VEHICLES (for autos exclusive_with)
 A2='Annex II'
 EO14257='IEEPA: EO 14257 (2025-04-02, 90 FR 15041), 10% from 2025-04-05; EO 14266 (2025-04-09) pause; electronics exemption memorandum of 2025-04-11 (CBP CSMS 64724565); EO 14326 (2025-07-31, Annex I rates from 2025-08-07)'
 # Subject shares by exporter and sector at HTS-10 level (scenarios/tools/subject_shares/: 2024 US
 # imports by HS-10 and country from The Budget Lab's Tariff-Model, the tracker's exempt HTS-10
-# lines); exporters without their own row take the aggregates' `OTHER` row. METALS_MINERALS also
-# x (1 - the Section 232 steel/aluminium share): 232 goods are not subject.
+# lines); exporters without their own row take the aggregates' `OTHER` row. IRON_STEEL,
+# NONFERROUS_METALS and FABRICATED_METALS also x (1 - the sector's Section 232 steel/aluminium
+# share, note (2)): 232 goods are not subject.
 SUBJ={}
 for r in csv.DictReader(open(os.path.join(REPO,'scenarios','tools','subject_shares','subject_shares.csv'))):
     if r['subject_share']: SUBJ[r['exporter'],r['sector']]=float(r['subject_share'])
-BL_GROUP={'CHN':'china','EU27':'eu','JPN':'japan','GBR':'uk','KOR':'ftrow','CAN':'canada','MEX':'mexico'}
 def subj_of(region, sector):
     v=SUBJ.get((region,sector), SUBJ.get(('OTHER',sector), 0.0))
-    if sector=='METALS_MINERALS':
-        v*=1-s232(BL_GROUP.get(region,'row'))
-    return round(v,4)
+    return round(v*not232(sector),4)
 def recip_cov(prefix, exporters, path, authority, note=None, share_region=None):
     """One reciprocal-type layer per exporter group with `coverage` = its subject shares by sector."""
     region=share_region or (exporters if isinstance(exporters,str) else 'OTHER')
@@ -148,27 +168,31 @@ hdr=f'''# What the US actually did in 2025: every dated US tariff measure of 202
 #     pharma, semiconductors, bullion, some minerals and chemicals), the 2025-04-11 electronics
 #     exemption (smartphones, computers) and the Section 232 goods (exempt from reciprocal):
 #       {", ".join(f"{s} {subj[s]:.3f}" for s in SECT)}
-#     ENERGY_MINING (0.03) and PHARMA (0.01) are treated as fully exempt (not covered).
-#     Bins used below (one layer per bin, because one layer has one rate):
+#     {", ".join(f"{s_} ({subj[s_]:.3f})" for s_ in NOBIN)} are treated as fully exempt (not covered).
+#     Bins used in us_2026.toml (Section 122; one layer per bin, because one layer has one rate):
 #       a      TEXTILE_APPAREL, ELECTRICAL_EQUIP, MOTOR_VEHICLES   1.000 (tracker 1.00/1.00; MV: autos 232 displaces it)
-#       b      AGRI_FOOD, WOOD_PAPER, CHEM_PLASTICS, MACHINERY, OTHER_MFG   {fb:.3f}
-#              (= their subject shares {", ".join(f"{subj[s]:.2f}" for s in BINS[1][1])} weighted by world2024 US imports excl. CHN/CAN/MEX)
-#       elec   ELECTRONICS {subj["ELECTRONICS"]:.3f}    otn  OTHER_TRANSPORT {subj["OTHER_TRANSPORT"]:.3f}    metals  METALS_MINERALS {subj["METALS_MINERALS"]:.3f}
+#       b      {", ".join(BINS[1][1])}   {fb:.3f}
+#              (= their subject shares {", ".join(f"{subj[s_]:.2f}" for s_ in BINS[1][1])} weighted by world2024 US imports excl. CHN/CAN/MEX)
+#       elec   ELECTRONICS {subj["ELECTRONICS"]:.3f}    otn  OTHER_TRANSPORT {subj["OTHER_TRANSPORT"]:.3f}
+#       metals {", ".join(METALS)} {fm:.3f} (over their GTAP codes together)
 #     Caveat: the tracker applies one exempt list (ieepa_exempt_products_hts.csv, 4,297 HTS-10 lines)
-#     at every date, so AGRI_FOOD (coffee, bananas, beef: exempt only from 2025-11-14, MEM) and
+#     at every date, so AGRICULTURE and FOOD (coffee, bananas, beef: exempt only from 2025-11-14, MEM) and
 #     OTHER_TRANSPORT (civil aircraft: EU/JPN/GBR deals, from Sep 2025) are more exempt here than
 #     they were before those dates. The shares are world-wide, not per exporter (Taiwan's and
 #     Mexico's electronics are mostly exempt servers/computers; the language can't say so).
 #
-# (2) Section 232 steel/aluminium coverage of METALS_MINERALS, from BL etr_by_gtap: the change
-#     2025-04-17 -> 2025-07-17 (232 25% -> 50%) / 25% per GTAP code: i_s {cov["i_s"]:.3f},
-#     fmp {cov["fmp"]:.3f}, nfm {cov_al:.3f} (the nfm change {cov["nfm"]:.3f} x 25% minus copper 50% on an
-#     assumed 6.5% of nfm: ~5 bn semi-finished copper of 76.6 bn, MEM), nmm 0. Weighted by W by
-#     partner: CHN {s232("china"):.3f}, CAN {s232("canada"):.3f}, MEX {s232("mexico"):.3f}, GBR {s232("uk"):.3f}, JPN {s232("japan"):.3f},
-#     EU27 {s232("eu"):.3f}, KOR (BL "ftrow") {s232("ftrow"):.3f}, all others (BL "row") {s232("row"):.3f}.
+# (2) Section 232 steel/aluminium coverage by sector, from BL etr_by_gtap: the change
+#     2025-04-17 -> 2025-07-17 (232 25% -> 50%) / 25% of the sector's GTAP code (one code each):
+#     IRON_STEEL (i_s) {SA["IRON_STEEL"]:.3f}, FABRICATED_METALS (fmp: derivatives) {SA["FABRICATED_METALS"]:.3f},
+#     NONFERROUS_METALS (nfm: aluminium) {SA["NONFERROUS_METALS"]:.3f} (the nfm change {cov["nfm"]:.3f} x 25% minus copper 50% on an
+#     assumed 6.5% of nfm: ~5 bn semi-finished copper of 76.6 bn, MEM), NONMETALLIC_MINERALS (nmm) not covered.
+#     The same shares for every partner (the tracker's changes are by GTAP code, not by partner); the
+#     partners' metals mixes now enter through the sectors themselves. (Before world2024 2024.8 one
+#     share of METALS_MINERALS per partner, weighted by W: CHN {s232_of("china"):.3f}, CAN {s232_of("canada"):.3f}, EU27 {s232_of("eu"):.3f}, all
+#     others {s232_of("row"):.3f}.)
 #
 # (3) USMCA claim shares (exempt from the CAN/MEX IEEPA duties from 2025-03-07), BL
-#     usmca_shares_by_gtap.csv weighted by W to the 13 sectors (the tracker's H2-2025 level, mean
+#     usmca_shares_by_gtap.csv weighted by W to the 22 sectors (the tracker's H2-2025 level, mean
 #     0.868), scaled month by month to the monthly claim rates of BL SOURCE.md (0.48 in March, 0.50
 #     April-June, 0.86 from July): the layers' `coverage` steps are the shares NOT claiming.
 #     The tracker's own etr_*.csv use ~2024 claim rates (CA 0.38, MX 0.49); tests/cli/etr.rs checks
@@ -273,7 +297,7 @@ floor_layers('EU27',lambda s,t0,f:[('2025-04-05',0.10*f,f'M: 10% x {f:.3f}'),('2
    EO14257+'; EU framework (joint statement 2025-08-21) (M; A1)',
    'EU27: 10% from 2025-04-05; from 2025-08-07 the all-in 15% floor (A1: 15% minus MFN, 0 where MFN >= 15%),\n'
    'written per sector as (15% - world2024 t0 of the sector) x subject share. The true product-level floor\n'
-   'averages max(15% - MFN_i, 0), which is >= this where MFN varies inside a sector (AGRI_FOOD, TEXTILE_APPAREL).')
+   'averages max(15% - MFN_i, 0), which is >= this where MFN varies inside a sector (FOOD, AGRICULTURE, TEXTILE_APPAREL).')
 floor_layers('JPN',lambda s,t0,f:[('2025-04-05',0.10*f,f'M: 10% x {f:.3f}'),('2025-08-07',0.15*f,f'A1: Japan 15% stacked, x {f:.3f}'),('2025-09-12',max(0.15-t0,0)*f,f'M: Japan floor from 2025-09-12: (15% - t0 {100*t0:.2f}%) x {f:.3f}')],
    EO14257+'; EO 14345 (2025-09-04, Japan agreement) (M; A1; BL revision_dates rev_23)',
    'Japan: 10% from 2025-04-05, 15% stacked on MFN from 2025-08-07, the all-in 15% floor from 2025-09-12 (M,\nthe tracker\'s date; the order made it retroactive to 2025-08-07), per sector as for the EU.')
@@ -282,18 +306,26 @@ sec('Country-specific IEEPA orders: India Russian-oil penalty, Brazil (M rows 11
 recip_cov('ieepa_india_russian_oil','IND',[('2025-08-27',0.25,'M: +25% on top of the 25% reciprocal = 50%')],
       'IEEPA: EO 14329 (2025-08-06), effective 2025-08-27 (M)',
       note='Same product coverage as the reciprocal duty ("all not in Annex II", M), so the same subject shares.')
-bra_secs=['AGRI_FOOD','TEXTILE_APPAREL','CHEM_PLASTICS','ELECTRONICS','ELECTRICAL_EQUIP','MACHINERY','MOTOR_VEHICLES','OTHER_MFG']
+BRA_OUT=['ENERGY_EXTRACTION','PETROLEUM','OTHER_MINING','PAPER','PHARMA','OTHER_TRANSPORT']
+bra_secs=[s_ for s_ in SECT if s_ not in BRA_OUT and s_ not in SA]
 layer('ieepa_brazil','IEEPA: EO 14323 (2025-07-30), effective 2025-08-06 (M)','BRA',[('2025-08-06',0.40,'M: +40% on top of the 10% reciprocal')],sectors=bra_secs,
       note='Brazil +40%: all goods except its annex (civil aircraft, orange juice, energy, pulp, ~700 lines; M): modelled\n'
-           'as not covering ENERGY_MINING, OTHER_TRANSPORT (aircraft), WOOD_PAPER (pulp) and PHARMA; orange juice is\n'
-           'inside AGRI_FOOD (not separable). 232 metals are exempt: METALS_MINERALS below at 40% x (1 - 232 share).')
-layer('ieepa_brazil_metals','IEEPA: EO 14323 (2025-07-30), effective 2025-08-06 (M)','BRA',[('2025-08-06',0.40*(1-s232('row')),f'40% x (1 - 232 steel/alu share {s232("row"):.3f})')],sectors=['METALS_MINERALS'])
+           'as not covering ENERGY_EXTRACTION, PETROLEUM and OTHER_MINING (energy; other mining 0.2 bn, left out with\n'
+           'it as before), OTHER_TRANSPORT (aircraft), PAPER (pulp) and PHARMA. WOOD is covered: pulp is in PAPER, and\n'
+           'Brazil\'s wood products (mouldings, plywood, lumber, doors) paid the 50% (press: the timber industry\n'
+           'association Abimci reported its US exports down 55% in Aug-Oct 2025).\n'
+           'Orange juice is inside FOOD (not separable). 232 metals are exempt: IRON_STEEL, NONFERROUS_METALS and\n'
+           'FABRICATED_METALS below at 40% on the share outside 232 steel/aluminium (note (2)).')
+layer('ieepa_brazil_metals','IEEPA: EO 14323 (2025-07-30), effective 2025-08-06 (M)','BRA',[('2025-08-06',0.40,'M: +40%')],sectors=list(SA),
+      coverage=[('2025-08-06',{s_:not232(s_) for s_ in SA},'1 - the 232 steel/alu share of the sector (note (2))')])
 
 # ---------------- Canada / Mexico
 sec('Canada and Mexico IEEPA (M rows 8-10): 25% from 2025-03-04, USMCA-qualifying goods exempt from\n'
     '2025-03-07; Canada 35% from 2025-08-01; energy and potash 10%. Coverage per sector = 1 - USMCA claim share, by\n'
-    'month; METALS_MINERALS also x (1 - 232 steel/alu share) (232 goods are not subject). Potash (inside\n'
-    'CHEM_PLASTICS) is left at the general rate.')
+    'month; IRON_STEEL, NONFERROUS_METALS and FABRICATED_METALS also x (1 - the sector\'s 232 steel/alu share) (232\n'
+    'goods are not subject). Energy (ENERGY_EXTRACTION, PETROLEUM, OTHER_MINING: "energy or energy resources" of\n'
+    'EO 14156 s.8(a), which include uranium and critical minerals, MEM) at the 10% rate. Potash (inside CHEMICALS)\n'
+    'is left at the general rate.')
 # Monthly USMCA claim shares (both countries together; BL SOURCE.md, from the tracker's
 # docs/analysis/usmca_share_method_comparison.md) scale the tracker's sector shares
 # (usmca_shares_by_gtap.csv, the H2-2025 level, mean 0.868) month by month.
@@ -305,46 +337,49 @@ for reg,p,auth in [('CAN','canada','IEEPA: EO 14193 (2025-02-01), EO 14231 (2025
     def cov_at(scale, energy):
         out={}
         for s_ in SECT:
-            if (s_=='ENERGY_MINING')!=energy: continue
-            k=(1-s232(p)) if s_=='METALS_MINERALS' else 1.0
-            out[s_]=max(0.0,1-min(1.0,U[reg][s_]*scale))*k
+            if (s_ in ENERGY)!=energy: continue
+            out[s_]=max(0.0,1-min(1.0,U[reg][s_]*scale))*not232(s_)
         return out
     for energy in (False,True):
         hi=0.10 if energy else 0.25
         path=[('2025-03-04',hi,f'M: {pct(hi)}')]
         if reg=='CAN' and not energy:
             path.append(('2025-08-01',0.35,'M: Canada 35%'))
-        full={s_:((1-s232(p)) if s_=='METALS_MINERALS' else 1.0) for s_ in SECT if (s_=='ENERGY_MINING')==energy}
-        cov=[('2025-03-04',full,'no USMCA exemption yet; METALS_MINERALS x (1 - 232 steel/alu share): 232 goods are not subject')]
+        full={s_:not232(s_) for s_ in SECT if (s_ in ENERGY)==energy}
+        cov=[('2025-03-04',full,'no USMCA exemption yet; 232 steel/alu sectors x (1 - their 232 share): 232 goods are not subject')]
         cov+=[(d,cov_at(v/H2,energy),f'not claiming USMCA: claims {v:.3f} this month') for d,v in MONTHLY]
         nm=f'ieepa_{reg.lower()}'+('_energy' if energy else '')
-        layer(nm,auth,reg,path,sectors=[s_ for s_ in SECT if (s_=='ENERGY_MINING')==energy],coverage=cov)
+        layer(nm,auth,reg,path,sectors=[s_ for s_ in SECT if (s_ in ENERGY)==energy],coverage=cov)
         if not energy: RECIP.append(nm)
 
 # ---------------- Section 232
 sec('Section 232 (Trade Expansion Act 1962). Steel/aluminium, copper and lumber/furniture cover part of a sector:\n'
     'the statutory rate with `coverage` = that part (AVE rate x coverage, note (2)); their exemption from the reciprocal and CAN/MEX duties is already in the\n'
     'subject shares, so they carry no exclusive_with. Autos cover ~all of MOTOR_VEHICLES and use exclusive_with.')
-SAP={'CHN':'china','CAN':'canada','MEX':'mexico','JPN':'japan','EU27':'eu','KOR':'ftrow'}
-for reg,p in SAP.items():
+# One layer per partner as before (the names stay; GBR's rate differs); the coverage is by sector
+# (note (2)) and so the same for every partner.
+S232=list(SA)
+SA_COV=lambda: {s_:SA[s_] for s_ in S232}
+for reg in ['CHN','CAN','MEX','JPN','EU27','KOR']:
     layer(f's232_steel_alu_{reg.lower()}','s232: Proclamations 10895/10896 (2025-02-10, effective 2025-03-12), Proclamation 10947 (2025-06-03, 50% from 2025-06-04) (M)',reg,
-      [('2025-03-12',0.25,'M'),('2025-06-04',0.50,'M')],sectors=['METALS_MINERALS'],
-      coverage=[('2025-03-12',s232(p),'steel/alu share of METALS_MINERALS (note (2))')])
+      [('2025-03-12',0.25,'M'),('2025-06-04',0.50,'M')],sectors=S232,
+      coverage=[('2025-03-12',SA_COV(),'steel/alu share of each sector (note (2))')])
 layer('s232_steel_alu_gbr','s232: Proclamations 10895/10896 (effective 2025-03-12); UK kept at 25% from 2025-06-04 (Proclamation 10947) (M)','GBR',
-      [('2025-03-12',0.25,'M')],sectors=['METALS_MINERALS'],coverage=[('2025-03-12',s232('uk'),'steel/alu share (note (2))')])
+      [('2025-03-12',0.25,'M')],sectors=S232,coverage=[('2025-03-12',SA_COV(),'steel/alu share of each sector (note (2))')])
 layer('s232_steel_alu_other','s232: Proclamations 10895/10896 (effective 2025-03-12), Proclamation 10947 (50% from 2025-06-04) (M)','*',
-      [('2025-03-12',0.25,'M'),('2025-06-04',0.50,'M')],coverage=[('2025-03-12',s232('row'),'steel/alu share (BL "row" mix, note (2))')],
-      except_=['CHN','CAN','MEX','JPN','EU27','KOR','GBR'],sectors=['METALS_MINERALS'],
+      [('2025-03-12',0.25,'M'),('2025-06-04',0.50,'M')],coverage=[('2025-03-12',SA_COV(),'steel/alu share of each sector (note (2))')],
+      except_=['CHN','CAN','MEX','JPN','EU27','KOR','GBR'],sectors=S232,
       note='Russian aluminium 200% (M) is not separable. For China the 2018 232 duties already in t0 are not netted out.')
-cu=sum(imp['nfm'][p]*CU_NFM for p in P)/sum(imp[g][p] for g in SA for p in P)
-layer('s232_copper','s232: Proclamation 10962 (2025-07-30), effective 2025-08-01 (M)','*',[('2025-08-01',0.50,'M')],sectors=['METALS_MINERALS'],
-      coverage=[('2025-08-01',cu,'copper share of METALS_MINERALS (below)')],
-      note=f'Copper 50% on semi-finished copper and intensive derivatives (cathodes, scrap excluded; M). Share: an assumed\n6.5% of nfm (MEM: ~5 bn) = {cu:.4f} of METALS_MINERALS (W). The reciprocal duty on these goods is not removed\n(over-count <= reciprocal rate x {cu:.3f}).')
-LUM=8/ (sum(imp[g][p] for g in ('lum','ppp') for p in P)/1e9)
+NFM=sum(imp['nfm'][p] for p in P)/1e9
+layer('s232_copper','s232: Proclamation 10962 (2025-07-30), effective 2025-08-01 (M)','*',[('2025-08-01',0.50,'M')],sectors=['NONFERROUS_METALS'],
+      coverage=[('2025-08-01',CU_NFM,'copper share of NONFERROUS_METALS (below)')],
+      note=f'Copper 50% on semi-finished copper and intensive derivatives (cathodes, scrap excluded; M). Share: an assumed\n~5 bn (MEM) of nfm = NONFERROUS_METALS {NFM:.1f} bn (W) = {CU_NFM:.3f}. The reciprocal duty on these goods is not removed\n(over-count <= reciprocal rate x {CU_NFM:.3f} of NONFERROUS_METALS).')
+WOODBN=sum(imp['lum'][p] for p in P)/1e9
+LUM=8/WOODBN
 FUR=15/(sum(imp['omf'][p] for p in P)/1e9 + 0)  # of omf only; OTHER_MFG = omf
-layer('s232_lumber','s232: Proclamation 11000 (2025-09-29), effective 2025-10-14 (M)','*',[('2025-10-14',0.10,'M')],sectors=['WOOD_PAPER'],except_=['GBR'],
-      coverage=[('2025-10-14',LUM,'softwood-lumber share of WOOD_PAPER (below)')],
-      note=f'Softwood lumber 10% on an assumed ~8 bn of WOOD_PAPER {sum(imp[g][p] for g in ("lum","ppp") for p in P)/1e9:.1f} bn (MEM) = {LUM:.3f}. EU/JPN cap (15% incl. MFN) ~ no\nchange at 10%; GBR 10% (M) also ~ the same: GBR excluded only for the furniture cap. Reciprocal on these lines not removed.')
+layer('s232_lumber','s232: Proclamation 11000 (2025-09-29), effective 2025-10-14 (M)','*',[('2025-10-14',0.10,'M')],sectors=['WOOD'],except_=['GBR'],
+      coverage=[('2025-10-14',LUM,'softwood-lumber share of WOOD (below)')],
+      note=f'Softwood lumber 10% on an assumed ~8 bn (MEM) of lum = WOOD {WOODBN:.1f} bn (W) = {LUM:.3f}. EU/JPN cap (15% incl. MFN) ~ no\nchange at 10%; GBR 10% (M) also ~ the same: GBR excluded only for the furniture cap. Reciprocal on these lines not removed.')
 layer('s232_furniture','s232: Proclamation 11000 (2025-09-29), effective 2025-10-14 (M)','*',[('2025-10-14',0.25,'M')],sectors=['OTHER_MFG'],except_=['GBR','EU27','JPN'],
       coverage=[('2025-10-14',FUR,'upholstered furniture + cabinets/vanities share of OTHER_MFG (below)')],
       note=f'Upholstered furniture 25%, kitchen cabinets and vanities 25% (M) on an assumed ~15 bn of OTHER_MFG {sum(imp["omf"][p] for p in P)/1e9:.1f} bn\n(MEM) = {FUR:.3f}. EU27/JPN capped at 15% incl. MFN and GBR 10% (M): below.')
@@ -385,15 +420,38 @@ layer('s232_autos_gbr',AUTH_A+'; US-UK Economic Prosperity Deal, EO 14309 (2025-
        ('2025-06-30',0.10*(VEH+PARTS),f'10% (quota ~ all 2024 UK car exports) x {VEH+PARTS:.2f}')],sectors=['MOTOR_VEHICLES'],exclusive=excl())
 
 # ---------------- retaliation
-out.append('''# ----------------------------------------------------------------------------------------------------
+# China's Feb/Mar lists as sector AVEs: the listed goods' 2024 US exports to China (MEM, unverified;
+# USD bn) at their rates, over world2024's US exports to China in the sector (flows.csv, importer CHN),
+# or over the listed goods themselves where they make up the whole sector.
+RET_ENERGY=[('crude oil',6.0,0.10),('LNG and coal',4.0,0.15)]      # all of ENERGY_EXTRACTION (coal, oil, gas)
+RET_AGRI={'AGRICULTURE':[('soybeans',12.8,0.10),('sorghum',1.3,0.10),('fruit and vegetables',0.8,0.10),
+                         ('cotton',1.5,0.15),('wheat',0.3,0.15),('corn',0.3,0.15)],
+          'FOOD':[('beef',1.6,0.10),('pork',1.1,0.10),('aquatic products (frozen, prepared)',0.8,0.10),('dairy',0.6,0.10),('chicken',0.9,0.15)],
+          'FISHING':[('aquatic products',None,0.10)]}                # all of FISHING
+def ret_ave(sector, items):
+    if items[0][1] is None: return items[0][2]
+    listed=sum(v for _,v,_ in items)
+    return sum(v*r for _,v,r in items)/max(us_to_chn[sector]/1e9, listed)
+def ret_items(items):
+    return ', '.join(f'{n} {v:.1f}' if v is not None else n for n,v,_ in items)
+AVE_EN=ret_ave('ENERGY_EXTRACTION',RET_ENERGY)
+AVE_AG={s_:ret_ave(s_,v) for s_,v in RET_AGRI.items()}
+def ave_txt(x): return pct(round(x,3))
+out.append(f'''# ----------------------------------------------------------------------------------------------------
 # China's retaliation on US goods. Feb/Mar product lists are MEM (State Council Tariff Commission
-# announcements 2025-02-04 and 2025-03-04; not in the stored data), written as sector AVEs:
-#   2025-02-10: coal, LNG 15%; crude oil 10% -> ENERGY_MINING ~12% (2024 US exports to China, MEM: crude ~6 bn
-#               at 10%, LNG+coal ~4 bn at 15%); agricultural machinery, large cars, pickups 10% -> not modelled
-#               (small shares of MACHINERY / MOTOR_VEHICLES).
+# announcements 2025-02-04 and 2025-03-04; not in the stored data), written as sector AVEs (2024 US
+# exports to China of the listed goods, MEM, over world2024's US exports to China in the sector):
+#   2025-02-10: coal, LNG 15%; crude oil 10% -> ENERGY_EXTRACTION {ave_txt(AVE_EN)} (all of the sector; MEM: crude ~6 bn
+#               at 10%, LNG+coal ~4 bn at 15%); refined products (PETROLEUM: LPG) and OTHER_MINING not listed;
+#               agricultural machinery, large cars, pickups 10% -> not modelled (small shares of MACHINERY /
+#               MOTOR_VEHICLES).
 #   2025-03-10: chicken, wheat, corn, cotton 15%; soybeans, sorghum, pork, beef, aquatic products, fruit,
-#               vegetables, dairy 10% -> AGRI_FOOD ~10% (soybeans 12.8 of ~25 bn farm exports at 10%; the 15%
-#               items ~3 bn; processed food partly uncovered: ~10% overall, MEM). Suspended from 2025-11-10 (MEM).
+#               vegetables, dairy 10% (~{sum(v for it in RET_AGRI.values() for _,v,_ in it if v):.0f} of ~25 bn farm exports, MEM) ->
+#               AGRICULTURE {ave_txt(AVE_AG["AGRICULTURE"])} ({ret_items(RET_AGRI["AGRICULTURE"][:3])},
+#                 {ret_items(RET_AGRI["AGRICULTURE"][3:])} bn of {us_to_chn["AGRICULTURE"]/1e9:.1f} bn; logs, hides, hay not listed),
+#               FOOD {ave_txt(AVE_AG["FOOD"])} ({ret_items(RET_AGRI["FOOD"][:3])},
+#                 {ret_items(RET_AGRI["FOOD"][3:])} bn of {us_to_chn["FOOD"]/1e9:.1f} bn; processed food, feeds, beverages not listed),
+#               FISHING {ave_txt(AVE_AG["FISHING"])} (aquatic products, all of it). Suspended from 2025-11-10 (MEM).
 #   2025-04-10 84%, 2025-04-12 125%, 2025-05-14 10% on all US goods (T; the announced 34% never applied).
 # ----------------------------------------------------------------------------------------------------
 
@@ -403,22 +461,25 @@ authority = "PRC State Council Tariff Commission announcement of 2025-02-04 (MEM
 by = "CHN"
 against = "USA"
 mode = "fixed"
-sectors = ["ENERGY_MINING"]
-rate = "12%"          # coal/LNG 15%, crude 10%, weighted ~6:4 (MEM)
+sectors = ["ENERGY_EXTRACTION"]
+rate = "{ave_txt(AVE_EN)}"          # coal/LNG 15%, crude 10%, weighted ~6:4 (MEM)
 effective = 2025-02-10
-
-[[retaliation]]
-name = "china_retaliation_agri"
+''')
+for nm,s_,why in [('china_retaliation_agri','AGRICULTURE','soybeans, sorghum, fruit, vegetables 10%; cotton, wheat, corn 15%'),
+                  ('china_retaliation_agri_food','FOOD','beef, pork, aquatic products, dairy 10%; chicken 15%'),
+                  ('china_retaliation_agri_fishing','FISHING','aquatic products 10%')]:
+    out.append(f'''[[retaliation]]
+name = "{nm}"
 authority = "PRC State Council Tariff Commission announcement of 2025-03-04 (MEM); suspended from 2025-11-10 (MEM)"
 by = "CHN"
 against = "USA"
 mode = "fixed"
-sectors = ["AGRI_FOOD"]
-rate = "10%"          # 10-15% on farm goods, ~10% AVE on AGRI_FOOD (MEM)
+sectors = ["{s_}"]
+rate = "{ave_txt(AVE_AG[s_])}"          # {why}: AVE on {s_} (MEM weights)
 effective = 2025-03-10
 expires = 2025-11-10
-
-[[retaliation]]
+''')
+out.append('''[[retaliation]]
 name = "china_counter_tariff"
 authority = "PRC State Council Tariff Commission (2025-04-09, 2025-04-11, 2025-05-12) (T)"
 by = "CHN"
@@ -447,7 +508,7 @@ var=['# Generated by scenarios/tools/us_2025/gen.py: scenarios/us_2025.toml with
      'name = "us_2025_claims2024"', '']
 for reg,claim,p in [('CAN',0.38,'canada'),('MEX',0.49,'mexico')]:
     for energy in (False,True):
-        c={s_:(1-claim)*((1-s232(p)) if s_=='METALS_MINERALS' else 1.0) for s_ in SECT if (s_=='ENERGY_MINING')==energy}
+        c={s_:(1-claim)*not232(s_) for s_ in SECT if (s_ in ENERGY)==energy}
         var+=['[[layer]]',f'name = "ieepa_{reg.lower()}'+('_energy"' if energy else '"'),f'coverage = {cov_txt(c)}','coverage_step = []','']
 os.makedirs(os.path.join(REPO,'tests','scenarios'),exist_ok=True)
 open(os.path.join(REPO,'tests','scenarios','us_2025_claims2024.toml'),'w').write('\n'.join(var))
@@ -489,9 +550,9 @@ for b,secs,f in BINS:
     add_expiry()
 for reg,p_ in [('CAN','canada'),('MEX','mexico')]:
     scale=MONTHLY[-1][1]/H2
-    cov={s_:max(0.0,1-min(1.0,U[reg][s_]*scale))*((1-s232(p_)) if s_=='METALS_MINERALS' else 1.0) for s_ in SECT if s_!='ENERGY_MINING'}
+    cov={s_:max(0.0,1-min(1.0,U[reg][s_]*scale))*not232(s_) for s_ in SECT if s_ not in ENERGY}
     layer(f's122_{reg.lower()}',S122+'; USMCA goods exempt',reg,[('2026-02-24',0.10,'10% on goods not claiming USMCA')],
-          sectors=[s_ for s_ in SECT if s_!='ENERGY_MINING'],coverage=[('2026-02-24',cov,'not claiming USMCA (December 2025 claims)')])
+          sectors=[s_ for s_ in SECT if s_ not in ENERGY],coverage=[('2026-02-24',cov,'not claiming USMCA (December 2025 claims)')])
     add_expiry()
 y26+=out; out=saved_out
 # Section 232 goods are not subject to Section 122 either (as for the reciprocal duty): the autos
