@@ -225,7 +225,7 @@ fn golden_first_draws() {
     );
 }
 
-const GOLDEN: &str = "9ace82b4d9389bf4";
+const GOLDEN: &str = "cd16b0de80286003";
 
 #[test]
 fn compare_uses_common_random_numbers() {
