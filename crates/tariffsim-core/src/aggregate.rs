@@ -83,7 +83,8 @@ impl SectorGrouping {
     }
 
     /// A grouping written as `spec`: a name of [`NAMED_GROUPINGS`] (`coarse13`) or a
-    /// comma-separated list of codes, each resolved by [`SectorGrouping::from_codes`].
+    /// comma-separated list of codes, each resolved by [`SectorGrouping::from_codes`] (the label
+    /// is the name, or the codes joined by commas without spaces).
     ///
     /// Errors: [`CoreError::UnknownGroupingCode`] for a code that is neither a sector nor a
     /// sector group of `set` (a single unknown word is reported as an unknown grouping name).
@@ -103,7 +104,7 @@ impl SectorGrouping {
                 ),
             });
         }
-        Self::from_codes(spec, &codes, set)
+        Self::from_codes(&codes.join(","), &codes, set)
     }
 
     /// A grouping from output codes: each one a sector of `set` (an output sector of its own, with
@@ -560,7 +561,7 @@ mod tests {
     fn parse_reads_named_groupings_and_code_lists() {
         let b = fine();
         let g = SectorGrouping::parse(" AB , CD ", b.sectors()).unwrap();
-        assert_eq!(g.label(), "AB , CD");
+        assert_eq!(g.label(), "AB,CD");
         assert_eq!(g.sectors().len(), 2);
         assert_eq!(g.sectors()[1].members, vec![2, 3]);
         for (spec, code) in [("NOPE", "NOPE"), ("AB,XX", "XX"), ("coarse13", "AGRI_FOOD")] {
