@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use std::path::{Path, PathBuf};
 use tariffsim_core::{Baseline, Horizon};
 use tariffsim_runner::mc::RunSettings;
-use tariffsim_scenario::{Document, Scenario};
+use tariffsim_scenario::{Document, LoadOptions, Scenario};
 
 create_exception!(
     _tariffsim,
@@ -48,12 +48,9 @@ fn load(path: &str, overrides: Option<&str>) -> PyResult<(Scenario, Baseline)> {
             Document::load_with(&child, &mut read).map_err(scenario_err)?
         }
     };
-    let name = doc.baseline_ref().map_err(scenario_err)?;
-    let baseline = tariffsim_data::load(&name).map_err(|e| {
-        scenario_err(doc.baseline_error(format!("cannot load baseline `{name}`: {e}")))
-    })?;
-    let scenario = doc.resolve(&baseline).map_err(scenario_err)?;
-    Ok((scenario, baseline))
+    // As the CLI: the baseline the file names, aggregated as its `[baseline] sectors` says.
+    doc.resolve_with(&LoadOptions::default(), tariffsim_data::load)
+        .map_err(scenario_err)
 }
 
 fn run_err(e: impl std::fmt::Display) -> PyErr {

@@ -21,6 +21,8 @@ pub struct Args {
     #[arg(long, value_name = "X")]
     pub require_coverage: Option<f64>,
     #[command(flatten)]
+    pub sectors: super::check::SectorsArg,
+    #[command(flatten)]
     pub mc: super::montecarlo::McArgs,
 }
 
@@ -44,7 +46,7 @@ pub fn run(args: &Args) -> Result<()> {
             "`backtest` runs whole; shard a `run` and `merge` it instead",
         ));
     }
-    let (mut sc, baseline) = super::check::load(&args.file)?;
+    let (mut sc, baseline) = super::check::load(&args.file, &args.sectors)?;
     super::montecarlo::apply_horizon(&mut sc, &args.mc);
     let observed = tariffsim_runner::backtest::read_observed(&args.observed, &baseline, &sc)
         .map_err(super::montecarlo::runner_error)?;

@@ -14,6 +14,8 @@ pub struct Args {
     /// Scenario B (compared against A).
     pub b: PathBuf,
     #[command(flatten)]
+    pub sectors: super::check::SectorsArg,
+    #[command(flatten)]
     pub mc: McArgs,
 }
 
@@ -25,8 +27,8 @@ pub fn run(args: &Args) -> Result<()> {
             "`compare` is a Monte Carlo comparison; `--point` does not apply",
         ));
     }
-    let (mut a, baseline_a) = super::check::load(&args.a)?;
-    let (mut b, baseline_b) = super::check::load(&args.b)?;
+    let (mut a, baseline_a) = super::check::load(&args.a, &args.sectors)?;
+    let (mut b, baseline_b) = super::check::load(&args.b, &args.sectors)?;
     montecarlo::apply_horizon(&mut a, &args.mc);
     montecarlo::apply_horizon(&mut b, &args.mc);
     let mut settings = montecarlo::settings(&a, &args.mc)?;

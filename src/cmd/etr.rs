@@ -116,7 +116,7 @@ pub fn run(args: &Args) -> Result<()> {
     if let Some(dir) = &args.plot {
         super::montecarlo::out_dir_ok(dir, "--plot")?;
     }
-    let (sc, b) = super::check::load(&args.file)?;
+    let (sc, b) = super::check::load(&args.file, &super::check::SectorsArg::default())?;
     let importer = match &args.importer {
         None => sc.focus.importer,
         Some(code) => b.regions().index_of(code).ok_or_else(|| {

@@ -2,7 +2,8 @@
 //! elasticities (the data crate's defaults with the file's `[elasticities]` applied) and prints
 //! the focus metrics per phase and day-weighted over the period; then (unless `--point`) runs the
 //! Monte Carlo over the elasticity priors into a run directory (`draws.csv`, `summary.json`,
-//! `phases.csv`, `manifest.json`) and prints p5/p50/p95 of the focus metrics.
+//! `phases.csv`, `manifest.json`) and prints p5/p50/p95 of the focus metrics. `--sectors`
+//! aggregates the baseline's sectors first (`coarse13`; recorded in `manifest.json`).
 
 use anyhow::{Context, Result};
 use std::path::PathBuf;
@@ -33,13 +34,15 @@ pub struct Args {
     #[arg(long)]
     pub verbose: bool,
     #[command(flatten)]
+    pub sectors: super::check::SectorsArg,
+    #[command(flatten)]
     pub mc: super::montecarlo::McArgs,
 }
 
 /// Runs `tariffsim run`.
 pub fn run(args: &Args) -> Result<()> {
     args.mc.validate()?;
-    let (mut sc, baseline) = super::check::load(&args.file)?;
+    let (mut sc, baseline) = super::check::load(&args.file, &args.sectors)?;
     super::montecarlo::apply_horizon(&mut sc, &args.mc);
     // Invalid central elasticities are invalid input; a failed solve names the file.
     super::montecarlo::point_elasticities(&sc, &baseline)?;

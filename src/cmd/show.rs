@@ -70,7 +70,7 @@ pub fn run(args: &Args) -> Result<()> {
     if let Some(dir) = &args.plot {
         super::montecarlo::out_dir_ok(dir, "--plot")?;
     }
-    let (sc, b) = super::check::load(&args.file)?;
+    let (sc, b) = super::check::load(&args.file, &super::check::SectorsArg::default())?;
     if let Some(dir) = &args.plot {
         let files = tariffsim_report::render_timeline(&sc, &b, dir)?;
         for f in files {

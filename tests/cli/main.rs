@@ -14,4 +14,5 @@ mod montecarlo;
 mod plot;
 mod reliability;
 mod run;
+mod sectors;
 mod show;

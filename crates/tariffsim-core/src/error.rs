@@ -107,6 +107,41 @@ pub enum CoreError {
         /// The code.
         code: String,
     },
+    /// A sector grouping leaves a sector of the baseline out of every output sector.
+    #[error(
+        "sector grouping `{grouping}` leaves out sector `{sector}`: every sector of the baseline must be in exactly one output sector"
+    )]
+    SectorNotGrouped {
+        /// The grouping's label (`coarse13`, or the codes it was written as).
+        grouping: String,
+        /// The sector left out.
+        sector: String,
+    },
+    /// A sector grouping puts a sector of the baseline in two output sectors.
+    #[error(
+        "sector grouping `{grouping}` puts sector `{sector}` in both `{first}` and `{second}`: every sector of the baseline must be in exactly one output sector"
+    )]
+    SectorGroupedTwice {
+        /// The grouping's label.
+        grouping: String,
+        /// The sector listed twice.
+        sector: String,
+        /// The first output sector that holds it.
+        first: String,
+        /// The second one.
+        second: String,
+    },
+    /// A sector grouping names a code that is neither a sector nor a sector group of the
+    /// baseline (or, written as one word, is not a named grouping either).
+    #[error(
+        "sector grouping `{grouping}`: `{code}` is neither a sector nor a sector group of the baseline"
+    )]
+    UnknownGroupingCode {
+        /// The grouping as written.
+        grouping: String,
+        /// The unknown code.
+        code: String,
+    },
     /// Inputs that do not belong together (different region sets, a model that needs data the
     /// baseline lacks, ...).
     #[error("{0}")]

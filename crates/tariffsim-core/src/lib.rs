@@ -55,6 +55,7 @@
 
 #![deny(clippy::float_cmp)]
 
+pub mod aggregate;
 pub mod baseline;
 pub mod elasticity;
 pub mod equilibrium;
@@ -69,6 +70,7 @@ pub mod simd;
 pub mod tariff;
 pub mod tolerance;
 
+pub use aggregate::{AggregateSector, SectorGrouping};
 pub use baseline::{Baseline, Provenance};
 pub use elasticity::{Elasticities, Family, Horizon, HorizonScale, SupplyScope};
 pub use equilibrium::Equilibrium;

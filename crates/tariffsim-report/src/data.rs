@@ -145,7 +145,17 @@ impl RunData {
             for r in b.regions().regions() {
                 names.insert(r.code.clone(), short_name(&r.name, &r.code));
             }
-            for s in b.sectors().sectors() {
+            // A run on aggregated sectors names them as the aggregation did.
+            let grouping = manifest
+                .run
+                .sectors
+                .as_deref()
+                .and_then(|g| tariffsim_core::SectorGrouping::parse(g, b.sectors()).ok());
+            let sectors: Vec<tariffsim_core::Sector> = match &grouping {
+                Some(g) => g.sectors().iter().map(|a| a.sector.clone()).collect(),
+                None => b.sectors().sectors().to_vec(),
+            };
+            for s in &sectors {
                 sector_names.insert(s.code.clone(), short_name(&s.name, &s.code));
             }
         }

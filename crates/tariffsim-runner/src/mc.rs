@@ -371,6 +371,7 @@ pub fn run_meta(
         scenario: scenario.name.clone(),
         scenario_hash: scenario.hash.clone(),
         baseline: baseline.provenance().clone(),
+        sectors: scenario.sectors.clone(),
         model: scenario.model.name().into(),
         horizon: scenario.horizon.name().into(),
         seed: settings.seed,
@@ -666,6 +667,12 @@ pub fn run_compare(
         scenario: format!("{} vs {}", a.name, b.name),
         scenario_hash: format!("{}+{}", a.hash, b.hash),
         baseline: baseline_a.provenance().clone(),
+        sectors: if a.sectors == b.sectors {
+            a.sectors.clone()
+        } else {
+            let side = |s: &Option<String>| s.clone().unwrap_or_else(|| "-".into());
+            Some(format!("{} vs {}", side(&a.sectors), side(&b.sectors)))
+        },
         model: if a.model == b.model {
             a.model.name().into()
         } else {

@@ -120,6 +120,7 @@ fn meta(shock: &Shock, draws: u64, sampler: &str) -> RunMeta {
         scenario_hash: "0".into(),
         horizon: "long".into(),
         baseline: shock.baseline.provenance().clone(),
+        sectors: None,
         model: "armington".into(),
         seed: 42,
         draws,

@@ -587,8 +587,11 @@ impl Cx<'_> {
         Ok((exporters, partial))
     }
 
-    /// A coverage value: a share in [0, 1], or a table of shares by sector code with `"*"` for
-    /// the rest. Every sector of `sectors` must get a share.
+    /// A coverage value: a share in [0, 1], or a table of shares by sector code or sector group
+    /// code with `"*"` for the rest. A group sets the share of each of its members; a sector's
+    /// own key takes precedence over any group containing it (in any order); two groups giving
+    /// one sector (without a key of its own) different shares is an error at the later group.
+    /// Every sector of `sectors` must get a share.
     pub(crate) fn coverage_value(&self, e: &Entry, sectors: &[usize]) -> Result<Vec<f64>> {
         let ns = self.baseline.n_sectors();
         let share = |e: &Entry| -> Result<f64> {
@@ -602,55 +605,94 @@ impl Cx<'_> {
             }
             Ok(x)
         };
-        match &e.node.val {
-            Val::Table(t) => {
-                let mut out: Vec<Option<f64>> = vec![None; ns];
-                let mut rest: Option<f64> = None;
-                for entry in &t.entries {
-                    let x = share(entry)?;
-                    if entry.key == "*" {
-                        rest = Some(x);
-                        continue;
-                    }
-                    let set = self.baseline.sectors();
-                    let Some(s) = set.index_of(&entry.key) else {
-                        return Err(self.err_expected(
-                            entry.key_loc,
-                            format!(
-                                "unknown sector `{}` in `{}`{}",
-                                entry.key,
-                                e.key,
-                                did_you_mean(
-                                    &entry.key,
-                                    set.sectors().iter().map(|x| x.code.as_str())
-                                )
-                            ),
-                            "sector codes of the baseline, or \"*\" for every other sector",
-                        ));
-                    };
-                    out[s] = Some(x);
-                }
-                let missing: Vec<&str> = sectors
-                    .iter()
-                    .filter(|&&s| out[s].is_none() && rest.is_none())
-                    .map(|&s| self.baseline.sectors().code(s))
-                    .collect();
-                if !missing.is_empty() {
-                    return Err(self.err_expected(
-                        e.node.loc,
-                        format!(
-                            "`{}` gives no share for sector{} {} of the layer",
-                            e.key,
-                            if missing.len() == 1 { "" } else { "s" },
-                            missing.join(", ")
-                        ),
-                        "a share for every sector the layer selects, or `\"*\" = share` for the rest",
-                    ));
-                }
-                Ok(out.into_iter().map(|x| x.or(rest).unwrap_or(1.0)).collect())
+        let Val::Table(t) = &e.node.val else {
+            return Ok(vec![share(e)?; ns]);
+        };
+        let set = self.baseline.sectors();
+        let mut own: Vec<Option<f64>> = vec![None; ns];
+        let mut rest: Option<f64> = None;
+        let mut groups = Vec::new();
+        // Sector keys and "*" first, so a sector's own key wins over a group in any order.
+        for entry in &t.entries {
+            let x = share(entry)?;
+            if entry.key == "*" {
+                rest = Some(x);
+            } else if let Some(s) = set.index_of(&entry.key) {
+                own[s] = Some(x);
+            } else if let Some(g) = set.group(&entry.key) {
+                groups.push((entry, g, x));
+            } else {
+                return Err(self.err_expected(
+                    entry.key_loc,
+                    format!(
+                        "unknown sector `{}` in `{}`{}",
+                        entry.key,
+                        e.key,
+                        did_you_mean(
+                            &entry.key,
+                            set.sectors()
+                                .iter()
+                                .map(|x| x.code.as_str())
+                                .chain(set.groups().iter().map(|g| g.code.as_str()))
+                        )
+                    ),
+                    "sector codes or sector groups of the baseline, or \"*\" for every other sector",
+                ));
             }
-            _ => Ok(vec![share(e)?; ns]),
         }
+        // (share, group code) each sector without a key of its own got from a group.
+        let mut by_group: Vec<Option<(f64, &str)>> = vec![None; ns];
+        for (entry, g, x) in groups {
+            for &s in g.members.iter().filter(|&&s| own[s].is_none()) {
+                match by_group[s] {
+                    Some((y, first)) if (y - x).abs() > 0.0 => {
+                        return Err(self
+                            .doc
+                            .diag(
+                                entry.key_loc,
+                                format!(
+                                    "`{}` gives sector {} a coverage of {x}, but `{first}` (listed earlier, which also contains it) gives {y}",
+                                    g.code,
+                                    set.code(s)
+                                ),
+                            )
+                            .expected(
+                                "groups that agree on the sectors they share, or a key of the sector's own",
+                            )
+                            .hint(format!(
+                                "add `{} = share` to the table: a sector's own key takes precedence over its groups",
+                                set.code(s)
+                            ))
+                            .into());
+                    }
+                    Some(_) => {}
+                    None => by_group[s] = Some((x, g.code.as_str())),
+                }
+            }
+        }
+        let out: Vec<Option<f64>> = own
+            .iter()
+            .zip(&by_group)
+            .map(|(o, g)| o.or(g.map(|(x, _)| x)))
+            .collect();
+        let missing: Vec<&str> = sectors
+            .iter()
+            .filter(|&&s| out[s].is_none() && rest.is_none())
+            .map(|&s| set.code(s))
+            .collect();
+        if !missing.is_empty() {
+            return Err(self.err_expected(
+                e.node.loc,
+                format!(
+                    "`{}` gives no share for sector{} {} of the layer",
+                    e.key,
+                    if missing.len() == 1 { "" } else { "s" },
+                    missing.join(", ")
+                ),
+                "a share for every sector the layer selects (by its code or a group), or `\"*\" = share` for the rest",
+            ));
+        }
+        Ok(out.into_iter().map(|x| x.or(rest).unwrap_or(1.0)).collect())
     }
 
     /// `coverage` and `[[<section>.coverage_step]]`: the share of each selected cell's trade the

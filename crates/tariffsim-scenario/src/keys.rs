@@ -21,6 +21,8 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "macro",
     "rerouting",
 ];
+/// `[baseline]` (when `baseline` is a table rather than a name).
+pub(crate) const BASELINE_KEYS: &[&str] = &["name", "sectors"];
 pub(crate) const LAYER_KEYS: &[&str] = &[
     "name",
     "authority",

@@ -12,12 +12,16 @@
 //!    and value keeps its file, line and column (TOML syntax errors are reported here).
 //! 2. [`Document::baseline_ref`] says which baseline the file wants; the caller loads it (the
 //!    CLI uses `tariffsim_data::load`), so this crate does not depend on where baselines live.
+//!    [`Document::prepare_baseline`] aggregates its sectors when `[baseline] sectors` (or
+//!    [`LoadOptions::sectors`], the command line's `--sectors`) asks
+//!    ([`tariffsim_core::SectorGrouping`]), before anything else is resolved.
 //! 3. [`Document::resolve`] checks every key, code, rate and date against that [`Baseline`] and
 //!    builds the [`Scenario`]: its [`Layer`]s, the countries each rule hits ([`RuleHits`]), the
 //!    timeline of [`Phase`]s (each a full [`tariffsim_core::Tariffs`] matrix plus which layers set
 //!    each cell), elasticity settings, [`MonteCarlo`] settings, [`Priors`] and a content hash.
 //!
-//! [`load`] does all three with a resolver closure. Every error is a [`ScenarioError`] whose
+//! [`load`] (and [`load_with`], [`Document::resolve_with`]) does all three with a resolver
+//! closure. Every error is a [`ScenarioError`] whose
 //! [`Diagnostic`] names the file, line and column, shows the line with a caret, says what was
 //! expected and suggests the nearest valid code or key. Nothing here panics on any input (the
 //! parser is fuzzed: `make fuzz-smoke`).
@@ -57,6 +61,7 @@
 
 #![deny(clippy::float_cmp)]
 
+mod baseline;
 mod context;
 pub mod date;
 pub mod diag;
@@ -73,6 +78,7 @@ pub mod schema;
 mod settings;
 mod timeline;
 
+pub use baseline::LoadOptions;
 pub use date::Date;
 pub use diag::{Diagnostic, SourceFile};
 pub use document::Document;
@@ -88,66 +94,32 @@ use std::path::Path;
 use tariffsim_core::Baseline;
 
 impl Document {
-    /// The baseline the file names: a built-in name as written, or — when the value contains a
-    /// path separator or a `.` — a path resolved relative to the file that names it.
-    pub fn baseline_ref(&self) -> Result<String> {
-        resolve::lint_keys(self)?;
-        let Some(e) = self.root.get("baseline") else {
-            return Err(self
-                .diag(Default::default(), "missing key `baseline`")
-                .expected("baseline = \"world2024\" (a built-in name) or a path to a baseline file")
-                .into());
-        };
-        match &e.node.val {
-            document::Val::Str(s) if s.contains(['/', '\\', '.']) => Ok(self
-                .dir_of(e.node.loc)
-                .join(s)
-                .to_string_lossy()
-                .into_owned()),
-            document::Val::Str(s) if !s.trim().is_empty() => Ok(s.clone()),
-            other => Err(self
-                .diag(
-                    e.node.loc,
-                    format!(
-                        "`baseline` must be a non-empty string, found {}",
-                        other.type_name()
-                    ),
-                )
-                .expected("a built-in baseline name such as \"world2024\", or a path")
-                .into()),
-        }
-    }
-
-    /// A diagnostic at the `baseline` value (for the caller's baseline-loading errors).
-    #[must_use]
-    pub fn baseline_error(&self, message: impl Into<String>) -> ScenarioError {
-        let loc = self
-            .root
-            .get("baseline")
-            .map(|e| e.node.loc)
-            .unwrap_or_default();
-        self.diag(loc, message).into()
-    }
-
-    /// Checks everything against `baseline` and builds the [`Scenario`].
+    /// Checks everything against `baseline` as given and builds the [`Scenario`]. The file's
+    /// `[baseline] sectors` is not applied here: [`Document::resolve_with`] loads, aggregates
+    /// and resolves.
     pub fn resolve(&self, baseline: &Baseline) -> Result<Scenario> {
         let r = self.baseline_ref()?;
-        resolve::resolve(self, baseline, &r)
+        resolve::resolve(self, baseline, &r, None)
     }
 }
 
 /// Loads `path`: reads it and its parents, asks `resolver` for the baseline it names (an `Err`
-/// message is reported at the `baseline` key), and resolves. Returns the baseline too.
+/// message is reported at the baseline's name), aggregates its sectors if `[baseline] sectors`
+/// asks, and resolves. Returns the baseline the scenario was resolved against.
 pub fn load<E: std::fmt::Display>(
     path: &Path,
     resolver: impl FnOnce(&str) -> std::result::Result<Baseline, E>,
 ) -> Result<(Scenario, Baseline)> {
-    let doc = Document::load(path)?;
-    let name = doc.baseline_ref()?;
-    let baseline = resolver(&name)
-        .map_err(|e| doc.baseline_error(format!("cannot load baseline `{name}`: {e}")))?;
-    let scenario = doc.resolve(&baseline)?;
-    Ok((scenario, baseline))
+    load_with(path, &LoadOptions::default(), resolver)
+}
+
+/// [`load`] with options: `options.sectors` overrides the file's `[baseline] sectors`.
+pub fn load_with<E: std::fmt::Display>(
+    path: &Path,
+    options: &LoadOptions,
+    resolver: impl FnOnce(&str) -> std::result::Result<Baseline, E>,
+) -> Result<(Scenario, Baseline)> {
+    Document::load(path)?.resolve_with(options, resolver)
 }
 
 #[cfg(test)]

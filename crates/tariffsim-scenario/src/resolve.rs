@@ -64,6 +64,16 @@ pub(crate) fn lint_keys(doc: &Document) -> Result<()> {
         }
         diags.push(d);
     }
+    for e in crate::baseline::unknown_baseline_keys(doc) {
+        let mut d = unknown(e, "[baseline]", BASELINE_KEYS);
+        if TOP_KEYS.contains(&e.key.as_str()) {
+            d = d.hint(format!(
+                "`{}` is a top-level key: top-level keys go before the first `[table]` header (after `[baseline]` they belong to it)",
+                e.key
+            ));
+        }
+        diags.push(d);
+    }
     let sections: [Section; 3] = [
         (
             "layer",
@@ -107,8 +117,14 @@ pub(crate) fn lint_keys(doc: &Document) -> Result<()> {
     }
 }
 
-/// Resolves the document against the baseline. `baseline_ref` is what the resolver was given.
-pub(crate) fn resolve(doc: &Document, baseline: &Baseline, baseline_ref: &str) -> Result<Scenario> {
+/// Resolves the document against the baseline. `baseline_ref` is what the resolver was given;
+/// `sectors` the label of the grouping the baseline was aggregated by, if it was.
+pub(crate) fn resolve(
+    doc: &Document,
+    baseline: &Baseline,
+    baseline_ref: &str,
+    sectors: Option<&str>,
+) -> Result<Scenario> {
     let cx = Cx { doc, baseline };
     let root = &doc.root;
     check_keys(doc, root, "the scenario", TOP_KEYS)?;
@@ -320,7 +336,11 @@ pub(crate) fn resolve(doc: &Document, baseline: &Baseline, baseline_ref: &str) -
         name,
         description,
         baseline: baseline_ref.to_string(),
-        baseline_id: format!("{} {}", provenance.name, provenance.version),
+        baseline_id: match sectors {
+            Some(g) => format!("{} {}, sectors {g}", provenance.name, provenance.version),
+            None => format!("{} {}", provenance.name, provenance.version),
+        },
+        sectors: sectors.map(str::to_string),
         model,
         horizon,
         macro_growth,

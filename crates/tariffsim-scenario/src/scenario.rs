@@ -408,8 +408,14 @@ pub struct Scenario {
     /// Baseline as passed to the resolver (a built-in name, or a path resolved relative to the
     /// file that names it).
     pub baseline: String,
-    /// Baseline provenance name and version (from the resolved baseline).
+    /// Baseline provenance name and version (from the resolved baseline), and the sector
+    /// grouping it was aggregated by (`world2024 2024.1, sectors coarse13`).
     pub baseline_id: String,
+    /// The sector grouping the baseline was aggregated by before resolution (`[baseline]
+    /// sectors` or the command line's `--sectors`: `coarse13`, or the codes joined by commas); `None`
+    /// when the baseline's own sectors are used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sectors: Option<String>,
     /// Model.
     pub model: Model,
     /// Horizon preset (`horizon` key; default `long`): scales every elasticity, in the point

@@ -10,9 +10,9 @@
 //! dates in order) are checked by `tariffsim check`.
 
 use crate::keys::{
-    CONDUIT_KEYS, COVERAGE_STEP_KEYS, ELASTICITY_KEYS, ELASTICITY_OVERRIDE_KEYS, FOCUS_KEYS,
-    LAYER_KEYS, MACRO_DEMAND_KEYS, MACRO_KEYS, MONTE_CARLO_KEYS, PENALTY_KEYS, PERIOD_KEYS,
-    REROUTING_KEYS, RETALIATION_KEYS, RULE_KEYS, STEP_KEYS, TOP_KEYS,
+    BASELINE_KEYS, CONDUIT_KEYS, COVERAGE_STEP_KEYS, ELASTICITY_KEYS, ELASTICITY_OVERRIDE_KEYS,
+    FOCUS_KEYS, LAYER_KEYS, MACRO_DEMAND_KEYS, MACRO_KEYS, MONTE_CARLO_KEYS, PENALTY_KEYS,
+    PERIOD_KEYS, REROUTING_KEYS, RETALIATION_KEYS, RULE_KEYS, STEP_KEYS, TOP_KEYS,
 };
 use crate::priors::{Dist, PriorFamily, Sampler};
 use crate::scenario::Stacking;
@@ -32,6 +32,11 @@ const SECTIONS: &[Section] = &[
     Section {
         name: "scenario",
         keys: TOP_KEYS,
+        required: &[],
+    },
+    Section {
+        name: "baseline",
+        keys: BASELINE_KEYS,
         required: &[],
     },
     Section {
@@ -150,7 +155,7 @@ fn tables(section: &str) -> Value {
 
 fn coverage() -> Value {
     json!({
-        "description": "share of each selected cell's trade the layer applies to: a number in [0, 1] or a table of shares by sector code with \"*\" for the rest",
+        "description": "share of each selected cell's trade the layer applies to: a number in [0, 1] or a table of shares by sector code or sector group (a sector's own key wins over its groups) with \"*\" for the rest",
         "anyOf": [
             {"type": "number", "minimum": 0, "maximum": 1},
             {"type": "object", "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1}}
@@ -173,9 +178,20 @@ fn key_type(section: &str, key: &str) -> Option<Value> {
         }
         ("scenario", "name") => string("scenario name (default: the file name)"),
         ("scenario", "description") => string("free text"),
-        ("scenario", "baseline") => {
-            string("a builtin baseline (\"world2024\") or a path to a baseline folder or CSV")
-        }
+        ("scenario", "baseline") => json!({
+            "description": "a builtin baseline (\"world2024\") or a path to a baseline folder or CSV; or a table with its `name` and the `sectors` to aggregate it to",
+            "anyOf": [{"type": "string"}, {"$ref": "#/$defs/baseline"}]
+        }),
+        ("baseline", "name") => string(
+            "a builtin baseline (\"world2024\") or a path to a baseline folder or CSV (default: the parent file's)",
+        ),
+        ("baseline", "sectors") => json!({
+            "description": "sectors to aggregate the baseline to before the file is read: a named grouping (\"coarse13\") or sector and sector-group codes (a comma-separated string or an array)",
+            "anyOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"type": "string"}, "minItems": 1}
+            ]
+        }),
         ("scenario", "model") => one_of("the model", Model::NAMES),
         ("scenario", "horizon") => one_of("elasticity horizon", Horizon::NAMES),
         ("scenario", "focus") => json!({"$ref": "#/$defs/focus"}),

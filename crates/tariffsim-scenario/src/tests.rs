@@ -1035,3 +1035,5 @@ fn rules_on_a_country_table_hit_members_by_their_share() {
     assert!(e.message.contains("cannot read"), "{}", e.message);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+mod sectors;

@@ -217,6 +217,32 @@ fn the_schema_rejects_what_the_parser_rejects() {
 }
 
 #[test]
+fn baseline_is_a_name_or_a_table_with_sectors() {
+    let rest = "[focus]\nimporter = \"USA\"\ntarget = \"CHN\"\n[period]\nstart = 2025-01-01\nend = 2025-12-31\n";
+    for table in [
+        "name = \"world2024\"\nsectors = \"coarse13\"\n",
+        "name = \"world2024\"\nsectors = [\"AGRI_FOOD\", \"PHARMA\"]\n",
+    ] {
+        let errors = check(&format!("{rest}[baseline]\n{table}"));
+        assert!(errors.is_empty(), "{table}: {errors:?}");
+    }
+    // `baseline` is a string or the table: a bad table matches neither form.
+    for table in [
+        "name = \"world2024\"\nsector = \"coarse13\"\n",
+        "name = \"world2024\"\nsectors = 5\n",
+        "name = 5\n",
+    ] {
+        let errors = check(&format!("{rest}[baseline]\n{table}"));
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("$.baseline") && e.contains("matches none")),
+            "{table}: {errors:?}"
+        );
+    }
+}
+
+#[test]
 fn the_documented_schema_is_current() {
     let path = repo().join("docs/scenario.schema.json");
     let want = format!(

@@ -54,6 +54,11 @@ pub struct RunMeta {
     pub scenario_hash: String,
     /// Baseline provenance.
     pub baseline: Provenance,
+    /// The sector grouping the baseline was aggregated by before the scenario was read
+    /// (`coarse13`, or the codes; `--sectors` or `[baseline] sectors`); absent when the
+    /// baseline's own sectors were used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sectors: Option<String>,
     /// Model name.
     pub model: String,
     /// Horizon preset every elasticity was scaled to (`short`, `medium`, `long`; see
