@@ -99,6 +99,25 @@ const LATAM_OTH_UNPUBLISHED_IMPORTS: f64 = 75.0;
 /// section 5, *derived*). The IDB's 13.5% (2024, incl. Mexico and Brazil) is the alternative.
 const INTRA_LATAM_OTH_SHARE: f64 = 0.057;
 
+/// ASEAN_OTH's 2024 goods trade (USD bn): the nine members' exports and imports (IDN, MYS, PHL,
+/// SGP, THA and KHM published or derived, LAO, MMR and BRN *estimates*: 2.2% / 2.1% of the sum),
+/// less the trade among them, which the baseline books on the diagonal: 21.2% intra-ASEAN trade
+/// (ASEAN, via Bernama) less Viet Nam's part = 321 bn each way. Every term and source:
+/// `docs/data/world2024-region-totals.md` §1 (new in 2024.8; uncalibrated before).
+const ASEAN_OTH_MEMBERS_EXPORTS: f64 = 1533.1;
+const ASEAN_OTH_MEMBERS_IMPORTS: f64 = 1485.6;
+const INTRA_ASEAN_OTH_TRADE: f64 = 321.0;
+
+/// MIDEAST_TUR's 2024 goods trade (USD bn): the GCC-6 extra-GCC block (GCC-Stat *Statistical
+/// Atlas 2024*: "roughly 1.6 trn", surplus 109.7), Türkiye (TÜİK), Israel (derived from JETRO's
+/// deficit), Jordan, Lebanon, Palestine, and *estimates* for Iraq, Syria and Yemen (7.8% / 7.7%
+/// of the sum), less an *estimate* of 100 bn each way for trade among the members outside the GCC
+/// (built from published links; the ICIO lower bound is 60). `docs/data/world2024-region-totals.md`
+/// §2 (new in 2024.8).
+const MIDEAST_TUR_MEMBERS_EXPORTS: f64 = 1295.0;
+const MIDEAST_TUR_MEMBERS_IMPORTS: f64 = 1325.6;
+const INTRA_MIDEAST_TUR_TRADE: f64 = 100.0;
+
 /// UK goods trade balance 2024, GBP bn, excluding precious metals: the ONS 2025 goods deficit of
 /// 248.3 was "30.5bn more than the previous year" (ONS annual figures of 12 Feb 2026, as reported by
 /// the FT and the Institute of Export). No calendar-2024 level of UK exports or imports was found
@@ -886,6 +905,28 @@ fn main() -> Result<(), Error> {
         "LATAM_OTH imports (members + estimate - intra 5.7%)",
         imports_cells(r("LATAM_OTH")),
         latam_oth_m - intra_latam_oth,
+    );
+    // Other ASEAN and the Middle East with Turkey: members' totals less trade among them (on the
+    // diagonal here); ROW stays free and absorbs what the other totals leave (2024.8).
+    total(
+        "ASEAN_OTH exports (members - intra 321)",
+        exports_cells(r("ASEAN_OTH")),
+        ASEAN_OTH_MEMBERS_EXPORTS - INTRA_ASEAN_OTH_TRADE,
+    );
+    total(
+        "ASEAN_OTH imports (members - intra 321)",
+        imports_cells(r("ASEAN_OTH")),
+        ASEAN_OTH_MEMBERS_IMPORTS - INTRA_ASEAN_OTH_TRADE,
+    );
+    total(
+        "MIDEAST_TUR exports (members - intra 100, estimate)",
+        exports_cells(r("MIDEAST_TUR")),
+        MIDEAST_TUR_MEMBERS_EXPORTS - INTRA_MIDEAST_TUR_TRADE,
+    );
+    total(
+        "MIDEAST_TUR imports (members - intra 100, estimate)",
+        imports_cells(r("MIDEAST_TUR")),
+        MIDEAST_TUR_MEMBERS_IMPORTS - INTRA_MIDEAST_TUR_TRADE,
     );
     // United Kingdom: goods balance only (ONS); exports and imports keep the ratio of their fit.
     cons.push(Constraint {
