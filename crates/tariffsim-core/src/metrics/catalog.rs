@@ -87,14 +87,25 @@ impl MetricCatalog {
     fn parse_extra(&mut self, baseline: &Baseline, name: &str) -> Result<Kind> {
         let bad = |why: String| crate::CoreError::Incompatible(format!("metric `{name}`: {why}"));
         let parts: Vec<&str> = name.split('.').collect();
-        // A fourth part names one sector: `trade.CHN.USA.ELECTRONICS`.
+        // A fourth part names one sector, `trade.CHN.USA.ELECTRONICS`, or a sector group of the
+        // baseline, `trade.CHN.USA.METALS_MINERALS` (its members summed).
         let (kind, a, b, sector) = match parts.as_slice() {
             [k, a, b, s] => {
-                let code = baseline
-                    .sectors()
-                    .index_of(s)
-                    .ok_or_else(|| bad(format!("`{s}` is not a sector of the baseline")))?;
-                (*k, *a, Some(*b), Some(code))
+                let set = baseline.sectors();
+                let members = match (set.index_of(s), set.group(s)) {
+                    (Some(code), _) => vec![code],
+                    (None, Some(g)) => {
+                        let mut m = g.members.clone();
+                        m.sort_unstable();
+                        m
+                    }
+                    (None, None) => {
+                        return Err(bad(format!(
+                            "`{s}` is neither a sector nor a sector group of the baseline"
+                        )));
+                    }
+                };
+                (*k, *a, Some(*b), Some(members))
             }
             [k, a, b] => (*k, *a, Some(*b), None),
             [k, a] => (*k, *a, None, None),
@@ -122,14 +133,14 @@ impl MetricCatalog {
             if let Some(k) = self
                 .pairs
                 .iter()
-                .position(|p| p.exporters == x && p.importers == m && p.sector == sector)
+                .position(|p| p.exporters == x && p.importers == m && p.sectors == sector)
             {
                 return Ok(k);
             }
             let p = TradePair {
                 exporters: x,
                 importers: m,
-                sector,
+                sectors: sector.clone(),
                 base: 0.0,
             };
             let base: f64 = (0..baseline.n_sectors())

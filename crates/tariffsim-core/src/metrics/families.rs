@@ -232,7 +232,7 @@ pub const FAMILIES: &[MetricFamily] = &[
         pattern: "trade.X.M.S",
         unit: Unit::UsdBn,
         origin: "on request",
-        description: "Change in X's sales to M in sector S (a sector code of the baseline), e.g. trade.EU27.USA.METALS_MINERALS.",
+        description: "Change in X's sales to M in sector S (a sector code of the baseline, or a sector group: its members summed), e.g. trade.EU27.USA.IRON_STEEL.",
     },
     MetricFamily {
         pattern: "imports.M.X.S",

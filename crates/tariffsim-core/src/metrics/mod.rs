@@ -38,7 +38,8 @@
 //! | `export_share.X.M` | M's share of X's exports after the shock, percent (a level) |
 //!
 //! Each of the two-region forms takes a fourth part, a sector code, for one sector:
-//! `trade.EU27.USA.METALS_MINERALS`, `imports_pct.USA.CHN.ELECTRONICS`,
+//! `trade.EU27.USA.IRON_STEEL`, `trade.EU27.USA.METALS_MINERALS` (a sector group: its members
+//! summed), `imports_pct.USA.CHN.ELECTRONICS`,
 //! `import_share.USA.VNM.ELECTRONICS`.
 //!
 //! A period's `_pct` is linear in the flows, so the day-weighted average of phases is exact; a
@@ -133,8 +134,8 @@ enum Kind {
 struct TradePair {
     exporters: Vec<usize>,
     importers: Vec<usize>,
-    /// Sectors counted (`None`: all).
-    sector: Option<usize>,
+    /// Sectors counted, ascending (`None`: all): one sector, or the members of a sector group.
+    sectors: Option<Vec<usize>>,
     /// Baseline value, USD.
     base: f64,
 }
@@ -142,7 +143,9 @@ struct TradePair {
 impl TradePair {
     /// Whether the pair counts sector `s`.
     fn covers(&self, s: usize) -> bool {
-        self.sector.is_none_or(|x| x == s)
+        self.sectors
+            .as_ref()
+            .is_none_or(|x| x.binary_search(&s).is_ok())
     }
 
     /// Sum over the pair's cells (diagonal excluded) of `value(cell)` in one sector block.

@@ -462,7 +462,7 @@ fn trade_metrics_by_sector() {
         .with_extra(&b, &["trade.B.A.NOPE".to_string()])
         .unwrap_err()
         .to_string();
-    assert!(err.contains("not a sector"), "{err}");
+    assert!(err.contains("neither a sector nor a sector group"), "{err}");
     assert!(unit_of(&format!("import_share.A.B.{s0}")) == Unit::Percent);
     assert!(family_of(&format!("trade.B.A.{s0}")).is_some());
 }
@@ -515,4 +515,63 @@ fn focus_metrics_by_sector_add_up() {
     assert!(v[&format!("imports.A.B.{}", sectors[0])] < 0.0);
     assert!(v[&format!("diversion_by_sector.A.B.{}", sectors[0])] > 0.0);
     assert!(unit_of(&format!("diversion_by_sector.A.B.{}", sectors[0])) == Unit::UsdBn);
+}
+
+/// A sector part may name a sector group: the metric sums its members (here `XZ` = X + Z), equal
+/// to the sum of the members' own metrics, in the baseline and after a solve.
+#[test]
+fn trade_metrics_by_sector_group_sum_the_members() {
+    use crate::{Elasticities, Group, Model, Sector};
+    let (plain, _) = six_regions_three_sectors();
+    let sector = |c: &str| Sector {
+        code: c.into(),
+        name: c.into(),
+        description: String::new(),
+    };
+    let sectors = SectorSet::new(
+        vec![sector("X"), sector("Y"), sector("Z")],
+        vec![Group {
+            code: "XZ".into(),
+            members: vec![2, 0],
+        }],
+    )
+    .unwrap();
+    let b = Baseline::new(
+        plain.regions().clone(),
+        sectors,
+        plain.flows().to_vec(),
+        plain.tariffs().to_vec(),
+        true,
+        Provenance::default(),
+    )
+    .unwrap();
+    let n = b.n_regions();
+    let names: Vec<String> = [
+        "trade.B.A.X",
+        "trade.B.A.Z",
+        "trade.B.A.XZ",
+        "imports_pct.A.B.XZ",
+    ]
+    .iter()
+    .map(|s| (*s).to_string())
+    .collect();
+    let catalog = MetricCatalog::new(&b, None).with_extra(&b, &names).unwrap();
+    let e = Elasticities::uniform(n, 3, 4.0, -1.5, 6.0).unwrap();
+    let mut t = b.baseline_tariffs();
+    t.set(1, 0, 0, 0.5).unwrap();
+    t.set(1, 0, 1, 0.5).unwrap();
+    let eq = Model::Armington.solve(&b, &e, &t).unwrap();
+    let v: std::collections::HashMap<String, f64> = catalog.evaluate(&b, &eq).into_iter().collect();
+    let group = v["trade.B.A.XZ"];
+    assert!(group < 0.0, "X is taxed: {group}");
+    let members = v["trade.B.A.X"] + v["trade.B.A.Z"];
+    assert!(
+        (group - members).abs() <= 1e-12 * members.abs(),
+        "{group} vs {members}"
+    );
+    let (base, new): (f64, f64) = [0, 2]
+        .iter()
+        .map(|&s| (b.flow(1, 0, s), eq.flow(1, 0, s)))
+        .fold((0.0, 0.0), |(a, c), (x, y)| (a + x, c + y));
+    assert!((v["imports_pct.A.B.XZ"] - 100.0 * (new / base - 1.0)).abs() < 1e-9);
 }
