@@ -1005,9 +1005,8 @@ fn main() -> Result<(), Error> {
     // ---- 4. Tariffs ------------------------------------------------------------------------
     let mut tariffs = vec![0.0; N * N * S];
     let s301 = section301_by_sector(&shared, &us_imports_by_sector[0], &gtap_agg)?;
-    // US MFN by sector (METHOD.md section 7): GTAP-sector applied rates where published, the
-    // economy-wide proxy elsewhere.
-    let us_mfn = us_mfn_by_sector(&shared, &gtap_agg)?;
+    // US MFN by sector (METHOD.md section 7): statutory 2024 rates, HTS8-based, import-weighted.
+    let us_mfn = us_mfn_by_sector(Path::new(US_MFN_TABLE))?;
     let china_on_us = 0.207; // PIIE (Bown): China's average tariff on US exports
     let china_mfn = 0.067; // PIIE (Bown): China's average tariff on the rest of the world
     let us_fta = ["CAN", "MEX", "KOR"];
@@ -1335,101 +1334,40 @@ fn other_mfn() -> Vec<(&'static str, [f64; S], &'static [&'static str])> {
     ]
 }
 
-/// US applied MFN tariffs by GTAP sector, per cent: the "present applied tariff (2004)" column of
-/// Table A.19, "Past and present applied tariff rates in the United States (percent)", by GTAP
-/// sector (simple averages over the HS lines of each sector, the line counts are in the table), as
-/// reproduced on corpapers.com/1475-page65 (the page does not show the publication's title). The
-/// table as stored stops at GTAP sector 39: computers and electronics (`ele`), electrical equipment
-/// (`eeq`), machinery (`ome`) and other manufactures (`omf`) have no rate and keep the economy-wide
-/// proxy `US_MFN_PROXY`; raw milk (`rmk`, negligible imports) has none either. The table's
-/// "chemical, rubber, plastic products" rate is used for chemicals (`chm`) and rubber and plastics
-/// (`rpp`) but not for pharmaceuticals (`bph`), most of which enter duty-free under the WTO
-/// pharmaceutical zero-for-zero agreement (so PHARMA keeps the proxy, an upper bound). 2004 rates
-/// stand for 2024: US MFN schedules changed little after the Uruguay Round cuts were completed
-/// (the main later change, the 2016 ITA expansion, concerns the `ele` lines not used here).
-const US_MFN_BY_GTAP_2004: &[(&str, f64)] = &[
-    ("pdr", 5.9),
-    ("wht", 2.9),
-    ("gro", 0.6),
-    ("v_f", 4.2),
-    ("osd", 7.4),
-    ("c_b", 0.4),
-    ("pfb", 1.3),
-    ("ocr", 3.3),
-    ("ctl", 0.5),
-    ("oap", 0.9),
-    ("wol", 0.9),
-    ("frs", 0.4),
-    ("fsh", 0.2),
-    ("coa", 0.0),
-    ("oil", 0.0),
-    ("gas", 0.0),
-    ("oxt", 0.4),
-    ("cmt", 2.4),
-    ("omt", 3.5),
-    ("vol", 4.1),
-    ("mil", 20.7),
-    ("pcr", 4.2),
-    ("sgr", 16.2),
-    ("ofd", 5.0),
-    ("b_t", 12.5),
-    ("tex", 8.2),
-    ("wap", 11.0),
-    ("lea", 7.9),
-    ("lum", 1.2),
-    ("ppp", 0.1),
-    ("p_c", 1.3),
-    ("chm", 3.0),
-    ("rpp", 3.0),
-    ("nmm", 3.3),
-    ("i_s", 0.6),
-    ("nfm", 2.3),
-    ("fmp", 2.6),
-    ("mvh", 3.9),
-    ("otn", 2.2),
-];
+/// The US MFN table by sector (`scenarios/tools/us_mfn_2024/`, its SOURCE.md and compute.py).
+const US_MFN_TABLE: &str = "scenarios/tools/us_mfn_2024/us_mfn_2024_by_sector.csv";
 
-/// Economy-wide US applied tariff proxy (fraction): the World Bank weighted mean applied tariff for
-/// the USA, 1.6% (published, secondary; METHOD.md section 7). Used for the sectors the GTAP table
-/// does not cover.
-const US_MFN_PROXY: f64 = 0.016;
+/// Sectors where specific (per-unit) duties are material and the table's rate, which counts only
+/// their ad valorem part, understates the rate (34% and 19% of the weight in such lines: sugar,
+/// dairy, beef, vegetable oils, beverages): those lines are taken to pay the rate of the sector's
+/// other lines (`mfn_tw_excl_flagged`), an *estimate*. Crude oil and petroleum products carry
+/// specific duties too, but of cents per barrel: their table rate stands.
+const US_MFN_SPECIFIC_DUTY_SECTORS: &[&str] = &["AGRICULTURE", "FOOD"];
 
-/// US MFN rate by sector (fractions): the GTAP-sector rates of `US_MFN_BY_GTAP_2004` weighted by
-/// 2024 US imports from the partners that pay MFN duties (the `china`, `uk`, `japan`, `eu` and `row`
-/// columns of the Census file; Canada, Mexico and the FTA partners in `ftrow` excluded), over the
-/// GTAP sectors of each aggregate that have a rate; `US_MFN_PROXY` where none has.
-fn us_mfn_by_sector(shared: &Path, gtap_agg: &HashMap<String, String>) -> Result<[f64; S], Error> {
-    let rate_of: HashMap<&str, f64> = US_MFN_BY_GTAP_2004.iter().copied().collect();
-    let (h, rows) =
-        read_csv(&shared.join("us_imports_2024_gtap/us_imports_2024_by_gtap_partner_usd.csv"))?;
-    let mfn_partners = ["china", "uk", "japan", "eu", "row"];
-    let cols = mfn_partners
-        .iter()
-        .map(|c| col(&h, c))
-        .collect::<Result<Vec<_>, _>>()?;
-    let cg = col(&h, "gtap_code")?;
-    let mut num = [0.0; S];
-    let mut den = [0.0; S];
+/// US MFN rate by sector (fractions), statutory 2024: the USITC 2024 tariff database (HTS8 MFN
+/// rates) weighted by 2024 US imports from the partners that pay MFN duties (China, the UK, Japan,
+/// the EU and the rest of the world by HS-10, Census data via The Budget Lab's Tariff-Model;
+/// Canada, Mexico and the FTA partners excluded): `scenarios/tools/us_mfn_2024/`. Every sector of
+/// the baseline must have a row.
+fn us_mfn_by_sector(path: &Path) -> Result<[f64; S], Error> {
+    let (h, rows) = read_csv(path)?;
+    let (cs, ctw, cex) = (
+        col(&h, "sector")?,
+        col(&h, "mfn_trade_weighted")?,
+        col(&h, "mfn_tw_excl_flagged")?,
+    );
+    let mut out = [f64::NAN; S];
     for row in &rows {
-        let g = row[cg].as_str();
-        let (Some(agg), Some(&pct)) = (gtap_agg.get(g), rate_of.get(g)) else {
-            continue;
+        let s = sector(&row[cs]);
+        let column = if US_MFN_SPECIFIC_DUTY_SECTORS.contains(&SECTORS[s].code) {
+            cex
+        } else {
+            ctw
         };
-        let Some(s) = SECTORS.iter().position(|f| f.code == agg) else {
-            continue;
-        };
-        let mut w = 0.0;
-        for &c in &cols {
-            w += row[c].parse::<f64>()?;
-        }
-        num[s] += w * pct / 100.0;
-        den[s] += w;
+        out[s] = row[column].parse()?;
     }
-    let mut out = [US_MFN_PROXY; S];
-    for s in 0..S {
-        if den[s] > 0.0 {
-            out[s] = num[s] / den[s];
-        }
+    if let Some(s) = (0..S).find(|&s| !out[s].is_finite()) {
+        return Err(format!("{}: no US MFN rate for {}", path.display(), SECTORS[s].code).into());
     }
     Ok(out)
 }
