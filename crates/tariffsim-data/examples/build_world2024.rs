@@ -636,14 +636,7 @@ fn main() -> Result<(), Error> {
             None => return Err(format!("GTAP sector {g} has no world2024 sector").into()),
         }
     }
-    let partners = [
-        ("china", "CHN", Some(438.9)),
-        ("canada", "CAN", Some(412.7)),
-        ("mexico", "MEX", Some(505.9)),
-        ("uk", "GBR", None),
-        ("japan", "JPN", None),
-        ("eu", "EU27", Some(605.8)),
-    ];
+    let partners = tariffsim_data::concordance::CENSUS_PARTNER_GROUPS;
     let mut us_imports_by_sector = vec![[0.0; S]; partners.len()];
     let cg = col(&h, "gtap_code")?;
     for row in &rows {
@@ -896,38 +889,41 @@ fn main() -> Result<(), Error> {
     let latam_oth_m: f64 =
         LATAM_OTH_MEMBERS.iter().filter_map(|m| m.2).sum::<f64>() + LATAM_OTH_UNPUBLISHED_IMPORTS;
     let intra_latam_oth = INTRA_LATAM_OTH_SHARE * latam_oth_x;
-    total(
-        "LATAM_OTH exports (members + estimate - intra 5.7%)",
-        exports_cells(r("LATAM_OTH")),
-        latam_oth_x - intra_latam_oth,
-    );
-    total(
-        "LATAM_OTH imports (members + estimate - intra 5.7%)",
-        imports_cells(r("LATAM_OTH")),
-        latam_oth_m - intra_latam_oth,
-    );
-    // Other ASEAN and the Middle East with Turkey: members' totals less trade among them (on the
-    // diagonal here); ROW stays free and absorbs what the other totals leave (2024.8).
-    total(
-        "ASEAN_OTH exports (members - intra 321)",
-        exports_cells(r("ASEAN_OTH")),
-        ASEAN_OTH_MEMBERS_EXPORTS - INTRA_ASEAN_OTH_TRADE,
-    );
-    total(
-        "ASEAN_OTH imports (members - intra 321)",
-        imports_cells(r("ASEAN_OTH")),
-        ASEAN_OTH_MEMBERS_IMPORTS - INTRA_ASEAN_OTH_TRADE,
-    );
-    total(
-        "MIDEAST_TUR exports (members - intra 100, estimate)",
-        exports_cells(r("MIDEAST_TUR")),
-        MIDEAST_TUR_MEMBERS_EXPORTS - INTRA_MIDEAST_TUR_TRADE,
-    );
-    total(
-        "MIDEAST_TUR imports (members - intra 100, estimate)",
-        imports_cells(r("MIDEAST_TUR")),
-        MIDEAST_TUR_MEMBERS_IMPORTS - INTRA_MIDEAST_TUR_TRADE,
-    );
+    // Aggregates fitted to their members' totals less the trade among them (which this baseline
+    // books on the diagonal). Other ASEAN and the Middle East with Turkey since 2024.8; ROW stays
+    // free and absorbs what the other totals leave.
+    let aggregate_totals: [(&str, &str, f64, f64); 3] = [
+        (
+            "LATAM_OTH",
+            "members + estimate - intra 5.7%",
+            latam_oth_x - intra_latam_oth,
+            latam_oth_m - intra_latam_oth,
+        ),
+        (
+            "ASEAN_OTH",
+            "members - intra 321",
+            ASEAN_OTH_MEMBERS_EXPORTS - INTRA_ASEAN_OTH_TRADE,
+            ASEAN_OTH_MEMBERS_IMPORTS - INTRA_ASEAN_OTH_TRADE,
+        ),
+        (
+            "MIDEAST_TUR",
+            "members - intra 100, estimate",
+            MIDEAST_TUR_MEMBERS_EXPORTS - INTRA_MIDEAST_TUR_TRADE,
+            MIDEAST_TUR_MEMBERS_IMPORTS - INTRA_MIDEAST_TUR_TRADE,
+        ),
+    ];
+    for (code, why, x, m) in aggregate_totals {
+        total(
+            &format!("{code} exports ({why})"),
+            exports_cells(r(code)),
+            x,
+        );
+        total(
+            &format!("{code} imports ({why})"),
+            imports_cells(r(code)),
+            m,
+        );
+    }
     // United Kingdom: goods balance only (ONS); exports and imports keep the ratio of their fit.
     cons.push(Constraint {
         label: "GBR goods balance (ONS -217.8 bn GBP)".into(),

@@ -324,6 +324,20 @@ pub const FINE_SECTORS: &[FineSector] = &[
 pub const FINE_SECTOR_EXTRA_GROUPS: &[(&str, &[&str])] =
     &[("BASE_METALS", &["IRON_STEEL", "NONFERROUS_METALS"])];
 
+/// The partner columns of the Census 2024 US imports table by GTAP sector
+/// (`../shared/data/us_imports_2024_gtap/us_imports_2024_by_gtap_partner_usd.csv`, consumption
+/// imports) that are single `world2024` regions: (column, region, Census 2024 *general* imports in
+/// USD bn where the baseline follows them instead — CALIBRATION_2024.md for China, Mexico and the
+/// EU, the Census as reported for Canada; the UK and Japan stay on the consumption basis).
+pub const CENSUS_PARTNER_GROUPS: &[(&str, &str, Option<f64>)] = &[
+    ("china", "CHN", Some(438.9)),
+    ("canada", "CAN", Some(412.7)),
+    ("mexico", "MEX", Some(505.9)),
+    ("uk", "GBR", None),
+    ("japan", "JPN", None),
+    ("eu", "EU27", Some(605.8)),
+];
+
 /// The fine sector of a GTAP-10 code (`None` for non-goods such as `ely`).
 #[must_use]
 pub fn gtap_fine_sector(gtap: &str) -> Option<&'static str> {

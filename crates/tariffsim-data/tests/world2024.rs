@@ -501,14 +501,7 @@ fn us_imports_by_partner_and_sector_follow_the_census_table() {
     let path = shared.join("us_imports_2024_gtap/us_imports_2024_by_gtap_partner_usd.csv");
     let mut rdr = csv::Reader::from_path(&path).unwrap();
     let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
-    let partners = [
-        ("china", "CHN", Some(438.9)),
-        ("canada", "CAN", Some(412.7)),
-        ("mexico", "MEX", Some(505.9)),
-        ("uk", "GBR", None),
-        ("japan", "JPN", None),
-        ("eu", "EU27", Some(605.8)),
-    ];
+    let partners = tariffsim_data::concordance::CENSUS_PARTNER_GROUPS;
     let ns = b.n_sectors();
     let mut census = vec![vec![0.0; ns]; partners.len()];
     for rec in rdr.records() {
