@@ -72,8 +72,8 @@ fn baseline() -> Baseline {
     .unwrap()
 }
 
-const HEAD: &str = r#"
-baseline = "tiny"
+/// The top of a test scenario without its baseline: model, focus, period.
+const TOP: &str = r#"
 model = "armington"
 [focus]
 importer = "USA"
@@ -82,6 +82,11 @@ target = "CHN"
 start = 2025-01-01
 end = 2025-12-31
 "#;
+
+/// A test scenario's head on the `tiny` baseline.
+fn head() -> String {
+    format!("\nbaseline = \"tiny\"{TOP}")
+}
 
 fn files(map: &[(&str, &str)]) -> HashMap<PathBuf, String> {
     map.iter()
@@ -100,7 +105,7 @@ fn load_map(map: &HashMap<PathBuf, String>, main: &str) -> Result<Scenario> {
 }
 
 fn scenario(body: &str) -> Result<Scenario> {
-    let text = format!("{HEAD}{body}");
+    let text = format!("{}{body}", head());
     load_map(&files(&[("s.toml", &text)]), "s.toml")
 }
 
@@ -307,7 +312,7 @@ include = ["MEX"]
 
 #[test]
 fn extends_merges_by_name_and_relative_rates_use_the_parent() {
-    let parent = format!("{HEAD}{US_CHINA}");
+    let parent = format!("{}{US_CHINA}", head());
     let child = r#"
 extends = "base.toml"
 [period]
@@ -336,7 +341,7 @@ effective = 2025-05-01
 
 #[test]
 fn extends_cycles_and_missing_files_are_errors() {
-    let a = format!("extends = \"b.toml\"\n{HEAD}");
+    let a = format!("extends = \"b.toml\"\n{}", head());
     let b = "extends = \"a.toml\"\n";
     let map = files(&[("a.toml", &a), ("b.toml", b)]);
     let e = load_map(&map, "a.toml").unwrap_err();
@@ -478,7 +483,7 @@ eps = "inf"
 #[test]
 fn arbitrary_bytes_never_panic() {
     // A cheap in-tree complement to the fuzzer: mutate a valid file byte by byte.
-    let base = format!("{HEAD}{US_CHINA}");
+    let base = format!("{}{US_CHINA}", head());
     let bytes = base.as_bytes();
     for k in (0..bytes.len()).step_by(3) {
         for replacement in [b'"', b'[', b'=', b'\n', b'9', b'-'] {

@@ -62,15 +62,7 @@ fn grouped() -> Baseline {
     .unwrap()
 }
 
-const TOP: &str = r#"
-model = "armington"
-[focus]
-importer = "USA"
-target = "CHN"
-[period]
-start = 2025-01-01
-end = 2025-12-31
-"#;
+use super::TOP;
 
 /// `body` after a `baseline = "grouped"` head, resolved against [`grouped`] as given.
 fn on_grouped(body: &str) -> Result<Scenario> {
