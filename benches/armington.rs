@@ -12,12 +12,14 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use tariffsim_core::{
-    Baseline, Elasticities, Equilibrium, Model, TariffChange, Tariffs, Workspace,
+    Baseline, Elasticities, Eps, Equilibrium, Eta, Model, RegionId, Sigma, SigmaD, TariffChange,
+    Tariffs, Workspace,
 };
 
 fn shocked(baseline: &Baseline) -> Tariffs {
     let base = baseline.baseline_tariffs();
-    TariffChange::raise_all_sectors(&base, 1, 0, 1.45)
+    let (importer, exporter) = (RegionId::from_index(0), RegionId::from_index(1));
+    TariffChange::raise_all_sectors(&base, exporter, importer, 1.45)
         .apply(&base)
         .expect("valid tariffs")
 }
@@ -42,8 +44,9 @@ fn bench_model(c: &mut Criterion, model: Model) {
     );
     for (name, baseline) in &cases {
         let (n, s) = (baseline.n_regions(), baseline.n_sectors());
-        let elasticities = Elasticities::uniform(n, s, 4.0, -1.5, 10.0)
-            .and_then(|e| e.with_sigma_d(vec![2.0; n * s]))
+        let elasticities = Sigma::new(4.0)
+            .and_then(|sigma| Elasticities::uniform(n, s, sigma, Eta::new(-1.5)?, Eps::new(10.0)?))
+            .and_then(|e| e.with_sigma_d(vec![SigmaD::new(2.0)?; n * s]))
             .expect("elasticities");
         let tariffs = shocked(baseline);
         let mut ws = Workspace::with_regions(n);

@@ -6,14 +6,16 @@
 //!   quantity) — the figure compared with gegravity's `root` time by `make bench-peers`. Needs
 //!   `../shared/data/gegravity_sample` (skipped with a message when absent).
 //! - `<model>/synthetic_30x1` and `<model>/synthetic_200x50`: `Model::solve_into` on
-//!   `tariffsim_data::synth::synthetic(n, s, 1)` after a 20-point tariff increase by region 1 on
-//!   region 2 in every sector, with a reused workspace (the Monte Carlo path).
+//!   `tariffsim_data::synth::synthetic(n, s, 1)` after a 20-point tariff increase by region 0 on
+//!   region 1 in every sector, with a reused workspace (the Monte Carlo path).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::path::Path;
 use tariffsim_core::model::gegravity::{CostSpec, GegravityCase};
-use tariffsim_core::{Baseline, Elasticities, Equilibrium, Model, TariffChange, Workspace};
+use tariffsim_core::{
+    Baseline, Elasticities, Eps, Equilibrium, Eta, Model, RegionId, Sigma, TariffChange, Workspace,
+};
 
 /// The sample's cost data and the USA–CHN counterfactual (see `shared/data/gegravity_expected`).
 fn sample_case() -> Option<(GegravityCase, Vec<f64>)> {
@@ -88,13 +90,16 @@ fn sample_case() -> Option<(GegravityCase, Vec<f64>)> {
 
 fn synthetic(n: usize, s: usize) -> (Baseline, Elasticities, tariffsim_core::Tariffs) {
     let baseline = tariffsim_data::synth::synthetic(n, s, 1).expect("synthetic baseline");
-    let sigma: Vec<f64> = (0..s)
-        .flat_map(|k| std::iter::repeat_n(3.0 + (k % 5) as f64, n))
+    let sigma: Vec<Sigma> = (0..s)
+        .flat_map(|k| std::iter::repeat_n(Sigma::new(3.0 + (k % 5) as f64).unwrap(), n))
         .collect();
-    let el = Elasticities::new(n, s, sigma, vec![-1.0; n * s], vec![f64::INFINITY; n * s]).unwrap();
-    let tariffs = TariffChange::raise_all_sectors(&baseline.baseline_tariffs(), 1, 0, 0.20)
-        .apply(&baseline.baseline_tariffs())
-        .unwrap();
+    let eta = vec![Eta::new(-1.0).unwrap(); n * s];
+    let el = Elasticities::new(n, s, sigma, eta, vec![Eps::PERFECTLY_ELASTIC; n * s]).unwrap();
+    let (importer, exporter) = (RegionId::from_index(0), RegionId::from_index(1));
+    let tariffs =
+        TariffChange::raise_all_sectors(&baseline.baseline_tariffs(), exporter, importer, 0.20)
+            .apply(&baseline.baseline_tariffs())
+            .unwrap();
     (baseline, el, tariffs)
 }
 

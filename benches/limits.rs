@@ -19,7 +19,9 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::time::Instant;
 use tariffsim_core::linalg::{exp, matmul_into};
-use tariffsim_core::{Baseline, Elasticities, Equilibrium, Model, TariffChange, Workspace};
+use tariffsim_core::{
+    Baseline, Elasticities, Eps, Equilibrium, Eta, Model, RegionId, Sigma, TariffChange, Workspace,
+};
 
 const EXP_BATCH: usize = 4096;
 
@@ -145,10 +147,19 @@ fn table() {
         let baseline = case(name);
         let (n, s) = (baseline.n_regions(), baseline.n_sectors());
         let base = baseline.baseline_tariffs();
-        let tariffs = TariffChange::raise_all_sectors(&base, 1, 0, 1.45)
+        // Region 0 raises its tariffs on region 1 by 145 points in every sector.
+        let (importer, exporter) = (RegionId::from_index(0), RegionId::from_index(1));
+        let tariffs = TariffChange::raise_all_sectors(&base, exporter, importer, 1.45)
             .apply(&base)
             .expect("tariffs");
-        let el = Elasticities::uniform(n, s, 4.0, -1.5, 10.0).expect("elasticities");
+        let el = Elasticities::uniform(
+            n,
+            s,
+            Sigma::new(4.0).expect("sigma"),
+            Eta::new(-1.5).expect("eta"),
+            Eps::new(10.0).expect("eps"),
+        )
+        .expect("elasticities");
         let mut ws = Workspace::with_regions(n);
         let mut out = Equilibrium::unchanged("armington", &baseline);
         let solve = |ws: &mut Workspace, out: &mut Equilibrium| {

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use std::path::{Path, PathBuf};
-use tariffsim_core::Baseline;
+use tariffsim_core::{Baseline, RegionId};
 use tariffsim_data::{DataError, baci};
 
 /// Arguments of `tariffsim baseline`.
@@ -158,10 +158,12 @@ fn open(source: &str, countries: Option<&Path>) -> Result<Baseline> {
 
 const BN: f64 = 1e9;
 
-fn largest_flows(b: &Baseline, top: usize) -> Vec<(usize, usize, f64)> {
-    let n = b.n_regions();
-    let mut pairs: Vec<(usize, usize, f64)> = (0..n)
-        .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
+/// The `top` largest (exporter, importer, all-sector flow) pairs.
+fn largest_flows(b: &Baseline, top: usize) -> Vec<(RegionId, RegionId, f64)> {
+    let regions = b.regions();
+    let mut pairs: Vec<(RegionId, RegionId, f64)> = regions
+        .ids()
+        .flat_map(|i| regions.ids().filter(move |&j| j != i).map(move |j| (i, j)))
         .map(|(i, j)| (i, j, b.bilateral(i, j)))
         .collect();
     pairs.sort_by(|a, c| c.2.total_cmp(&a.2));
@@ -179,7 +181,7 @@ fn print_table(b: &Baseline, top: usize) {
         println!("  source: {s}");
     }
     let n = b.n_regions();
-    let world: f64 = (0..n).map(|i| b.exports(i)).sum();
+    let world: f64 = b.regions().ids().map(|i| b.exports(i)).sum();
     println!(
         "{} regions, {} sectors, domestic sales: {}, world exports {:.1} bn USD",
         n,
@@ -199,7 +201,7 @@ fn print_table(b: &Baseline, top: usize) {
         "{:<14} {:>12} {:>12} {:>12}  name",
         "region", "exports_bn", "imports_bn", "balance_bn"
     );
-    for (i, r) in b.regions().regions().iter().enumerate() {
+    for (i, r) in b.regions().ids().zip(b.regions().regions()) {
         println!(
             "{:<14} {:>12.1} {:>12.1} {:>12.1}  {}",
             r.code,
@@ -225,8 +227,8 @@ fn summary_json(b: &Baseline, top: usize) -> serde_json::Value {
         .regions()
         .regions()
         .iter()
-        .enumerate()
-        .map(|(i, r)| {
+        .zip(b.regions().ids())
+        .map(|(r, i)| {
             serde_json::json!({
                 "code": r.code, "name": r.name,
                 "exports_usd": b.exports(i), "imports_usd": b.imports(i), "balance_usd": b.balance(i),

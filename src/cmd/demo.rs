@@ -2,8 +2,8 @@
 
 use anyhow::Result;
 use tariffsim_core::{
-    Baseline, Elasticities, Focus, MetricCatalog, Model, Provenance, RegionSet, SectorSet,
-    TariffChange,
+    Baseline, Elasticities, Eps, Eta, Focus, MetricCatalog, Model, Provenance, RegionSet,
+    SectorSet, Sigma, TariffChange,
 };
 
 /// Arguments of `tariffsim demo`.
@@ -65,10 +65,12 @@ pub fn run(args: &Args) -> Result<()> {
     })?;
     let baseline = example()?;
     let base = baseline.baseline_tariffs();
-    let (usa, chn) = (0, 1);
+    let usa = baseline.regions().require("USA")?;
+    let chn = baseline.regions().require("CHN")?;
     let tariffs =
         TariffChange::raise_all_sectors(&base, chn, usa, args.tariff_pct / 100.0).apply(&base)?;
-    let elasticities = Elasticities::uniform(5, 2, 4.0, -1.5, 10.0)?;
+    let elasticities =
+        Elasticities::uniform(5, 2, Sigma::new(4.0)?, Eta::new(-1.5)?, Eps::new(10.0)?)?;
     let eq = model.solve(&baseline, &elasticities, &tariffs)?;
     let focus = Focus::from_codes(&baseline, "USA", "CHN")?;
     let metrics = MetricCatalog::new(&baseline, Some(focus)).evaluate(&baseline, &eq);

@@ -5,7 +5,7 @@
 use anyhow::Result;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use tariffsim_core::Baseline;
+use tariffsim_core::{Baseline, RegionId};
 use tariffsim_scenario::resolve::fmt_pct;
 use tariffsim_scenario::{Date, Phase, Scenario};
 
@@ -24,9 +24,15 @@ pub struct Args {
 
 /// The additional duty `importer` levies on `exporter`: one rate if equal in every sector,
 /// otherwise the baseline-trade-weighted mean with the range.
-pub fn additional_duty(b: &Baseline, phase: &Phase, exporter: usize, importer: usize) -> String {
+pub fn additional_duty(
+    b: &Baseline,
+    phase: &Phase,
+    exporter: RegionId,
+    importer: RegionId,
+) -> String {
     let ns = b.n_sectors();
-    let extra: Vec<f64> = (0..ns)
+    let sectors = || b.sectors().ids();
+    let extra: Vec<f64> = sectors()
         .map(|s| phase.tariffs.rate(exporter, importer, s) - b.tariff(exporter, importer, s))
         .collect();
     let lo = extra.iter().copied().fold(f64::INFINITY, f64::min);
@@ -34,10 +40,10 @@ pub fn additional_duty(b: &Baseline, phase: &Phase, exporter: usize, importer: u
     if hi - lo < 1e-12 {
         return format!("{}%", fmt_pct(lo));
     }
-    let w: f64 = (0..ns).map(|s| b.flow(exporter, importer, s)).sum();
+    let w: f64 = sectors().map(|s| b.flow(exporter, importer, s)).sum();
     let mean = if w > 0.0 {
-        (0..ns)
-            .map(|s| b.flow(exporter, importer, s) * extra[s])
+        sectors()
+            .map(|s| b.flow(exporter, importer, s) * extra[s.index()])
             .sum::<f64>()
             / w
     } else {
@@ -193,7 +199,7 @@ fn render(sc: &Scenario, b: &Baseline, shown: &[(usize, &Phase)]) -> String {
         );
         // Group cells by (importer, exporter): one row when every sector has the same additional
         // duty and layers, one row per sector otherwise.
-        let mut groups: BTreeMap<(usize, usize), Vec<&tariffsim_scenario::CellLayers>> =
+        let mut groups: BTreeMap<(RegionId, RegionId), Vec<&tariffsim_scenario::CellLayers>> =
             BTreeMap::new();
         for cell in &p.cells {
             groups

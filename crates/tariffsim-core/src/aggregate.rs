@@ -22,6 +22,7 @@
 
 use crate::baseline::Baseline;
 use crate::error::{CoreError, Result};
+use crate::ids::SectorId;
 use crate::members::Member;
 use crate::sets::{Group, Sector, SectorSet};
 
@@ -53,14 +54,14 @@ pub fn named_groupings() -> Vec<&'static str> {
     NAMED_GROUPINGS.iter().map(|(n, _)| *n).collect()
 }
 
-/// One sector of an aggregated baseline: its code, name and description, and the indices of the
-/// fine sectors it sums.
+/// One sector of an aggregated baseline: its code, name and description, and the fine sectors it
+/// sums.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AggregateSector {
     /// The output sector.
     pub sector: Sector,
-    /// Indices of the fine sectors it sums (into the input baseline's sectors).
-    pub members: Vec<usize>,
+    /// The fine sectors it sums (of the input baseline's sectors).
+    pub members: Vec<SectorId>,
 }
 
 /// A partition of a baseline's sectors into output sectors, with a label recorded in the
@@ -117,7 +118,7 @@ impl SectorGrouping {
             .map(|&code| {
                 if let Some(s) = set.index_of(code) {
                     return Ok(AggregateSector {
-                        sector: set.sectors()[s].clone(),
+                        sector: set.sectors()[s.index()].clone(),
                         members: vec![s],
                     });
                 }
@@ -134,7 +135,7 @@ impl SectorGrouping {
                 let parts: Vec<&str> = g
                     .members
                     .iter()
-                    .map(|&s| set.sectors()[s].name.as_str())
+                    .map(|&s| set.sectors()[s.index()].name.as_str())
                     .collect();
                 Ok(AggregateSector {
                     sector: Sector {
@@ -176,7 +177,7 @@ impl SectorGrouping {
                 });
             }
             for &s in &a.members {
-                let Some(slot) = out.get_mut(s) else {
+                let Some(slot) = out.get_mut(s.index()) else {
                     return Err(CoreError::InvalidSet {
                         what: "sector grouping",
                         detail: format!(
@@ -199,8 +200,8 @@ impl SectorGrouping {
             }
         }
         out.iter()
-            .enumerate()
-            .map(|(s, k)| {
+            .zip(fine.ids())
+            .map(|(k, s)| {
                 k.ok_or_else(|| CoreError::SectorNotGrouped {
                     grouping: self.label.clone(),
                     sector: fine.code(s).to_string(),
@@ -237,16 +238,17 @@ impl Baseline {
                 &mut tariffs[k * n2..(k + 1) * n2],
             );
             if let [s] = a.members[..] {
-                f_out.copy_from_slice(self.sector_flows(s));
-                t_out.copy_from_slice(self.sector_tariffs(s));
+                f_out.copy_from_slice(self.sector_flows(s.index()));
+                t_out.copy_from_slice(self.sector_tariffs(s.index()));
                 continue;
             }
             for c in 0..n2 {
-                let (f, t) = weighted(
-                    a.members
-                        .iter()
-                        .map(|&s| (self.sector_flows(s)[c], self.sector_tariffs(s)[c])),
-                );
+                let (f, t) = weighted(a.members.iter().map(|&s| {
+                    (
+                        self.sector_flows(s.index())[c],
+                        self.sector_tariffs(s.index())[c],
+                    )
+                }));
                 f_out[c] = f;
                 t_out[c] = t;
             }
@@ -255,7 +257,7 @@ impl Baseline {
             .groups()
             .iter()
             .filter_map(|g| {
-                let mut image: Vec<usize> = g.members.iter().map(|&s| of[s]).collect();
+                let mut image: Vec<usize> = g.members.iter().map(|&s| of[s.index()]).collect();
                 image.sort_unstable();
                 image.dedup();
                 let covered: usize = image.iter().map(|&k| outs[k].members.len()).sum();
@@ -263,7 +265,7 @@ impl Baseline {
                 let clash = outs.iter().any(|a| a.sector.code == g.code);
                 (exact && !clash).then(|| Group {
                     code: g.code.clone(),
-                    members: image,
+                    members: image.into_iter().map(SectorId::from_index).collect(),
                 })
             })
             .collect();
@@ -299,8 +301,8 @@ impl Baseline {
         let n = self.n_regions();
         let mut shares = vec![0.0; n * outs.len()];
         for (k, a) in outs.iter().enumerate() {
-            for j in 0..n {
-                shares[k * n + j] = match a.members[..] {
+            for j in self.regions().ids() {
+                shares[k * n + j.index()] = match a.members[..] {
                     [s] => m.share(n, j, s),
                     _ => {
                         weighted(
@@ -345,6 +347,7 @@ fn weighted(items: impl Iterator<Item = (f64, f64)>) -> (f64, f64) {
 mod tests {
     use super::*;
     use crate::baseline::Provenance;
+    use crate::ids::RegionId;
     use crate::sets::RegionSet;
 
     const N: usize = 3;
@@ -356,7 +359,7 @@ mod tests {
         let regions = RegionSet::from_codes(&["A_R", "B_R", "C_R"]).unwrap();
         let g = |code: &str, members: Vec<usize>| Group {
             code: code.into(),
-            members,
+            members: sectors(&members),
         };
         let sectors = SectorSet::new(
             SectorSet::from_codes(&["A", "B", "C", "D"])
@@ -392,7 +395,7 @@ mod tests {
         let member = |code: &str, base: f64| Member {
             code: code.into(),
             name: code.into(),
-            region: 2,
+            region: RegionId::from_index(2),
             export_shares: (0..4 * N).map(|x| base + 0.01 * (x % 5) as f64).collect(),
         };
         Baseline::new(
@@ -411,6 +414,14 @@ mod tests {
         .unwrap()
         .with_members(vec![member("M1", 0.2), member("M2", 0.5)])
         .unwrap()
+    }
+
+    fn sectors(positions: &[usize]) -> Vec<SectorId> {
+        positions
+            .iter()
+            .copied()
+            .map(SectorId::from_index)
+            .collect()
     }
 
     fn grouping(codes: &[&str], b: &Baseline) -> SectorGrouping {
@@ -451,27 +462,34 @@ mod tests {
             "every group folds into one"
         );
         let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs().max(1e-300);
-        for i in 0..N {
-            for j in 0..N {
-                let f: f64 = (0..4).map(|s| b.flow(i, j, s)).sum();
-                let ft: f64 = (0..4).map(|s| b.flow(i, j, s) * b.tariff(i, j, s)).sum();
-                assert!(close(one.flow(i, j, 0), f), "{i} {j}");
-                assert!(close(one.tariff(i, j, 0), ft / f), "{i} {j}");
+        let all = SectorId::from_index(0);
+        for i in b.regions().ids() {
+            for j in b.regions().ids() {
+                let f: f64 = b.sectors().ids().map(|s| b.flow(i, j, s)).sum();
+                let ft: f64 = b
+                    .sectors()
+                    .ids()
+                    .map(|s| b.flow(i, j, s) * b.tariff(i, j, s))
+                    .sum();
+                assert!(close(one.flow(i, j, all), f), "{i} {j}");
+                assert!(close(one.tariff(i, j, all), ft / f), "{i} {j}");
             }
         }
         // Totals are the sums.
-        for r in 0..N {
+        for r in b.regions().ids() {
             assert!(close(one.exports(r), b.exports(r)));
             assert!(close(one.imports(r), b.imports(r)));
         }
         // A member's implied exports are the sum of its fine ones.
         for m in b.members() {
             let agg = one.member(&m.code).unwrap();
-            for j in 0..N {
-                let fine: f64 = (0..4)
+            for j in b.regions().ids() {
+                let fine: f64 = b
+                    .sectors()
+                    .ids()
                     .map(|s| m.share(N, j, s) * b.flow(m.region, j, s))
                     .sum();
-                let coarse = agg.share(N, j, 0) * one.flow(m.region, j, 0);
+                let coarse = agg.share(N, j, all) * one.flow(m.region, j, all);
                 assert!(close(coarse, fine), "{} {j}", m.code);
             }
         }
@@ -481,13 +499,15 @@ mod tests {
     fn zero_flow_cells_take_the_simple_mean_of_the_tariffs() {
         let b = fine();
         let agg = b.aggregate_sectors(&grouping(&["AB", "CD"], &b)).unwrap();
-        let (i, j) = (2, 1);
-        assert_eq!(agg.flow(i, j, 0).to_bits(), 0.0f64.to_bits());
-        let mean = (b.tariff(i, j, 0) + b.tariff(i, j, 1)) / 2.0;
-        assert!((agg.tariff(i, j, 0) - mean).abs() < 1e-15);
+        let (i, j) = (RegionId::from_index(2), RegionId::from_index(1));
+        let [a, bb] = [0, 1].map(SectorId::from_index);
+        let ab = a;
+        assert_eq!(agg.flow(i, j, ab).to_bits(), 0.0f64.to_bits());
+        let mean = (b.tariff(i, j, a) + b.tariff(i, j, bb)) / 2.0;
+        assert!((agg.tariff(i, j, ab) - mean).abs() < 1e-15);
         let m = &b.members()[0];
-        let share = (m.share(N, j, 0) + m.share(N, j, 1)) / 2.0;
-        assert!((agg.members()[0].share(N, j, 0) - share).abs() < 1e-15);
+        let share = (m.share(N, j, a) + m.share(N, j, bb)) / 2.0;
+        assert!((agg.members()[0].share(N, j, ab) - share).abs() < 1e-15);
     }
 
     #[test]
@@ -512,8 +532,8 @@ mod tests {
                 .map(|g| g.members.clone())
         };
         assert_eq!(find("AB"), None);
-        assert_eq!(find("CD"), Some(vec![1, 2]));
-        assert_eq!(find("ALL"), Some(vec![0, 1, 2]));
+        assert_eq!(find("CD"), Some(sectors(&[1, 2])));
+        assert_eq!(find("ALL"), Some(sectors(&[0, 1, 2])));
         assert_eq!(find("AC"), None);
     }
 
@@ -548,7 +568,7 @@ mod tests {
             "x",
             vec![AggregateSector {
                 sector: b.sectors().sectors()[0].clone(),
-                members: vec![9],
+                members: sectors(&[9]),
             }],
         );
         assert!(matches!(
@@ -563,7 +583,7 @@ mod tests {
         let g = SectorGrouping::parse(" AB , CD ", b.sectors()).unwrap();
         assert_eq!(g.label(), "AB,CD");
         assert_eq!(g.sectors().len(), 2);
-        assert_eq!(g.sectors()[1].members, vec![2, 3]);
+        assert_eq!(g.sectors()[1].members, sectors(&[2, 3]));
         for (spec, code) in [("NOPE", "NOPE"), ("AB,XX", "XX"), ("coarse13", "AGRI_FOOD")] {
             match SectorGrouping::parse(spec, b.sectors()) {
                 Err(CoreError::UnknownGroupingCode { code: c, .. }) => assert_eq!(c, code),
@@ -589,7 +609,7 @@ mod tests {
             SectorSet::from_codes(&codes).unwrap().sectors().to_vec(),
             vec![Group {
                 code: "METALS_MINERALS".into(),
-                members: vec![12, 13],
+                members: sectors(&[12, 13]),
             }],
         )
         .unwrap();
@@ -625,8 +645,16 @@ mod tests {
         assert_eq!(out, want);
         assert!(agg.sectors().groups().is_empty());
         let metals = agg.sectors().index_of("METALS_MINERALS").unwrap();
-        assert_eq!(agg.sectors().sectors()[metals].name, "Metals and minerals");
-        assert!((agg.flow(0, 1, metals) - (b.flow(0, 1, 12) + b.flow(0, 1, 13))).abs() < 1e-12);
+        assert_eq!(
+            agg.sectors().sectors()[metals.index()].name,
+            "Metals and minerals"
+        );
+        let (x, y) = (RegionId::from_index(0), RegionId::from_index(1));
+        let [iron, nonferrous] = [12, 13].map(SectorId::from_index);
+        assert!(
+            (agg.flow(x, y, metals) - (b.flow(x, y, iron) + b.flow(x, y, nonferrous))).abs()
+                < 1e-12
+        );
         assert!(
             agg.provenance()
                 .sources

@@ -1,6 +1,7 @@
 //! The baseline: bilateral flows by sector at exporter prices, baseline tariffs, provenance.
 
 use crate::error::{CoreError, Result};
+use crate::ids::{RegionId, SectorId};
 use crate::members::Member;
 use crate::sets::{RegionSet, SectorSet};
 use serde::{Deserialize, Serialize};
@@ -20,11 +21,15 @@ pub struct Provenance {
 
 /// A validated baseline of world trade.
 ///
-/// `flow(i, j, s)` is the value of sector-`s` goods from exporter `i` to importer `j`, in USD at
-/// exporter (pre-tariff) prices. `tariff(i, j, s)` is the ad valorem rate importer `j` levies on
-/// them. Storage is sector-major — index `(s * N + i) * N + j` — so one sector's N × N block is
-/// contiguous. When [`Baseline::has_domestic`] is true the diagonal `flow(j, j, s)` holds domestic
-/// (intra-region) sales, which the general-equilibrium models need; otherwise the diagonal is zero.
+/// `flow(exporter, importer, sector)` is the value of `sector`'s goods from `exporter` to
+/// `importer`, in USD at exporter (pre-tariff) prices; `tariff(exporter, importer, sector)` is the
+/// ad valorem rate `importer` levies on them. Regions and sectors are named by [`RegionId`] and
+/// [`SectorId`] (from the baseline's [`RegionSet`] and [`SectorSet`]). Storage is sector-major —
+/// flat index `(s * N + i) * N + j` for exporter position `i`, importer position `j` and sector
+/// position `s` ([`Baseline::index`]) — so one sector's N × N block is contiguous (the layout
+/// accessors [`Baseline::flows`], [`Baseline::sector_flows`] and their tariff twins). When
+/// [`Baseline::has_domestic`] is true the diagonal `flow(j, j, s)` holds domestic (intra-region)
+/// sales, which the general-equilibrium models need; otherwise the diagonal is zero.
 ///
 /// A baseline is immutable once built. Each one built (or deserialised) gets a process-unique
 /// [`Baseline::uid`] that clones share, so solvers can cache what they derive from it.
@@ -103,15 +108,13 @@ impl Baseline {
                     let k = this.index(i, j, s);
                     let f = this.flows[k];
                     if !f.is_finite() || f < 0.0 {
-                        return Err(this.invalid("flow", f, i, j, s, "a finite value >= 0"));
+                        return Err(this.invalid("flow", f, k, "a finite value >= 0"));
                     }
                     if i == j && !has_domestic && f != 0.0 {
                         return Err(this.invalid(
                             "flow",
                             f,
-                            i,
-                            j,
-                            s,
+                            k,
                             "0 on the diagonal (the baseline declares no domestic flows)",
                         ));
                     }
@@ -120,9 +123,7 @@ impl Baseline {
                         return Err(this.invalid(
                             "tariff",
                             t,
-                            i,
-                            j,
-                            s,
+                            k,
                             "a finite ad valorem rate > -1 (a fraction: 0.25 = 25%)",
                         ));
                     }
@@ -132,21 +133,32 @@ impl Baseline {
         Ok(this)
     }
 
+    /// The error of the value at flat index `k`.
     fn invalid(
         &self,
         what: &'static str,
         value: f64,
-        i: usize,
-        j: usize,
-        s: usize,
+        k: usize,
         expected: &'static str,
     ) -> CoreError {
+        let (exporter, importer, sector) = self.cell_of(k);
         CoreError::InvalidValue {
             what,
             value,
-            location: self.cell_name(i, j, s),
+            location: self.cell_name(exporter, importer, sector),
             expected,
         }
+    }
+
+    /// The cell at flat index `k` (the inverse of [`Baseline::index`]).
+    #[must_use]
+    pub fn cell_of(&self, k: usize) -> (RegionId, RegionId, SectorId) {
+        let n = self.regions.len();
+        (
+            RegionId::from_index(k / n % n),
+            RegionId::from_index(k % n),
+            SectorId::from_index(k / (n * n)),
+        )
     }
 
     /// Identity of this baseline's content within the process: two baselines with the same uid
@@ -159,21 +171,30 @@ impl Baseline {
 
     /// `exporter CHN, importer USA, sector ELECTRONICS`.
     #[must_use]
-    pub fn cell_name(&self, i: usize, j: usize, s: usize) -> String {
+    pub fn cell_name(&self, exporter: RegionId, importer: RegionId, sector: SectorId) -> String {
         format!(
             "exporter {}, importer {}, sector {}",
-            self.regions.code(i),
-            self.regions.code(j),
-            self.sectors.code(s)
+            self.regions.code(exporter),
+            self.regions.code(importer),
+            self.sectors.code(sector)
         )
     }
 
-    /// Flat index of cell (exporter `i`, importer `j`, sector `s`).
+    /// Layout accessor: the flat index `(s * N + i) * N + j` of the cell of exporter position
+    /// `i`, importer position `j` and sector position `s`, into [`Baseline::flows`],
+    /// [`Baseline::tariffs`] and every per-cell array of the same layout. Positions, not ids:
+    /// this is the arithmetic of bulk loops (`RegionId::index` gives an id's position).
     #[inline]
     #[must_use]
     pub fn index(&self, i: usize, j: usize, s: usize) -> usize {
         let n = self.regions.len();
         (s * n + i) * n + j
+    }
+
+    /// Flat index of the cell (`exporter`, `importer`, `sector`).
+    #[inline]
+    fn cell(&self, exporter: RegionId, importer: RegionId, sector: SectorId) -> usize {
+        self.index(exporter.index(), importer.index(), sector.index())
     }
 
     /// Number of regions N.
@@ -212,76 +233,81 @@ impl Baseline {
         &self.provenance
     }
 
-    /// Flow from exporter `i` to importer `j` in sector `s`, USD at exporter prices.
+    /// Flow from `exporter` to `importer` in `sector`, USD at exporter prices.
     #[inline]
     #[must_use]
-    pub fn flow(&self, i: usize, j: usize, s: usize) -> f64 {
-        self.flows[self.index(i, j, s)]
+    pub fn flow(&self, exporter: RegionId, importer: RegionId, sector: SectorId) -> f64 {
+        self.flows[self.cell(exporter, importer, sector)]
     }
 
-    /// Baseline ad valorem tariff of importer `j` on exporter `i` in sector `s`.
+    /// Baseline ad valorem tariff `importer` levies on `exporter`'s goods in `sector`.
     #[inline]
     #[must_use]
-    pub fn tariff(&self, i: usize, j: usize, s: usize) -> f64 {
-        self.tariffs[self.index(i, j, s)]
+    pub fn tariff(&self, exporter: RegionId, importer: RegionId, sector: SectorId) -> f64 {
+        self.tariffs[self.cell(exporter, importer, sector)]
     }
 
-    /// All flows, sector-major.
+    /// Layout accessor: all flows, sector-major (flat index [`Baseline::index`]).
     #[must_use]
     pub fn flows(&self) -> &[f64] {
         &self.flows
     }
 
-    /// All baseline tariffs, sector-major.
+    /// Layout accessor: all baseline tariffs, sector-major (flat index [`Baseline::index`]).
     #[must_use]
     pub fn tariffs(&self) -> &[f64] {
         &self.tariffs
     }
 
-    /// One sector's N × N flow block (row = exporter).
+    /// Layout accessor: sector position `s`'s N × N flow block, `[i * N + j]` for exporter
+    /// position `i` and importer position `j` (row = exporter).
     #[must_use]
     pub fn sector_flows(&self, s: usize) -> &[f64] {
         let n2 = self.regions.len() * self.regions.len();
         &self.flows[s * n2..(s + 1) * n2]
     }
 
-    /// One sector's N × N baseline tariff block.
+    /// Layout accessor: sector position `s`'s N × N baseline tariff block (as
+    /// [`Baseline::sector_flows`]).
     #[must_use]
     pub fn sector_tariffs(&self, s: usize) -> &[f64] {
         let n2 = self.regions.len() * self.regions.len();
         &self.tariffs[s * n2..(s + 1) * n2]
     }
 
-    /// Total exports of region `i` (all sectors, excluding domestic sales), USD.
+    /// Total exports of `exporter` (all sectors, excluding domestic sales), USD.
     #[must_use]
-    pub fn exports(&self, i: usize) -> f64 {
-        let n = self.n_regions();
+    pub fn exports(&self, exporter: RegionId) -> f64 {
+        let (n, i) = (self.n_regions(), exporter.index());
         (0..self.n_sectors())
             .flat_map(|s| (0..n).filter(move |&j| j != i).map(move |j| (s, j)))
-            .map(|(s, j)| self.flow(i, j, s))
+            .map(|(s, j)| self.flows[self.index(i, j, s)])
             .sum()
     }
 
-    /// Total imports of region `j` (all sectors, excluding domestic sales), USD at exporter prices.
+    /// Total imports of `importer` (all sectors, excluding domestic sales), USD at exporter prices.
     #[must_use]
-    pub fn imports(&self, j: usize) -> f64 {
-        let n = self.n_regions();
+    pub fn imports(&self, importer: RegionId) -> f64 {
+        let (n, j) = (self.n_regions(), importer.index());
         (0..self.n_sectors())
             .flat_map(|s| (0..n).filter(move |&i| i != j).map(move |i| (s, i)))
-            .map(|(s, i)| self.flow(i, j, s))
+            .map(|(s, i)| self.flows[self.index(i, j, s)])
             .sum()
     }
 
-    /// Total flow from `i` to `j` over all sectors, USD.
+    /// Total flow from `exporter` to `importer` over all sectors, USD.
     #[must_use]
-    pub fn bilateral(&self, i: usize, j: usize) -> f64 {
-        (0..self.n_sectors()).map(|s| self.flow(i, j, s)).sum()
+    pub fn bilateral(&self, exporter: RegionId, importer: RegionId) -> f64 {
+        self.sectors
+            .ids()
+            .map(|s| self.flow(exporter, importer, s))
+            .sum()
     }
 
-    /// Trade balance of region `r`: exports − imports, USD.
+    /// Trade balance of `region`: exports − imports, USD.
     #[must_use]
-    pub fn balance(&self, r: usize) -> f64 {
-        self.exports(r) - self.imports(r)
+    pub fn balance(&self, region: RegionId) -> f64 {
+        self.exports(region) - self.imports(region)
     }
 
     /// The same baseline with countries inside its aggregate regions (see [`crate::members`]);
@@ -370,9 +396,15 @@ mod tests {
             Provenance::default(),
         )
         .unwrap();
-        assert_eq!(b.exports(0), 1.0);
-        assert_eq!(b.imports(0), 2.0);
-        assert_eq!(b.balance(0), -1.0);
-        assert_eq!(b.bilateral(1, 0), 2.0);
+        let [a, bb] = [0, 1].map(RegionId::from_index);
+        assert_eq!(b.exports(a), 1.0);
+        assert_eq!(b.imports(a), 2.0);
+        assert_eq!(b.balance(a), -1.0);
+        assert_eq!(b.bilateral(bb, a), 2.0);
+        assert_eq!(b.flow(a, bb, SectorId::from_index(0)), 1.0);
+        for k in 0..4 {
+            let (i, j, s) = b.cell_of(k);
+            assert_eq!(b.index(i.index(), j.index(), s.index()), k);
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! `eta` per importer × sector, `eps` per exporter × sector.
 
 use crate::error::{CoreError, Result};
+use crate::ids::{RegionId, SectorId};
 use serde::{Deserialize, Serialize};
 
 /// The elasticities the models take, validated.
@@ -112,27 +113,131 @@ impl Family {
         }
     }
 
-    /// Whether `x` is in the family's domain.
+    /// Whether `x` is in the family's domain (the rule of [`Sigma`], [`SigmaD`], [`Eta`] or
+    /// [`Eps`]).
     #[must_use]
     pub fn admits(self, x: f64) -> bool {
         match self {
-            Family::Sigma | Family::SigmaD => x.is_finite() && x > 0.0,
-            Family::Eta => x.is_finite() && x <= 0.0,
-            // Negative: downward-sloping supply (scale economies); the solver checks stability.
-            Family::Eps => (x > 0.0 && !x.is_nan()) || (x < 0.0 && x.is_finite()),
+            Family::Sigma => Sigma::admits(x),
+            Family::SigmaD => SigmaD::admits(x),
+            Family::Eta => Eta::admits(x),
+            Family::Eps => Eps::admits(x),
         }
     }
 
     fn expected(self) -> &'static str {
         match self {
-            Family::Sigma => "a finite sigma > 0",
-            Family::SigmaD => "a finite sigma_d > 0",
-            Family::Eta => "a finite eta <= 0 (demand slopes down)",
-            Family::Eps => {
-                "eps > 0, inf for a perfectly elastic supply, or a finite eps < 0 for a downward-sloping one"
-            }
+            Family::Sigma => Sigma::EXPECTED,
+            Family::SigmaD => SigmaD::EXPECTED,
+            Family::Eta => Eta::EXPECTED,
+            Family::Eps => Eps::EXPECTED,
         }
     }
+}
+
+macro_rules! elasticity_value {
+    ($(#[$doc:meta])* $name:ident, $family:expr, $expected:literal, |$x:ident| $rule:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+        pub struct $name(f64);
+
+        impl $name {
+            /// What a valid value is, as error messages say it.
+            pub const EXPECTED: &'static str = $expected;
+
+            /// Whether `x` is a valid value.
+            #[inline]
+            #[must_use]
+            pub fn admits($x: f64) -> bool {
+                $rule
+            }
+
+            /// A validated value, or [`CoreError::InvalidValue`] naming the family and the rule.
+            pub fn new(x: f64) -> Result<Self> {
+                if Self::admits(x) {
+                    Ok(Self(x))
+                } else {
+                    Err(CoreError::InvalidValue {
+                        what: $family.name(),
+                        value: x,
+                        location: "the value given".into(),
+                        expected: Self::EXPECTED,
+                    })
+                }
+            }
+
+            /// The value.
+            #[inline]
+            #[must_use]
+            pub const fn get(self) -> f64 {
+                self.0
+            }
+        }
+
+        impl TryFrom<f64> for $name {
+            type Error = CoreError;
+
+            fn try_from(x: f64) -> Result<Self> {
+                Self::new(x)
+            }
+        }
+
+        impl From<$name> for f64 {
+            fn from(v: $name) -> f64 {
+                v.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Display::fmt(&self.0, f)
+            }
+        }
+    };
+}
+
+elasticity_value!(
+    /// Elasticity of substitution between import sources (GTAP's `ESUBM`): finite and `> 0`.
+    /// `sigma = 1` (Cobb–Douglas) is admitted, as it always was.
+    Sigma,
+    Family::Sigma,
+    "a finite sigma > 0",
+    |x| x.is_finite() && x > 0.0
+);
+
+elasticity_value!(
+    /// Elasticity of substitution between the domestic good and the import composite (GTAP's
+    /// `ESUBD`): finite and `> 0`.
+    SigmaD,
+    Family::SigmaD,
+    "a finite sigma_d > 0",
+    |x| x.is_finite() && x > 0.0
+);
+
+elasticity_value!(
+    /// Elasticity of total (composite) demand with respect to its price index: finite and `<= 0`
+    /// (demand slopes down).
+    Eta,
+    Family::Eta,
+    "a finite eta <= 0 (demand slopes down)",
+    |x| x.is_finite() && x <= 0.0
+);
+
+elasticity_value!(
+    /// Export supply elasticity: `> 0`, `+inf` for a perfectly elastic supply (price fixed), or a
+    /// finite `< 0` for a downward-sloping supply (scale economies), which the two-level
+    /// `armington` accepts when the equilibrium it finds is stable (see
+    /// [`crate::StopReason::Unstable`]). Zero and NaN are rejected.
+    Eps,
+    Family::Eps,
+    "eps > 0, inf for a perfectly elastic supply, or a finite eps < 0 for a downward-sloping one",
+    // Negative: downward-sloping supply (scale economies); the solver checks stability.
+    |x| (x > 0.0 && !x.is_nan()) || (x < 0.0 && x.is_finite())
+);
+
+impl Eps {
+    /// `+inf`: a perfectly elastic supply (the exporter's price does not move).
+    pub const PERFECTLY_ELASTIC: Eps = Eps(f64::INFINITY);
 }
 
 /// How long after a tariff change its outcome is read. Trade elasticities grow with the time
@@ -216,22 +321,24 @@ impl HorizonScale {
 }
 
 impl Elasticities {
-    /// Builds from full vectors (each of length `N * S`), validating every value; `sigma_d`
-    /// equals `sigma` (one nest: see [`Elasticities::with_sigma_d`]).
+    /// Builds from full vectors of validated values (each of length `N * S`, layout
+    /// `[s * N + r]`), checking their lengths; `sigma_d` equals `sigma` (one nest: see
+    /// [`Elasticities::with_sigma_d`]).
     pub fn new(
         n_regions: usize,
         n_sectors: usize,
-        sigma: Vec<f64>,
-        eta: Vec<f64>,
-        eps: Vec<f64>,
+        sigma: Vec<Sigma>,
+        eta: Vec<Eta>,
+        eps: Vec<Eps>,
     ) -> Result<Self> {
+        let sigma: Vec<f64> = sigma.into_iter().map(Sigma::get).collect();
         let this = Self {
             n_regions,
             n_sectors,
             sigma_d: sigma.clone(),
             sigma,
-            eta,
-            eps,
+            eta: eta.into_iter().map(Eta::get).collect(),
+            eps: eps.into_iter().map(Eps::get).collect(),
             supply: SupplyScope::AllSales,
         };
         this.validate()?;
@@ -251,20 +358,21 @@ impl Elasticities {
         self.supply
     }
 
-    /// The same elasticities with `sigma_d` (domestic vs imports, length `N * S`) set, validated.
-    pub fn with_sigma_d(mut self, sigma_d: Vec<f64>) -> Result<Self> {
-        self.sigma_d = sigma_d;
+    /// The same elasticities with `sigma_d` (domestic vs imports, length `N * S`) set; the
+    /// length is checked.
+    pub fn with_sigma_d(mut self, sigma_d: Vec<SigmaD>) -> Result<Self> {
+        self.sigma_d = sigma_d.into_iter().map(SigmaD::get).collect();
         self.validate()?;
         Ok(self)
     }
 
-    /// The same three values everywhere.
+    /// The same three values everywhere (`sigma_d` = `sigma`).
     pub fn uniform(
         n_regions: usize,
         n_sectors: usize,
-        sigma: f64,
-        eta: f64,
-        eps: f64,
+        sigma: Sigma,
+        eta: Eta,
+        eps: Eps,
     ) -> Result<Self> {
         let len = n_regions * n_sectors;
         Self::new(
@@ -337,41 +445,41 @@ impl Elasticities {
         self.n_sectors
     }
 
-    /// Substitution elasticity of importer `j` in sector `s`.
+    /// Substitution elasticity between import sources of `importer` in `sector`.
     #[inline]
     #[must_use]
-    pub fn sigma(&self, j: usize, s: usize) -> f64 {
-        self.sigma[s * self.n_regions + j]
+    pub fn sigma(&self, importer: RegionId, sector: SectorId) -> f64 {
+        self.sigma[sector.index() * self.n_regions + importer.index()]
     }
 
-    /// Domestic-vs-imports substitution elasticity of importer `j` in sector `s`.
+    /// Domestic-vs-imports substitution elasticity of `importer` in `sector`.
     #[inline]
     #[must_use]
-    pub fn sigma_d(&self, j: usize, s: usize) -> f64 {
-        self.sigma_d[s * self.n_regions + j]
+    pub fn sigma_d(&self, importer: RegionId, sector: SectorId) -> f64 {
+        self.sigma_d[sector.index() * self.n_regions + importer.index()]
     }
 
-    /// Composite (total) demand elasticity of importer `j` in sector `s`.
+    /// Composite (total) demand elasticity of `importer` in `sector`.
     #[inline]
     #[must_use]
-    pub fn eta(&self, j: usize, s: usize) -> f64 {
-        self.eta[s * self.n_regions + j]
+    pub fn eta(&self, importer: RegionId, sector: SectorId) -> f64 {
+        self.eta[sector.index() * self.n_regions + importer.index()]
     }
 
-    /// Export supply elasticity of exporter `i` in sector `s`.
+    /// Export supply elasticity of `exporter` in `sector`.
     #[inline]
     #[must_use]
-    pub fn eps(&self, i: usize, s: usize) -> f64 {
-        self.eps[s * self.n_regions + i]
+    pub fn eps(&self, exporter: RegionId, sector: SectorId) -> f64 {
+        self.eps[sector.index() * self.n_regions + exporter.index()]
     }
 
-    /// Sector `s`'s sigma row (one per importer).
+    /// Layout accessor: sector `s`'s sigma row, indexed by importer position (`[r]`).
     #[must_use]
     pub fn sector_sigma(&self, s: usize) -> &[f64] {
         &self.sigma[s * self.n_regions..(s + 1) * self.n_regions]
     }
 
-    /// Sector `s`'s sigma_d row (one per importer).
+    /// Layout accessor: sector `s`'s sigma_d row, indexed by importer position.
     #[must_use]
     pub fn sector_sigma_d(&self, s: usize) -> &[f64] {
         &self.sigma_d[s * self.n_regions..(s + 1) * self.n_regions]
@@ -401,13 +509,13 @@ impl Elasticities {
             .all(|(a, b)| a.to_bits() == b.to_bits())
     }
 
-    /// Sector `s`'s eta row (one per importer).
+    /// Layout accessor: sector `s`'s eta row, indexed by importer position.
     #[must_use]
     pub fn sector_eta(&self, s: usize) -> &[f64] {
         &self.eta[s * self.n_regions..(s + 1) * self.n_regions]
     }
 
-    /// Sector `s`'s eps row (one per exporter).
+    /// Layout accessor: sector `s`'s eps row, indexed by exporter position.
     #[must_use]
     pub fn sector_eps(&self, s: usize) -> &[f64] {
         &self.eps[s * self.n_regions..(s + 1) * self.n_regions]
@@ -433,26 +541,62 @@ impl Elasticities {
 mod tests {
     use super::*;
 
+    fn uniform(sigma: f64, eta: f64, eps: f64) -> Elasticities {
+        Elasticities::uniform(
+            2,
+            1,
+            Sigma::new(sigma).unwrap(),
+            Eta::new(eta).unwrap(),
+            Eps::new(eps).unwrap(),
+        )
+        .unwrap()
+    }
+
     #[test]
     fn domains() {
-        assert!(Elasticities::uniform(2, 1, 4.0, -1.0, f64::INFINITY).is_ok());
-        assert!(Elasticities::uniform(2, 1, 0.0, -1.0, 1.0).is_err());
-        assert!(Elasticities::uniform(2, 1, f64::NAN, -1.0, 1.0).is_err());
-        assert!(Elasticities::uniform(2, 1, 4.0, 0.5, 1.0).is_err());
-        assert!(Elasticities::uniform(2, 1, 4.0, -1.0, 0.0).is_err());
-        assert!(Elasticities::uniform(2, 1, 4.0, -1.0, -0.5).is_ok());
-        assert!(Elasticities::uniform(2, 1, 4.0, -1.0, f64::NEG_INFINITY).is_err());
-        assert!(Elasticities::uniform(2, 1, 4.0, -1.0, f64::NAN).is_err());
-        let mut e = Elasticities::uniform(2, 1, 4.0, -1.0, 1.0).unwrap();
-        assert!(e.try_update(|s, _, _, _| s[1] = -3.0).is_err());
+        assert!(Eps::new(f64::INFINITY).is_ok());
+        assert!(Sigma::new(0.0).is_err());
+        assert!(Sigma::new(f64::NAN).is_err());
+        assert!(Sigma::new(f64::INFINITY).is_err());
+        assert!(SigmaD::new(0.0).is_err());
+        assert!(Eta::new(0.5).is_err());
+        assert!(Eta::new(0.0).is_ok());
+        assert!(Eps::new(0.0).is_err());
+        assert!(Eps::new(-0.5).is_ok());
+        assert!(Eps::new(f64::NEG_INFINITY).is_err());
+        assert!(Eps::new(f64::NAN).is_err());
+        // The messages of the families, which the vector checks share.
+        let msg = Eta::new(0.5).unwrap_err().to_string();
+        assert_eq!(
+            msg,
+            "invalid eta 0.5 at the value given: a finite eta <= 0 (demand slopes down)"
+        );
+        for x in [0.0, -1.0, 1.0, f64::INFINITY, f64::NAN, -0.5] {
+            assert_eq!(Family::Sigma.admits(x), Sigma::new(x).is_ok());
+            assert_eq!(Family::Eps.admits(x), Eps::new(x).is_ok());
+        }
+        let mut e = uniform(4.0, -1.0, 1.0);
+        let msg = e
+            .try_update(|s, _, _, _| s[1] = -3.0)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            msg,
+            "invalid sigma -3 at region #1, sector #0: a finite sigma > 0"
+        );
         assert!(e.try_update(|s, _, _, _| s[1] = 3.0).is_ok());
-        assert_eq!(e.sigma(1, 0), 3.0);
-        assert_eq!(e.sigma_d(1, 0), 4.0, "sigma_d is its own family");
+        let (r1, s0) = (RegionId::from_index(1), SectorId::from_index(0));
+        assert_eq!(e.sigma(r1, s0), 3.0);
+        assert_eq!(e.sigma_d(r1, s0), 4.0, "sigma_d is its own family");
         assert!(e.try_update(|_, d, _, _| d[0] = 0.0).is_err());
-        let e = Elasticities::uniform(2, 1, 4.0, -1.0, 1.0).unwrap();
+        let e = uniform(4.0, -1.0, 1.0);
         assert!(e.is_one_nest());
-        let e = e.with_sigma_d(vec![2.0, 2.0]).unwrap();
+        let e = e.with_sigma_d(vec![SigmaD::new(2.0).unwrap(); 2]).unwrap();
         assert!(!e.is_one_nest());
         assert_eq!(e.sector_sigma_d(0), &[2.0, 2.0]);
+        assert!(
+            e.with_sigma_d(vec![SigmaD::new(2.0).unwrap(); 3]).is_err(),
+            "length is checked"
+        );
     }
 }

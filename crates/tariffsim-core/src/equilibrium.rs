@@ -1,6 +1,7 @@
 //! The result of one solve: prices, flows after the shock and the welfare pieces.
 
 use crate::baseline::Baseline;
+use crate::ids::{RegionId, SectorId};
 use serde::{Deserialize, Serialize};
 
 /// An equilibrium after a tariff change, in "hat" form where it is a ratio (new / baseline).
@@ -196,42 +197,50 @@ impl Equilibrium {
         }
     }
 
-    /// Flow after the shock from `i` to `j` in sector `s`.
+    /// Flow after the shock from `exporter` to `importer` in `sector`.
     #[inline]
     #[must_use]
-    pub fn flow(&self, i: usize, j: usize, s: usize) -> f64 {
+    pub fn flow(&self, exporter: RegionId, importer: RegionId, sector: SectorId) -> f64 {
+        self.flow_at(exporter.index(), importer.index(), sector.index())
+    }
+
+    /// The flow at positions (layout `(s * N + i) * N + j`).
+    #[inline]
+    fn flow_at(&self, i: usize, j: usize, s: usize) -> f64 {
         self.flows[(s * self.n_regions + i) * self.n_regions + j]
     }
 
-    /// Sum of the new flows from `i` to `j` over sectors.
+    /// Sum of the new flows from `exporter` to `importer` over sectors.
     #[must_use]
-    pub fn bilateral(&self, i: usize, j: usize) -> f64 {
-        (0..self.n_sectors).map(|s| self.flow(i, j, s)).sum()
+    pub fn bilateral(&self, exporter: RegionId, importer: RegionId) -> f64 {
+        (0..self.n_sectors)
+            .map(|s| self.flow_at(exporter.index(), importer.index(), s))
+            .sum()
     }
 
-    /// Total exports of `r` after the shock (excluding domestic sales).
+    /// Total exports of `exporter` after the shock (excluding domestic sales).
     #[must_use]
-    pub fn exports(&self, r: usize) -> f64 {
-        let n = self.n_regions;
+    pub fn exports(&self, exporter: RegionId) -> f64 {
+        let (n, r) = (self.n_regions, exporter.index());
         (0..self.n_sectors)
             .map(|s| {
                 (0..n)
                     .filter(|&j| j != r)
-                    .map(|j| self.flow(r, j, s))
+                    .map(|j| self.flow_at(r, j, s))
                     .sum::<f64>()
             })
             .sum()
     }
 
-    /// Total imports of `r` after the shock at exporter prices (excluding domestic sales).
+    /// Total imports of `importer` after the shock at exporter prices (excluding domestic sales).
     #[must_use]
-    pub fn imports(&self, r: usize) -> f64 {
-        let n = self.n_regions;
+    pub fn imports(&self, importer: RegionId) -> f64 {
+        let (n, r) = (self.n_regions, importer.index());
         (0..self.n_sectors)
             .map(|s| {
                 (0..n)
                     .filter(|&i| i != r)
-                    .map(|i| self.flow(i, r, s))
+                    .map(|i| self.flow_at(i, r, s))
                     .sum::<f64>()
             })
             .sum()

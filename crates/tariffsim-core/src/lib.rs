@@ -2,7 +2,10 @@
 //! metrics. No I/O, no printing.
 //!
 //! A [`Baseline`] holds bilateral flows by sector (`flow(exporter, importer, sector)`, USD at
-//! exporter prices) and the baseline ad valorem tariffs. A scenario turns into a [`Tariffs`]
+//! exporter prices) and the baseline ad valorem tariffs. Regions and sectors are named by
+//! [`RegionId`] and [`SectorId`] ([`ids`]), which come from the baseline's sets
+//! (`baseline.regions().require("USA")?`, `baseline.sectors().ids()`); elasticities are built
+//! from the validated [`Sigma`], [`Eta`] and [`Eps`] (and [`SigmaD`]). A scenario turns into a [`Tariffs`]
 //! matrix (the rates in force in one phase). [`Elasticities`] carry one draw of `sigma`
 //! (substitution between import sources, per importer × sector), `eta` (composite import demand,
 //! per importer × sector) and `eps` (export supply, per exporter × sector; `inf` allowed). A
@@ -20,8 +23,8 @@
 //! [`Workspace`] and an [`Equilibrium`] across calls (the Monte Carlo path).
 //!
 //! ```
-//! use tariffsim_core::{Baseline, Elasticities, Focus, MetricCatalog, Model, Provenance,
-//!     RegionSet, SectorSet, TariffChange};
+//! use tariffsim_core::{Baseline, Elasticities, Eps, Eta, Focus, MetricCatalog, Model,
+//!     Provenance, RegionSet, SectorSet, Sigma, TariffChange};
 //!
 //! // Three regions, one sector: USA imports from CHN and VNM; CHN also sells to VNM.
 //! let regions = RegionSet::from_codes(&["USA", "CHN", "VNM"])?;
@@ -35,13 +38,16 @@
 //! ];
 //! let baseline = Baseline::new(regions, sectors, flows, vec![0.0; 9], false,
 //!     Provenance::default())?;
-//! let elasticities = Elasticities::uniform(3, 1, 4.0, -1.5, 10.0)?;
+//! let elasticities =
+//!     Elasticities::uniform(3, 1, Sigma::new(4.0)?, Eta::new(-1.5)?, Eps::new(10.0)?)?;
 //! // USA raises its tariff on CHN by 20 percentage points.
-//! let usa = 0; let chn = 1;
+//! let usa = baseline.regions().require("USA")?;
+//! let chn = baseline.regions().require("CHN")?;
+//! let goods = baseline.sectors().require("GOODS")?;
 //! let tariffs = TariffChange::raise_all_sectors(&baseline.baseline_tariffs(), chn, usa, 0.20)
 //!     .apply(&baseline.baseline_tariffs())?;
 //! let eq = Model::Armington.solve(&baseline, &elasticities, &tariffs)?;
-//! assert!(eq.flow(chn, usa, 0) < baseline.flow(chn, usa, 0));
+//! assert!(eq.flow(chn, usa, goods) < baseline.flow(chn, usa, goods));
 //! let focus = Focus::from_codes(&baseline, "USA", "CHN")?;
 //! let metrics = MetricCatalog::new(&baseline, Some(focus)).evaluate(&baseline, &eq);
 //! let ratio = metrics.iter().find(|(n, _)| n == "diversion_ratio.USA.CHN").unwrap().1;
@@ -60,6 +66,7 @@ pub mod baseline;
 pub mod elasticity;
 pub mod equilibrium;
 pub mod error;
+pub mod ids;
 pub mod linalg;
 pub mod members;
 pub mod metrics;
@@ -72,9 +79,12 @@ pub mod tolerance;
 
 pub use aggregate::{AggregateSector, SectorGrouping};
 pub use baseline::{Baseline, Provenance};
-pub use elasticity::{Elasticities, Family, Horizon, HorizonScale, SupplyScope};
+pub use elasticity::{
+    Elasticities, Eps, Eta, Family, Horizon, HorizonScale, Sigma, SigmaD, SupplyScope,
+};
 pub use equilibrium::Equilibrium;
 pub use error::{CoreError, Result, SolveError, StopReason};
+pub use ids::{RegionId, SectorId};
 pub use members::Member;
 pub use metrics::{Focus, MetricCatalog, MetricWorkspace};
 pub use model::{Model, Workspace};

@@ -14,6 +14,7 @@
 //! the unlisted economies.
 
 use crate::error::{CoreError, Result};
+use crate::ids::{RegionId, SectorId};
 use serde::{Deserialize, Serialize};
 
 /// Tolerance on the sum of members' shares of one aggregate (rounding in the table).
@@ -26,17 +27,18 @@ pub struct Member {
     pub code: String,
     /// Display name (`Thailand`).
     pub name: String,
-    /// Index of the aggregate region that holds it.
-    pub region: usize,
-    /// Share of the aggregate's exports to importer `j` in sector `s`, at `s * N + j`, in [0, 1].
+    /// The aggregate region that holds it.
+    pub region: RegionId,
+    /// Share of the aggregate's exports to importer position `j` in sector position `s`, at
+    /// `s * N + j`, in [0, 1] (layout; [`Member::share`] reads one by ids).
     pub export_shares: Vec<f64>,
 }
 
 impl Member {
-    /// The member's share of its aggregate's exports to importer `j` in sector `s` (N regions).
+    /// The member's share of its aggregate's exports to `importer` in `sector` (N regions).
     #[must_use]
-    pub fn share(&self, n_regions: usize, importer: usize, sector: usize) -> f64 {
-        self.export_shares[sector * n_regions + importer]
+    pub fn share(&self, n_regions: usize, importer: RegionId, sector: SectorId) -> f64 {
+        self.export_shares[sector.index() * n_regions + importer.index()]
     }
 }
 
@@ -67,7 +69,7 @@ pub(crate) fn validate(members: &[Member], region_codes: &[&str], n_sectors: usi
         if members[..k].iter().any(|o| o.code == m.code) {
             return Err(bad(format!("duplicate member `{}`", m.code)));
         }
-        if m.region >= n {
+        if m.region.index() >= n {
             return Err(bad(format!("member `{}`: no region #{}", m.code, m.region)));
         }
         if m.export_shares.len() != n * n_sectors {
@@ -86,7 +88,7 @@ pub(crate) fn validate(members: &[Member], region_codes: &[&str], n_sectors: usi
                     expected: "a share in [0, 1]",
                 });
             }
-            sums[m.region * n * n_sectors + x] += v;
+            sums[m.region.index() * n * n_sectors + x] += v;
         }
     }
     if let Some((x, &v)) = sums

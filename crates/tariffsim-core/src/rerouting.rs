@@ -56,13 +56,14 @@
 use crate::baseline::Baseline;
 use crate::equilibrium::Equilibrium;
 use crate::error::{CoreError, Result};
+use crate::ids::{RegionId, SectorId};
 use crate::tariff::Tariffs;
 
 /// One conduit.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Conduit {
-    /// Region index.
-    pub region: usize,
+    /// The conduit region.
+    pub region: RegionId,
     /// Ad valorem cost of rerouting through it (≥ 0).
     pub kappa: f64,
     /// Most rerouted value it can carry, as a multiple of its own baseline sales to the
@@ -81,9 +82,9 @@ pub struct Conduit {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Rerouting {
     /// Origin region (`CHN`).
-    pub origin: usize,
+    pub origin: RegionId,
     /// Destination region (`USA`).
-    pub destination: usize,
+    pub destination: RegionId,
     /// Conduits.
     pub conduits: Vec<Conduit>,
     /// Route elasticity `rho` (≥ 0).
@@ -94,7 +95,7 @@ impl Rerouting {
     /// Validates against a baseline of `n_regions` regions.
     pub fn validate(&self, n_regions: usize) -> Result<()> {
         let bad = |m: String| Err(CoreError::Incompatible(format!("rerouting: {m}")));
-        if self.origin >= n_regions || self.destination >= n_regions {
+        if self.origin.index() >= n_regions || self.destination.index() >= n_regions {
             return bad("origin or destination out of range".into());
         }
         if self.origin == self.destination {
@@ -104,7 +105,10 @@ impl Rerouting {
             return bad(format!("rho {} is not a finite number >= 0", self.rho));
         }
         for (k, c) in self.conduits.iter().enumerate() {
-            if c.region >= n_regions || c.region == self.origin || c.region == self.destination {
+            if c.region.index() >= n_regions
+                || c.region == self.origin
+                || c.region == self.destination
+            {
                 return bad(format!(
                     "conduit #{k} is out of range or the origin/destination"
                 ));
@@ -142,7 +146,7 @@ impl Rerouting {
 
     /// The baseline's rerouted value via conduit `k` in sector `s`, at the origin's prices:
     /// `v = b_k x_km / (1 + kappa0_k)`, at most the origin's recorded sales to the conduit.
-    fn baseline_value(&self, routes: &Baseline, s: usize, k: usize) -> f64 {
+    fn baseline_value(&self, routes: &Baseline, s: SectorId, k: usize) -> f64 {
         let d = &self.conduits[k];
         if d.baseline_share <= 0.0 {
             return 0.0;
@@ -160,8 +164,9 @@ impl Rerouting {
         let (c, m) = (self.origin, self.destination);
         let mut flows = routes.flows().to_vec();
         let mut tariffs = routes.tariffs().to_vec();
-        let cell = |s: usize, i: usize, j: usize| (s * n + i) * n + j;
-        for s in 0..routes.n_sectors() {
+        let cell =
+            |s: SectorId, i: RegionId, j: RegionId| (s.index() * n + i.index()) * n + j.index();
+        for s in routes.sectors().ids() {
             let direct = routes.flow(c, m, s);
             let mut moved = 0.0;
             let mut power = direct * (1.0 + routes.tariff(c, m, s));
@@ -206,19 +211,23 @@ impl Rerouting {
         let kk = self.conduits.len();
         out.clear();
         out.resize(routes.n_sectors() * 2 * kk, 0.0);
-        for s in 0..routes.n_sectors() {
-            let direct = routes.flow(c, m, s);
-            let moved: f64 = (0..kk).map(|k| self.baseline_value(routes, s, k)).sum();
+        for sector in routes.sectors().ids() {
+            let s = sector.index();
+            let direct = routes.flow(c, m, sector);
+            let moved: f64 = (0..kk)
+                .map(|k| self.baseline_value(routes, sector, k))
+                .sum();
             let origin_sales = direct + moved;
             if origin_sales <= 0.0 {
                 continue;
             }
-            let ln_hat = |i: usize| (t1.power(i, m, s) / (1.0 + routes.tariff(i, m, s))).ln();
+            let ln_hat =
+                |i: RegionId| (t1.power(i, m, sector) / (1.0 + routes.tariff(i, m, sector))).ln();
             let origin_gap = ln_hat(c);
             let (row, base_row) = out[s * 2 * kk..(s + 1) * 2 * kk].split_at_mut(kk);
             let mut total = 0.0;
             for (k, d) in self.conduits.iter().enumerate() {
-                let beta = self.baseline_value(routes, s, k) / origin_sales;
+                let beta = self.baseline_value(routes, sector, k) / origin_sales;
                 let change = origin_gap - ln_hat(d.region) - penalty.ln_1p();
                 let base = if beta > 0.0 {
                     beta * (self.rho * change.min(0.0)).exp()
@@ -226,7 +235,7 @@ impl Rerouting {
                     0.0
                 };
                 let gap = change - d.kappa.ln_1p();
-                let cap = (d.capacity * routes.flow(d.region, m, s) / origin_sales).min(1.0);
+                let cap = (d.capacity * routes.flow(d.region, m, sector) / origin_sales).min(1.0);
                 let new = if gap > 0.0 && self.rho > 0.0 && cap > beta {
                     (cap - beta) * -(-self.rho * gap).exp_m1()
                 } else {
@@ -273,6 +282,7 @@ impl Rerouting {
         let kk = self.conduits.len();
         let with_base = self.has_baseline_rerouting();
         for s in 0..t1.n_sectors() {
+            let sector = SectorId::from_index(s);
             let row = &shares[s * 2 * kk..s * 2 * kk + kk];
             if row.iter().all(|&x| x == 0.0) {
                 continue;
@@ -280,28 +290,29 @@ impl Rerouting {
             let direct = 1.0 - row.iter().sum::<f64>();
             let mut routed = 0.0;
             for (k, d) in self.conduits.iter().enumerate() {
-                routed +=
-                    self.route_cost(shares, s, k) * (t1.power(d.region, m, s) * (1.0 + penalty));
+                routed += self.route_cost(shares, s, k)
+                    * (t1.power(d.region, m, sector) * (1.0 + penalty));
             }
-            let mut power = direct * t1.power(c, m, s) + routed;
+            let mut power = direct * t1.power(c, m, sector) + routed;
             if with_base {
                 // The same sum at the baseline (its shares and tariffs, no penalty), in the same
                 // order: equal inputs give equal bits, so an unchanged sector stays unchanged.
-                let origin_sales = solved.flow(c, m, s);
+                let origin_sales = solved.flow(c, m, sector);
                 let mut betas = 0.0;
                 let mut base_routed = 0.0;
                 if origin_sales > 0.0 {
                     for (k, d) in self.conduits.iter().enumerate() {
-                        let beta = self.baseline_value(routes, s, k) / origin_sales;
+                        let beta = self.baseline_value(routes, sector, k) / origin_sales;
                         betas += beta;
-                        base_routed +=
-                            beta * (1.0 + d.baseline_kappa) * (1.0 + routes.tariff(d.region, m, s));
+                        base_routed += beta
+                            * (1.0 + d.baseline_kappa)
+                            * (1.0 + routes.tariff(d.region, m, sector));
                     }
                 }
-                let base_power = (1.0 - betas) * (1.0 + routes.tariff(c, m, s)) + base_routed;
-                power = (1.0 + solved.tariff(c, m, s)) * (power / base_power);
+                let base_power = (1.0 - betas) * (1.0 + routes.tariff(c, m, sector)) + base_routed;
+                power = (1.0 + solved.tariff(c, m, sector)) * (power / base_power);
             }
-            out.set(c, m, s, power - 1.0)?;
+            out.set(c, m, sector, power - 1.0)?;
         }
         Ok(())
     }
@@ -329,52 +340,54 @@ impl Rerouting {
         rerouted.resize(kk, 0.0);
         // Runs once per phase of every draw: no allocation (the solver's per-sector state is
         // read before the totals are forgotten at the end).
-        for s in 0..routes.n_sectors() {
+        for sector in routes.sectors().ids() {
+            let s = sector.index();
             let unchanged = eq.totals.of(s) == crate::equilibrium::TotalsState::Unchanged;
             let row = &shares[s * 2 * kk..s * 2 * kk + kk];
-            let moved_here = (0..kk).any(|k| self.baseline_value(routes, s, k) > 0.0);
+            let moved_here = (0..kk).any(|k| self.baseline_value(routes, sector, k) > 0.0);
             if row.iter().all(|&x| x == 0.0) && !moved_here {
                 continue;
             }
-            let cell = |i: usize, j: usize| (s * n + i) * n + j;
+            let cell = |i: RegionId, j: RegionId| (s * n + i.index()) * n + j.index();
             if unchanged {
                 // The baseline's own routes, as recorded (the revenue change is 0 already).
-                eq.flows[cell(c, m)] = routes.flow(c, m, s);
+                eq.flows[cell(c, m)] = routes.flow(c, m, sector);
                 for d in &self.conduits {
-                    eq.flows[cell(c, d.region)] = routes.flow(c, d.region, s);
-                    eq.flows[cell(d.region, m)] = routes.flow(d.region, m, s);
+                    eq.flows[cell(c, d.region)] = routes.flow(c, d.region, sector);
+                    eq.flows[cell(d.region, m)] = routes.flow(d.region, m, sector);
                 }
                 continue;
             }
             let sales = eq.flows[cell(c, m)];
             let direct = 1.0 - row.iter().sum::<f64>();
             // The solve's revenue on the cell at the effective power; replace it by the routes'.
-            let effective: f64 = direct * t1.power(c, m, s)
+            let effective: f64 = direct * t1.power(c, m, sector)
                 + (0..kk)
                     .map(|k| {
                         self.route_cost(shares, s, k)
-                            * t1.power(self.conduits[k].region, m, s)
+                            * t1.power(self.conduits[k].region, m, sector)
                             * (1.0 + penalty)
                     })
                     .sum::<f64>();
-            let mut revenue = -sales * (effective - 1.0) + direct * sales * t1.rate(c, m, s);
+            let mut revenue = -sales * (effective - 1.0) + direct * sales * t1.rate(c, m, sector);
             // The true-origin baseline's revenue on its origin cell counts kappa0 as duty: measure
             // against the recorded baseline's routes instead.
-            revenue += solved.flow(c, m, s) * solved.tariff(c, m, s)
-                - routes.flow(c, m, s) * routes.tariff(c, m, s);
+            revenue += solved.flow(c, m, sector) * solved.tariff(c, m, sector)
+                - routes.flow(c, m, sector) * routes.tariff(c, m, sector);
             eq.flows[cell(c, m)] = direct * sales;
             for (k, d) in self.conduits.iter().enumerate() {
                 let v = row[k] * sales;
-                rerouted[k] += v - self.baseline_value(routes, s, k);
+                rerouted[k] += v - self.baseline_value(routes, sector, k);
                 eq.flows[cell(c, d.region)] += v;
                 let recorded = self.route_cost(shares, s, k) * sales;
                 eq.flows[cell(d.region, m)] += recorded;
-                revenue += recorded * ((1.0 + t1.rate(d.region, m, s)) * (1.0 + penalty) - 1.0);
+                revenue +=
+                    recorded * ((1.0 + t1.rate(d.region, m, sector)) * (1.0 + penalty) - 1.0);
                 // The conduit's recorded baseline sales paid its rate on the moved part too.
-                let moved = routes.flow(d.region, m, s) - solved.flow(d.region, m, s);
-                revenue -= moved * routes.tariff(d.region, m, s);
+                let moved = routes.flow(d.region, m, sector) - solved.flow(d.region, m, sector);
+                revenue -= moved * routes.tariff(d.region, m, sector);
             }
-            eq.tariff_revenue[s * n + m] += revenue;
+            eq.tariff_revenue[s * n + m.index()] += revenue;
         }
         eq.forget_solver_totals();
         eq.rerouted = rerouted;
@@ -386,23 +399,23 @@ impl Rerouting {
 #[allow(clippy::float_cmp)] // the baseline part of a share is the share itself, bit for bit
 mod tests {
     use super::*;
-    use crate::model::test_support::world;
-    use crate::{Elasticities, Model};
+    use crate::Model;
+    use crate::model::test_support::{r, sec, sigma_d, uniform, world};
 
     fn block(rho: f64) -> Rerouting {
         Rerouting {
-            origin: 1,
-            destination: 0,
+            origin: r(1),
+            destination: r(0),
             conduits: vec![
                 Conduit {
-                    region: 2,
+                    region: r(2),
                     kappa: 0.05,
                     capacity: 0.5,
                     baseline_share: 0.0,
                     baseline_kappa: 0.05,
                 },
                 Conduit {
-                    region: 3,
+                    region: r(3),
                     kappa: 0.10,
                     capacity: 0.5,
                     baseline_share: 0.0,
@@ -415,16 +428,15 @@ mod tests {
 
     fn shock(b: &Baseline, rate: f64) -> Tariffs {
         let mut t = b.baseline_tariffs();
-        for s in 0..b.n_sectors() {
-            t.set(1, 0, s, rate).unwrap();
+        for s in b.sectors().ids() {
+            t.set(r(1), r(0), s, rate).unwrap();
         }
         t
     }
 
     fn solve(b: &Baseline, rr: &Rerouting, t1: &Tariffs) -> (Equilibrium, Vec<f64>, Vec<f64>) {
-        let e = Elasticities::uniform(b.n_regions(), b.n_sectors(), 4.0, -1.0, 5.0)
-            .unwrap()
-            .with_sigma_d(vec![2.0; b.n_regions() * b.n_sectors()])
+        let e = uniform(b.n_regions(), b.n_sectors(), 4.0, -1.0, 5.0)
+            .with_sigma_d(sigma_d(2.0, b.n_regions() * b.n_sectors()))
             .unwrap();
         let solved = rr.true_origin_baseline(b).unwrap();
         let mut shares = Vec::new();
@@ -446,9 +458,8 @@ mod tests {
         let (eq, shares, rerouted) = solve(&b, &block(0.0), &t1);
         assert!(shares.iter().all(|&x| x == 0.0));
         assert!(rerouted.iter().all(|&x| x == 0.0));
-        let e = Elasticities::uniform(5, 2, 4.0, -1.0, 5.0)
-            .unwrap()
-            .with_sigma_d(vec![2.0; 10])
+        let e = uniform(5, 2, 4.0, -1.0, 5.0)
+            .with_sigma_d(sigma_d(2.0, 10))
             .unwrap();
         let plain = Model::Armington.solve(&b, &e, &t1).unwrap();
         assert_eq!(eq.flows, plain.flows);
@@ -463,9 +474,9 @@ mod tests {
         // +4% on the origin: below both conduits' kappa (5%, 10%) over their baseline rates.
         let t1 = b.baseline_tariffs();
         let mut t1 = t1;
-        for s in 0..2 {
-            let base = b.tariff(1, 0, s);
-            t1.set(1, 0, s, (1.0 + base) * 1.04 - 1.0).unwrap();
+        for s in b.sectors().ids() {
+            let base = b.tariff(r(1), r(0), s);
+            t1.set(r(1), r(0), s, (1.0 + base) * 1.04 - 1.0).unwrap();
         }
         let mut shares = Vec::new();
         rr.shares(&b, &t1, 0.0, &mut shares);
@@ -491,48 +502,48 @@ mod tests {
         let rr = block(5.0);
         let t1 = shock(&b, 1.45);
         let (eq, shares, rerouted) = solve(&b, &rr, &t1);
-        let e = Elasticities::uniform(5, 2, 4.0, -1.0, 5.0)
-            .unwrap()
-            .with_sigma_d(vec![2.0; 10])
+        let e = uniform(5, 2, 4.0, -1.0, 5.0)
+            .with_sigma_d(sigma_d(2.0, 10))
             .unwrap();
         let mut eff = t1.clone();
         rr.effective_tariffs((&b, &b), &t1, &shares, 0.0, &mut eff)
             .unwrap();
         let unsplit = Model::Armington.solve(&b, &e, &eff).unwrap();
         let mut total_rerouted = 0.0;
-        for s in 0..2 {
-            let all_routes = unsplit.flow(1, 0, s);
+        for sector in b.sectors().ids() {
+            let s = sector.index();
+            let all_routes = unsplit.flow(r(1), r(0), sector);
             let routed: f64 = (0..2).map(|k| shares[s * 4 + k] * all_routes).sum();
             total_rerouted += routed;
             let close = |a: f64, c: f64| (a - c).abs() <= 1e-12 * c.abs().max(1.0);
-            assert!(close(eq.flow(1, 0, s) + routed, all_routes));
+            assert!(close(eq.flow(r(1), r(0), sector) + routed, all_routes));
             for (k, d) in rr.conduits.iter().enumerate() {
                 let v = shares[s * 4 + k] * all_routes;
                 assert!(close(
-                    eq.flow(1, d.region, s),
-                    unsplit.flow(1, d.region, s) + v
+                    eq.flow(r(1), d.region, sector),
+                    unsplit.flow(r(1), d.region, sector) + v
                 ));
                 assert!(close(
-                    eq.flow(d.region, 0, s),
-                    unsplit.flow(d.region, 0, s) + v * (1.0 + d.kappa)
+                    eq.flow(d.region, r(0), sector),
+                    unsplit.flow(d.region, r(0), sector) + v * (1.0 + d.kappa)
                 ));
             }
         }
         assert!(total_rerouted > 0.0);
         assert!((rerouted.iter().sum::<f64>() - total_rerouted).abs() <= 1e-9 * total_rerouted);
         // The conduits' recorded sales to the destination rise, the direct route falls further.
-        assert!(eq.flow(2, 0, 0) > unsplit.flow(2, 0, 0));
+        assert!(eq.flow(r(2), r(0), sec(0)) > unsplit.flow(r(2), r(0), sec(0)));
     }
 
     #[test]
     fn validation_names_the_problem() {
         let mut rr = block(1.0);
-        rr.conduits[1].region = 2;
+        rr.conduits[1].region = r(2);
         assert!(rr.validate(5).unwrap_err().to_string().contains("twice"));
         let mut rr = block(-1.0);
         assert!(rr.validate(5).is_err());
         rr.rho = 1.0;
-        rr.conduits[0].region = 1;
+        rr.conduits[0].region = r(1);
         assert!(rr.validate(5).is_err());
     }
 
@@ -555,10 +566,11 @@ mod tests {
         assert!(eq.tariff_revenue.iter().all(|&x| x == 0.0));
         // The true-origin baseline moved the conduit's rerouted sales to the origin's cell.
         let t = rr.true_origin_baseline(&b).unwrap();
-        let v = 0.2 * b.flow(2, 0, 0) / 1.05;
-        assert!((t.flow(1, 0, 0) - (b.flow(1, 0, 0) + v)).abs() < 1e-12);
-        assert!((t.flow(2, 0, 0) - 0.8 * b.flow(2, 0, 0)).abs() < 1e-12);
-        assert!((t.flow(1, 2, 0) - (b.flow(1, 2, 0) - v)).abs() < 1e-12);
+        let s0 = sec(0);
+        let v = 0.2 * b.flow(r(2), r(0), s0) / 1.05;
+        assert!((t.flow(r(1), r(0), s0) - (b.flow(r(1), r(0), s0) + v)).abs() < 1e-12);
+        assert!((t.flow(r(2), r(0), s0) - 0.8 * b.flow(r(2), r(0), s0)).abs() < 1e-12);
+        assert!((t.flow(r(1), r(2), s0) - (b.flow(r(1), r(2), s0) - v)).abs() < 1e-12);
     }
 
     /// A duty on the origin raises rerouting above the baseline's; a cut below the baseline
@@ -586,22 +598,24 @@ mod tests {
         // Part of the conduit's recorded sales were the origin's goods: they follow the origin's
         // price (and its cut), not the conduit's, so the conduit's recorded sales differ from
         // the model that takes them all for the conduit's own.
-        assert!((eq_b.flow(2, 0, 0) - eq_p.flow(2, 0, 0)).abs() > 1e-3);
+        assert!((eq_b.flow(r(2), r(0), sec(0)) - eq_p.flow(r(2), r(0), sec(0))).abs() > 1e-3);
         // Adding-up: the origin's sales by all routes are the solved true-origin cell.
         let solved = based.true_origin_baseline(&b).unwrap();
-        let e = Elasticities::uniform(5, 2, 4.0, -1.0, 5.0)
-            .unwrap()
-            .with_sigma_d(vec![2.0; 10])
+        let e = uniform(5, 2, 4.0, -1.0, 5.0)
+            .with_sigma_d(sigma_d(2.0, 10))
             .unwrap();
         let mut eff = cut.clone();
         based
             .effective_tariffs((&b, &solved), &cut, &shares, 0.0, &mut eff)
             .unwrap();
         let unsplit = Model::Armington.solve(&solved, &e, &eff).unwrap();
-        for s in 0..2 {
-            let all_routes = unsplit.flow(1, 0, s);
+        for sector in b.sectors().ids() {
+            let s = sector.index();
+            let all_routes = unsplit.flow(r(1), r(0), sector);
             let routed: f64 = (0..2).map(|k| shares[s * 4 + k] * all_routes).sum();
-            assert!((eq_b.flow(1, 0, s) + routed - all_routes).abs() <= 1e-9 * all_routes);
+            assert!(
+                (eq_b.flow(r(1), r(0), sector) + routed - all_routes).abs() <= 1e-9 * all_routes
+            );
         }
         // A penalty on rerouted goods unwinds the baseline's rerouting too.
         let mut out = Vec::new();

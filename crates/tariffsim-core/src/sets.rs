@@ -1,6 +1,7 @@
 //! Regions and sectors: ordered, validated code sets with names and named groups.
 
 use crate::error::{CoreError, Result};
+use crate::ids::{RegionId, SectorId};
 use serde::{Deserialize, Serialize};
 
 /// One region (a country or an aggregate of countries).
@@ -23,13 +24,31 @@ pub struct Sector {
     pub description: String,
 }
 
-/// A named group of members (`ASEAN` = VNM + ASEAN_OTH), indices into the owning set.
+/// A named group of members (`ASEAN` = VNM + ASEAN_OTH) of the owning set: `Group<RegionId>` in
+/// a [`RegionSet`], `Group<SectorId>` in a [`SectorSet`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Group {
+pub struct Group<Id> {
     /// Group code (`ASEAN`).
     pub code: String,
-    /// Indices of the members, ascending.
-    pub members: Vec<usize>,
+    /// The members, ascending.
+    pub members: Vec<Id>,
+}
+
+/// The id types a set's groups hold.
+trait MemberId: Copy + Ord + std::fmt::Display {
+    fn position(self) -> usize;
+}
+
+impl MemberId for RegionId {
+    fn position(self) -> usize {
+        self.index()
+    }
+}
+
+impl MemberId for SectorId {
+    fn position(self) -> usize {
+        self.index()
+    }
 }
 
 fn validate_code(what: &'static str, code: &str) -> Result<()> {
@@ -51,7 +70,11 @@ fn validate_code(what: &'static str, code: &str) -> Result<()> {
     }
 }
 
-fn validate_groups(what: &'static str, codes: &[&str], groups: &mut [Group]) -> Result<()> {
+fn validate_groups<Id: MemberId>(
+    what: &'static str,
+    codes: &[&str],
+    groups: &mut [Group<Id>],
+) -> Result<()> {
     for g in groups.iter_mut() {
         validate_code(what, &g.code)?;
         if codes.contains(&g.code.as_str()) {
@@ -66,7 +89,7 @@ fn validate_groups(what: &'static str, codes: &[&str], groups: &mut [Group]) -> 
                 detail: format!("group `{}` is empty", g.code),
             });
         }
-        if let Some(&bad) = g.members.iter().find(|&&m| m >= codes.len()) {
+        if let Some(&bad) = g.members.iter().find(|&&m| m.position() >= codes.len()) {
             return Err(CoreError::InvalidSet {
                 what,
                 detail: format!("group `{}` refers to member index {bad}", g.code),
@@ -109,12 +132,12 @@ fn validate_unique(what: &'static str, codes: &[&str]) -> Result<()> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegionSet {
     regions: Vec<Region>,
-    groups: Vec<Group>,
+    groups: Vec<Group<RegionId>>,
 }
 
 impl RegionSet {
     /// Validates codes (unique, `A-Z0-9_`) and groups (non-empty, known members, no clash).
-    pub fn new(regions: Vec<Region>, mut groups: Vec<Group>) -> Result<Self> {
+    pub fn new(regions: Vec<Region>, mut groups: Vec<Group<RegionId>>) -> Result<Self> {
         let codes: Vec<&str> = regions.iter().map(|r| r.code.as_str()).collect();
         validate_unique("regions", &codes)?;
         validate_groups("regions", &codes, &mut groups)?;
@@ -147,32 +170,42 @@ impl RegionSet {
         self.regions.is_empty()
     }
 
-    /// The regions in order.
+    /// The regions in order (the region of [`RegionId`] `r` is at `r.index()`).
     #[must_use]
     pub fn regions(&self) -> &[Region] {
         &self.regions
     }
 
+    /// Every region's id, in order.
+    pub fn ids(
+        &self,
+    ) -> impl ExactSizeIterator<Item = RegionId> + DoubleEndedIterator + Clone + use<> {
+        (0..self.regions.len()).map(RegionId::from_index)
+    }
+
     /// The named groups.
     #[must_use]
-    pub fn groups(&self) -> &[Group] {
+    pub fn groups(&self) -> &[Group<RegionId>] {
         &self.groups
     }
 
-    /// Code of region `i`.
+    /// Code of `region`.
     #[must_use]
-    pub fn code(&self, i: usize) -> &str {
-        &self.regions[i].code
+    pub fn code(&self, region: RegionId) -> &str {
+        &self.regions[region.index()].code
     }
 
-    /// Index of a region code.
+    /// The region with this code.
     #[must_use]
-    pub fn index_of(&self, code: &str) -> Option<usize> {
-        self.regions.iter().position(|r| r.code == code)
+    pub fn index_of(&self, code: &str) -> Option<RegionId> {
+        self.regions
+            .iter()
+            .position(|r| r.code == code)
+            .map(RegionId::from_index)
     }
 
-    /// Index of a region code, or [`CoreError::UnknownCode`].
-    pub fn require(&self, code: &str) -> Result<usize> {
+    /// The region with this code, or [`CoreError::UnknownCode`].
+    pub fn require(&self, code: &str) -> Result<RegionId> {
         self.index_of(code).ok_or_else(|| CoreError::UnknownCode {
             what: "region",
             code: code.to_string(),
@@ -181,7 +214,7 @@ impl RegionSet {
 
     /// A group by code.
     #[must_use]
-    pub fn group(&self, code: &str) -> Option<&Group> {
+    pub fn group(&self, code: &str) -> Option<&Group<RegionId>> {
         self.groups.iter().find(|g| g.code == code)
     }
 }
@@ -190,12 +223,12 @@ impl RegionSet {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SectorSet {
     sectors: Vec<Sector>,
-    groups: Vec<Group>,
+    groups: Vec<Group<SectorId>>,
 }
 
 impl SectorSet {
     /// Validates codes and groups as [`RegionSet::new`] does.
-    pub fn new(sectors: Vec<Sector>, mut groups: Vec<Group>) -> Result<Self> {
+    pub fn new(sectors: Vec<Sector>, mut groups: Vec<Group<SectorId>>) -> Result<Self> {
         let codes: Vec<&str> = sectors.iter().map(|r| r.code.as_str()).collect();
         validate_unique("sectors", &codes)?;
         validate_groups("sectors", &codes, &mut groups)?;
@@ -229,32 +262,42 @@ impl SectorSet {
         self.sectors.is_empty()
     }
 
-    /// The sectors in order.
+    /// The sectors in order (the sector of [`SectorId`] `s` is at `s.index()`).
     #[must_use]
     pub fn sectors(&self) -> &[Sector] {
         &self.sectors
     }
 
+    /// Every sector's id, in order.
+    pub fn ids(
+        &self,
+    ) -> impl ExactSizeIterator<Item = SectorId> + DoubleEndedIterator + Clone + use<> {
+        (0..self.sectors.len()).map(SectorId::from_index)
+    }
+
     /// The named groups.
     #[must_use]
-    pub fn groups(&self) -> &[Group] {
+    pub fn groups(&self) -> &[Group<SectorId>] {
         &self.groups
     }
 
-    /// Code of sector `s`.
+    /// Code of `sector`.
     #[must_use]
-    pub fn code(&self, s: usize) -> &str {
-        &self.sectors[s].code
+    pub fn code(&self, sector: SectorId) -> &str {
+        &self.sectors[sector.index()].code
     }
 
-    /// Index of a sector code.
+    /// The sector with this code.
     #[must_use]
-    pub fn index_of(&self, code: &str) -> Option<usize> {
-        self.sectors.iter().position(|r| r.code == code)
+    pub fn index_of(&self, code: &str) -> Option<SectorId> {
+        self.sectors
+            .iter()
+            .position(|r| r.code == code)
+            .map(SectorId::from_index)
     }
 
-    /// Index of a sector code, or [`CoreError::UnknownCode`].
-    pub fn require(&self, code: &str) -> Result<usize> {
+    /// The sector with this code, or [`CoreError::UnknownCode`].
+    pub fn require(&self, code: &str) -> Result<SectorId> {
         self.index_of(code).ok_or_else(|| CoreError::UnknownCode {
             what: "sector",
             code: code.to_string(),
@@ -263,7 +306,7 @@ impl SectorSet {
 
     /// A group by code.
     #[must_use]
-    pub fn group(&self, code: &str) -> Option<&Group> {
+    pub fn group(&self, code: &str) -> Option<&Group<SectorId>> {
         self.groups.iter().find(|g| g.code == code)
     }
 }
@@ -279,7 +322,11 @@ mod tests {
         assert!(RegionSet::from_codes::<&str>(&[]).is_err());
         assert!(RegionSet::from_codes(&["1AB"]).is_err());
         let ok = RegionSet::from_codes(&["USA", "CHN"]).unwrap();
-        assert_eq!(ok.require("CHN").unwrap(), 1);
+        assert_eq!(ok.require("CHN").unwrap(), RegionId::from_index(1));
+        assert_eq!(ok.index_of("USA"), Some(RegionId::from_index(0)));
+        assert_eq!(ok.code(ok.require("CHN").unwrap()), "CHN");
+        let ids: Vec<RegionId> = ok.ids().collect();
+        assert_eq!(ids, [RegionId::from_index(0), RegionId::from_index(1)]);
         assert!(matches!(
             ok.require("CHA"),
             Err(CoreError::UnknownCode { .. })
@@ -294,13 +341,14 @@ mod tests {
             .to_vec();
         let g = |code: &str, members: Vec<usize>| Group {
             code: code.into(),
-            members,
+            members: members.into_iter().map(RegionId::from_index).collect(),
         };
         assert!(RegionSet::new(regions.clone(), vec![g("ASEAN", vec![1, 0, 0])]).is_ok());
         assert!(RegionSet::new(regions.clone(), vec![g("ASEAN", vec![])]).is_err());
         assert!(RegionSet::new(regions.clone(), vec![g("ASEAN", vec![2])]).is_err());
         assert!(RegionSet::new(regions.clone(), vec![g("VNM", vec![0])]).is_err());
         let set = RegionSet::new(regions, vec![g("ASEAN", vec![1, 0])]).unwrap();
-        assert_eq!(set.group("ASEAN").unwrap().members, vec![0, 1]);
+        let ids: Vec<RegionId> = set.ids().collect();
+        assert_eq!(set.group("ASEAN").unwrap().members, ids);
     }
 }

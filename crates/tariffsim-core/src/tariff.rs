@@ -2,10 +2,12 @@
 
 use crate::baseline::{Baseline, next_uid};
 use crate::error::{CoreError, Result};
+use crate::ids::{RegionId, SectorId};
 use serde::{Deserialize, Serialize};
 
 /// Ad valorem tariff rates for every (exporter, importer, sector) cell, same layout as the
-/// baseline flows (`(s * N + i) * N + j`). Rates are fractions (0.25 = 25%), finite and > −1.
+/// baseline flows (flat index `(s * N + i) * N + j` of positions: [`Baseline::index`]). Rates are
+/// fractions (0.25 = 25%), finite and > −1.
 ///
 /// Each matrix built, deserialised or changed gets a process-unique [`Tariffs::uid`] that clones
 /// share, so solvers can cache what they derive from it (the cells that differ from a
@@ -83,22 +85,30 @@ impl Tariffs {
         self.n_sectors
     }
 
-    /// The rate importer `j` levies on exporter `i` in sector `s`.
+    /// The rate `importer` levies on `exporter`'s goods in `sector`.
     #[inline]
     #[must_use]
-    pub fn rate(&self, i: usize, j: usize, s: usize) -> f64 {
-        self.rates[(s * self.n_regions + i) * self.n_regions + j]
+    pub fn rate(&self, exporter: RegionId, importer: RegionId, sector: SectorId) -> f64 {
+        self.rates[(sector.index() * self.n_regions + exporter.index()) * self.n_regions
+            + importer.index()]
     }
 
     /// The power of the tariff, `1 + rate`.
     #[inline]
     #[must_use]
-    pub fn power(&self, i: usize, j: usize, s: usize) -> f64 {
-        1.0 + self.rate(i, j, s)
+    pub fn power(&self, exporter: RegionId, importer: RegionId, sector: SectorId) -> f64 {
+        1.0 + self.rate(exporter, importer, sector)
     }
 
-    /// Sets one cell's rate.
-    pub fn set(&mut self, i: usize, j: usize, s: usize, rate: f64) -> Result<()> {
+    /// Sets the rate `importer` levies on `exporter`'s goods in `sector`.
+    pub fn set(
+        &mut self,
+        exporter: RegionId,
+        importer: RegionId,
+        sector: SectorId,
+        rate: f64,
+    ) -> Result<()> {
+        let (i, j, s) = (exporter.index(), importer.index(), sector.index());
         if i >= self.n_regions || j >= self.n_regions || s >= self.n_sectors {
             return Err(CoreError::Incompatible(format!(
                 "tariff cell ({i}, {j}, {s}) is outside a {}-region, {}-sector matrix",
@@ -118,13 +128,14 @@ impl Tariffs {
         Ok(())
     }
 
-    /// All rates, sector-major.
+    /// Layout accessor: all rates, sector-major (flat index [`Baseline::index`]).
     #[must_use]
     pub fn rates(&self) -> &[f64] {
         &self.rates
     }
 
-    /// One sector's N × N block.
+    /// Layout accessor: sector position `s`'s N × N block, `[i * N + j]` for exporter position
+    /// `i` and importer position `j`.
     #[must_use]
     pub fn sector_rates(&self, s: usize) -> &[f64] {
         let n2 = self.n_regions * self.n_regions;
@@ -149,12 +160,12 @@ impl Tariffs {
 /// One changed cell: importer `importer` now levies `rate` on `exporter`'s sector-`sector` goods.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TariffCell {
-    /// Exporter index.
-    pub exporter: usize,
-    /// Importer index.
-    pub importer: usize,
-    /// Sector index.
-    pub sector: usize,
+    /// Exporter.
+    pub exporter: RegionId,
+    /// Importer.
+    pub importer: RegionId,
+    /// Sector.
+    pub sector: SectorId,
     /// New ad valorem rate (fraction).
     pub rate: f64,
 }
@@ -175,9 +186,15 @@ impl TariffChange {
 
     /// Adds `add` (a fraction) to every sector of importer's tariff on exporter, on top of `from`.
     #[must_use]
-    pub fn raise_all_sectors(from: &Tariffs, exporter: usize, importer: usize, add: f64) -> Self {
+    pub fn raise_all_sectors(
+        from: &Tariffs,
+        exporter: RegionId,
+        importer: RegionId,
+        add: f64,
+    ) -> Self {
         Self {
             cells: (0..from.n_sectors())
+                .map(SectorId::from_index)
                 .map(|s| TariffCell {
                     exporter,
                     importer,

@@ -5,11 +5,14 @@
 
 mod common;
 
-use common::{clearing_residual, random_baseline, random_elasticities, scale_power};
+use common::{
+    clearing_residual, r, random_baseline, random_elasticities, scale_power, sec, typed, uniform,
+};
 use proptest::prelude::*;
 use tariffsim_core::{
-    Baseline, CoreError, Elasticities, Equilibrium, Focus, MetricCatalog, Model, Provenance,
-    RegionSet, SectorSet, TariffChange, Tariffs, Workspace, tolerance::CLEARING_TOL,
+    Baseline, CoreError, Elasticities, Eps, Equilibrium, Eta, Focus, MetricCatalog, Model,
+    Provenance, RegionId, RegionSet, SectorId, SectorSet, Sigma, SigmaD, TariffChange, Tariffs,
+    Workspace, tolerance::CLEARING_TOL,
 };
 
 fn one_importer_two_exporters(a: f64, b: f64) -> Baseline {
@@ -29,9 +32,15 @@ fn one_importer_two_exporters(a: f64, b: f64) -> Baseline {
     .unwrap()
 }
 
-fn set_rate(b: &Baseline, i: usize, j: usize, s: usize, rate: f64) -> Tariffs {
+fn set_rate(
+    b: &Baseline,
+    exporter: RegionId,
+    importer: RegionId,
+    sector: SectorId,
+    rate: f64,
+) -> Tariffs {
     let mut t = b.baseline_tariffs();
-    t.set(i, j, s, rate).unwrap();
+    t.set(exporter, importer, sector, rate).unwrap();
     t
 }
 
@@ -49,7 +58,7 @@ proptest! {
             prop_assert!(eq.phat.iter().chain(&eq.price_index).all(|x| x.to_bits() == 1f64.to_bits()));
             prop_assert!(eq.welfare.iter().chain(&eq.producer_surplus).chain(&eq.consumer_surplus)
                 .chain(&eq.tariff_revenue).all(|x| x.to_bits() == 0f64.to_bits()));
-            let focus = Focus { importer: 0, target: 1 };
+            let focus = Focus { importer: r(0), target: r(1) };
             for (name, v) in MetricCatalog::new(&b, Some(focus)).evaluate(&b, &eq) {
                 if name.starts_with("balance_level.") { continue; }
                 prop_assert!(v.to_bits() == 0f64.to_bits(), "{} = {}", name, v);
@@ -76,9 +85,9 @@ proptest! {
                 // importer 0 changes its tariffs on everyone; importer 1 on exporter 0 only
                 let i_range: Vec<usize> = if j == 0 { (1..n).collect() } else if j == 1 { vec![0] } else { vec![] };
                 for i in i_range {
-                    let old = base.rate(i, j, k);
+                    let old = base.rate(r(i), r(j), sec(k));
                     let new = if change < 0.0 { old * (1.0 + change) } else { old * (1.0 + change) + change };
-                    t.set(i, j, k, new).unwrap();
+                    t.set(r(i), r(j), sec(k), new).unwrap();
                 }
             }
         }
@@ -106,16 +115,16 @@ proptest! {
     fn monotone_in_own_tariff(n in 3usize..8, seed in any::<u64>(), factor in 1.01f64..3.0) {
         let b = random_baseline(n, 2, seed);
         let e = random_elasticities(n, 2, seed, (2.0, 10.0), (-1.9, -0.1), (0.1, 30.0), 0.2);
-        let t = scale_power(&b, 1, 0, factor);
+        let t = scale_power(&b, r(1), r(0), factor);
         let eq = Model::ArmingtonImports.solve(&b, &e, &t).unwrap();
         for s in 0..2 {
-            if b.flow(1, 0, s) > 0.0 {
-                prop_assert!(eq.flow(1, 0, s) < b.flow(1, 0, s));
+            if b.flow(r(1), r(0), sec(s)) > 0.0 {
+                prop_assert!(eq.flow(r(1), r(0), sec(s)) < b.flow(r(1), r(0), sec(s)));
             }
             for k in 2..n {
                 // "weakly": allow rounding at the level of the solve tolerance
-                prop_assert!(eq.flow(k, 0, s) >= b.flow(k, 0, s) * (1.0 - 1e-11),
-                    "third country {} sector {}: {} -> {}", k, s, b.flow(k, 0, s), eq.flow(k, 0, s));
+                prop_assert!(eq.flow(r(k), r(0), sec(s)) >= b.flow(r(k), r(0), sec(s)) * (1.0 - 1e-11),
+                    "third country {} sector {}: {} -> {}", k, s, b.flow(r(k), r(0), sec(s)), eq.flow(r(k), r(0), sec(s)));
             }
         }
     }
@@ -129,8 +138,8 @@ fn perfectly_elastic_supply_matches_closed_form() {
     let (a, b_flow) = (100e9, 50e9);
     let b = one_importer_two_exporters(a, b_flow);
     let (sigma, eta) = (4.0_f64, -1.5_f64);
-    let e = Elasticities::uniform(3, 1, sigma, eta, f64::INFINITY).unwrap();
-    let t = set_rate(&b, 1, 0, 0, 0.25);
+    let e = uniform(3, 1, sigma, eta, f64::INFINITY);
+    let t = set_rate(&b, r(1), r(0), sec(0), 0.25);
     let eq = Model::ArmingtonImports.solve(&b, &e, &t).unwrap();
     let theta_a = a / (a + b_flow);
     let p = (theta_a * 1.25f64.powf(1.0 - sigma) + (1.0 - theta_a)).powf(1.0 / (1.0 - sigma));
@@ -140,12 +149,12 @@ fn perfectly_elastic_supply_matches_closed_form() {
     assert!(eq.phat.iter().all(|&x| (x - 1.0).abs() == 0.0));
     assert!(rel(eq.price_index[0], p) < 1e-12);
     assert!(
-        rel(eq.flow(1, 0, 0), a * q_a) < 1e-12,
+        rel(eq.flow(r(1), r(0), sec(0)), a * q_a) < 1e-12,
         "{} vs {}",
-        eq.flow(1, 0, 0),
+        eq.flow(r(1), r(0), sec(0)),
         a * q_a
     );
-    assert!(rel(eq.flow(2, 0, 0), b_flow * q_b) < 1e-12);
+    assert!(rel(eq.flow(r(2), r(0), sec(0)), b_flow * q_b) < 1e-12);
     // Welfare adding-up for M (the tariff-raising importer), by hand:
     // CS = -E (P^(1+η) - 1)/(1+η), E = a + b; revenue = 0.25 a q_A; PS of M = 0 (exports nothing).
     let cs = -(a + b_flow) * (p.powf(1.0 + eta) - 1.0) / (1.0 + eta);
@@ -166,13 +175,17 @@ fn finite_supply_matches_bisection() {
     let e = Elasticities::new(
         3,
         1,
-        vec![sigma; 3],
-        vec![eta; 3],
-        vec![f64::INFINITY, eps_a, f64::INFINITY],
+        typed(vec![sigma; 3]),
+        typed(vec![eta; 3]),
+        vec![
+            Eps::PERFECTLY_ELASTIC,
+            Eps::new(eps_a).unwrap(),
+            Eps::PERFECTLY_ELASTIC,
+        ],
     )
     .unwrap();
     let t_a = 0.60;
-    let t = set_rate(&base, 1, 0, 0, t_a);
+    let t = set_rate(&base, r(1), r(0), sec(0), t_a);
     let eq = Model::ArmingtonImports.solve(&base, &e, &t).unwrap();
     let theta_a = a / (a + b_flow);
     let excess = |p_a: f64| {
@@ -209,7 +222,7 @@ fn small_shocks_converge_to_linear_form() {
     let b = random_baseline(6, 2, 7);
     let e = random_elasticities(6, 2, 7, (2.0, 8.0), (-2.0, -0.5), (0.5, 20.0), 0.0);
     let gap = |h: f64| {
-        let t = scale_power(&b, 1, 0, 1.0 + h);
+        let t = scale_power(&b, r(1), r(0), 1.0 + h);
         let exact = Model::ArmingtonImports.solve(&b, &e, &t).unwrap();
         let lin = Model::GsimLinear.solve(&b, &e, &t).unwrap();
         let mut worst = 0.0_f64;
@@ -259,17 +272,17 @@ fn degenerate_cases_are_handled() {
     .unwrap();
     for sigma in [1.0, 1.0 + 1e-10, 1.0 - 1e-9, 1.05, 15.0] {
         for eta in [-1.0, -0.1, -4.0] {
-            let e = Elasticities::uniform(n, 2, sigma, eta, 3.0).unwrap();
+            let e = uniform(n, 2, sigma, eta, 3.0);
             for rate in [0.5, 10.0, 0.0] {
                 let mut t = b.baseline_tariffs();
-                t.set(1, 0, 0, rate).unwrap();
-                t.set(1, 0, 1, rate).unwrap();
-                t.set(3, 0, 1, rate).unwrap(); // a zero-flow cell
+                t.set(r(1), r(0), sec(0), rate).unwrap();
+                t.set(r(1), r(0), sec(1), rate).unwrap();
+                t.set(r(3), r(0), sec(1), rate).unwrap(); // a zero-flow cell
                 let eq = Model::ArmingtonImports.solve(&b, &e, &t).unwrap();
                 assert!(eq.all_finite());
                 assert!(clearing_residual(&b, &e, &eq) <= CLEARING_TOL);
-                assert!(eq.flow(1, 0, 0) < 50e9 || rate <= 0.05);
-                assert!(eq.flow(3, 0, 1).abs() == 0.0);
+                assert!(eq.flow(r(1), r(0), sec(0)) < 50e9 || rate <= 0.05);
+                assert!(eq.flow(r(3), r(0), sec(1)).abs() == 0.0);
                 let lin = Model::GsimLinear.solve(&b, &e, &t).unwrap();
                 assert!(lin.all_finite());
             }
@@ -277,22 +290,22 @@ fn degenerate_cases_are_handled() {
     }
     // sigma = 1 exactly and slightly off agree (the Cobb–Douglas branch is the CES limit).
     let solve = |sigma: f64| {
-        let e = Elasticities::uniform(n, 2, sigma, -1.5, 3.0).unwrap();
+        let e = uniform(n, 2, sigma, -1.5, 3.0);
         Model::ArmingtonImports
-            .solve(&b, &e, &set_rate(&b, 1, 0, 0, 0.5))
+            .solve(&b, &e, &set_rate(&b, r(1), r(0), sec(0), 0.5))
             .unwrap()
     };
     let (cd, near) = (solve(1.0), solve(1.0 + 1e-6));
-    assert!((cd.flow(1, 0, 0) / near.flow(1, 0, 0) - 1.0).abs() < 1e-5);
+    assert!((cd.flow(r(1), r(0), sec(0)) / near.flow(r(1), r(0), sec(0)) - 1.0).abs() < 1e-5);
 }
 
-/// Invalid elasticities are rejected at construction, before any solve.
+/// Invalid elasticities are rejected at construction (of the value), before any solve.
 #[test]
 fn invalid_elasticities_are_rejected() {
-    assert!(Elasticities::uniform(2, 1, -1.0, -1.0, 1.0).is_err());
-    assert!(Elasticities::uniform(2, 1, 2.0, 1.0, 1.0).is_err());
+    assert!(Sigma::new(-1.0).is_err());
+    assert!(Eta::new(1.0).is_err());
     let b = random_baseline(3, 1, 1);
-    let wrong = Elasticities::uniform(4, 1, 2.0, -1.0, 1.0).unwrap();
+    let wrong = uniform(4, 1, 2.0, -1.0, 1.0);
     assert!(matches!(
         Model::ArmingtonImports.solve(&b, &wrong, &b.baseline_tariffs()),
         Err(CoreError::Incompatible(_))
@@ -306,9 +319,9 @@ fn a_reused_equilibrium_reports_the_last_solves_tariffs() {
     let b = random_baseline(5, 3, 12);
     let e = random_elasticities(5, 3, 12, (2.0, 6.0), (-2.0, -0.5), (1.0, 10.0), 0.0);
     let mut first = b.baseline_tariffs();
-    first.set(1, 0, 1, 0.5).unwrap();
+    first.set(r(1), r(0), sec(1), 0.5).unwrap();
     let mut second = b.baseline_tariffs();
-    second.set(2, 0, 0, 0.7).unwrap();
+    second.set(r(2), r(0), sec(0), 0.7).unwrap();
     let mut ws = Workspace::with_regions(5);
     let mut eq = Equilibrium::unchanged("armington", &b);
     for model in [Model::ArmingtonImports, Model::GsimLinear] {
@@ -316,7 +329,7 @@ fn a_reused_equilibrium_reports_the_last_solves_tariffs() {
             model.solve_into(&b, &e, t, &mut ws, &mut eq).unwrap();
             assert_eq!(eq.tariffs(), t.rates(), "{model:?}");
         }
-        second.set(2, 0, 0, 0.9).unwrap();
+        second.set(r(2), r(0), sec(0), 0.9).unwrap();
         model.solve_into(&b, &e, &second, &mut ws, &mut eq).unwrap();
         assert_eq!(eq.tariffs(), second.rates(), "{model:?}: changed in place");
         eq.reset("armington", &b);
@@ -332,7 +345,7 @@ fn untouched_sectors_are_exact() {
     let b = random_baseline(5, 3, 11);
     let e = random_elasticities(5, 3, 11, (2.0, 6.0), (-2.0, -0.5), (1.0, 10.0), 0.0);
     let mut t = b.baseline_tariffs();
-    t.set(1, 0, 1, 0.9).unwrap();
+    t.set(r(1), r(0), sec(1), 0.9).unwrap();
     let eq = Model::ArmingtonImports.solve(&b, &e, &t).unwrap();
     assert_eq!(eq.iterations[0], 0);
     assert_eq!(eq.iterations[2], 0);
@@ -359,8 +372,8 @@ fn untouched_sectors_are_exact() {
 fn workspace_reuse_is_stateless() {
     let b = random_baseline(7, 2, 3);
     let e = random_elasticities(7, 2, 3, (2.0, 6.0), (-2.0, -0.5), (1.0, 10.0), 0.1);
-    let t1 = scale_power(&b, 1, 0, 2.45);
-    let t2 = scale_power(&b, 2, 3, 1.2);
+    let t1 = scale_power(&b, r(1), r(0), 2.45);
+    let t2 = scale_power(&b, r(2), r(3), 1.2);
     let mut ws = tariffsim_core::Workspace::default();
     let mut out = tariffsim_core::Equilibrium::unchanged("armington", &b);
     let fresh = Model::ArmingtonImports.solve(&b, &e, &t2).unwrap();
@@ -388,8 +401,8 @@ fn workspace_reuse_is_stateless() {
 #[test]
 fn extreme_tariff_reports_cleanly() {
     let b = random_baseline(5, 1, 5);
-    let e = Elasticities::uniform(5, 1, 15.0, -4.0, 0.05).unwrap();
-    let t = scale_power(&b, 1, 0, 11.0);
+    let e = uniform(5, 1, 15.0, -4.0, 0.05);
+    let t = scale_power(&b, r(1), r(0), 11.0);
     match Model::ArmingtonImports.solve(&b, &e, &t) {
         Ok(eq) => assert!(clearing_residual(&b, &e, &eq) <= CLEARING_TOL),
         Err(CoreError::Solve(err)) => {
@@ -423,13 +436,13 @@ fn converges_on_a_thousand_random_cases() {
         let mut t = base.clone();
         for k in 0..s {
             for i in 1..n {
-                let old = base.rate(i, 0, k);
+                let old = base.rate(r(i), r(0), sec(k));
                 let new = if change < 0.0 {
                     old * (1.0 + change)
                 } else {
                     old * (1.0 + change) + change
                 };
-                t.set(i, 0, k, new).unwrap();
+                t.set(r(i), r(0), sec(k), new).unwrap();
             }
         }
         let before = ws.armington_counts();
@@ -478,8 +491,13 @@ fn reused_workspace_matches_fresh_workspaces() {
             let mut t = b.baseline_tariffs();
             // A different set of changed cells each time, so stale cells would show.
             for k in 0..3 {
-                t.set((seed as usize + k) % 5 + 1, k % 6, k, 0.1 + 0.3 * k as f64)
-                    .unwrap();
+                t.set(
+                    r((seed as usize + k) % 5 + 1),
+                    r(k % 6),
+                    sec(k),
+                    0.1 + 0.3 * k as f64,
+                )
+                .unwrap();
             }
             for model in [Model::ArmingtonImports, Model::GsimLinear] {
                 let fresh = model.solve(b, &e, &t).unwrap();
@@ -499,7 +517,7 @@ fn reused_workspace_matches_fresh_workspaces() {
     assert_eq!(b.uid(), baselines[0].uid());
     let e = random_elasticities(6, 3, 9, (1.5, 8.0), (-3.0, -0.5), (0.5, 20.0), 0.1);
     let mut t = b.baseline_tariffs();
-    t.set(1, 0, 0, 0.5).unwrap();
+    t.set(r(1), r(0), sec(0), 0.5).unwrap();
     let mut reused = Equilibrium::unchanged("armington", &b);
     Model::ArmingtonImports
         .solve_into(&b, &e, &t, &mut ws, &mut reused)
@@ -511,7 +529,7 @@ fn reused_workspace_matches_fresh_workspaces() {
     // The same matrix changed in place after a solve gets a new uid, so the workspace does not
     // reuse the changed cells it found for it (sector 1 had none before this change).
     let uid = t.uid();
-    t.set(2, 0, 1, 0.9).unwrap();
+    t.set(r(2), r(0), sec(1), 0.9).unwrap();
     assert_ne!(t.uid(), uid);
     assert_eq!(t.clone().uid(), t.uid());
     Model::ArmingtonImports
@@ -534,8 +552,8 @@ fn warm_sequence_matches_cold_solves() {
         .map(|&rate| {
             let mut t = b.baseline_tariffs();
             for s in 0..3 {
-                t.set(1, 0, s, rate).unwrap();
-                t.set(0, 1, s, rate * 0.8).unwrap();
+                t.set(r(1), r(0), sec(s), rate).unwrap();
+                t.set(r(0), r(1), sec(s), rate * 0.8).unwrap();
             }
             t
         })
@@ -639,21 +657,21 @@ fn simd_copies_give_the_same_bits() {
             let e = Elasticities::new(
                 n,
                 s,
-                sector_values(2.0, 9.0),
-                sector_values(-2.5, -0.6),
-                sector_values(1.0, 12.0),
+                typed(sector_values(2.0, 9.0)),
+                typed(sector_values(-2.5, -0.6)),
+                typed(sector_values(1.0, 12.0)),
             )
             .unwrap()
-            .with_sigma_d(sector_values(1.2, 4.0))
+            .with_sigma_d(typed::<SigmaD>(sector_values(1.2, 4.0)))
             .unwrap();
             let mut ws = Workspace::default();
             ws.start_warm_sequence();
             for rate in [0.1, 0.45, 1.45, 0.3] {
                 let mut t = b.baseline_tariffs();
                 for k in 0..s {
-                    t.set(1, 0, k, rate).unwrap();
-                    t.set(0, 1, k, rate * 0.8).unwrap();
-                    t.set(2, 0, k, 0.1).unwrap();
+                    t.set(r(1), r(0), sec(k), rate).unwrap();
+                    t.set(r(0), r(1), sec(k), rate * 0.8).unwrap();
+                    t.set(r(2), r(0), sec(k), 0.1).unwrap();
                 }
                 let mut eq = Equilibrium::unchanged("armington", &b);
                 model.solve_into(&b, &e, &t, &mut ws, &mut eq).unwrap();

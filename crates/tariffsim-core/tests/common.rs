@@ -5,9 +5,36 @@
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use tariffsim_core::{
-    Baseline, Elasticities, Equilibrium, Provenance, RegionSet, SectorSet, TariffCell,
-    TariffChange, Tariffs,
+    Baseline, Elasticities, Eps, Equilibrium, Eta, Provenance, RegionId, RegionSet, SectorId,
+    SectorSet, Sigma, SigmaD, TariffCell, TariffChange, Tariffs,
 };
+
+/// Region `i` of a test layout.
+pub fn r(i: usize) -> RegionId {
+    RegionId::from_index(i)
+}
+
+/// Sector `s` of a test layout.
+pub fn sec(s: usize) -> SectorId {
+    SectorId::from_index(s)
+}
+
+/// The same `sigma`, `eta` and `eps` everywhere (panics on an invalid value).
+pub fn uniform(n: usize, n_sectors: usize, sigma: f64, eta: f64, eps: f64) -> Elasticities {
+    Elasticities::uniform(
+        n,
+        n_sectors,
+        Sigma::new(sigma).unwrap(),
+        Eta::new(eta).unwrap(),
+        Eps::new(eps).unwrap(),
+    )
+    .unwrap()
+}
+
+/// `len` copies of `sigma_d` (panics on an invalid value).
+pub fn sigma_d(x: f64, len: usize) -> Vec<SigmaD> {
+    vec![SigmaD::new(x).unwrap(); len]
+}
 
 /// A random baseline: N regions, S sectors, log-uniform flows over four orders of magnitude,
 /// about 15% zero cells, tariffs in [0, 0.3]. Deterministic in `seed`.
@@ -47,7 +74,10 @@ pub fn with_domestic_sales(b: &Baseline, factor: f64) -> Baseline {
     let mut tariffs = b.tariffs().to_vec();
     for s in 0..b.n_sectors() {
         for i in 0..n {
-            let exports: f64 = (0..n).filter(|&j| j != i).map(|j| b.flow(i, j, s)).sum();
+            let exports: f64 = (0..n)
+                .filter(|&j| j != i)
+                .map(|j| b.flow(r(i), r(j), sec(s)))
+                .sum();
             flows[(s * n + i) * n + i] = factor * exports.max(1.0);
             tariffs[(s * n + i) * n + i] = if i % 3 == 0 { 0.05 } else { 0.0 };
         }
@@ -75,15 +105,19 @@ pub fn random_elasticities(
 ) -> Elasticities {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x9e37_79b9_7f4a_7c15);
     let mut draw = |lo: f64, hi: f64| lo + (hi - lo) * rng.random::<f64>();
-    let sig: Vec<f64> = (0..n * s).map(|_| draw(sigma.0, sigma.1)).collect();
-    let et: Vec<f64> = (0..n * s).map(|_| draw(eta.0, eta.1)).collect();
-    let ep: Vec<f64> = (0..n * s)
+    let sig: Vec<Sigma> = (0..n * s)
+        .map(|_| Sigma::new(draw(sigma.0, sigma.1)).unwrap())
+        .collect();
+    let et: Vec<Eta> = (0..n * s)
+        .map(|_| Eta::new(draw(eta.0, eta.1)).unwrap())
+        .collect();
+    let ep: Vec<Eps> = (0..n * s)
         .map(|_| {
             if draw(0.0, 1.0) < p_inf {
-                f64::INFINITY
+                Eps::PERFECTLY_ELASTIC
             } else {
                 // log-uniform over the range
-                (draw(eps.0.ln(), eps.1.ln())).exp()
+                Eps::new((draw(eps.0.ln(), eps.1.ln())).exp()).unwrap()
             }
         })
         .collect();
@@ -91,9 +125,11 @@ pub fn random_elasticities(
 }
 
 /// Importer `importer` multiplies the tariff power on `exporter` by `factor` in every sector.
-pub fn scale_power(b: &Baseline, exporter: usize, importer: usize, factor: f64) -> Tariffs {
+pub fn scale_power(b: &Baseline, exporter: RegionId, importer: RegionId, factor: f64) -> Tariffs {
     let base = b.baseline_tariffs();
-    let cells = (0..b.n_sectors())
+    let cells = b
+        .sectors()
+        .ids()
         .map(|s| TariffCell {
             exporter,
             importer,
@@ -109,15 +145,22 @@ pub fn scale_power(b: &Baseline, exporter: usize, importer: usize, factor: f64) 
 pub fn clearing_residual(b: &Baseline, e: &Elasticities, eq: &Equilibrium) -> f64 {
     let n = b.n_regions();
     let mut worst = 0.0_f64;
-    for s in 0..b.n_sectors() {
-        for i in 0..n {
-            let x: f64 = (0..n).filter(|&j| j != i).map(|j| b.flow(i, j, s)).sum();
+    for s in b.sectors().ids() {
+        for i in b.regions().ids() {
+            let x: f64 = b
+                .regions()
+                .ids()
+                .filter(|&j| j != i)
+                .map(|j| b.flow(i, j, s))
+                .sum();
             let eps = e.eps(i, s);
             if x <= 0.0 || !eps.is_finite() {
                 continue;
             }
-            let phat = eq.phat[s * n + i];
-            let demand: f64 = (0..n)
+            let phat = eq.phat[s.index() * n + i.index()];
+            let demand: f64 = b
+                .regions()
+                .ids()
                 .filter(|&j| j != i)
                 .map(|j| eq.flow(i, j, s) / phat)
                 .sum();
@@ -126,4 +169,15 @@ pub fn clearing_residual(b: &Baseline, e: &Elasticities, eq: &Equilibrium) -> f6
         }
     }
     worst
+}
+
+/// Validated values from plain numbers (panics on an invalid one): `typed::<Sigma>(v)`.
+pub fn typed<T: TryFrom<f64>>(values: Vec<f64>) -> Vec<T>
+where
+    T::Error: std::fmt::Debug,
+{
+    values
+        .into_iter()
+        .map(|x| T::try_from(x).unwrap())
+        .collect()
 }

@@ -7,7 +7,7 @@
 
 mod ge_support;
 
-use ge_support::{GravityData, compare_with_expected, fixtures};
+use ge_support::{GravityData, compare_with_expected, fixtures, r, sec, uniform};
 
 const SIGMA: f64 = 6.0;
 const REFERENCE: &str = "FRA";
@@ -81,8 +81,7 @@ fn tariff_145pct_matches_gegravity() {
 fn model_path_on_a_baseline_reproduces_gegravity_welfare() {
     use ge_support::Table;
     use tariffsim_core::{
-        Baseline, Elasticities, Focus, MetricCatalog, Model, Provenance, RegionSet, SectorSet,
-        TariffChange,
+        Baseline, Focus, MetricCatalog, Model, Provenance, RegionSet, SectorSet, TariffChange,
     };
     let dir = fixtures().join("expected/tariff145_chn_usa");
     let bilateral = Table::read(&dir.join("bilateral_trade_results.csv"));
@@ -103,21 +102,22 @@ fn model_path_on_a_baseline_reproduces_gegravity_welfare() {
         Provenance::default(),
     )
     .unwrap();
-    let el = Elasticities::uniform(n, 1, SIGMA, -1.0, f64::INFINITY).unwrap();
+    let el = uniform(n, 1, SIGMA, -1.0, f64::INFINITY);
     let (chn, usa) = (data.index("CHN"), data.index("USA"));
-    let tariffs = TariffChange::raise_all_sectors(&baseline.baseline_tariffs(), chn, usa, 1.45)
-        .apply(&baseline.baseline_tariffs())
-        .unwrap();
+    let tariffs =
+        TariffChange::raise_all_sectors(&baseline.baseline_tariffs(), r(chn), r(usa), 1.45)
+            .apply(&baseline.baseline_tariffs())
+            .unwrap();
     let eq = Model::GegravityCompat
         .solve(&baseline, &el, &tariffs)
         .unwrap();
     assert!(eq.residual <= 1e-12);
     let countries = Table::read(&dir.join("country_results.csv"));
-    for r in 0..countries.rows.len() {
-        let j = data.index(countries.text(r, "country"));
-        let spend: f64 = (0..n).map(|i| baseline.flow(i, j, 0)).sum();
+    for row in 0..countries.rows.len() {
+        let j = data.index(countries.text(row, "country"));
+        let spend: f64 = (0..n).map(|i| baseline.flow(r(i), r(j), sec(0))).sum();
         let ours = 1.0 + eq.welfare[j] / spend;
-        let theirs = 1.0 / countries.num(r, "welfare statistic");
+        let theirs = 1.0 / countries.num(row, "welfare statistic");
         assert!(
             (ours / theirs - 1.0).abs() < 1e-7,
             "{}: real expenditure ratio {ours} vs gegravity {theirs}",

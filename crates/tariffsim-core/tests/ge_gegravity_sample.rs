@@ -7,7 +7,7 @@
 
 mod ge_support;
 
-use ge_support::{GravityData, compare_with_expected, shared_data};
+use ge_support::{GravityData, compare_with_expected, shared_data, uniform};
 
 const SIGMA: f64 = 5.0;
 const REFERENCE: &str = "DEU";
@@ -87,7 +87,7 @@ fn usa_chn_tariff10_matches_gegravity() {
 #[test]
 fn gravity_ge_differs_from_gegravity_as_spec_section_7_says() {
     use tariffsim_core::model::gravity_ge::{self, DeficitClosure, GravityGeOptions, Workspace};
-    use tariffsim_core::{Baseline, Elasticities, Equilibrium, Provenance, RegionSet, SectorSet};
+    use tariffsim_core::{Baseline, Equilibrium, Provenance, RegionSet, SectorSet};
     let Some(data_dir) = shared_data("gravity_ge_differs_from_gegravity") else {
         return;
     };
@@ -133,7 +133,7 @@ fn gravity_ge_differs_from_gegravity_as_spec_section_7_says() {
             Provenance::default(),
         )
         .unwrap();
-        let el = Elasticities::uniform(n, 1, SIGMA, -1.0, f64::INFINITY).unwrap();
+        let el = uniform(n, 1, SIGMA, -1.0, f64::INFINITY);
         let mut ws = Workspace::default();
         let mut eq = Equilibrium::unchanged("gravity-ge", &baseline);
         gravity_ge::solve_with_trade_costs(

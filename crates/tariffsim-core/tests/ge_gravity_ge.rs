@@ -5,7 +5,7 @@
 
 mod ge_support;
 
-use ge_support::{GravityData, fixtures};
+use ge_support::{GravityData, fixtures, r, typed, uniform};
 use tariffsim_core::model::gegravity::GegravityCase;
 use tariffsim_core::model::gravity_ge::{
     self, DeficitClosure, GravityGeOptions, Workspace as GeWorkspace,
@@ -139,7 +139,7 @@ fn textbook_endowment_ge(
 fn ge_with_costs(baseline: &Baseline, d_hat: &[f64], closure: DeficitClosure) -> Equilibrium {
     let n = baseline.n_regions();
     let s = baseline.n_sectors();
-    let el = Elasticities::uniform(n, s, SIGMA, -1.0, f64::INFINITY).unwrap();
+    let el = uniform(n, s, SIGMA, -1.0, f64::INFINITY);
     let mut ws = GeWorkspace::default();
     let mut eq = Equilibrium::unchanged("gravity-ge", baseline);
     gravity_ge::solve_with_trade_costs(
@@ -253,9 +253,9 @@ fn sector_sigmas(n: usize, n_sectors: usize) -> Elasticities {
     Elasticities::new(
         n,
         n_sectors,
-        sigma,
-        vec![-1.0; n * n_sectors],
-        vec![f64::INFINITY; n * n_sectors],
+        typed(sigma),
+        typed(vec![-1.0; n * n_sectors]),
+        typed(vec![f64::INFINITY; n * n_sectors]),
     )
     .unwrap()
 }
@@ -282,7 +282,7 @@ fn accounts(n: usize, n_sectors: usize, flows: &[f64], rates: &[f64]) -> [Vec<f6
 }
 
 fn raise_us_china(baseline: &Baseline, add: f64) -> tariffsim_core::Tariffs {
-    TariffChange::raise_all_sectors(&baseline.baseline_tariffs(), 1, 0, add)
+    TariffChange::raise_all_sectors(&baseline.baseline_tariffs(), r(1), r(0), add)
         .apply(&baseline.baseline_tariffs())
         .unwrap()
 }
@@ -413,7 +413,7 @@ fn with_tariffs_and_deficits_every_account_adds_up() {
             );
         }
         // The shock: USA's imports from CHN fall, CHN's factor price falls relative to USA's.
-        assert!(eq.bilateral(1, 0) < baseline.bilateral(1, 0));
+        assert!(eq.bilateral(r(1), r(0)) < baseline.bilateral(r(1), r(0)));
         assert!(eq.phat[1] < eq.phat[0]);
     }
 }
@@ -553,9 +553,9 @@ fn invalid_inputs_and_non_convergence_are_clear_errors() {
     let bad = Elasticities::new(
         n,
         n_sectors,
-        sig,
-        vec![-1.0; n * n_sectors],
-        vec![1.0; n * n_sectors],
+        typed(sig),
+        typed(vec![-1.0; n * n_sectors]),
+        typed(vec![1.0; n * n_sectors]),
     )
     .unwrap();
     let err = ge

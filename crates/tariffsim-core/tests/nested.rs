@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::random_elasticities;
+use common::{r, random_elasticities, sec, sigma_d, typed, uniform};
 use serde::Deserialize;
 use std::path::PathBuf;
 use tariffsim_core::{
@@ -72,10 +72,16 @@ fn case_inputs(c: &Case) -> (Baseline, Tariffs, Elasticities) {
     let b = baseline(&c.flows, &c.t0);
     let t = Tariffs::new(c.n, 1, c.t1.concat()).unwrap();
     let eps = c.eps.iter().map(|e| e.unwrap_or(f64::INFINITY)).collect();
-    let e = Elasticities::new(c.n, 1, c.sigma_m.clone(), c.eta.clone(), eps)
-        .unwrap()
-        .with_sigma_d(c.sigma_d.clone())
-        .unwrap();
+    let e = Elasticities::new(
+        c.n,
+        1,
+        typed(c.sigma_m.clone()),
+        typed(c.eta.clone()),
+        typed(eps),
+    )
+    .unwrap()
+    .with_sigma_d(typed(c.sigma_d.clone()))
+    .unwrap();
     (b, t, e)
 }
 
@@ -137,10 +143,15 @@ fn armington_matches_the_independent_reference() {
             }
             for j in 0..n {
                 assert!(
-                    close(eq.flow(i, j, 0), c.expected.flows[i][j], rel, scale),
+                    close(
+                        eq.flow(r(i), r(j), sec(0)),
+                        c.expected.flows[i][j],
+                        rel,
+                        scale
+                    ),
                     "{}: flow {i}->{j} {} vs {}",
                     c.name,
-                    eq.flow(i, j, 0),
+                    eq.flow(r(i), r(j), sec(0)),
                     c.expected.flows[i][j]
                 );
             }
@@ -189,9 +200,9 @@ fn gsim_linear_reproduces_the_published_four_region_example() {
     let e = Elasticities::new(
         n,
         1,
-        g.elasticities.substitution.clone(),
-        g.elasticities.composite_import_demand.clone(),
-        g.elasticities.export_supply.clone(),
+        typed(g.elasticities.substitution.clone()),
+        typed(g.elasticities.composite_import_demand.clone()),
+        typed(g.elasticities.export_supply.clone()),
     )
     .unwrap();
     assert!(e.is_one_nest());
@@ -221,21 +232,25 @@ fn gsim_linear_reproduces_the_published_four_region_example() {
 /// finite-difference Jacobian in levels of `phat` — GSIM's form, written without nests.
 fn one_nest(b: &Baseline, e: &Elasticities, t: &Tariffs) -> Vec<f64> {
     let n = b.n_regions();
-    let x = |i: usize, j: usize| b.flow(i, j, 0);
-    let that = |i: usize, j: usize| (1.0 + t.rate(i, j, 0)) / (1.0 + b.tariff(i, j, 0));
+    let x = |i: usize, j: usize| b.flow(r(i), r(j), sec(0));
+    let that = |i: usize, j: usize| {
+        (1.0 + t.rate(r(i), r(j), sec(0))) / (1.0 + b.tariff(r(i), r(j), sec(0)))
+    };
     let sales: Vec<f64> = (0..n).map(|i| (0..n).map(|j| x(i, j)).sum()).collect();
     let residual = |p: &[f64]| -> Vec<f64> {
         let mut demand = vec![0.0; n];
         for j in 0..n {
-            let sigma = e.sigma(j, 0);
-            let eta = e.eta(j, 0);
-            let spend: f64 = (0..n).map(|i| x(i, j) * (1.0 + b.tariff(i, j, 0))).sum();
+            let sigma = e.sigma(r(j), sec(0));
+            let eta = e.eta(r(j), sec(0));
+            let spend: f64 = (0..n)
+                .map(|i| x(i, j) * (1.0 + b.tariff(r(i), r(j), sec(0))))
+                .sum();
             if spend <= 0.0 {
                 continue;
             }
             let index: f64 = (0..n)
                 .map(|i| {
-                    x(i, j) * (1.0 + b.tariff(i, j, 0)) / spend
+                    x(i, j) * (1.0 + b.tariff(r(i), r(j), sec(0))) / spend
                         * (p[i] * that(i, j)).powf(1.0 - sigma)
                 })
                 .sum::<f64>()
@@ -248,7 +263,7 @@ fn one_nest(b: &Baseline, e: &Elasticities, t: &Tariffs) -> Vec<f64> {
         (0..n)
             .map(|i| {
                 if sales[i] > 0.0 {
-                    demand[i] / sales[i] - p[i].powf(e.eps(i, 0))
+                    demand[i] / sales[i] - p[i].powf(e.eps(r(i), sec(0)))
                 } else {
                     0.0
                 }
@@ -345,9 +360,9 @@ fn without_domestic_sales_it_is_the_imports_only_model() {
         let n = 4 + seed as usize;
         let b = common::random_baseline(n, 2, seed);
         let e = random_elasticities(n, 2, seed, (1.5, 8.0), (-2.5, -0.5), (0.5, 20.0), 0.2)
-            .with_sigma_d(vec![1.3; n * 2])
+            .with_sigma_d(sigma_d(1.3, n * 2))
             .unwrap();
-        let t = common::scale_power(&b, 0, 1, 1.6);
+        let t = common::scale_power(&b, r(0), r(1), 1.6);
         let nested = Model::Armington.solve(&b, &e, &t).unwrap();
         let imports_only = Model::ArmingtonImports.solve(&b, &e, &t).unwrap();
         for (a, c) in nested.phat.iter().zip(&imports_only.phat) {
@@ -368,7 +383,7 @@ fn without_domestic_sales_it_is_the_imports_only_model() {
 fn zero_shock_is_exactly_the_baseline() {
     let b = with_domestic(6, 3);
     let e = random_elasticities(6, 1, 3, (1.5, 8.0), (-2.0, -0.3), (0.5, 20.0), 0.2)
-        .with_sigma_d(vec![2.0; 6])
+        .with_sigma_d(sigma_d(2.0, 6))
         .unwrap();
     let t = b.baseline_tariffs();
     for model in [Model::Armington, Model::GsimLinear] {
@@ -381,13 +396,13 @@ fn zero_shock_is_exactly_the_baseline() {
         );
     }
     let mut internal = b.baseline_tariffs();
-    internal.set(3, 3, 0, 0.2).unwrap();
+    internal.set(r(3), r(3), sec(0), 0.2).unwrap();
     let eq = Model::Armington.solve(&b, &e, &internal).unwrap();
     assert!(
         eq.phat[3] < 1.0,
         "an internal tariff lowers the producer price"
     );
-    assert!(eq.flow(3, 3, 0) < b.flow(3, 3, 0));
+    assert!(eq.flow(r(3), r(3), sec(0)) < b.flow(r(3), r(3), sec(0)));
     assert!(eq.tariff_revenue[3] > 0.0);
 }
 
@@ -404,7 +419,7 @@ fn clears_markets_over_the_parameter_box() {
         let sigma_d: Vec<f64> = (0..n)
             .map(|j| 1.01 + 5.0 * (((seed as usize + j * 31) % 97) as f64 / 97.0))
             .collect();
-        let e = e.with_sigma_d(sigma_d).unwrap();
+        let e = e.with_sigma_d(typed(sigma_d)).unwrap();
         let mut rates = b.tariffs().to_vec();
         for (k, r) in rates.iter_mut().enumerate() {
             let u = ((k as u64 * 2_654_435_761 + seed * 40_503) % 1000) as f64 / 1000.0;
@@ -415,12 +430,12 @@ fn clears_markets_over_the_parameter_box() {
         assert!(eq.residual <= 1e-10, "seed {seed}: {}", eq.residual);
         // Independent recomputation: quantity demanded = new value / phat, supply X phat^eps.
         for i in 0..n {
-            let x: f64 = (0..n).map(|j| b.flow(i, j, 0)).sum();
-            let eps = e.eps(i, 0);
+            let x: f64 = (0..n).map(|j| b.flow(r(i), r(j), sec(0))).sum();
+            let eps = e.eps(r(i), sec(0));
             if x <= 0.0 || !eps.is_finite() {
                 continue;
             }
-            let demand: f64 = (0..n).map(|j| eq.flow(i, j, 0)).sum::<f64>() / eq.phat[i];
+            let demand: f64 = (0..n).map(|j| eq.flow(r(i), r(j), sec(0))).sum::<f64>() / eq.phat[i];
             let supply = x * eq.phat[i].powf(eps);
             assert!(
                 (demand - supply).abs() <= 1e-10 * supply,
@@ -438,10 +453,10 @@ fn clears_markets_over_the_parameter_box() {
 fn linear_form_is_the_first_order_of_the_exact_model() {
     let b = with_domestic(5, 11);
     let e = random_elasticities(5, 1, 11, (2.0, 6.0), (-1.5, -0.5), (1.0, 10.0), 0.0)
-        .with_sigma_d(vec![1.7; 5])
+        .with_sigma_d(sigma_d(1.7, 5))
         .unwrap();
     let gap = |shock: f64| {
-        let t = common::scale_power(&b, 0, 1, 1.0 + shock);
+        let t = common::scale_power(&b, r(0), r(1), 1.0 + shock);
         let ex = Model::Armington.solve(&b, &e, &t).unwrap();
         let lin = Model::GsimLinear.solve(&b, &e, &t).unwrap();
         ex.phat
@@ -467,9 +482,8 @@ fn flat_supply_is_the_closed_form() {
         let n = 4 + seed as usize % 4;
         let b = with_domestic(n, seed);
         let (sm, sd, eta) = (4.0 + seed as f64 * 0.3, 1.8, -0.7);
-        let e = Elasticities::uniform(n, 1, sm, eta, f64::INFINITY)
-            .unwrap()
-            .with_sigma_d(vec![sd; n])
+        let e = uniform(n, 1, sm, eta, f64::INFINITY)
+            .with_sigma_d(sigma_d(sd, n))
             .unwrap();
         let mut rates = b.tariffs().to_vec();
         for (k, r) in rates.iter_mut().enumerate() {
@@ -481,17 +495,17 @@ fn flat_supply_is_the_closed_form() {
             assert_eq!(eq.phat[i].to_bits(), 1f64.to_bits(), "prices are fixed");
         }
         for j in 0..n {
-            let power0 = |i: usize| 1.0 + b.tariff(i, j, 0);
-            let that = |i: usize| (1.0 + t.rate(i, j, 0)) / power0(i);
+            let power0 = |i: usize| 1.0 + b.tariff(r(i), r(j), sec(0));
+            let that = |i: usize| (1.0 + t.rate(r(i), r(j), sec(0))) / power0(i);
             let foreign: f64 = (0..n)
                 .filter(|&i| i != j)
-                .map(|i| b.flow(i, j, 0) * power0(i))
+                .map(|i| b.flow(r(i), r(j), sec(0)) * power0(i))
                 .sum();
-            let domestic = b.flow(j, j, 0) * power0(j);
+            let domestic = b.flow(r(j), r(j), sec(0)) * power0(j);
             let delta = domestic / (domestic + foreign);
             let pm = ((0..n)
                 .filter(|&i| i != j)
-                .map(|i| b.flow(i, j, 0) * power0(i) / foreign * that(i).powf(1.0 - sm))
+                .map(|i| b.flow(r(i), r(j), sec(0)) * power0(i) / foreign * that(i).powf(1.0 - sm))
                 .sum::<f64>())
             .powf(1.0 / (1.0 - sm));
             let p = (delta * that(j).powf(1.0 - sd) + (1.0 - delta) * pm.powf(1.0 - sd))
@@ -502,8 +516,8 @@ fn flat_supply_is_the_closed_form() {
                 } else {
                     p.powf(eta + sd) * pm.powf(sm - sd) * that(i).powf(-sm)
                 };
-                let want = b.flow(i, j, 0) * q;
-                let got = eq.flow(i, j, 0);
+                let want = b.flow(r(i), r(j), sec(0)) * q;
+                let got = eq.flow(r(i), r(j), sec(0));
                 assert!(
                     (got - want).abs() <= 1e-12 * want.abs().max(1e-300),
                     "seed {seed}, {i}->{j}: {got} vs {want}"
@@ -526,15 +540,23 @@ fn a_higher_tariff_lowers_its_flow() {
         let n = 3 + seed as usize % 6;
         let b = with_domestic(n, seed);
         let e = random_elasticities(n, 1, seed, (1.5, 8.0), (-2.0, -0.3), (0.5, 20.0), 0.0)
-            .with_sigma_d(vec![1.3 + (seed % 5) as f64 * 0.4; n])
+            .with_sigma_d(sigma_d(1.3 + (seed % 5) as f64 * 0.4, n))
             .unwrap();
         let (c, m) = (1 % n, 0);
         let step = [0.01, 0.2, 1.45, 3.0][seed as usize % 4];
         let mut t = b.baseline_tariffs();
-        t.set(c, m, 0, (1.0 + b.tariff(c, m, 0)) * (1.0 + step) - 1.0)
-            .unwrap();
+        t.set(
+            r(c),
+            r(m),
+            sec(0),
+            (1.0 + b.tariff(r(c), r(m), sec(0))) * (1.0 + step) - 1.0,
+        )
+        .unwrap();
         let eq = Model::Armington.solve(&b, &e, &t).unwrap();
-        assert!(eq.flow(c, m, 0) < b.flow(c, m, 0), "seed {seed}: flow");
+        assert!(
+            eq.flow(r(c), r(m), sec(0)) < b.flow(r(c), r(m), sec(0)),
+            "seed {seed}: flow"
+        );
         assert!(eq.phat[c] < 1.0, "seed {seed}: exporter price");
         assert!(eq.price_index[m] > 1.0, "seed {seed}: importer price index");
     }

@@ -21,7 +21,9 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use tariffsim_core::{Baseline, Group, Provenance, Region, RegionSet, Sector, SectorSet};
+use tariffsim_core::{
+    Baseline, Group, Provenance, Region, RegionId, RegionSet, Sector, SectorId, SectorSet,
+};
 
 type Error = Box<dyn std::error::Error>;
 
@@ -1056,15 +1058,18 @@ fn main() -> Result<(), Error> {
             .iter()
             .map(|(g, m)| Group {
                 code: (*g).into(),
-                members: m.iter().map(|c| r(c)).collect(),
+                members: m.iter().map(|c| RegionId::from_index(r(c))).collect(),
             })
             .collect(),
     )?;
     // Groups: the five 13-sector codes that the 22 refine (so scenario files naming them keep
     // working, and `coarse13` sums them), and the extra named groups.
-    let mut sector_groups: Vec<Group> = Vec::new();
+    let mut sector_groups: Vec<Group<SectorId>> = Vec::new();
     for (code, _, _) in GOODS_SECTORS {
-        let members: Vec<usize> = (0..S).filter(|&s| SECTORS[s].coarse13 == *code).collect();
+        let members: Vec<SectorId> = (0..S)
+            .filter(|&s| SECTORS[s].coarse13 == *code)
+            .map(SectorId::from_index)
+            .collect();
         if members.len() > 1 {
             sector_groups.push(Group {
                 code: (*code).into(),
@@ -1075,7 +1080,10 @@ fn main() -> Result<(), Error> {
     for (code, members) in FINE_SECTOR_EXTRA_GROUPS {
         sector_groups.push(Group {
             code: (*code).into(),
-            members: members.iter().map(|c| sector(c)).collect(),
+            members: members
+                .iter()
+                .map(|c| SectorId::from_index(sector(c)))
+                .collect(),
         });
     }
     let sectors = SectorSet::new(
@@ -1107,13 +1115,13 @@ fn main() -> Result<(), Error> {
     // files become a fixed point of export -> load -> export (checked by the CLI tests).
     let reloaded = tariffsim_data::csvio::read_path(&out)?;
     tariffsim_data::csvio::write_dir(&reloaded, &out)?;
-    for i in 0..N {
+    for (i, region) in baseline.regions().ids().enumerate() {
         eprintln!(
             "  {:<12} exports {:>8.1} imports {:>8.1} balance {:>8.1}",
             REGIONS[i].0,
-            baseline.exports(i) / BN,
-            baseline.imports(i) / BN,
-            baseline.balance(i) / BN
+            baseline.exports(region) / BN,
+            baseline.imports(region) / BN,
+            baseline.balance(region) / BN
         );
     }
     eprintln!("wrote {}", out.display());
@@ -1620,7 +1628,11 @@ fn build_members(
             })
             .collect();
         // Step 2: the US row from published totals.
-        let agg_us: Vec<f64> = (0..ns).map(|s| b.flow(r, usa, s)).collect();
+        let agg_us: Vec<f64> = b
+            .sectors()
+            .ids()
+            .map(|s| b.flow(RegionId::from_index(r), RegionId::from_index(usa), s))
+            .collect();
         let agg_us_total: f64 = agg_us.iter().sum();
         let mut listed_us = 0.0;
         let mut any_census = false;
@@ -1732,7 +1744,7 @@ fn build_members(
             members.push(tariffsim_core::Member {
                 code: c.clone(),
                 name,
-                region: r,
+                region: RegionId::from_index(r),
                 export_shares: v,
             });
         }
@@ -1746,7 +1758,7 @@ fn build_members(
             } else {
                 format!("Rest of {code_r} (economies not listed)")
             },
-            region: r,
+            region: RegionId::from_index(r),
             export_shares: rest_micro.iter().map(|&m| micro_share(m)).collect(),
         });
     }

@@ -340,7 +340,11 @@ mod tests {
     #[test]
     fn sums_duplicates_and_reads_quantities_loosely() {
         let b = run("t,i,j,k,v,q\n2022,156,842,850760,1,\n2022,156,842,850760,2.5,NA\n").unwrap();
-        assert!((b.flow(0, 1, 8) - 3500.0).abs() < 1e-9);
+        // Exporter 156 (the first region), importer 842, HS 850760 (sector 8).
+        let exporter = tariffsim_core::RegionId::from_index(0);
+        let importer = tariffsim_core::RegionId::from_index(1);
+        let sector = tariffsim_core::SectorId::from_index(8);
+        assert!((b.flow(exporter, importer, sector) - 3500.0).abs() < 1e-9);
         assert_eq!(b.provenance().year, 2022);
         assert!(
             run("t,i,j,k,v,q\n")

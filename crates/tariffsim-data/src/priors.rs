@@ -46,7 +46,8 @@
 //! assert!(priors::sigma_prior("SERVICES").is_none());
 //! let b = tariffsim_data::synth::synthetic(3, 2, 1)?;
 //! let e = priors::central_elasticities(&b, tariffsim_core::Model::Armington)?; // unknown sectors get sigma = 4
-//! assert!((e.sigma(0, 0) - priors::DEFAULT_SIGMA).abs() < 1e-12);
+//! let (first, sector) = (b.regions().require("R001")?, b.sectors().require("S001")?);
+//! assert!((e.sigma(first, sector) - priors::DEFAULT_SIGMA).abs() < 1e-12);
 //! # Ok::<(), tariffsim_data::DataError>(())
 //! ```
 //!
@@ -91,7 +92,9 @@
 //!   Welfare", *Journal of Economic Perspectives* 33(4), 187–210.
 
 use crate::error::Result;
-use tariffsim_core::{Baseline, Elasticities, Horizon, HorizonScale, Model, SupplyScope};
+use tariffsim_core::{
+    Baseline, Elasticities, Eps, Eta, Horizon, HorizonScale, Model, Sigma, SigmaD, SupplyScope,
+};
 
 /// A lognormal prior: `ln x ~ Normal(ln median, log_sd)`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -412,18 +415,21 @@ pub fn central_elasticities(baseline: &Baseline, model: Model) -> Result<Elastic
     let s_count = baseline.n_sectors();
     let mut sigma = Vec::with_capacity(n * s_count);
     let mut sigma_d = Vec::with_capacity(n * s_count);
-    for s in 0..s_count {
+    for s in baseline.sectors().ids() {
         let code = baseline.sectors().code(s);
-        let median = sigma_prior(code).map_or(DEFAULT_SIGMA, |p| p.median);
+        let median = Sigma::new(sigma_prior(code).map_or(DEFAULT_SIGMA, |p| p.median))?;
         sigma.extend(std::iter::repeat_n(median, n));
-        sigma_d.extend(std::iter::repeat_n(sigma_d_prior(code).median, n));
+        sigma_d.extend(std::iter::repeat_n(
+            SigmaD::new(sigma_d_prior(code).median)?,
+            n,
+        ));
     }
     Ok(Elasticities::new(
         n,
         s_count,
         sigma,
-        vec![eta_prior(model).mean; n * s_count],
-        vec![EPS_PRIOR.median; n * s_count],
+        vec![Eta::new(eta_prior(model).mean)?; n * s_count],
+        vec![Eps::new(EPS_PRIOR.median)?; n * s_count],
     )?
     .with_sigma_d(sigma_d)?
     .with_supply(default_supply(model)))

@@ -22,8 +22,9 @@
 //! ```
 //! let b = tariffsim_data::synth::synthetic(5, 3, 42)?;
 //! assert_eq!(b.n_regions(), 5);
-//! assert_eq!(b.regions().code(0), "R001");
-//! assert_eq!(b.sectors().code(2), "S003");
+//! let first = b.regions().ids().next().unwrap();
+//! assert_eq!(b.regions().code(first), "R001");
+//! assert_eq!(b.sectors().code(tariffsim_core::SectorId::from_index(2)), "S003");
 //! assert!(b.has_domestic());
 //! # Ok::<(), tariffsim_data::DataError>(())
 //! ```
@@ -202,18 +203,18 @@ mod tests {
     #[test]
     fn gravity_shape_zero_share_and_tariffs() {
         let b = synthetic(30, 4, 1).unwrap();
-        let n = b.n_regions();
+        let regions = || b.regions().ids();
         let mut zeros = 0usize;
         let mut off = 0usize;
-        for s in 0..b.n_sectors() {
-            for i in 0..n {
-                let row_trade = (0..n).filter(|&j| j != i).any(|j| b.flow(i, j, s) > 0.0);
-                let col_trade = (0..n).filter(|&j| j != i).any(|j| b.flow(j, i, s) > 0.0);
+        for s in b.sectors().ids() {
+            for i in regions() {
+                let row_trade = regions().filter(|&j| j != i).any(|j| b.flow(i, j, s) > 0.0);
+                let col_trade = regions().filter(|&j| j != i).any(|j| b.flow(j, i, s) > 0.0);
                 assert!(row_trade && col_trade, "region {i} sector {s}");
-                let exports: f64 = (0..n).filter(|&j| j != i).map(|j| b.flow(i, j, s)).sum();
+                let exports: f64 = regions().filter(|&j| j != i).map(|j| b.flow(i, j, s)).sum();
                 assert!(b.flow(i, i, s) >= 1.5 * exports);
                 assert!(b.tariff(i, i, s).abs() < f64::EPSILON);
-                for j in (0..n).filter(|&j| j != i) {
+                for j in regions().filter(|&j| j != i) {
                     off += 1;
                     zeros += usize::from(b.flow(i, j, s) <= 0.0);
                     let t = b.tariff(i, j, s);
@@ -223,7 +224,7 @@ mod tests {
         }
         let share = zeros as f64 / off as f64;
         assert!((0.05..=0.15).contains(&share), "zero share {share}");
-        let world: f64 = (0..n).map(|i| b.exports(i)).sum();
+        let world: f64 = regions().map(|i| b.exports(i)).sum();
         assert!(world.is_finite() && world > 0.0);
     }
 
@@ -233,6 +234,7 @@ mod tests {
         assert!(synthetic(3, 0, 0).is_err());
         assert!(synthetic(100_000, 100_000, 0).is_err());
         let two = synthetic(2, 1, 0).unwrap();
-        assert!(two.exports(0) > 0.0 && two.imports(0) > 0.0);
+        let first = tariffsim_core::RegionId::from_index(0);
+        assert!(two.exports(first) > 0.0 && two.imports(first) > 0.0);
     }
 }

@@ -7,7 +7,7 @@
 //! miss); the margins cover the difference between a target and the published figure it stands for
 //! (e.g. US imports by partner on the consumption basis for CAN/GBR/JPN).
 
-use tariffsim_core::Baseline;
+use tariffsim_core::{Baseline, RegionId};
 
 const BN: f64 = 1e9;
 
@@ -15,7 +15,7 @@ fn world() -> Baseline {
     tariffsim_data::builtin("world2024").expect("world2024 parses")
 }
 
-fn idx(b: &Baseline, code: &str) -> usize {
+fn idx(b: &Baseline, code: &str) -> RegionId {
     b.regions().require(code).expect(code)
 }
 
@@ -276,12 +276,21 @@ fn flows_finite_nonnegative_and_every_region_trades_every_sector() {
             .iter()
             .all(|t| t.is_finite() && *t >= 0.0 && *t < 1.0)
     );
-    let n = b.n_regions();
     let irn = idx(&b, "IRN");
-    for s in 0..b.n_sectors() {
-        for r in 0..n {
-            let exports: f64 = (0..n).filter(|&j| j != r).map(|j| b.flow(r, j, s)).sum();
-            let imports: f64 = (0..n).filter(|&i| i != r).map(|i| b.flow(i, r, s)).sum();
+    for s in b.sectors().ids() {
+        for r in b.regions().ids() {
+            let exports: f64 = b
+                .regions()
+                .ids()
+                .filter(|&j| j != r)
+                .map(|j| b.flow(r, j, s))
+                .sum();
+            let imports: f64 = b
+                .regions()
+                .ids()
+                .filter(|&i| i != r)
+                .map(|i| b.flow(i, r, s))
+                .sum();
             let who = format!("{} {}", b.regions().code(r), b.sectors().code(s));
             assert!(imports > 0.0, "{who} imports");
             assert!(b.flow(r, r, s) > 0.0, "{who} domestic sales");
@@ -297,7 +306,9 @@ fn flows_finite_nonnegative_and_every_region_trades_every_sector() {
 fn iran_partners_in_published_order() {
     let b = world();
     let irn = idx(&b, "IRN");
-    let mut partners: Vec<(f64, &str)> = (0..b.n_regions())
+    let mut partners: Vec<(f64, &str)> = b
+        .regions()
+        .ids()
         .filter(|&j| j != irn)
         .map(|j| {
             (
@@ -420,8 +431,8 @@ fn us_baseline_tariffs_are_statutory_not_collected() {
     let usa = idx(&b, "USA");
     let chn = idx(&b, "CHN");
     let (mut all, mut w_all, mut ch, mut w_ch) = (0.0, 0.0, 0.0, 0.0);
-    for s in 0..b.n_sectors() {
-        for i in (0..b.n_regions()).filter(|&i| i != usa) {
+    for s in b.sectors().ids() {
+        for i in b.regions().ids().filter(|&i| i != usa) {
             let (v, t) = (b.flow(i, usa, s), b.tariff(i, usa, s));
             all += v * t;
             w_all += v;
@@ -456,8 +467,8 @@ fn turkey_inside_mideast_tur_is_of_the_size_tuik_reports() {
     let tur = b.member("TUR").expect("TUR is a member of MIDEAST_TUR");
     assert_eq!(tur.region, agg);
     let mut implied = 0.0;
-    for s in 0..b.n_sectors() {
-        for j in (0..n).filter(|&j| j != agg) {
+    for s in b.sectors().ids() {
+        for j in b.regions().ids().filter(|&j| j != agg) {
             implied += tur.share(n, j, s) * b.flow(agg, j, s);
         }
     }
@@ -516,14 +527,14 @@ fn us_imports_by_partner_and_sector_follow_the_census_table() {
         let s = b.sectors().require(code).unwrap();
         for (k, (column, _, _)) in partners.iter().enumerate() {
             let c = header.iter().position(|h| h == column).unwrap();
-            census[k][s] += rec[c].parse::<f64>().unwrap();
+            census[k][s.index()] += rec[c].parse::<f64>().unwrap();
         }
     }
     let mut cells = 0;
     for (k, (_, code, general)) in partners.iter().enumerate() {
         let scale = general.map_or(1.0, |g| g * BN / census[k].iter().sum::<f64>());
-        for s in 0..ns {
-            let published = census[k][s] * scale;
+        for s in b.sectors().ids() {
+            let published = census[k][s.index()] * scale;
             let model = b.flow(idx(&b, code), usa, s);
             let what = format!("US imports from {code}, {}", b.sectors().code(s));
             if published > 0.05 * BN {
@@ -556,9 +567,9 @@ fn us_additional_tariffs_match_the_statutory_benchmark() {
     let b = world();
     let (usa, chn, jpn) = (idx(&b, "USA"), idx(&b, "CHN"), idx(&b, "JPN"));
     let (mut all, mut w_all, mut ch, mut w_ch) = (0.0, 0.0, 0.0, 0.0);
-    for s in 0..b.n_sectors() {
+    for s in b.sectors().ids() {
         let mfn = b.tariff(jpn, usa, s);
-        for i in (0..b.n_regions()).filter(|&i| i != usa) {
+        for i in b.regions().ids().filter(|&i| i != usa) {
             let (v, t) = (b.flow(i, usa, s), b.tariff(i, usa, s));
             let additional = (t - mfn).max(0.0);
             all += v * additional;
@@ -579,7 +590,7 @@ fn us_additional_tariffs_match_the_statutory_benchmark() {
         "additional US rate on China {china:.4} vs the tracker's 17.58% (37.58% less fentanyl)"
     );
     let (mut x, mut w) = (0.0, 0.0);
-    for s in 0..b.n_sectors() {
+    for s in b.sectors().ids() {
         x += b.flow(usa, chn, s) * b.tariff(usa, chn, s);
         w += b.flow(usa, chn, s);
     }
@@ -617,8 +628,8 @@ fn us_imports_from_russia_follow_the_census() {
 #[test]
 fn member_tables_sum_to_one() {
     let b = world();
-    let (n, ns) = (b.n_regions(), b.n_sectors());
-    let mut regions: Vec<usize> = b.members().iter().map(|m| m.region).collect();
+    let n = b.n_regions();
+    let mut regions: Vec<RegionId> = b.members().iter().map(|m| m.region).collect();
     regions.sort_unstable();
     regions.dedup();
     assert!(regions.len() >= 6, "{regions:?}");
@@ -628,8 +639,8 @@ fn member_tables_sum_to_one() {
             b.member(&format!("{code}_REST")).is_some(),
             "{code} has its rest"
         );
-        for j in (0..n).filter(|&j| j != r) {
-            for s in 0..ns {
+        for j in b.regions().ids().filter(|&j| j != r) {
+            for s in b.sectors().ids() {
                 let sum: f64 = b
                     .members()
                     .iter()

@@ -177,7 +177,7 @@ pub fn render_timeline(
         baseline
             .regions()
             .index_of(code)
-            .and_then(|i| baseline.regions().regions().get(i))
+            .and_then(|i| baseline.regions().regions().get(i.index()))
             .map_or_else(
                 || code.to_string(),
                 |r| {

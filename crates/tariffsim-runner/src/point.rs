@@ -403,8 +403,20 @@ pub fn run_point(
 mod tests {
     use super::*;
     use std::path::Path;
-    use tariffsim_core::{Provenance, RegionSet, SectorSet};
+    use tariffsim_core::{Eps, Eta, Provenance, RegionSet, SectorSet, Sigma};
     use tariffsim_scenario::Document;
+
+    /// sigma 4, eta -1.5, eps 10 on the 4-region, 2-sector test baseline.
+    fn uniform_4x2() -> Elasticities {
+        Elasticities::uniform(
+            4,
+            2,
+            Sigma::new(4.0).unwrap(),
+            Eta::new(-1.5).unwrap(),
+            Eps::new(10.0).unwrap(),
+        )
+        .unwrap()
+    }
 
     fn baseline() -> Baseline {
         let regions = RegionSet::from_codes(&["USA", "CHN", "VNM", "MEX"]).unwrap();
@@ -494,7 +506,7 @@ rate = "60%"
             .resolve(&b)
             .unwrap();
         assert_eq!(sc.phases.len(), 3);
-        let el = Elasticities::uniform(4, 2, 4.0, -1.5, 10.0).unwrap();
+        let el = uniform_4x2();
         let r = run_point(&sc, &b, &el).unwrap();
         let catalog = MetricCatalog::new(&b, Some(sc.focus));
         let name = "imports.USA.CHN";
@@ -552,7 +564,7 @@ rate = "60%"
             .unwrap()
             .resolve(&b)
             .unwrap();
-        let el = Elasticities::uniform(4, 2, 4.0, -1.5, 10.0).unwrap();
+        let el = uniform_4x2();
         let catalog = MetricCatalog::new(&b, Some(sc.focus));
         let mut ws = PointWorkspace::new(&b);
         let mut out = vec![0.0; 3];

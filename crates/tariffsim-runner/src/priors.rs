@@ -25,7 +25,10 @@
 
 use crate::dist::{Dist, at_score};
 use crate::error::RunnerError;
-use tariffsim_core::{Baseline, Elasticities, Family, Focus, Horizon, HorizonScale, Model};
+use tariffsim_core::{
+    Baseline, Elasticities, Eps, Eta, Family, Focus, Horizon, HorizonScale, Model, RegionId,
+    SectorId, Sigma,
+};
 use tariffsim_data::priors as defaults;
 use tariffsim_scenario::priors::{Prior, Priors};
 
@@ -63,15 +66,17 @@ impl FamilyPriors {
         exporters: bool,
     ) -> Self {
         let mut cells = vec![prior.dist; n_regions * n_sectors];
-        let all = |v: &[usize], k: usize| v.is_empty() || v.contains(&k);
+        fn all<Id: PartialEq>(v: &[Id], k: Id) -> bool {
+            v.is_empty() || v.contains(&k)
+        }
         for o in &prior.overrides {
             let regions = if exporters {
                 &o.exporters
             } else {
                 &o.importers
             };
-            for s in (0..n_sectors).filter(|&s| all(&o.sectors, s)) {
-                for r in (0..n_regions).filter(|&r| all(regions, r)) {
+            for s in (0..n_sectors).filter(|&s| all(&o.sectors, SectorId::from_index(s))) {
+                for r in (0..n_regions).filter(|&r| all(regions, RegionId::from_index(r))) {
                     cells[s * n_regions + r] = o.dist;
                 }
             }
@@ -79,10 +84,10 @@ impl FamilyPriors {
         Self::new(family, cells)
     }
 
-    /// The prior of one cell.
+    /// The prior of `region` in `sector` (`n_regions` regions).
     #[must_use]
-    pub fn cell(&self, s: usize, r: usize, n_regions: usize) -> &Dist {
-        &self.cells[s * n_regions + r]
+    pub fn cell(&self, sector: SectorId, region: RegionId, n_regions: usize) -> &Dist {
+        &self.cells[sector.index() * n_regions + region.index()]
     }
 }
 
@@ -100,9 +105,9 @@ pub struct PriorSet {
     scale: HorizonScale,
     correlation: f64,
     /// Region whose sigma/eta are recorded (focus importer).
-    record_importer: usize,
+    record_importer: RegionId,
     /// Region whose eps is recorded (target exporter).
-    record_exporter: usize,
+    record_exporter: RegionId,
 }
 
 impl PriorSet {
@@ -118,7 +123,7 @@ impl PriorSet {
         horizon: Option<Vec<Dist>>,
         scale: HorizonScale,
         correlation: f64,
-        record: (usize, usize),
+        record: Focus,
     ) -> Result<Self, RunnerError> {
         let cells = n_regions * n_sectors;
         for f in [&sigma, &sigma_d, &eta, &eps] {
@@ -140,7 +145,7 @@ impl PriorSet {
                 "horizon priors need one entry per sector".into(),
             ));
         }
-        if record.0 >= n_regions || record.1 >= n_regions {
+        if record.importer.index() >= n_regions || record.target.index() >= n_regions {
             return Err(RunnerError::Prior("recorded region out of range".into()));
         }
         Ok(Self {
@@ -153,8 +158,8 @@ impl PriorSet {
             horizon,
             scale,
             correlation,
-            record_importer: record.0,
-            record_exporter: record.1,
+            record_importer: record.importer,
+            record_exporter: record.target,
         })
     }
 
@@ -176,7 +181,7 @@ impl PriorSet {
             Some(p) => FamilyPriors::from_prior(Family::Sigma, p, n, s_count, false),
             None => {
                 let mut cells = Vec::with_capacity(n * s_count);
-                for s in 0..s_count {
+                for s in baseline.sectors().ids() {
                     let d = defaults::sigma_prior(baseline.sectors().code(s)).map_or(
                         Dist::Lognormal {
                             median: defaults::DEFAULT_SIGMA,
@@ -196,7 +201,7 @@ impl PriorSet {
             Some(p) => FamilyPriors::from_prior(Family::SigmaD, p, n, s_count, false),
             None => {
                 let mut cells = Vec::with_capacity(n * s_count);
-                for s in 0..s_count {
+                for s in baseline.sectors().ids() {
                     let p = defaults::sigma_d_prior(baseline.sectors().code(s));
                     let d = Dist::Lognormal {
                         median: p.median,
@@ -248,7 +253,7 @@ impl PriorSet {
             horizon,
             defaults::horizon_scale(preset),
             correlation,
-            (focus.importer, focus.target),
+            focus,
         )
     }
 
@@ -279,7 +284,14 @@ impl PriorSet {
 
     /// The central elasticities: every prior's median (scores 0), at the run's horizon.
     pub fn central(&self) -> Result<Elasticities, RunnerError> {
-        let mut e = Elasticities::uniform(self.n_regions, self.n_sectors, 2.0, -1.0, 1.0)?;
+        // Placeholder values, all overwritten by `fill`.
+        let mut e = Elasticities::uniform(
+            self.n_regions,
+            self.n_sectors,
+            Sigma::new(2.0)?,
+            Eta::new(-1.0)?,
+            Eps::new(1.0)?,
+        )?;
         let zeros = vec![0.0; self.dimension()];
         let mut params = vec![0.0; self.n_params()];
         self.fill(&zeros, &mut e, &mut params)?;
@@ -346,7 +358,7 @@ impl PriorSet {
                         };
                         out[s * n + r] = v;
                     }
-                    params[f * s_count + s] = out[s * n + record];
+                    params[f * s_count + s] = out[s * n + record.index()];
                 }
             }
         })?;
@@ -364,6 +376,22 @@ const EPS: usize = 3;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn r(i: usize) -> RegionId {
+        RegionId::from_index(i)
+    }
+
+    fn sec(s: usize) -> SectorId {
+        SectorId::from_index(s)
+    }
+
+    /// Records region 0's sigma and eta and region 1's eps.
+    fn focus_0_on_1() -> Focus {
+        Focus {
+            importer: r(0),
+            target: r(1),
+        }
+    }
 
     fn set(correlation: f64) -> PriorSet {
         let (n, s) = (3, 4);
@@ -407,7 +435,7 @@ mod tests {
             None,
             HorizonScale::ONE,
             correlation,
-            (0, 1),
+            focus_0_on_1(),
         )
         .unwrap()
     }
@@ -415,9 +443,9 @@ mod tests {
     #[test]
     fn central_is_the_median() {
         let e = set(0.5).central().unwrap();
-        assert!((e.sigma(2, 3) - 4.0).abs() < 1e-15);
-        assert!((e.eps(1, 0) - 10.0).abs() < 1e-15);
-        assert!((e.eta(0, 0) + 1.5).abs() < 0.1);
+        assert!((e.sigma(r(2), sec(3)) - 4.0).abs() < 1e-15);
+        assert!((e.eps(r(1), sec(0)) - 10.0).abs() < 1e-15);
+        assert!((e.eta(r(0), sec(0)) + 1.5).abs() < 0.1);
     }
 
     /// The horizon preset scales the central point: `sigma − 1`, `sigma_d − 1`, `eta`, `eps`.
@@ -431,10 +459,13 @@ mod tests {
             eps: 0.25,
         };
         let short = p.central().unwrap();
-        assert!((short.sigma(2, 3) - (1.0 + 0.4 * 3.0)).abs() < 1e-14);
-        assert!((short.sigma_d(2, 3) - (1.0 + 0.4 * (long.sigma_d(2, 3) - 1.0))).abs() < 1e-14);
-        assert!((short.eta(0, 0) - 0.5 * long.eta(0, 0)).abs() < 1e-14);
-        assert!((short.eps(1, 0) - 2.5).abs() < 1e-14);
+        assert!((short.sigma(r(2), sec(3)) - (1.0 + 0.4 * 3.0)).abs() < 1e-14);
+        assert!(
+            (short.sigma_d(r(2), sec(3)) - (1.0 + 0.4 * (long.sigma_d(r(2), sec(3)) - 1.0))).abs()
+                < 1e-14
+        );
+        assert!((short.eta(r(0), sec(0)) - 0.5 * long.eta(r(0), sec(0))).abs() < 1e-14);
+        assert!((short.eps(r(1), sec(0)) - 2.5).abs() < 1e-14);
     }
 
     /// sigma_d's score has correlation `NEST_CORRELATION` with sigma's in the same sector.
@@ -450,7 +481,7 @@ mod tests {
         for k in 0..20_000 {
             sampler.scores(k, &mut z);
             p.fill(&z, &mut e, &mut params).unwrap();
-            pairs.push((e.sigma(0, 2).ln(), e.sigma_d(0, 2).ln()));
+            pairs.push((e.sigma(r(0), sec(2)).ln(), e.sigma_d(r(0), sec(2)).ln()));
         }
         let n = pairs.len() as f64;
         let (mx, my) = (
@@ -478,7 +509,7 @@ mod tests {
         for k in 0..20_000 {
             sampler.scores(k, &mut z);
             p.fill(&z, &mut e, &mut params).unwrap();
-            let (x, y) = (e.sigma(0, 0).ln(), e.sigma(0, 1).ln());
+            let (x, y) = (e.sigma(r(0), sec(0)).ln(), e.sigma(r(0), sec(1)).ln());
             sx += x;
             sy += y;
             sxy += x * y;
@@ -504,7 +535,7 @@ mod tests {
                 None,
                 HorizonScale::ONE,
                 1.0,
-                (0, 1)
+                focus_0_on_1()
             )
             .is_err()
         );
@@ -519,7 +550,7 @@ mod tests {
                 None,
                 HorizonScale::ONE,
                 0.0,
-                (0, 1)
+                focus_0_on_1()
             )
             .is_err()
         );

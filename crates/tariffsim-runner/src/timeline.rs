@@ -26,7 +26,7 @@
 use crate::error::RunnerError;
 use std::fmt::Write as _;
 use std::path::Path;
-use tariffsim_core::Baseline;
+use tariffsim_core::{Baseline, SectorId};
 use tariffsim_scenario::{CellLayers, LayerOrigin, LayerRate, Phase, Scenario, Stacking};
 
 /// One phase of a [`Timeline`].
@@ -90,7 +90,7 @@ fn attribute(
                 else {
                     return 0.0;
                 };
-                if by >= baseline.n_regions() || imposer >= baseline.n_regions() {
+                if by.index() >= baseline.n_regions() || imposer.index() >= baseline.n_regions() {
                     return 0.0;
                 }
                 let extra =
@@ -177,8 +177,13 @@ pub fn timeline(scenario: &Scenario, baseline: &Baseline) -> Timeline {
     let c = scenario.focus.target;
     let ns = baseline.n_sectors();
     let n = baseline.n_regions();
-    let mut weights: Vec<f64> = if m < n && c < n {
-        (0..ns).map(|s| baseline.flow(c, m, s).max(0.0)).collect()
+    let in_range = m.index() < n && c.index() < n;
+    let mut weights: Vec<f64> = if in_range {
+        baseline
+            .sectors()
+            .ids()
+            .map(|s| baseline.flow(c, m, s).max(0.0))
+            .collect()
     } else {
         vec![0.0; ns]
     };
@@ -190,12 +195,12 @@ pub fn timeline(scenario: &Scenario, baseline: &Baseline) -> Timeline {
     let mut used = vec![false; scenario.layers.len()];
     let mut phases = Vec::with_capacity(scenario.phases.len());
     let mut raw: Vec<Vec<f64>> = Vec::with_capacity(scenario.phases.len());
-    let mut covered_raw: Vec<Vec<Vec<usize>>> = Vec::with_capacity(scenario.phases.len());
+    let mut covered_raw: Vec<Vec<Vec<SectorId>>> = Vec::with_capacity(scenario.phases.len());
     for phase in &scenario.phases {
         let mut by_layer = vec![0.0; scenario.layers.len()];
-        let mut covered: Vec<Vec<usize>> = vec![Vec::new(); scenario.layers.len()];
+        let mut covered: Vec<Vec<SectorId>> = vec![Vec::new(); scenario.layers.len()];
         for cell in &phase.cells {
-            if cell.importer != m || cell.exporter != c || cell.sector >= ns {
+            if cell.importer != m || cell.exporter != c || cell.sector.index() >= ns {
                 continue;
             }
             for &l in &cell.layers {
@@ -205,7 +210,7 @@ pub fn timeline(scenario: &Scenario, baseline: &Baseline) -> Timeline {
                     list.push(cell.sector);
                 }
             }
-            let w = weights[cell.sector] / total_weight;
+            let w = weights[cell.sector.index()] / total_weight;
             for (l, v) in attribute(scenario, baseline, phase, cell) {
                 if let Some(slot) = by_layer.get_mut(l) {
                     *slot += w * v;
@@ -213,9 +218,13 @@ pub fn timeline(scenario: &Scenario, baseline: &Baseline) -> Timeline {
                 }
             }
         }
-        let total = if m < n && c < n && phase.tariffs.n_regions() == n {
-            (0..ns)
-                .map(|s| weights[s] * (phase.tariffs.rate(c, m, s) - baseline.tariff(c, m, s)))
+        let total = if in_range && phase.tariffs.n_regions() == n {
+            baseline
+                .sectors()
+                .ids()
+                .map(|s| {
+                    weights[s.index()] * (phase.tariffs.rate(c, m, s) - baseline.tariff(c, m, s))
+                })
                 .sum::<f64>()
                 / total_weight
         } else {
@@ -234,7 +243,7 @@ pub fn timeline(scenario: &Scenario, baseline: &Baseline) -> Timeline {
         });
     }
     let keep: Vec<usize> = (0..scenario.layers.len()).filter(|&l| used[l]).collect();
-    let sector_list = |mut list: Vec<usize>| -> String {
+    let sector_list = |mut list: Vec<SectorId>| -> String {
         list.sort_unstable();
         if list.len() == ns && ns > 0 {
             return "all".into();

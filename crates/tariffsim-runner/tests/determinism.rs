@@ -3,9 +3,13 @@
 
 use std::path::{Path, PathBuf};
 use tariffsim_core::{
-    Baseline, Elasticities, Equilibrium, Focus, MetricCatalog, MetricWorkspace, Model, Tariffs,
-    Workspace,
+    Baseline, Elasticities, Equilibrium, Focus, MetricCatalog, MetricWorkspace, Model, RegionId,
+    SectorId, Tariffs, Workspace,
 };
+
+/// The region and sector whose sigma the failure injection reads.
+const FIRST: RegionId = RegionId::from_index(0);
+const SECTOR_0: SectorId = SectorId::from_index(0);
 use tariffsim_runner::engine::{self, Evaluator, Plan};
 use tariffsim_runner::error::RunnerError;
 use tariffsim_runner::output::{self, DrawWriter, Manifest, RunMeta};
@@ -56,11 +60,11 @@ impl Evaluator for Shock {
         self.priors.fill(z, &mut s.elasticities, params)?;
         let e = &s.elasticities;
         if let Some(limit) = self.fail_draws_with_sigma_above
-            && e.sigma(0, 0) > limit
+            && e.sigma(FIRST, SECTOR_0) > limit
         {
             return Err(RunnerError::Rejected(format!(
                 "test failure: sigma {} above {limit}",
-                e.sigma(0, 0)
+                e.sigma(FIRST, SECTOR_0)
             )));
         }
         Model::Armington.solve_into(
@@ -79,13 +83,11 @@ impl Evaluator for Shock {
 fn setup(fail: Option<f64>) -> Shock {
     let baseline = tariffsim_data::synth::synthetic(8, 3, 5).unwrap();
     let base = baseline.baseline_tariffs();
-    let tariffs = tariffsim_core::TariffChange::raise_all_sectors(&base, 1, 0, 1.45)
+    let (importer, target) = (RegionId::from_index(0), RegionId::from_index(1));
+    let tariffs = tariffsim_core::TariffChange::raise_all_sectors(&base, target, importer, 1.45)
         .apply(&base)
         .unwrap();
-    let focus = Focus {
-        importer: 0,
-        target: 1,
-    };
+    let focus = Focus { importer, target };
     let catalog = MetricCatalog::new(&baseline, Some(focus));
     let priors = PriorSet::resolve(
         &baseline,

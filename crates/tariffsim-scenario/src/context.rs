@@ -9,7 +9,7 @@ use crate::document::{Document, Entry, Node, Table, Val, check_keys};
 use crate::error::{Result, ScenarioError};
 use crate::keys::COVERAGE_STEP_KEYS;
 use crate::scenario::{CoverageStep, PartialExporter};
-use tariffsim_core::Baseline;
+use tariffsim_core::{Baseline, RegionId, SectorId};
 
 pub(crate) struct Cx<'a> {
     pub doc: &'a Document,
@@ -304,15 +304,16 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// Region selection: codes, groups, `"*"`.
-    pub fn regions(&self, e: &Entry) -> Result<Vec<usize>> {
+    /// Region selection: codes, groups, `"*"` (ascending).
+    pub fn regions(&self, e: &Entry) -> Result<Vec<RegionId>> {
         let set = self.baseline.regions();
         let codes: Vec<&str> = set.regions().iter().map(|r| r.code.as_str()).collect();
-        self.select(e, "region", &codes, set.groups())
+        let picked = self.select(e, "region", &codes, set.groups(), RegionId::index)?;
+        Ok(picked.into_iter().map(RegionId::from_index).collect())
     }
 
     /// One region code (no groups).
-    pub(crate) fn region(&self, e: &Entry) -> Result<usize> {
+    pub(crate) fn region(&self, e: &Entry) -> Result<RegionId> {
         let code = self.string(e, "a region code such as \"USA\"")?;
         let set = self.baseline.regions();
         if let (None, Some(m)) = (set.index_of(code), self.baseline.member(code)) {
@@ -338,21 +339,23 @@ impl<'a> Cx<'a> {
         })
     }
 
-    /// Sector selection: codes, groups, `"*"`.
-    pub fn sectors(&self, e: &Entry) -> Result<Vec<usize>> {
+    /// Sector selection: codes, groups, `"*"` (ascending).
+    pub fn sectors(&self, e: &Entry) -> Result<Vec<SectorId>> {
         let set = self.baseline.sectors();
         let codes: Vec<&str> = set.sectors().iter().map(|r| r.code.as_str()).collect();
-        self.select(e, "sector", &codes, set.groups())
+        let picked = self.select(e, "sector", &codes, set.groups(), SectorId::index)?;
+        Ok(picked.into_iter().map(SectorId::from_index).collect())
     }
 
     /// The members selected by a list of codes, groups and `"*"` over `codes` (a region or
-    /// sector set, `what` names which).
-    pub(crate) fn select(
+    /// sector set, `what` names which), as positions in the set (`position` of a group member).
+    pub(crate) fn select<Id: Copy>(
         &self,
         e: &Entry,
         what: &str,
         codes: &[&str],
-        groups: &[tariffsim_core::Group],
+        groups: &[tariffsim_core::Group<Id>],
+        position: fn(Id) -> usize,
     ) -> Result<Vec<usize>> {
         let mut mask = vec![false; codes.len()];
         for (code, loc) in self.strings(e, &format!("{what} codes or groups"))? {
@@ -361,7 +364,7 @@ impl<'a> Cx<'a> {
             } else if let Some(i) = codes.iter().position(|c| *c == code) {
                 mask[i] = true;
             } else if let Some(g) = groups.iter().find(|g| g.code == code) {
-                g.members.iter().for_each(|&i| mask[i] = true);
+                g.members.iter().for_each(|&i| mask[position(i)] = true);
             } else if let Some(m) = (what == "region")
                 .then(|| self.baseline.member(code))
                 .flatten()
@@ -397,38 +400,19 @@ impl<'a> Cx<'a> {
         Ok(indices(&mask))
     }
 
-    /// `include` minus `except` (both optional: include defaults to all).
-    pub(crate) fn selection(
+    /// Sectors: `include` minus `except` (both optional: include defaults to all).
+    pub(crate) fn sector_selection(
         &self,
         t: &Table,
         include: &str,
         except: &str,
-        sectors: bool,
-        section_loc: Loc,
-        section: &str,
-    ) -> Result<Vec<usize>> {
-        let n = if sectors {
-            self.baseline.n_sectors()
-        } else {
-            self.baseline.n_regions()
-        };
-        let pick = |e: &Entry| {
-            if sectors {
-                self.sectors(e)
-            } else {
-                self.regions(e)
-            }
-        };
+    ) -> Result<Vec<SectorId>> {
         let mut chosen = match t.get(include) {
-            Some(e) => pick(e)?,
-            // Sectors default to all; exporters must be named.
-            None if sectors => (0..n).collect(),
-            None => {
-                return Err(self.err(section_loc, format!("missing key `{include}` in {section}")));
-            }
+            Some(e) => self.sectors(e)?,
+            None => self.baseline.sectors().ids().collect(),
         };
         if let Some(e) = t.get(except) {
-            let drop = pick(e)?;
+            let drop = self.sectors(e)?;
             chosen.retain(|k| !drop.contains(k));
             if chosen.is_empty() {
                 return Err(self.err_expected(
@@ -453,7 +437,7 @@ impl Cx<'_> {
         t: &Table,
         section_loc: Loc,
         section: &str,
-    ) -> Result<(Vec<usize>, Vec<PartialExporter>)> {
+    ) -> Result<(Vec<RegionId>, Vec<PartialExporter>)> {
         let b = self.baseline;
         let include = t.get("exporters").ok_or_else(|| {
             self.err(section_loc, format!("missing key `exporters` in {section}"))
@@ -569,7 +553,7 @@ impl Cx<'_> {
             p.shares.iter_mut().for_each(|x| *x = x.clamp(0.0, 1.0));
         }
         partial.retain(|p| p.shares.iter().any(|x| *x > 0.0));
-        let mut exporters: Vec<usize> = whole
+        let mut exporters: Vec<RegionId> = whole
             .iter()
             .copied()
             .chain(partial.iter().map(|p| p.exporter))
@@ -592,7 +576,7 @@ impl Cx<'_> {
     /// own key takes precedence over any group containing it (in any order); two groups giving
     /// one sector (without a key of its own) different shares is an error at the later group.
     /// Every sector of `sectors` must get a share.
-    pub(crate) fn coverage_value(&self, e: &Entry, sectors: &[usize]) -> Result<Vec<f64>> {
+    pub(crate) fn coverage_value(&self, e: &Entry, sectors: &[SectorId]) -> Result<Vec<f64>> {
         let ns = self.baseline.n_sectors();
         let share = |e: &Entry| -> Result<f64> {
             let x = self.finite(e, "a share in [0, 1]")?;
@@ -618,7 +602,7 @@ impl Cx<'_> {
             if entry.key == "*" {
                 rest = Some(x);
             } else if let Some(s) = set.index_of(&entry.key) {
-                own[s] = Some(x);
+                own[s.index()] = Some(x);
             } else if let Some(g) = set.group(&entry.key) {
                 groups.push((entry, g, x));
             } else {
@@ -643,8 +627,8 @@ impl Cx<'_> {
         // (share, group code) each sector without a key of its own got from a group.
         let mut by_group: Vec<Option<(f64, &str)>> = vec![None; ns];
         for (entry, g, x) in groups {
-            for &s in g.members.iter().filter(|&&s| own[s].is_none()) {
-                match by_group[s] {
+            for &s in g.members.iter().filter(|&&s| own[s.index()].is_none()) {
+                match by_group[s.index()] {
                     Some((y, first)) if (y - x).abs() > 0.0 => {
                         return Err(self
                             .doc
@@ -666,7 +650,7 @@ impl Cx<'_> {
                             .into());
                     }
                     Some(_) => {}
-                    None => by_group[s] = Some((x, g.code.as_str())),
+                    None => by_group[s.index()] = Some((x, g.code.as_str())),
                 }
             }
         }
@@ -677,7 +661,7 @@ impl Cx<'_> {
             .collect();
         let missing: Vec<&str> = sectors
             .iter()
-            .filter(|&&s| out[s].is_none() && rest.is_none())
+            .filter(|&&s| out[s.index()].is_none() && rest.is_none())
             .map(|&s| set.code(s))
             .collect();
         if !missing.is_empty() {
@@ -701,7 +685,7 @@ impl Cx<'_> {
         &self,
         t: &Table,
         section: &str,
-        sectors: &[usize],
+        sectors: &[SectorId],
         effective: Date,
         expires: Option<Date>,
     ) -> Result<Vec<CoverageStep>> {
@@ -831,4 +815,4 @@ pub(crate) fn array_of_tables<'n>(cx: &Cx<'_>, e: &'n Entry) -> Result<&'n [Node
 }
 
 /// Regions selected whole, and member countries named (with where).
-type RegionsAndMembers = (Vec<usize>, Vec<(String, Loc)>);
+type RegionsAndMembers = (Vec<RegionId>, Vec<(String, Loc)>);

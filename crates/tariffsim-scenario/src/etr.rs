@@ -10,7 +10,7 @@
 use crate::date::Date;
 use crate::scenario::{Phase, Scenario};
 use serde::Serialize;
-use tariffsim_core::Baseline;
+use tariffsim_core::{Baseline, RegionId, SectorId};
 
 /// How rows are split.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,8 +63,8 @@ pub struct EtrRow {
 fn weighted(
     b: &Baseline,
     phase: &Phase,
-    importer: usize,
-    cells: impl Iterator<Item = (usize, usize)>,
+    importer: RegionId,
+    cells: impl Iterator<Item = (RegionId, SectorId)>,
 ) -> (f64, f64, f64) {
     let (mut r, mut a, mut w) = (0.0, 0.0, 0.0);
     for (i, s) in cells {
@@ -90,7 +90,7 @@ fn weighted(
 pub fn etr(
     sc: &Scenario,
     b: &Baseline,
-    importer: usize,
+    importer: RegionId,
     date: Date,
     by: EtrBy,
 ) -> Result<Vec<EtrRow>, String> {
@@ -100,8 +100,8 @@ pub fn etr(
             sc.start, sc.end
         )
     })?;
-    let (n, ns) = (b.n_regions(), b.n_sectors());
-    let code = |i: usize| b.regions().code(i).to_string();
+    let (regions, sectors) = (b.regions(), b.sectors());
+    let code = |i: RegionId| regions.code(i).to_string();
     let mut rows = Vec::new();
     let mut push = |exporter: String, sector: String, (r, a, w): (f64, f64, f64)| {
         if w > 0.0 {
@@ -119,66 +119,51 @@ pub fn etr(
     let star = || "*".to_string();
     match by {
         EtrBy::Exporter => {
-            for i in (0..n).filter(|&i| i != importer) {
+            for i in regions.ids().filter(|&i| i != importer) {
                 push(
                     code(i),
                     star(),
-                    weighted(b, phase, importer, (0..ns).map(|s| (i, s))),
+                    weighted(b, phase, importer, sectors.ids().map(|s| (i, s))),
                 );
             }
         }
         EtrBy::Sector => {
-            for s in 0..ns {
+            for s in sectors.ids() {
                 push(
                     star(),
-                    b.sectors().code(s).to_string(),
-                    weighted(b, phase, importer, (0..n).map(|i| (i, s))),
+                    sectors.code(s).to_string(),
+                    weighted(b, phase, importer, regions.ids().map(|i| (i, s))),
                 );
             }
         }
         EtrBy::ExporterSector => {
-            for i in (0..n).filter(|&i| i != importer) {
-                for s in 0..ns {
+            for i in regions.ids().filter(|&i| i != importer) {
+                for s in sectors.ids() {
                     push(
                         code(i),
-                        b.sectors().code(s).to_string(),
+                        sectors.code(s).to_string(),
                         weighted(b, phase, importer, std::iter::once((i, s))),
                     );
                 }
                 push(
                     code(i),
                     star(),
-                    weighted(b, phase, importer, (0..ns).map(|s| (i, s))),
+                    weighted(b, phase, importer, sectors.ids().map(|s| (i, s))),
                 );
             }
         }
     }
-    push(
-        star(),
-        star(),
-        weighted(
-            b,
-            phase,
-            importer,
-            (0..n).flat_map(|i| (0..ns).map(move |s| (i, s))),
-        ),
-    );
+    push(star(), star(), weighted(b, phase, importer, all_cells(b)));
     Ok(rows)
 }
 
 /// The overall additional rate for `importer` on every day of the period, `(date, etr_total,
 /// etr_additional)`: one value per phase, repeated over its days.
 #[must_use]
-pub fn daily(sc: &Scenario, b: &Baseline, importer: usize) -> Vec<(Date, f64, f64)> {
-    let (n, ns) = (b.n_regions(), b.n_sectors());
+pub fn daily(sc: &Scenario, b: &Baseline, importer: RegionId) -> Vec<(Date, f64, f64)> {
     let mut out = Vec::new();
     for phase in &sc.phases {
-        let (r, a, w) = weighted(
-            b,
-            phase,
-            importer,
-            (0..n).flat_map(|i| (0..ns).map(move |s| (i, s))),
-        );
+        let (r, a, w) = weighted(b, phase, importer, all_cells(b));
         let (t, x) = if w > 0.0 { (r / w, a / w) } else { (0.0, 0.0) };
         let mut d = phase.start;
         while d <= phase.end {
@@ -187,4 +172,12 @@ pub fn daily(sc: &Scenario, b: &Baseline, importer: usize) -> Vec<(Date, f64, f6
         }
     }
     out
+}
+
+/// Every (exporter, sector) pair, exporter-major.
+fn all_cells(b: &Baseline) -> impl Iterator<Item = (RegionId, SectorId)> + use<> {
+    let sectors = b.sectors().ids();
+    b.regions()
+        .ids()
+        .flat_map(move |i| sectors.clone().map(move |s| (i, s)))
 }

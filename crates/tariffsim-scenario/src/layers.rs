@@ -144,7 +144,7 @@ pub(crate) fn parse_layer(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc)> {
     let (name, name_loc) = name_entry(cx, t, "[[layer]]", node.loc)?;
     let importers = cx.regions(cx.required(t, "importer", "[[layer]]", name_loc)?)?;
     let (exporters, partial_exporters) = cx.exporter_selection(t, name_loc, "[[layer]]")?;
-    let sectors = cx.selection(t, "sectors", "except_sectors", true, name_loc, "[[layer]]")?;
+    let sectors = cx.sector_selection(t, "sectors", "except_sectors")?;
     let internal = match t.get("internal") {
         None => false,
         Some(e) => cx.boolean(e)?,
@@ -211,14 +211,7 @@ pub(crate) fn parse_retaliation(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc)
     }
     let mode_e = cx.required(t, "mode", "[[retaliation]]", name_loc)?;
     let mode = cx.string(mode_e, "`mirror` or `fixed`")?;
-    let sectors = cx.selection(
-        t,
-        "sectors",
-        "except_sectors",
-        true,
-        name_loc,
-        "[[retaliation]]",
-    )?;
+    let sectors = cx.sector_selection(t, "sectors", "except_sectors")?;
     let (effective, expires) = common_dates(cx, t, "[[retaliation]]", name_loc)?;
     let extreme = allow_extreme(cx, t)?;
     let rate = match mode {

@@ -55,7 +55,9 @@
 //! let scenario = doc.resolve(&baseline)?;
 //! assert_eq!(scenario.phases.len(), 3);
 //! let peak = scenario.phase_at(Date::parse("2025-05-01").unwrap()).unwrap();
-//! assert!((peak.tariffs.rate(1, 0, 0) - 1.25).abs() < 1e-12);
+//! let (usa, chn) = (baseline.regions().require("USA")?, baseline.regions().require("CHN")?);
+//! let goods = baseline.sectors().require("GOODS")?;
+//! assert!((peak.tariffs.rate(chn, usa, goods) - 1.25).abs() < 1e-12);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

@@ -2,6 +2,7 @@
 //! here, sampled by `tariffsim-runner`.
 
 use serde::{Deserialize, Serialize};
+use tariffsim_core::{RegionId, SectorId};
 
 /// How draws are generated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -278,12 +279,12 @@ impl PriorFamily {
 /// An override of a family's prior for some sectors and/or regions. Empty selectors mean all.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PriorOverride {
-    /// Sector indices (empty: all sectors).
-    pub sectors: Vec<usize>,
-    /// Importer indices (sigma, eta; empty: all).
-    pub importers: Vec<usize>,
-    /// Exporter indices (eps; empty: all).
-    pub exporters: Vec<usize>,
+    /// Sectors (empty: all sectors).
+    pub sectors: Vec<SectorId>,
+    /// Importers (sigma, eta; empty: all).
+    pub importers: Vec<RegionId>,
+    /// Exporters (eps; empty: all).
+    pub exporters: Vec<RegionId>,
     /// The distribution for the selected cells.
     pub dist: Dist,
 }

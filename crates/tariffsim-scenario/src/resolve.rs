@@ -191,7 +191,7 @@ pub(crate) fn resolve(
         ));
     }
     let focus = Focus { importer, target };
-    let rc = |i: usize| baseline.regions().code(i).to_string();
+    let rc = |i: tariffsim_core::RegionId| baseline.regions().code(i).to_string();
 
     // Period.
     let period_e = cx.required(root, "period", "the scenario", file_loc)?;

@@ -8,6 +8,7 @@ use crate::error::Result;
 use crate::keys::RULE_KEYS;
 use crate::layers::{allow_extreme, common_dates, name_entry, optional_authority, stacking};
 use crate::scenario::{Layer, LayerOrigin, LayerRate, PartialExporter, RuleHit, RuleHits, Step};
+use tariffsim_core::RegionId;
 
 const FLOWS: &[&str] = &["imports", "exports", "trade"];
 
@@ -170,7 +171,7 @@ pub(crate) fn parse_rule(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc, RuleHi
             "`min_share`, `min_value_usd` (both must hold when both are given) or an `include` list",
         ));
     }
-    let sectors = cx.selection(t, "sectors", "except_sectors", true, name_loc, "[[rule]]")?;
+    let sectors = cx.sector_selection(t, "sectors", "except_sectors")?;
     let except = t
         .get("except")
         .map(|e| cx.regions(e))
@@ -183,7 +184,6 @@ pub(crate) fn parse_rule(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc, RuleHi
         .unwrap_or_default();
 
     let b = cx.baseline;
-    let n = b.n_regions();
     let mut hits = Vec::new();
     let mut candidates = Vec::new();
     // A country-level table replaces the baseline's regions as the evaluation units.
@@ -254,7 +254,7 @@ pub(crate) fn parse_rule(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc, RuleHi
             }
         }
     }
-    for x in (0..n).filter(|_| table.is_none()) {
+    for x in b.regions().ids().filter(|_| table.is_none()) {
         if x == partner || importers.contains(&x) {
             continue;
         }
@@ -321,7 +321,7 @@ pub(crate) fn parse_rule(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc, RuleHi
     let coverage = cx.coverage(t, "rule", &sectors, effective, expires)?;
     let (stacking, exclusive_with, stacking_loc) = stacking(cx, t)?;
     let authority = optional_authority(cx, t)?;
-    let mut exporters: Vec<usize> = hits.iter().map(|h| h.region).collect();
+    let mut exporters: Vec<RegionId> = hits.iter().map(|h| h.region).collect();
     exporters.sort_unstable();
     exporters.dedup();
     partial_exporters.sort_by_key(|p| p.exporter);

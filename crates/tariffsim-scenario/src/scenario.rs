@@ -6,7 +6,8 @@ use crate::priors::{MonteCarlo, Priors};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use tariffsim_core::{
-    Baseline, CoreError, Elasticities, Focus, Horizon, Model, SupplyScope, Tariffs,
+    Baseline, CoreError, Elasticities, Focus, Horizon, Model, RegionId, SectorId, SupplyScope,
+    Tariffs,
 };
 
 /// How a layer combines with the others on a cell.
@@ -94,11 +95,11 @@ pub struct CoverageStep {
 /// inside `ASEAN_OTH`), or an aggregate minus such countries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartialExporter {
-    /// The aggregate region's index.
-    pub exporter: usize,
+    /// The aggregate region.
+    pub exporter: RegionId,
     /// The member codes named, as written (`except` ones prefixed by `-`).
     pub members: Vec<String>,
-    /// Share of the aggregate's exports the layer selects, at `sector * N + importer`.
+    /// Share of the aggregate's exports the layer selects, at `sector * N + importer` (positions).
     pub shares: Vec<f64>,
 }
 
@@ -118,12 +119,12 @@ pub struct Layer {
     pub authority: Option<String>,
     /// Where it comes from.
     pub origin: LayerOrigin,
-    /// Importer indices (ascending).
-    pub importers: Vec<usize>,
-    /// Exporter indices (ascending).
-    pub exporters: Vec<usize>,
-    /// Sector indices (ascending).
-    pub sectors: Vec<usize>,
+    /// Importers (ascending).
+    pub importers: Vec<RegionId>,
+    /// Exporters (ascending).
+    pub exporters: Vec<RegionId>,
+    /// Sectors (ascending).
+    pub sectors: Vec<SectorId>,
     /// How it stacks.
     pub stacking: Stacking,
     /// Names of layers this one displaces where both apply.
@@ -173,25 +174,33 @@ impl Layer {
         }
     }
 
-    /// The share of cell (exporter `i`, importer `j`, sector `s`) the layer covers on `date`
+    /// The share of the cell (`exporter`, `importer`, `sector`) the layer covers on `date`
     /// (`n` regions): the coverage in force times the share of the exporter it selects.
     #[must_use]
-    pub fn weight(&self, date: Date, n: usize, i: usize, j: usize, s: usize) -> f64 {
+    pub fn weight(
+        &self,
+        date: Date,
+        n: usize,
+        exporter: RegionId,
+        importer: RegionId,
+        sector: SectorId,
+    ) -> f64 {
+        let s = sector.index();
         let coverage = self
             .coverage
             .iter()
             .take_while(|c| c.from <= date)
             .last()
             .map_or(1.0, |c| c.shares[s]);
-        let exporter = self
+        let selected = self
             .partial_exporters
             .iter()
-            .find(|p| p.exporter == i)
-            .map_or(1.0, |p| p.shares[s * n + j]);
-        if is_full(exporter) {
+            .find(|p| p.exporter == exporter)
+            .map_or(1.0, |p| p.shares[s * n + importer.index()]);
+        if is_full(selected) {
             coverage
         } else {
-            coverage * exporter
+            coverage * selected
         }
     }
 
@@ -211,8 +220,8 @@ impl Layer {
 /// One country a rule hits, with the baseline trade that triggered it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleHit {
-    /// Region index.
-    pub region: usize,
+    /// The region (for a member country: its aggregate).
+    pub region: RegionId,
     /// Region code.
     pub code: String,
     /// Baseline trade with the rule's partner counted by the rule, USD.
@@ -248,12 +257,12 @@ pub struct RuleHits {
 /// One cell a layer touches in a phase, and which layers set its rate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CellLayers {
-    /// Exporter index.
-    pub exporter: usize,
-    /// Importer index.
-    pub importer: usize,
-    /// Sector index.
-    pub sector: usize,
+    /// Exporter.
+    pub exporter: RegionId,
+    /// Importer.
+    pub importer: RegionId,
+    /// Sector.
+    pub sector: SectorId,
     /// Baseline rate.
     pub baseline_rate: f64,
     /// Rate in force.
@@ -333,11 +342,11 @@ pub struct ElasticitySpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ElasticityOverride {
     /// Sectors.
-    pub sectors: Vec<usize>,
+    pub sectors: Vec<SectorId>,
     /// Importers (sigma, eta).
-    pub importers: Vec<usize>,
+    pub importers: Vec<RegionId>,
     /// Exporters (eps).
-    pub exporters: Vec<usize>,
+    pub exporters: Vec<RegionId>,
     /// Sigma.
     pub sigma: Option<f64>,
     /// Sigma_d.
@@ -354,42 +363,48 @@ impl ElasticitySpec {
     pub fn apply(&self, defaults: &Elasticities) -> Result<Elasticities, CoreError> {
         let n = defaults.n_regions();
         let n_sectors = defaults.n_sectors();
-        let mut sigma = Vec::with_capacity(n * n_sectors);
-        let mut sigma_d = Vec::with_capacity(n * n_sectors);
-        let mut eta = Vec::with_capacity(n * n_sectors);
-        let mut eps = Vec::with_capacity(n * n_sectors);
-        for s in 0..n_sectors {
-            for r in 0..n {
-                sigma.push(self.sigma.unwrap_or(defaults.sigma(r, s)));
-                sigma_d.push(self.sigma_d.unwrap_or(defaults.sigma_d(r, s)));
-                eta.push(self.eta.unwrap_or(defaults.eta(r, s)));
-                eps.push(self.eps.unwrap_or(defaults.eps(r, s)));
+        let mut out = defaults
+            .clone()
+            .with_supply(self.supply.unwrap_or(defaults.supply()));
+        // The values are plain numbers here (the parser checked them against the families'
+        // rules); `try_update` validates the result and names any bad cell.
+        out.try_update(|sigma, sigma_d, eta, eps| {
+            for (values, global) in [
+                (&mut *sigma, self.sigma),
+                (&mut *sigma_d, self.sigma_d),
+                (&mut *eta, self.eta),
+                (&mut *eps, self.eps),
+            ] {
+                if let Some(x) = global {
+                    values.fill(x);
+                }
             }
-        }
-        let all = |v: &[usize], k: usize| v.is_empty() || v.contains(&k);
-        for o in &self.overrides {
-            for s in (0..n_sectors).filter(|&s| all(&o.sectors, s)) {
-                for r in 0..n {
-                    if all(&o.importers, r) {
-                        if let Some(x) = o.sigma {
-                            sigma[s * n + r] = x;
+            let all_sectors =
+                |v: &[SectorId], s: usize| v.is_empty() || v.contains(&SectorId::from_index(s));
+            let all_regions =
+                |v: &[RegionId], r: usize| v.is_empty() || v.contains(&RegionId::from_index(r));
+            for o in &self.overrides {
+                for s in (0..n_sectors).filter(|&s| all_sectors(&o.sectors, s)) {
+                    for r in 0..n {
+                        if all_regions(&o.importers, r) {
+                            if let Some(x) = o.sigma {
+                                sigma[s * n + r] = x;
+                            }
+                            if let Some(x) = o.sigma_d {
+                                sigma_d[s * n + r] = x;
+                            }
+                            if let Some(x) = o.eta {
+                                eta[s * n + r] = x;
+                            }
                         }
-                        if let Some(x) = o.sigma_d {
-                            sigma_d[s * n + r] = x;
+                        if let Some(x) = o.eps.filter(|_| all_regions(&o.exporters, r)) {
+                            eps[s * n + r] = x;
                         }
-                        if let Some(x) = o.eta {
-                            eta[s * n + r] = x;
-                        }
-                    }
-                    if let Some(x) = o.eps.filter(|_| all(&o.exporters, r)) {
-                        eps[s * n + r] = x;
                     }
                 }
             }
-        }
-        Ok(Elasticities::new(n, n_sectors, sigma, eta, eps)?
-            .with_sigma_d(sigma_d)?
-            .with_supply(self.supply.unwrap_or(defaults.supply())))
+        })?;
+        Ok(out)
     }
 }
 

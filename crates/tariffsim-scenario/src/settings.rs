@@ -84,18 +84,13 @@ pub(crate) fn parse_elasticities(cx: &Cx<'_>, e: &Entry, model: Model) -> Result
                 "[[elasticities.override]]",
                 ELASTICITY_OVERRIDE_KEYS,
             )?;
-            let sel = |k: &str, sectors: bool| -> Result<Vec<usize>> {
-                match ot.get(k) {
-                    None => Ok(Vec::new()),
-                    Some(e) if sectors => cx.sectors(e),
-                    Some(e) => cx.regions(e),
-                }
-            };
+            let sectors = |k: &str| ot.get(k).map(|e| cx.sectors(e)).unwrap_or(Ok(Vec::new()));
+            let regions = |k: &str| ot.get(k).map(|e| cx.regions(e)).unwrap_or(Ok(Vec::new()));
             let get = |k: &str| ot.get(k).map(|e| elasticity_value(cx, e)).transpose();
             let ov = ElasticityOverride {
-                sectors: sel("sectors", true)?,
-                importers: sel("importers", false)?,
-                exporters: sel("exporters", false)?,
+                sectors: sectors("sectors")?,
+                importers: regions("importers")?,
+                exporters: regions("exporters")?,
                 sigma: get("sigma")?,
                 sigma_d: get("sigma_d")?,
                 eta: get("eta")?,
@@ -525,14 +520,14 @@ pub(crate) fn parse_macro(cx: &Cx<'_>, e: &Entry) -> Result<Vec<f64>> {
         })?;
         let sectors = match dt.get("sectors") {
             Some(e) => cx.sectors(e)?,
-            None => (0..ns).collect(),
+            None => cx.baseline.sectors().ids().collect(),
         };
         if let Some(e) = dt.get("source") {
             cx.string(e, "a source")?;
         }
         for &s in &sectors {
             for &j in &importers {
-                growth[s * n + j] = g;
+                growth[s.index() * n + j.index()] = g;
             }
         }
     }

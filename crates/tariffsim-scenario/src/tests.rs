@@ -3,7 +3,10 @@
 use super::*;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use tariffsim_core::{Elasticities, Group, Provenance, Region, RegionSet, SectorSet};
+use tariffsim_core::{
+    Elasticities, Eps, Eta, Group, Provenance, Region, RegionId, RegionSet, SectorId, SectorSet,
+    Sigma, SigmaD,
+};
 
 const REGIONS: [&str; 6] = ["USA", "CHN", "VNM", "MEX", "IRN", "TUR"];
 
@@ -18,7 +21,7 @@ fn baseline() -> Baseline {
         .collect();
     let groups = vec![Group {
         code: "ASEAN".into(),
-        members: vec![2],
+        members: vec![VNM],
     }];
     let regions = RegionSet::new(regions, groups).unwrap();
     let sectors = SectorSet::from_codes(&["AGRI", "ELECTRONICS"]).unwrap();
@@ -50,7 +53,7 @@ fn baseline() -> Baseline {
     let member = |code: &str, share: f64| tariffsim_core::Member {
         code: code.into(),
         name: code.into(),
-        region: 2,
+        region: VNM,
         export_shares: vec![share; n * 2],
     };
     Baseline::new(
@@ -120,14 +123,25 @@ fn d(s: &str) -> Date {
     Date::parse(s).unwrap()
 }
 
-const USA: usize = 0;
-const CHN: usize = 1;
-const VNM: usize = 2;
+const USA: RegionId = RegionId::from_index(0);
+const CHN: RegionId = RegionId::from_index(1);
+const VNM: RegionId = RegionId::from_index(2);
+const MEX: RegionId = RegionId::from_index(3);
 
-/// Additional duty USA levies on CHN, sector s, on date.
-fn extra(sc: &Scenario, date: &str, i: usize, j: usize, s: usize) -> f64 {
+/// Region `i` of a test layout.
+fn r(i: usize) -> RegionId {
+    RegionId::from_index(i)
+}
+
+/// Sector `s` of the test baseline (0: AGRI, 1: ELECTRONICS).
+fn sec(s: usize) -> SectorId {
+    SectorId::from_index(s)
+}
+
+/// Additional duty `importer` levies on `exporter` in sector `s` on `date`.
+fn extra(sc: &Scenario, date: &str, exporter: RegionId, importer: RegionId, s: usize) -> f64 {
     let p = sc.phase_at(d(date)).unwrap();
-    p.tariffs.rate(i, j, s) - 0.03
+    p.tariffs.rate(exporter, importer, sec(s)) - 0.03
 }
 
 const US_CHINA: &str = r#"
@@ -214,7 +228,7 @@ fn us_china_path_rates_by_date() {
     let cell = peak
         .cells
         .iter()
-        .find(|c| (c.exporter, c.importer, c.sector) == (CHN, USA, 0))
+        .find(|c| (c.exporter, c.importer, c.sector) == (CHN, USA, sec(0)))
         .unwrap();
     let names: Vec<&str> = cell
         .layers
@@ -281,9 +295,9 @@ effective = 2025-06-01
     assert!(close(extra(&sc, "2025-02-01", CHN, USA, 1), 0.10));
     // MEX after the deal: rate exactly 0 (baseline 3% replaced too).
     let p = sc.phase_at(d("2025-07-01")).unwrap();
-    assert!(close(p.tariffs.rate(3, USA, 1), 0.0));
+    assert!(close(p.tariffs.rate(MEX, USA, sec(1)), 0.0));
     // The USA does not tax itself.
-    assert!(close(p.tariffs.rate(USA, USA, 0), 0.0));
+    assert!(close(p.tariffs.rate(USA, USA, sec(0)), 0.0));
 }
 
 #[test]
@@ -444,7 +458,7 @@ value = "inf"
     assert_eq!(sc.monte_carlo.seed, 20_250_410);
     assert_eq!(sc.monte_carlo.sampler, Sampler::Lhs);
     let sigma = sc.priors.sigma.as_ref().unwrap();
-    assert_eq!(sigma.overrides[0].sectors, vec![1]);
+    assert_eq!(sigma.overrides[0].sectors, vec![sec(1)]);
     assert!(sc.priors.horizon.is_none());
     assert!(
         matches!(sc.priors.eps.as_ref().unwrap().dist, Dist::Fixed { value } if value.is_infinite())
@@ -471,13 +485,20 @@ eps = "inf"
 "#,
     )
     .unwrap();
-    let defaults = Elasticities::uniform(6, 2, 4.0, -1.5, 10.0).unwrap();
+    let defaults = Elasticities::uniform(
+        6,
+        2,
+        Sigma::new(4.0).unwrap(),
+        Eta::new(-1.5).unwrap(),
+        Eps::new(10.0).unwrap(),
+    )
+    .unwrap();
     let e = sc.central_elasticities(&defaults).unwrap();
-    assert!((e.sigma(USA, 1) - 3.0).abs() < 1e-12);
-    assert!((e.sigma(USA, 0) - 5.0).abs() < 1e-12);
-    assert!((e.sigma(CHN, 1) - 5.0).abs() < 1e-12);
-    assert!(e.eps(CHN, 0).is_infinite());
-    assert!((e.eps(VNM, 0) - 10.0).abs() < 1e-12);
+    assert!((e.sigma(USA, sec(1)) - 3.0).abs() < 1e-12);
+    assert!((e.sigma(USA, sec(0)) - 5.0).abs() < 1e-12);
+    assert!((e.sigma(CHN, sec(1)) - 5.0).abs() < 1e-12);
+    assert!(e.eps(CHN, sec(0)).is_infinite());
+    assert!((e.eps(VNM, sec(0)) - 10.0).abs() < 1e-12);
 }
 
 #[test]
@@ -579,7 +600,7 @@ fn timeline_matches_a_day_by_day_reference() {
     let mut g = Lcg(7);
     for case in 0..40 {
         struct L {
-            exporter: usize,
+            exporter: RegionId,
             max: bool,
             steps: Vec<(i64, f64)>,
             expires: Option<i64>,
@@ -606,7 +627,7 @@ fn timeline_matches_a_day_by_day_reference() {
             };
             text.push_str(&format!(
                 "[[layer]]\nname = \"l{k}\"\nimporter = \"USA\"\nexporters = \"{}\"\nrate = {}\neffective = {}\n{}{}",
-                REGIONS[exporter],
+                REGIONS[exporter.index()],
                 steps[0].1,
                 date(steps[0].0),
                 if max { "stacking = \"max\"\n" } else { "" },
@@ -696,7 +717,7 @@ fn constant_and_sector_coverage_scale_the_rate() {
         .unwrap()
         .cells
         .iter()
-        .find(|c| c.sector == 1)
+        .find(|c| c.sector == sec(1))
         .unwrap();
     assert_eq!(cell.weights, vec![0.25]);
 }
@@ -774,7 +795,7 @@ fn floors_include_the_baseline_rate() {
         sc.phase_at(d("2025-06-01"))
             .unwrap()
             .tariffs
-            .rate(CHN, USA, 0)
+            .rate(CHN, USA, sec(0))
     };
     // t0 = 3%: the floor brings the rate to 15% exactly (12 pp additional).
     assert!(close(rate(&floor("", "")), 0.15));
@@ -899,10 +920,16 @@ fn coverage_ave_against_the_explicit_split() {
         );
         let model = Model::default();
         let el = |n: usize| {
-            Elasticities::uniform(n, 1, 4.0, -1.0, f64::INFINITY)
-                .unwrap()
-                .with_sigma_d(vec![2.0; n])
-                .unwrap()
+            Elasticities::uniform(
+                n,
+                1,
+                Sigma::new(4.0).unwrap(),
+                Eta::new(-1.0).unwrap(),
+                Eps::PERFECTLY_ELASTIC,
+            )
+            .unwrap()
+            .with_sigma_d(vec![SigmaD::new(2.0).unwrap(); n])
+            .unwrap()
         };
         let mut t3 = vec![0.0; 9];
         t3[3] = covered * rate; // A -> M: the equivalent
@@ -915,8 +942,8 @@ fn coverage_ave_against_the_explicit_split() {
             .solve(&split_base, &el(4), &Tariffs::new(4, 1, t4).unwrap())
             .unwrap();
         (
-            ave.flow(1, 0, 0) - 20.0,
-            split.flow(1, 0, 0) + split.flow(2, 0, 0) - 20.0,
+            ave.flow(r(1), r(0), sec(0)) - 20.0,
+            split.flow(r(1), r(0), sec(0)) + split.flow(r(2), r(0), sec(0)) - 20.0,
         )
     };
     let gap = |rate: f64, covered: f64| {
@@ -951,7 +978,7 @@ coverage = 0.5"#,
     let b = baseline();
     let rows = etr(&sc, &b, USA, d("2025-06-01"), EtrBy::Exporter).unwrap();
     let chn = rows.iter().find(|r| r.exporter == "CHN").unwrap();
-    let (fa, fe) = (b.flow(CHN, USA, 0), b.flow(CHN, USA, 1));
+    let (fa, fe) = (b.flow(CHN, USA, sec(0)), b.flow(CHN, USA, sec(1)));
     let want = 0.10 * fa / (fa + fe);
     assert!(
         (chn.etr_additional - want).abs() < 1e-15,
@@ -963,7 +990,9 @@ coverage = 0.5"#,
         .iter()
         .find(|r| r.exporter == "*" && r.sector == "*")
         .unwrap();
-    let all: f64 = (0..6)
+    let all: f64 = b
+        .regions()
+        .ids()
         .filter(|&i| i != USA)
         .map(|i| b.bilateral(i, USA))
         .sum();

@@ -115,11 +115,13 @@ fn combine(
             },
             (LayerRate::Mirror { .. }, None) => continue,
             (LayerRate::Mirror { cap }, Some(first)) => {
-                // Retaliating country = importer, imposer = exporter of this layer.
+                // Retaliating country = importer, imposer = exporter of this layer; the rate to
+                // mirror is the one the imposer levies on the retaliating country's goods.
                 let (by, imposer) = (layer.importers[0], layer.exporters[0]);
-                (0..ns)
+                b.sectors()
+                    .ids()
                     .map(|s| {
-                        let k = (s * n + by) * n + imposer;
+                        let k = b.index(by.index(), imposer.index(), s.index());
                         let extra = (first[k] - base[k]).max(0.0);
                         cap.map_or(extra, |c| extra.min(c))
                     })
@@ -131,7 +133,7 @@ fn combine(
             for &i in &layer.exporters {
                 for &j in &layer.importers {
                     if i != j || layer.internal {
-                        lists[(s * n + i) * n + j].push(l);
+                        lists[b.index(i.index(), j.index(), s.index())].push(l);
                     }
                 }
             }
@@ -144,13 +146,12 @@ fn combine(
         if list.is_empty() {
             continue;
         }
-        let s = k / (n * n);
-        let i = (k / n) % n;
-        let j = k % n;
+        let (i, j, sector) = b.cell_of(k);
+        let s = sector.index();
         let all = list.clone();
         let own: Vec<f64> = all
             .iter()
-            .map(|&l| layers[l].weight(date, n, i, j, s))
+            .map(|&l| layers[l].weight(date, n, i, j, sector))
             .collect();
         // Displacement: a layer keeps (1 - w') of its weight per displacing layer of weight w'.
         // Only layers with `exclusive_with` displace: the scan is over them alone (a cell with
@@ -188,7 +189,7 @@ fn combine(
                 Stacking::Max | Stacking::Floor => {}
                 Stacking::Replace => {
                     if let Some((r, _)) = replace {
-                        let code = |x: usize| b.regions().code(x);
+                        let code = |x| b.regions().code(x);
                         return Err(cx
                             .doc
                             .diag(
@@ -199,7 +200,7 @@ fn combine(
                                     layers[l].name,
                                     code(i),
                                     code(j),
-                                    b.sectors().code(s)
+                                    b.sectors().code(sector)
                                 ),
                             )
                             .expected("at most one `replace` layer in force on a cell on any day")
@@ -243,7 +244,7 @@ fn combine(
             cells.push(CellLayers {
                 exporter: i,
                 importer: j,
-                sector: s,
+                sector,
                 baseline_rate: base[k],
                 rate,
                 layers: list.clone(),

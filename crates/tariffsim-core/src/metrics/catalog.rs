@@ -6,6 +6,7 @@ use super::{BN, Focus, Kind, MetricCatalog, MetricWorkspace, TradePair, share};
 use crate::baseline::Baseline;
 use crate::equilibrium::Equilibrium;
 use crate::error::Result;
+use crate::ids::{RegionId, SectorId};
 
 impl MetricCatalog {
     /// All metrics for `baseline`; the focus-pair metrics only when `focus` is given.
@@ -61,7 +62,7 @@ impl MetricCatalog {
         baseline: &Baseline,
         block: &crate::rerouting::Rerouting,
     ) -> Result<Self> {
-        let code = |r: usize| baseline.regions().code(r).to_string();
+        let code = |r: RegionId| baseline.regions().code(r).to_string();
         let (c, m) = (code(block.origin), code(block.destination));
         for (k, d) in block.conduits.iter().enumerate() {
             let name = format!("rerouted.{c}.{}.{m}", code(d.region));
@@ -92,10 +93,10 @@ impl MetricCatalog {
         let (kind, a, b, sector) = match parts.as_slice() {
             [k, a, b, s] => {
                 let set = baseline.sectors();
-                let members = match (set.index_of(s), set.group(s)) {
-                    (Some(code), _) => vec![code],
+                let members: Vec<usize> = match (set.index_of(s), set.group(s)) {
+                    (Some(code), _) => vec![code.index()],
                     (None, Some(g)) => {
-                        let mut m = g.members.clone();
+                        let mut m: Vec<usize> = g.members.iter().map(|s| s.index()).collect();
                         m.sort_unstable();
                         m
                     }
@@ -173,7 +174,7 @@ impl MetricCatalog {
 
     fn build(baseline: &Baseline, focus: Option<Focus>) -> Self {
         let n = baseline.n_regions();
-        let code = |r: usize| baseline.regions().code(r).to_string();
+        let code = |r: usize| baseline.regions().code(RegionId::from_index(r)).to_string();
         let mut names = Vec::new();
         let mut kinds = Vec::new();
         let mut push = |name: String, kind: Kind| {
@@ -181,13 +182,10 @@ impl MetricCatalog {
             kinds.push(kind);
         };
         let mut base_direct = 0.0;
-        if let Some(Focus {
-            importer: m,
-            target: c,
-        }) = focus
-        {
+        if let Some(Focus { importer, target }) = focus {
+            let (m, c) = (importer.index(), target.index());
             let (mc, cc) = (code(m), code(c));
-            base_direct = baseline.bilateral(c, m);
+            base_direct = baseline.bilateral(target, importer);
             push(format!("imports.{mc}.{cc}"), Kind::Direct);
             push(format!("imports_pct.{mc}.{cc}"), Kind::DirectPct);
             push(format!("diversion_ratio.{mc}.{cc}"), Kind::DiversionRatio);
@@ -205,7 +203,8 @@ impl MetricCatalog {
                     Kind::Deflection(d),
                 );
             }
-            let sector_code = |s: usize| baseline.sectors().code(s).to_string();
+            let sector_code =
+                |s: usize| baseline.sectors().code(SectorId::from_index(s)).to_string();
             type SectorCtor = fn(usize) -> Kind;
             let by_sector: [(&str, SectorCtor); 3] = [
                 ("imports", Kind::DirectSector),
@@ -238,8 +237,16 @@ impl MetricCatalog {
         }
         push("world_trade".into(), Kind::WorldTrade);
         push("world_trade_pct".into(), Kind::WorldTradePct);
-        let base_exports: Vec<f64> = (0..n).map(|r| baseline.exports(r)).collect();
-        let base_imports: Vec<f64> = (0..n).map(|r| baseline.imports(r)).collect();
+        let base_exports: Vec<f64> = baseline
+            .regions()
+            .ids()
+            .map(|r| baseline.exports(r))
+            .collect();
+        let base_imports: Vec<f64> = baseline
+            .regions()
+            .ids()
+            .map(|r| baseline.imports(r))
+            .collect();
         let base_world = base_exports.iter().sum();
         let (sector_exports, sector_imports) = sector_totals(baseline);
         Self {
@@ -364,10 +371,10 @@ fn resolve_set(baseline: &Baseline, code: &str) -> std::result::Result<Vec<usize
         return Ok((0..regions.len()).collect());
     }
     if let Some(i) = regions.index_of(code) {
-        return Ok(vec![i]);
+        return Ok(vec![i.index()]);
     }
     if let Some(g) = regions.group(code) {
-        return Ok(g.members.clone());
+        return Ok(g.members.iter().map(|r| r.index()).collect());
     }
     Err(format!(
         "`{code}` is neither a region nor a group of the baseline (regions: {})",

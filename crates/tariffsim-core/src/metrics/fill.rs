@@ -38,9 +38,9 @@ impl MetricCatalog {
         // The price changes weight each sector's price by its baseline totals (O(N S)); then one
         // pass over the cells of the sectors the solve changed: the flow changes by exporter and
         // importer, the focus importer's column and the target's row.
-        let (m, c) = self
-            .focus
-            .map_or((usize::MAX, usize::MAX), |f| (f.importer, f.target));
+        let (m, c) = self.focus.map_or((usize::MAX, usize::MAX), |f| {
+            (f.importer.index(), f.target.index())
+        });
         for s in 0..n_sectors {
             let known = eq.totals.of(s);
             if known == TotalsState::Unchanged {

@@ -61,16 +61,17 @@ pub use families::{FAMILIES, MetricFamily, Unit, family_of, glossary_markdown, u
 
 use crate::baseline::Baseline;
 use crate::error::Result;
+use crate::ids::RegionId;
 
 const BN: f64 = 1e-9;
 
 /// The focus pair: an importer and the target exporter whose goods it taxes (USA ← CHN).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Focus {
-    /// Focus importer index (M).
-    pub importer: usize,
-    /// Target exporter index (C).
-    pub target: usize,
+    /// Focus importer (M).
+    pub importer: RegionId,
+    /// Target exporter (C).
+    pub target: RegionId,
 }
 
 impl Focus {

@@ -3,7 +3,36 @@
 
 use super::*;
 use crate::equilibrium::Equilibrium;
-use crate::{Provenance, RegionSet, SectorSet};
+use crate::{Elasticities, Eps, Eta, Provenance, RegionSet, SectorId, SectorSet, Sigma};
+
+/// Region and sector ids by position (the test baselines' layouts).
+fn r(i: usize) -> RegionId {
+    RegionId::from_index(i)
+}
+
+fn sec(s: usize) -> SectorId {
+    SectorId::from_index(s)
+}
+
+/// sigma 4, eta -1.5, eps 6 everywhere.
+fn elasticities(n: usize, n_sectors: usize) -> Elasticities {
+    Elasticities::uniform(
+        n,
+        n_sectors,
+        Sigma::new(4.0).unwrap(),
+        Eta::new(-1.5).unwrap(),
+        Eps::new(6.0).unwrap(),
+    )
+    .unwrap()
+}
+
+/// Focus importer region 0, target region 1.
+fn focus_0_1() -> Focus {
+    Focus {
+        importer: r(0),
+        target: r(1),
+    }
+}
 
 /// Six regions A..F, three sectors X, Y, Z: uneven off-diagonal flows (some zero) and 50 bn of
 /// domestic sales on every diagonal, no tariffs.
@@ -33,10 +62,7 @@ fn six_regions_three_sectors() -> (Baseline, [&'static str; 6]) {
 
 /// Every metric by name, focus importer region 0 and target region 1.
 fn focus_0_on_1(b: &Baseline, eq: &Equilibrium) -> std::collections::HashMap<String, f64> {
-    let focus = Focus {
-        importer: 0,
-        target: 1,
-    };
+    let focus = focus_0_1();
     MetricCatalog::new(b, Some(focus))
         .evaluate(b, eq)
         .into_iter()
@@ -48,10 +74,7 @@ fn focus_0_on_1(b: &Baseline, eq: &Equilibrium) -> std::collections::HashMap<Str
 #[test]
 fn ratios_are_recomputed_from_the_averaged_parts() {
     let (b, _) = six_regions_three_sectors();
-    let focus = Focus {
-        importer: 0,
-        target: 1,
-    };
+    let focus = focus_0_1();
     let catalog = MetricCatalog::new(&b, Some(focus));
     let at = |name: &str| catalog.index_of(name).unwrap();
     let mut row = vec![7.0; catalog.len()];
@@ -120,13 +143,7 @@ fn focus_metrics_by_hand() {
     assert!(close(get("welfare.M"), -2.0));
     assert!(close(get("world_trade"), 0.0));
     assert!(!values.contains_key("diversion.M.C.C"));
-    let m = MetricCatalog::new(
-        &b,
-        Some(Focus {
-            importer: 0,
-            target: 1,
-        }),
-    );
+    let m = MetricCatalog::new(&b, Some(focus_0_1()));
     assert_eq!(m.index_of("imports.M.C"), Some(0));
 }
 
@@ -135,18 +152,12 @@ fn focus_metrics_by_hand() {
 /// flows (to rounding: the sums run in another order), and a zero shock gives exact zeros.
 #[test]
 fn solver_totals_give_the_metrics_of_the_flows() {
+    use crate::Model;
     use crate::equilibrium::TotalsState;
-    use crate::{Elasticities, Model};
     let (b, _) = six_regions_three_sectors();
     let n = b.n_regions();
-    let e = Elasticities::uniform(n, 3, 4.0, -1.5, 6.0).unwrap();
-    let catalog = MetricCatalog::new(
-        &b,
-        Some(Focus {
-            importer: 0,
-            target: 1,
-        }),
-    );
+    let e = elasticities(n, 3);
+    let catalog = MetricCatalog::new(&b, Some(focus_0_1()));
     let metrics = |eq: &Equilibrium| {
         let mut out = vec![0.0; catalog.len()];
         catalog.fill(&b, eq, &mut MetricWorkspace::default(), &mut out);
@@ -160,9 +171,9 @@ fn solver_totals_give_the_metrics_of_the_flows() {
         assert!(name.contains("_level") || v == 0.0, "{name}: {v}");
     }
     let mut t = b.baseline_tariffs();
-    for s in 0..2 {
-        t.set(1, 0, s, 0.6).unwrap();
-        t.set(0, 1, s, 0.3).unwrap();
+    for s in [sec(0), sec(1)] {
+        t.set(r(1), r(0), s, 0.6).unwrap();
+        t.set(r(0), r(1), s, 0.3).unwrap();
     }
     let eq = Model::ArmingtonImports.solve(&b, &e, &t).unwrap();
     assert_eq!(eq.totals.of(0), TotalsState::Computed);
@@ -187,7 +198,7 @@ fn solver_totals_give_the_metrics_of_the_flows() {
 /// recomputed from the averaged flows (not the average of the phases' shares).
 #[test]
 fn trade_metrics_on_request() {
-    use crate::{Elasticities, Model};
+    use crate::Model;
     let (b, codes) = six_regions_three_sectors();
     let n = b.n_regions();
     let names: Vec<String> = [
@@ -206,18 +217,19 @@ fn trade_metrics_on_request() {
         catalog.index_of("trade.B.A").is_some(),
         "a share brings its flows"
     );
-    let e = Elasticities::uniform(n, 3, 4.0, -1.5, 6.0).unwrap();
+    let e = elasticities(n, 3);
     let mut t = b.baseline_tariffs();
-    for s in 0..3 {
-        t.set(1, 0, s, 0.5).unwrap();
+    for s in b.sectors().ids() {
+        t.set(r(1), r(0), s, 0.5).unwrap();
     }
     let eq = Model::Armington.solve(&b, &e, &t).unwrap();
     let mut out = vec![0.0; catalog.len()];
     catalog.fill(&b, &eq, &mut MetricWorkspace::default(), &mut out);
     let get = |name: &str| out[catalog.index_of(name).unwrap()];
-    let flow = |f: &dyn Fn(usize, usize, usize) -> f64, x: &[usize], m: &[usize]| -> f64 {
+    type Flow<'a> = &'a dyn Fn(RegionId, RegionId, SectorId) -> f64;
+    let flow = |f: Flow, x: &[RegionId], m: &[RegionId]| -> f64 {
         let mut total = 0.0;
-        for s in 0..3 {
+        for s in b.sectors().ids() {
             for &i in x {
                 for &j in m {
                     if i != j {
@@ -228,21 +240,21 @@ fn trade_metrics_on_request() {
         }
         total
     };
-    let all: Vec<usize> = (0..n).collect();
+    let all: Vec<RegionId> = b.regions().ids().collect();
     let new = |i, j, s| eq.flow(i, j, s);
     let old = |i, j, s| b.flow(i, j, s);
-    let (ba_new, ba_old) = (flow(&new, &[1], &[0]), flow(&old, &[1], &[0]));
+    let (ba_new, ba_old) = (flow(&new, &[r(1)], &[r(0)]), flow(&old, &[r(1)], &[r(0)]));
     let close = |a: f64, c: f64| (a - c).abs() <= 1e-9 * c.abs().max(1.0);
     assert!(close(get("exports.B.A"), (ba_new - ba_old) * 1e-9));
     assert!(close(
         get("imports_pct.A.B"),
         100.0 * (ba_new / ba_old - 1.0)
     ));
-    let (a_new, a_old) = (flow(&new, &all, &[0]), flow(&old, &all, &[0]));
+    let (a_new, a_old) = (flow(&new, &all, &[r(0)]), flow(&old, &all, &[r(0)]));
     assert!(close(get("imports_pct.A"), 100.0 * (a_new / a_old - 1.0)));
     assert!(close(get("trade.*.A"), (a_new - a_old) * 1e-9));
     assert!(close(get("import_share.A.B"), 100.0 * ba_new / a_new));
-    let b_new = flow(&new, &[1], &all);
+    let b_new = flow(&new, &[r(1)], &all);
     assert!(close(get("export_share.B.A"), 100.0 * ba_new / b_new));
     assert!(get("imports_pct.A.B") < 0.0);
     // A period row: the share of averaged flows, not the average of shares.
@@ -297,7 +309,8 @@ fn region_totals_match_naive_sums() {
     }
     let values = focus_0_on_1(&b, &eq);
     let off = |i: usize, j: usize| i != j;
-    for r in 0..n {
+    for region in b.regions().ids() {
+        let r = region.index();
         let (mut ex, mut im, mut ex_price, mut im_price) = (0.0, 0.0, 0.0, 0.0);
         for s in 0..n_sectors {
             for j in 0..n {
@@ -327,15 +340,15 @@ fn region_totals_match_naive_sums() {
         assert!(close(values[&format!("balance.{c}")], (ex - im) / 1e9));
         assert!(close(
             values[&format!("export_price_pct.{c}")],
-            100.0 * ex_price / b.exports(r)
+            100.0 * ex_price / b.exports(region)
         ));
         assert!(close(
             values[&format!("import_price_pct.{c}")],
-            100.0 * im_price / b.imports(r)
+            100.0 * im_price / b.imports(region)
         ));
         assert!(close(
             values[&format!("exports.{c}")],
-            (eq.exports(r) - b.exports(r)) / 1e9
+            (eq.exports(region) - b.exports(region)) / 1e9
         ));
     }
     // Focus column and target row.
@@ -385,28 +398,22 @@ fn every_metric_has_a_family_and_unit() {
     .map(|s| s.to_string())
     .collect();
     let block = crate::rerouting::Rerouting {
-        origin: 1,
-        destination: 0,
+        origin: r(1),
+        destination: r(0),
         rho: 2.0,
         conduits: vec![crate::rerouting::Conduit {
-            region: 2,
+            region: r(2),
             kappa: 0.05,
             capacity: 0.5,
             baseline_share: 0.0,
             baseline_kappa: 0.05,
         }],
     };
-    let catalog = MetricCatalog::new(
-        &b,
-        Some(Focus {
-            importer: 0,
-            target: 1,
-        }),
-    )
-    .with_extra(&b, &extra)
-    .unwrap()
-    .with_rerouting(&b, &block)
-    .unwrap();
+    let catalog = MetricCatalog::new(&b, Some(focus_0_1()))
+        .with_extra(&b, &extra)
+        .unwrap()
+        .with_rerouting(&b, &block)
+        .unwrap();
     for name in catalog.names() {
         assert!(family_of(name).is_some(), "no family for `{name}`");
         assert!(family_of(&format!("diff:{name}")).is_some());
@@ -429,10 +436,14 @@ fn every_metric_has_a_family_and_unit() {
 /// up to the all-sector change, and the sector's percent and share are its own.
 #[test]
 fn trade_metrics_by_sector() {
-    use crate::{Elasticities, Model};
+    use crate::Model;
     let (b, _) = six_regions_three_sectors();
     let n = b.n_regions();
-    let sector_names: Vec<String> = (0..3).map(|s| b.sectors().code(s).to_string()).collect();
+    let sector_names: Vec<String> = b
+        .sectors()
+        .ids()
+        .map(|s| b.sectors().code(s).to_string())
+        .collect();
     let mut names: Vec<String> = vec!["trade.B.A".into(), "import_share.A.B".into()];
     for s in &sector_names {
         names.push(format!("trade.B.A.{s}"));
@@ -440,9 +451,9 @@ fn trade_metrics_by_sector() {
         names.push(format!("import_share.A.B.{s}"));
     }
     let catalog = MetricCatalog::new(&b, None).with_extra(&b, &names).unwrap();
-    let e = Elasticities::uniform(n, 3, 4.0, -1.5, 6.0).unwrap();
+    let e = elasticities(n, 3);
     let mut t = b.baseline_tariffs();
-    t.set(1, 0, 0, 0.5).unwrap();
+    t.set(r(1), r(0), sec(0), 0.5).unwrap();
     let eq = Model::Armington.solve(&b, &e, &t).unwrap();
     let v: std::collections::HashMap<String, f64> = catalog.evaluate(&b, &eq).into_iter().collect();
     let by_sector: f64 = sector_names
@@ -452,10 +463,15 @@ fn trade_metrics_by_sector() {
     assert!((by_sector - v["trade.B.A"]).abs() < 1e-9 * v["trade.B.A"].abs().max(1.0));
     // The taxed sector falls; its percent is its own flow's.
     let s0 = &sector_names[0];
-    let base0 = b.flow(1, 0, 0);
-    let new0 = eq.flow(1, 0, 0);
+    let base0 = b.flow(r(1), r(0), sec(0));
+    let new0 = eq.flow(r(1), r(0), sec(0));
     assert!((v[&format!("imports_pct.A.B.{s0}")] - 100.0 * (new0 / base0 - 1.0)).abs() < 1e-9);
-    let total0: f64 = (0..n).filter(|&i| i != 0).map(|i| eq.flow(i, 0, 0)).sum();
+    let total0: f64 = b
+        .regions()
+        .ids()
+        .filter(|&i| i != r(0))
+        .map(|i| eq.flow(i, r(0), sec(0)))
+        .sum();
     assert!((v[&format!("import_share.A.B.{s0}")] - 100.0 * new0 / total0).abs() < 1e-9);
     // Errors: an unknown sector.
     let err = MetricCatalog::new(&b, None)
@@ -472,22 +488,23 @@ fn trade_metrics_by_sector() {
 /// sector is the on-request `trade.C.M.S` (computed by another path).
 #[test]
 fn focus_metrics_by_sector_add_up() {
-    use crate::{Elasticities, Model};
+    use crate::Model;
     let (b, _) = six_regions_three_sectors();
     let n = b.n_regions();
-    let focus = Focus {
-        importer: 0,
-        target: 1,
-    };
-    let sectors: Vec<String> = (0..3).map(|s| b.sectors().code(s).to_string()).collect();
+    let focus = focus_0_1();
+    let sectors: Vec<String> = b
+        .sectors()
+        .ids()
+        .map(|s| b.sectors().code(s).to_string())
+        .collect();
     let on_request: Vec<String> = sectors.iter().map(|s| format!("trade.B.A.{s}")).collect();
     let catalog = MetricCatalog::new(&b, Some(focus))
         .with_extra(&b, &on_request)
         .unwrap();
-    let e = Elasticities::uniform(n, 3, 4.0, -1.5, 6.0).unwrap();
+    let e = elasticities(n, 3);
     let mut t = b.baseline_tariffs();
-    t.set(1, 0, 0, 0.5).unwrap();
-    t.set(1, 0, 2, 0.2).unwrap();
+    t.set(r(1), r(0), sec(0), 0.5).unwrap();
+    t.set(r(1), r(0), sec(2), 0.2).unwrap();
     let eq = Model::Armington.solve(&b, &e, &t).unwrap();
     let v: std::collections::HashMap<String, f64> = catalog.evaluate(&b, &eq).into_iter().collect();
     let sum = |prefix: &str| -> f64 {
@@ -521,7 +538,7 @@ fn focus_metrics_by_sector_add_up() {
 /// to the sum of the members' own metrics, in the baseline and after a solve.
 #[test]
 fn trade_metrics_by_sector_group_sum_the_members() {
-    use crate::{Elasticities, Group, Model, Sector};
+    use crate::{Group, Model, Sector};
     let (plain, _) = six_regions_three_sectors();
     let sector = |c: &str| Sector {
         code: c.into(),
@@ -532,7 +549,7 @@ fn trade_metrics_by_sector_group_sum_the_members() {
         vec![sector("X"), sector("Y"), sector("Z")],
         vec![Group {
             code: "XZ".into(),
-            members: vec![2, 0],
+            members: vec![sec(2), sec(0)],
         }],
     )
     .unwrap();
@@ -556,10 +573,10 @@ fn trade_metrics_by_sector_group_sum_the_members() {
     .map(|s| (*s).to_string())
     .collect();
     let catalog = MetricCatalog::new(&b, None).with_extra(&b, &names).unwrap();
-    let e = Elasticities::uniform(n, 3, 4.0, -1.5, 6.0).unwrap();
+    let e = elasticities(n, 3);
     let mut t = b.baseline_tariffs();
-    t.set(1, 0, 0, 0.5).unwrap();
-    t.set(1, 0, 1, 0.5).unwrap();
+    t.set(r(1), r(0), sec(0), 0.5).unwrap();
+    t.set(r(1), r(0), sec(1), 0.5).unwrap();
     let eq = Model::Armington.solve(&b, &e, &t).unwrap();
     let v: std::collections::HashMap<String, f64> = catalog.evaluate(&b, &eq).into_iter().collect();
     let group = v["trade.B.A.XZ"];
@@ -569,9 +586,9 @@ fn trade_metrics_by_sector_group_sum_the_members() {
         (group - members).abs() <= 1e-12 * members.abs(),
         "{group} vs {members}"
     );
-    let (base, new): (f64, f64) = [0, 2]
+    let (base, new): (f64, f64) = [sec(0), sec(2)]
         .iter()
-        .map(|&s| (b.flow(1, 0, s), eq.flow(1, 0, s)))
+        .map(|&s| (b.flow(r(1), r(0), s), eq.flow(r(1), r(0), s)))
         .fold((0.0, 0.0), |(a, c), (x, y)| (a + x, c + y));
     assert!((v["imports_pct.A.B.XZ"] - 100.0 * (new / base - 1.0)).abs() < 1e-9);
 }

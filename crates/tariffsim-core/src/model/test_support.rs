@@ -29,3 +29,36 @@ pub(crate) fn world(n: usize, n_sectors: usize) -> Baseline {
     )
     .unwrap()
 }
+
+/// Region `i` of a test layout.
+pub(crate) fn r(i: usize) -> crate::RegionId {
+    crate::RegionId::from_index(i)
+}
+
+/// Sector `s` of a test layout.
+pub(crate) fn sec(s: usize) -> crate::SectorId {
+    crate::SectorId::from_index(s)
+}
+
+/// The same `sigma`, `eta` and `eps` everywhere (panics on an invalid value).
+pub(crate) fn uniform(
+    n: usize,
+    n_sectors: usize,
+    sigma: f64,
+    eta: f64,
+    eps: f64,
+) -> crate::Elasticities {
+    crate::Elasticities::uniform(
+        n,
+        n_sectors,
+        crate::Sigma::new(sigma).unwrap(),
+        crate::Eta::new(eta).unwrap(),
+        crate::Eps::new(eps).unwrap(),
+    )
+    .unwrap()
+}
+
+/// `len` copies of `sigma_d` (panics on an invalid value).
+pub(crate) fn sigma_d(x: f64, len: usize) -> Vec<crate::SigmaD> {
+    vec![crate::SigmaD::new(x).unwrap(); len]
+}

@@ -4,7 +4,7 @@
 use super::Text;
 use super::table::{Table, check_code, field};
 use crate::error::{DataError, Result};
-use tariffsim_core::{Group, Provenance, Region, Sector};
+use tariffsim_core::{Group, Provenance, Region, RegionId, Sector, SectorId};
 
 fn parse_groups(
     table: &Table,
@@ -23,14 +23,18 @@ fn parse_groups(
     Ok(())
 }
 
-fn to_groups(groups: Vec<(String, Vec<usize>)>) -> Vec<Group> {
+/// Groups of positions as groups of ids (`id` makes one from a position).
+fn to_groups<Id>(groups: Vec<(String, Vec<usize>)>, id: fn(usize) -> Id) -> Vec<Group<Id>> {
     groups
         .into_iter()
-        .map(|(code, members)| Group { code, members })
+        .map(|(code, members)| Group {
+            code,
+            members: members.into_iter().map(id).collect(),
+        })
         .collect()
 }
 
-pub(super) fn read_regions(t: Text<'_>) -> Result<(Vec<Region>, Vec<Group>)> {
+pub(super) fn read_regions(t: Text<'_>) -> Result<(Vec<Region>, Vec<Group<RegionId>>)> {
     let table = Table::parse(t, &["code", "name"], &["groups"])?;
     let (c_code, c_name) = (table.col("code"), table.col("name"));
     let c_groups = table.col("groups");
@@ -61,10 +65,10 @@ pub(super) fn read_regions(t: Text<'_>) -> Result<(Vec<Region>, Vec<Group>)> {
             message: "no regions listed".into(),
         });
     }
-    Ok((regions, to_groups(groups)))
+    Ok((regions, to_groups(groups, RegionId::from_index)))
 }
 
-pub(super) fn read_sectors(t: Text<'_>) -> Result<(Vec<Sector>, Vec<Group>)> {
+pub(super) fn read_sectors(t: Text<'_>) -> Result<(Vec<Sector>, Vec<Group<SectorId>>)> {
     let table = Table::parse(t, &["code", "name"], &["description", "groups"])?;
     let (c_code, c_name) = (table.col("code"), table.col("name"));
     let (c_desc, c_groups) = (table.col("description"), table.col("groups"));
@@ -96,7 +100,7 @@ pub(super) fn read_sectors(t: Text<'_>) -> Result<(Vec<Sector>, Vec<Group>)> {
             message: "no sectors listed".into(),
         });
     }
-    Ok((sectors, to_groups(groups)))
+    Ok((sectors, to_groups(groups, SectorId::from_index)))
 }
 
 pub(super) fn read_provenance(t: Text<'_>) -> Result<Provenance> {

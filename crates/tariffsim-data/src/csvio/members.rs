@@ -4,7 +4,7 @@
 use super::Text;
 use super::table::{Table, check_code, field, parse_number};
 use crate::error::{Result, suggest};
-use tariffsim_core::{Baseline, Member};
+use tariffsim_core::{Baseline, Member, RegionId, SectorId};
 
 /// Reads `members.csv`: countries inside aggregate regions and their share of the aggregate's
 /// exports, one record per (member, importer, sector). Columns `member,name,region,importer,
@@ -27,7 +27,7 @@ pub fn read_members(t: Text<'_>, b: &Baseline) -> Result<Vec<Member>> {
         col("sector"),
         col("share"),
     );
-    let region_of = |line: u64, column: &str, code: &str| -> Result<usize> {
+    let region_of = |line: u64, column: &str, code: &str| -> Result<RegionId> {
         b.regions().index_of(code).ok_or_else(|| {
             let hint = suggest(code, b.regions().regions().iter().map(|r| r.code.as_str()))
                 .map(|s| format!("; did you mean `{s}`?"))
@@ -41,12 +41,12 @@ pub fn read_members(t: Text<'_>, b: &Baseline) -> Result<Vec<Member>> {
         let code = field(row, c_mem);
         check_code(&table, line, "member", code)?;
         let region = region_of(line, "region", field(row, c_reg))?;
-        let importers: Vec<usize> = match field(row, c_imp) {
-            "*" => (0..n).collect(),
+        let importers: Vec<RegionId> = match field(row, c_imp) {
+            "*" => b.regions().ids().collect(),
             code => vec![region_of(line, "importer", code)?],
         };
-        let sectors: Vec<usize> = match field(row, c_sec) {
-            "*" => (0..ns).collect(),
+        let sectors: Vec<SectorId> = match field(row, c_sec) {
+            "*" => b.sectors().ids().collect(),
             code => vec![b.sectors().index_of(code).ok_or_else(|| {
                 table.err(line, Some("sector"), format!("unknown sector `{code}`"))
             })?],
@@ -85,7 +85,7 @@ pub fn read_members(t: Text<'_>, b: &Baseline) -> Result<Vec<Member>> {
         };
         for &s in &sectors {
             for &j in &importers {
-                members[k].export_shares[s * n + j] = share;
+                members[k].export_shares[s.index() * n + j.index()] = share;
             }
         }
     }
@@ -95,14 +95,18 @@ pub fn read_members(t: Text<'_>, b: &Baseline) -> Result<Vec<Member>> {
 /// `members.csv`: one record per member and importer when its shares are equal across sectors
 /// (`sector = *`), else one per non-zero (importer, sector); zero shares are the default.
 pub(super) fn members_text(b: &Baseline) -> String {
-    let (n, ns) = (b.n_regions(), b.n_sectors());
+    let n = b.n_regions();
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record(["member", "name", "region", "importer", "sector", "share"]);
     for m in b.members() {
         let region = b.regions().code(m.region);
-        for j in 0..n {
-            let first = m.share(n, j, 0);
-            let uniform = (1..ns).all(|s| m.share(n, j, s).to_bits() == first.to_bits());
+        for j in b.regions().ids() {
+            let first = m.share(n, j, SectorId::from_index(0));
+            let uniform = b
+                .sectors()
+                .ids()
+                .skip(1)
+                .all(|s| m.share(n, j, s).to_bits() == first.to_bits());
             let importer = b.regions().code(j);
             if uniform {
                 if first != 0.0 {
@@ -117,7 +121,7 @@ pub(super) fn members_text(b: &Baseline) -> String {
                 }
                 continue;
             }
-            for s in 0..ns {
+            for s in b.sectors().ids() {
                 let v = m.share(n, j, s);
                 if v != 0.0 {
                     let _ = w.write_record([

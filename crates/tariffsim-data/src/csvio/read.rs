@@ -8,7 +8,7 @@ use super::{MAX_FLOW_USD, MAX_TARIFF, Text, Texts};
 use crate::error::{DataError, Result, suggest};
 use std::collections::HashMap;
 use std::path::Path;
-use tariffsim_core::{Baseline, Provenance, RegionSet, SectorSet};
+use tariffsim_core::{Baseline, Provenance, RegionId, RegionSet, SectorId, SectorSet};
 
 /// An ordered code set under construction: either fixed by a declaration file or grown in order
 /// of first appearance.
@@ -182,7 +182,7 @@ pub fn parse(texts: Texts<'_>, default_name: &str) -> Result<Baseline> {
             file: table.file,
             message: format!(
                 "only one region ({}): trade needs at least two",
-                region_set.code(0)
+                region_set.code(RegionId::from_index(0))
             ),
         });
     }
@@ -212,8 +212,8 @@ pub fn parse(texts: Texts<'_>, default_name: &str) -> Result<Baseline> {
                         file: table.file,
                         message: format!(
                             "domestic sales missing for region {} in sector {}: the file gives domestic sales (exporter = importer) for other cells, so every region that exports in a sector needs them (general-equilibrium models require the full square)",
-                            region_set.code(i),
-                            sector_set.code(s)
+                            region_set.code(RegionId::from_index(i)),
+                            sector_set.code(SectorId::from_index(s))
                         ),
                     });
                 }

@@ -2,6 +2,7 @@
 
 use super::*;
 use rand::{RngExt, SeedableRng};
+use tariffsim_core::{RegionId, SectorId};
 
 fn text<'a>(file: &'a str, text: &'a str) -> Text<'a> {
     Text { file, text }
@@ -24,12 +25,13 @@ fn reads_groups_names_and_missing_cells_as_zero() {
     )
     .unwrap();
     assert_eq!(b.regions().regions()[1].name, "China");
-    assert_eq!(b.regions().group("ASIA").unwrap().members, vec![1, 2]);
-    assert_eq!(b.regions().group("ASEAN").unwrap().members, vec![2]);
-    let (usa, chn, vnm) = (0, 1, 2);
-    assert!((b.flow(chn, usa, 0) - 300.0).abs() < 1e-12);
-    assert!((b.tariff(usa, chn, 0) - 0.25).abs() < 1e-12);
-    assert!(b.flow(chn, vnm, 0).abs() < 1e-300 && b.tariff(chn, vnm, 0).abs() < 1e-300);
+    let [usa, chn, vnm] = ["USA", "CHN", "VNM"].map(|c| b.regions().require(c).unwrap());
+    assert_eq!(b.regions().group("ASIA").unwrap().members, vec![chn, vnm]);
+    assert_eq!(b.regions().group("ASEAN").unwrap().members, vec![vnm]);
+    let s0 = SectorId::from_index(0);
+    assert!((b.flow(chn, usa, s0) - 300.0).abs() < 1e-12);
+    assert!((b.tariff(usa, chn, s0) - 0.25).abs() < 1e-12);
+    assert!(b.flow(chn, vnm, s0).abs() < 1e-300 && b.tariff(chn, vnm, s0).abs() < 1e-300);
     assert!(!b.has_domestic());
     assert_eq!(b.provenance().name, "mine");
 }
@@ -49,8 +51,9 @@ fn header_order_and_case_do_not_matter_but_unknown_columns_do() {
     )
     .unwrap();
     // Codes in order of first appearance, exporter before importer.
-    assert_eq!(b.regions().code(0), "CHN");
-    assert!((b.flow(0, 1, 0) - 7.0).abs() < 1e-12);
+    let [first, second] = [0, 1].map(RegionId::from_index);
+    assert_eq!(b.regions().code(first), "CHN");
+    assert!((b.flow(first, second, SectorId::from_index(0)) - 7.0).abs() < 1e-12);
     let bad = parse(
         Texts {
             flows: text(

@@ -3,18 +3,17 @@
 use super::members::members_text;
 use crate::error::{DataError, Result};
 use std::path::Path;
-use tariffsim_core::{Baseline, Group};
+use tariffsim_core::{Baseline, Group, RegionId, SectorId};
 
 /// The long-form texts of a baseline: flows, regions, sectors, provenance, and members when the
 /// baseline lists countries inside its aggregates.
 #[must_use]
 pub fn to_texts(b: &Baseline) -> Vec<(&'static str, String)> {
-    let n = b.n_regions();
     let mut flows = csv::Writer::from_writer(Vec::new());
     let mut rows: Vec<[String; 5]> = Vec::new();
-    for s in 0..b.n_sectors() {
-        for i in 0..n {
-            for j in 0..n {
+    for s in b.sectors().ids() {
+        for i in b.regions().ids() {
+            for j in b.regions().ids() {
                 let (f, t) = (b.flow(i, j, s), b.tariff(i, j, s));
                 let domestic = i == j && b.has_domestic();
                 if domestic || f != 0.0 || t != 0.0 {
@@ -33,14 +32,14 @@ pub fn to_texts(b: &Baseline) -> Vec<(&'static str, String)> {
     let mut regions = csv::Writer::from_writer(Vec::new());
     let mut sectors = csv::Writer::from_writer(Vec::new());
     let mut prov = csv::Writer::from_writer(Vec::new());
-    let groups_of = |groups: &[Group], k: usize| {
+    fn groups_of<Id: PartialEq>(groups: &[Group<Id>], member: Id) -> String {
         groups
             .iter()
-            .filter(|g| g.members.contains(&k))
+            .filter(|g| g.members.contains(&member))
             .map(|g| g.code.as_str())
             .collect::<Vec<_>>()
             .join(";")
-    };
+    }
     // Writing to a Vec cannot fail; errors are mapped to empty output only in theory.
     let _ = flows.write_record(header);
     for r in &rows {
@@ -51,7 +50,7 @@ pub fn to_texts(b: &Baseline) -> Vec<(&'static str, String)> {
         let _ = regions.write_record([
             r.code.as_str(),
             r.name.as_str(),
-            &groups_of(b.regions().groups(), k),
+            &groups_of(b.regions().groups(), RegionId::from_index(k)),
         ]);
     }
     let _ = sectors.write_record(["code", "name", "description", "groups"]);
@@ -60,7 +59,7 @@ pub fn to_texts(b: &Baseline) -> Vec<(&'static str, String)> {
             s.code.as_str(),
             s.name.as_str(),
             s.description.as_str(),
-            &groups_of(b.sectors().groups(), k),
+            &groups_of(b.sectors().groups(), SectorId::from_index(k)),
         ]);
     }
     let p = b.provenance();

@@ -20,11 +20,11 @@ fn grouped() -> Baseline {
         vec![
             Group {
                 code: "METALS".into(),
-                members: vec![1, 2],
+                members: vec![1, 2].into_iter().map(SectorId::from_index).collect(),
             },
             Group {
                 code: "HARD".into(),
-                members: vec![1, 3],
+                members: vec![1, 3].into_iter().map(SectorId::from_index).collect(),
             },
         ],
     )
@@ -56,7 +56,7 @@ fn grouped() -> Baseline {
     .with_members(vec![tariffsim_core::Member {
         code: "THA".into(),
         name: "Thailand".into(),
-        region: 2,
+        region: tariffsim_core::RegionId::from_index(2),
         export_shares: (0..n * ns).map(|k| 0.1 + 0.05 * (k % 3) as f64).collect(),
     }])
     .unwrap()
@@ -219,7 +219,11 @@ fn baseline_sectors_aggregate_before_the_layers_are_read() {
         );
         assert_eq!(sc.baseline, "grouped");
         // The layer's METALS is the aggregated sector 1; the member's shares came along.
-        assert!(sc.layers[0].sectors == [1], "{:?}", sc.layers[0].sectors);
+        assert!(
+            sc.layers[0].sectors == [SectorId::from_index(1)],
+            "{:?}",
+            sc.layers[0].sectors
+        );
         assert_eq!(b.members().len(), 1);
         assert!(
             b.provenance()

@@ -70,6 +70,7 @@ use crate::baseline::Baseline;
 use crate::elasticity::Elasticities;
 use crate::equilibrium::{Equilibrium, TotalsState};
 use crate::error::{Result, SolveError, StopReason};
+use crate::ids::SectorId;
 use crate::linalg::{
     dot, exp, invert_in_place, ln, lu_factor, lu_solve, matmul_into, matvec_t_into, padded,
     transpose_padded,
@@ -156,7 +157,12 @@ pub(crate) fn solve_into(
             out.totals.state[s] = TotalsState::Unchanged;
             continue;
         }
-        let iterations = ws.solve(sigma, eta, eps, baseline.sectors().code(s))?;
+        let iterations = ws.solve(
+            sigma,
+            eta,
+            eps,
+            baseline.sectors().code(SectorId::from_index(s)),
+        )?;
         out.iterations[s] = u32::try_from(iterations).unwrap_or(u32::MAX);
         let residual = write_sector(baseline, tariffs, eps, eta, s, n, ws, out);
         out.totals.state[s] = TotalsState::Computed;
@@ -165,7 +171,7 @@ pub(crate) fn solve_into(
         if !(residual <= crate::tolerance::CLEARING_TOL) {
             return Err(SolveError {
                 model: NAME,
-                sector: Some(baseline.sectors().code(s).to_string()),
+                sector: Some(baseline.sectors().code(SectorId::from_index(s)).to_string()),
                 iterations,
                 residual,
                 reason: StopReason::Diverged,
@@ -191,7 +197,7 @@ pub(crate) fn solve_into(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::test_support::world;
+    use crate::model::test_support::{r, uniform, world};
 
     /// The incremental first evaluation of a warm solve gives the state of a full evaluation at
     /// the same point, through phases where importers gain and lose a tariff row (A raises on
@@ -200,21 +206,21 @@ mod tests {
     fn incremental_first_evaluation_matches_a_full_one() {
         let b = world(5, 2);
         let n = 5;
-        let el = Elasticities::uniform(n, 2, 4.0, -1.5, 10.0).unwrap();
+        let el = uniform(n, 2, 4.0, -1.5, 10.0);
         let mut phases = Vec::new();
         let mut t = b.baseline_tariffs();
-        for s in 0..2 {
-            t.set(1, 0, s, 0.4).unwrap();
+        for s in b.sectors().ids() {
+            t.set(r(1), r(0), s, 0.4).unwrap();
         }
         phases.push(t.clone());
-        for s in 0..2 {
-            t.set(1, 0, s, 1.2).unwrap();
-            t.set(0, 1, s, 0.6).unwrap();
+        for s in b.sectors().ids() {
+            t.set(r(1), r(0), s, 1.2).unwrap();
+            t.set(r(0), r(1), s, 0.6).unwrap();
         }
         phases.push(t.clone());
-        for s in 0..2 {
-            t.set(1, 0, s, b.tariff(1, 0, s)).unwrap();
-            t.set(2, 1, s, 0.3).unwrap();
+        for s in b.sectors().ids() {
+            t.set(r(1), r(0), s, b.tariff(r(1), r(0), s)).unwrap();
+            t.set(r(2), r(1), s, 0.3).unwrap();
         }
         phases.push(t);
         // Residuals, price-index sums, demand scales, ln Phat, demand sums, ln demand.

@@ -71,6 +71,7 @@ use crate::baseline::Baseline;
 use crate::elasticity::Elasticities;
 use crate::equilibrium::Equilibrium;
 use crate::error::{CoreError, Result, SolveError, StopReason};
+use crate::ids::{RegionId, SectorId};
 use crate::linalg::{dot, lu_factor, lu_solve};
 use crate::tariff::Tariffs;
 use crate::tolerance::{SIGMA_ONE_TOL, SOLVE_TOL};
@@ -165,9 +166,9 @@ pub(crate) fn uniform_sigma(
         return Err(CoreError::Incompatible(format!(
             "`{model}` takes one sigma per sector, but sector {} has sigma {first} for importer {} \
              and {x} for importer {}",
-            baseline.sectors().code(s),
-            baseline.regions().code(0),
-            baseline.regions().code(j)
+            baseline.sectors().code(SectorId::from_index(s)),
+            baseline.regions().code(RegionId::from_index(0)),
+            baseline.regions().code(RegionId::from_index(j))
         )));
     }
     Ok(first)
@@ -182,10 +183,17 @@ pub(crate) fn require_domestic(baseline: &Baseline, model: &str) -> Result<()> {
             baseline.provenance().name
         )));
     }
-    let n = baseline.n_regions();
-    for r in 0..n {
-        let output: f64 = (0..baseline.n_sectors())
-            .map(|s| (0..n).map(|j| baseline.flow(r, j, s)).sum::<f64>())
+    for r in baseline.regions().ids() {
+        let output: f64 = baseline
+            .sectors()
+            .ids()
+            .map(|s| {
+                baseline
+                    .regions()
+                    .ids()
+                    .map(|j| baseline.flow(r, j, s))
+                    .sum::<f64>()
+            })
             .sum();
         if !(output > 0.0) {
             return Err(CoreError::InvalidValue {
@@ -234,7 +242,13 @@ pub(crate) fn solve_into(
         if !touched {
             continue;
         }
-        check_sigma(sigma, &format!("sector {}", baseline.sectors().code(s)))?;
+        check_sigma(
+            sigma,
+            &format!(
+                "sector {}",
+                baseline.sectors().code(SectorId::from_index(s))
+            ),
+        )?;
         ws.output.fill(0.0);
         ws.expenditure.fill(0.0);
         for i in 0..n {
@@ -270,7 +284,7 @@ pub(crate) fn solve_into(
                 }
             }
         }
-        let sector = baseline.sectors().code(s);
+        let sector = baseline.sectors().code(SectorId::from_index(s));
         let tag = |mut e: SolveError| {
             e.sector = Some(sector.to_string());
             e

@@ -2,8 +2,9 @@
 
 /// Everything gegravity reports for one counterfactual: per country and per pair.
 ///
-/// Per-country vectors are in the order of the case's countries; bilateral ones are `[i * N + j]`
-/// (exporter `i`, importer `j`).
+/// Per-country vectors are in the order of the case's countries (a gegravity case's own list,
+/// not a [`crate::RegionSet`]: the methods take positions in [`GegravityResults::countries`]);
+/// bilateral ones are `[i * N + j]` (exporter `i`, importer `j`).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct GegravityResults {
     /// Country codes.
@@ -140,10 +141,11 @@ impl GegravityResults {
         pct(self.counterfactual_trade[k] / self.baseline_trade[k])
     }
 
-    /// Change in modelled trade from `i` to `j`, percent.
+    /// Change in modelled trade from `exporter` to `importer` (positions in
+    /// [`GegravityResults::countries`]), percent.
     #[must_use]
-    pub fn trade_change_pct(&self, i: usize, j: usize) -> f64 {
-        let k = i * self.n() + j;
+    pub fn trade_change_pct(&self, exporter: usize, importer: usize) -> f64 {
+        let k = exporter * self.n() + importer;
         pct(self.counterfactual_trade[k] / self.baseline_trade[k])
     }
 }

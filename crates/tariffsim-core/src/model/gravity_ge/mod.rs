@@ -222,11 +222,11 @@ pub fn solve_with_trade_costs(
         .enumerate()
         .find(|(_, d)| !(d.is_finite() && **d > 0.0))
     {
-        let n = baseline.n_regions();
+        let (exporter, importer, sector) = baseline.cell_of(k);
         return Err(CoreError::InvalidValue {
             what: "trade-cost change",
             value: d,
-            location: baseline.cell_name((k / n) % n, k % n, k / (n * n)),
+            location: baseline.cell_name(exporter, importer, sector),
             expected: "a finite ratio > 0 (1 = unchanged)",
         });
     }

@@ -2,6 +2,7 @@
 //! deficits, and the shock's cost changes.
 
 use super::*;
+use crate::ids::RegionId;
 
 impl Workspace {
     fn resize(&mut self, n: usize, n_sectors: usize) {
@@ -115,7 +116,10 @@ impl Workspace {
                 return Err(CoreError::InvalidValue {
                     what: "income",
                     value: income,
-                    location: format!("region {}", baseline.regions().code(m)),
+                    location: format!(
+                        "region {}",
+                        baseline.regions().code(RegionId::from_index(m))
+                    ),
                     expected: "total spending (domestic plus imports, tariff-inclusive) > 0",
                 });
             }

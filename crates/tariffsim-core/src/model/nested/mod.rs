@@ -84,6 +84,7 @@ use crate::baseline::Baseline;
 use crate::elasticity::{Elasticities, SupplyScope};
 use crate::equilibrium::{Equilibrium, TotalsState};
 use crate::error::{Result, SolveError, StopReason};
+use crate::ids::SectorId;
 use crate::linalg::{
     dot, exp, invert_in_place, ln, lu_factor, lu_solve, matvec_t_into, padded, transpose_padded,
 };
@@ -319,7 +320,7 @@ pub(crate) fn solve_into(
             out.totals.state[s] = TotalsState::Unchanged;
             continue;
         }
-        let code = baseline.sectors().code(s);
+        let code = baseline.sectors().code(SectorId::from_index(s));
         let iterations = ws.solve(&e, s, code)?;
         out.iterations[s] = u32::try_from(iterations).unwrap_or(u32::MAX);
         let residual = write_exact(baseline, tariffs, &e, s, ws, out);
@@ -359,7 +360,7 @@ pub(crate) fn solve_linear_into(
         if !ws.setup(baseline, tariffs, &e, s) {
             continue;
         }
-        ws.solve_linear(&e, baseline.sectors().code(s))?;
+        ws.solve_linear(&e, baseline.sectors().code(SectorId::from_index(s)))?;
         out.iterations[s] = 1;
         let flows = &baseline.sector_flows(s)[..n * n];
         let t0 = &baseline.sector_tariffs(s)[..n * n];

@@ -1,7 +1,8 @@
 //! Unit tests of the two-level solver's internals (evaluation paths, supply scopes, stability).
 
 use super::*;
-use crate::model::test_support::world;
+use crate::model::test_support::{r, sec, sigma_d, uniform, world};
+use crate::{Eps, Eta, Sigma};
 
 /// The three evaluations — whole-vector, factored cell by cell (uniform `sigma_m`), and cell
 /// by cell — give the same solution: same prices to 1e-13, on a baseline with domestic
@@ -16,15 +17,14 @@ fn factored_evaluation_matches_the_per_cell_one() {
 fn evaluations_agree(scope: SupplyScope) {
     let n = 6;
     let b = world(n, 2);
-    let e = Elasticities::uniform(n, 2, 5.0, -0.8, 4.0)
-        .unwrap()
-        .with_sigma_d(vec![2.2; n * 2])
+    let e = uniform(n, 2, 5.0, -0.8, 4.0)
+        .with_sigma_d(sigma_d(2.2, n * 2))
         .unwrap()
         .with_supply(scope);
     let mut t = b.baseline_tariffs();
-    t.set(1, 0, 0, 1.45).unwrap();
-    t.set(2, 2, 0, 0.3).unwrap();
-    t.set(0, 3, 1, 0.25).unwrap();
+    t.set(r(1), r(0), sec(0), 1.45).unwrap();
+    t.set(r(2), r(2), sec(0), 0.3).unwrap();
+    t.set(r(0), r(3), sec(1), 0.25).unwrap();
     let mut solutions = Vec::new();
     for path in 0..3 {
         let mut ws = NestedWorkspace::default();
@@ -65,14 +65,20 @@ fn negative_supply_elasticity_stable_or_refused() {
     let n = 5;
     let b = world(n, 1);
     let mut t = b.baseline_tariffs();
-    t.set(1, 0, 0, 1.0).unwrap();
+    t.set(r(1), r(0), sec(0), 1.0).unwrap();
     let solve_with = |eps2: f64| {
-        let mut eps = vec![4.0; n];
-        eps[2] = eps2;
-        let e = Elasticities::new(n, 1, vec![5.0; n], vec![-1.0; n], eps)
-            .unwrap()
-            .with_sigma_d(vec![2.0; n])
-            .unwrap();
+        let mut eps = vec![Eps::new(4.0).unwrap(); n];
+        eps[2] = Eps::new(eps2).unwrap();
+        let e = Elasticities::new(
+            n,
+            1,
+            vec![Sigma::new(5.0).unwrap(); n],
+            vec![Eta::new(-1.0).unwrap(); n],
+            eps,
+        )
+        .unwrap()
+        .with_sigma_d(sigma_d(2.0, n))
+        .unwrap();
         crate::Model::Armington.solve(&b, &e, &t)
     };
     let up = solve_with(4.0).unwrap();
@@ -84,7 +90,7 @@ fn negative_supply_elasticity_stable_or_refused() {
         down.phat[2],
         up.phat[2]
     );
-    assert!(down.flow(2, 0, 0) > up.flow(2, 0, 0));
+    assert!(down.flow(r(2), r(0), sec(0)) > up.flow(r(2), r(0), sec(0)));
     let err = solve_with(-0.3).unwrap_err().to_string();
     assert!(err.contains("unstable"), "{err}");
 }
@@ -102,17 +108,16 @@ fn segmented_supply_matches_the_imports_only_model() {
     let b = world(n, 2);
     let (sm, sd) = (4.5, 2.0);
     let two_level = |scope| {
-        Elasticities::uniform(n, 2, sm, -sd, 3.0)
-            .unwrap()
-            .with_sigma_d(vec![sd; n * 2])
+        uniform(n, 2, sm, -sd, 3.0)
+            .with_sigma_d(sigma_d(sd, n * 2))
             .unwrap()
             .with_supply(scope)
     };
-    let imports_only = Elasticities::uniform(n, 2, sm, -sd, 3.0).unwrap();
+    let imports_only = uniform(n, 2, sm, -sd, 3.0);
     let mut t = b.baseline_tariffs();
-    t.set(1, 0, 0, 0.8).unwrap();
-    t.set(1, 0, 1, 0.3).unwrap();
-    t.set(3, 2, 1, 0.2).unwrap();
+    t.set(r(1), r(0), sec(0), 0.8).unwrap();
+    t.set(r(1), r(0), sec(1), 0.3).unwrap();
+    t.set(r(3), r(2), sec(1), 0.2).unwrap();
     let reference = crate::Model::ArmingtonImports
         .solve(&b, &imports_only, &t)
         .unwrap();
@@ -125,13 +130,16 @@ fn segmented_supply_matches_the_imports_only_model() {
     // Both solvers stop at `‖F‖∞ ≤ SOLVE_TOL` in log prices; flows inherit that relative error.
     for s in 0..2 {
         for i in 0..n {
-            let (a, r) = (seg.phat[s * n + i], reference.phat[s * n + i]);
-            assert!((a - r).abs() <= 1e-9, "phat {i} {s}: {a} vs {r}");
+            let (a, want) = (seg.phat[s * n + i], reference.phat[s * n + i]);
+            assert!((a - want).abs() <= 1e-9, "phat {i} {s}: {a} vs {want}");
             for j in 0..n {
-                let (a, r) = (seg.flow(i, j, s), reference.flow(i, j, s));
+                let (a, want) = (
+                    seg.flow(r(i), r(j), sec(s)),
+                    reference.flow(r(i), r(j), sec(s)),
+                );
                 assert!(
-                    (a - r).abs() <= 1e-9 * r.abs().max(1.0),
-                    "{i}->{j} {s}: {a} vs {r}"
+                    (a - want).abs() <= 1e-9 * want.abs().max(1.0),
+                    "{i}->{j} {s}: {a} vs {want}"
                 );
             }
         }
@@ -165,19 +173,18 @@ fn segmented_supply_deflects_to_third_markets() {
     )
     .unwrap();
     let mut t = b.baseline_tariffs();
-    t.set(1, 0, 0, 0.5).unwrap();
+    t.set(r(1), r(0), sec(0), 0.5).unwrap();
     let solve = |scope| {
-        let e = Elasticities::uniform(n, 1, 4.0, -1.0, 2.0)
-            .unwrap()
-            .with_sigma_d(vec![2.0; n])
+        let e = uniform(n, 1, 4.0, -1.0, 2.0)
+            .with_sigma_d(sigma_d(2.0, n))
             .unwrap()
             .with_supply(scope);
         crate::Model::Armington.solve(&b, &e, &t).unwrap()
     };
     let (all, seg) = (solve(SupplyScope::AllSales), solve(SupplyScope::Exports));
-    let third = |eq: &Equilibrium| eq.flow(1, 2, 0) + eq.flow(1, 3, 0) - 20.0;
+    let third = |eq: &Equilibrium| eq.flow(r(1), r(2), sec(0)) + eq.flow(r(1), r(3), sec(0)) - 20.0;
     assert!(third(&all) > 0.0 && third(&seg) > 5.0 * third(&all));
-    let lost = |eq: &Equilibrium| 10.0 - eq.flow(1, 0, 0);
+    let lost = |eq: &Equilibrium| 10.0 - eq.flow(r(1), r(0), sec(0));
     assert!((lost(&seg) / lost(&all) - 1.0).abs() < 0.25);
     assert!(1.0 - seg.phat[1] > 5.0 * (1.0 - all.phat[1]) && seg.residual <= 1e-10);
 }
