@@ -65,6 +65,7 @@
 
 mod baseline;
 mod context;
+mod coverage;
 pub mod date;
 pub mod diag;
 pub mod document;
