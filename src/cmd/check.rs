@@ -22,8 +22,8 @@ pub struct Args {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct SectorsArg {
     /// Aggregate the baseline's sectors before reading the scenario, overriding its
-    /// `[baseline] sectors`: a named grouping (`coarse13`) or sector and sector-group codes
-    /// separated by commas.
+    /// `[baseline] sectors`: a named grouping (`coarse13`), sector and sector-group codes
+    /// separated by commas, or a grouping file (`.csv`: sector,group[,name]).
     #[arg(long, value_name = "GROUPING")]
     pub sectors: Option<String>,
 }

@@ -172,3 +172,62 @@ fn groups_of_a_finer_baseline_become_sectors_and_fine_codes_are_unknown() {
         r.stderr()
     );
 }
+
+/// A grouping file (`sector,group[,name]`, a sector group standing for its members) aggregates
+/// to groups the baseline does not have; relative to the scenario file in `[baseline] sectors`,
+/// to the working directory on the command line. Its errors name the file, line and column.
+#[test]
+fn a_grouping_file_defines_new_sectors_and_its_errors_are_located() {
+    let dir = TestDir::new();
+    let file = grouped_baseline(&dir, "STEEL_ALU");
+    dir.write(
+        "g.csv",
+        "sector,group,name\nAGRI,FARM,Farming\nMETALS,STEEL_ALU,Steel and aluminium\n",
+    );
+    let grouping = dir.path().join("g.csv").display().to_string();
+    let r = run(&dir, &["run", &file, "--point", "--sectors", &grouping]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(r.stdout().contains("g.csv |"), "{}", r.stdout());
+    // The same from the file, relative to it.
+    let text = std::fs::read_to_string(&file).unwrap();
+    dir.write(
+        "s2.toml",
+        &text.replace(
+            "baseline = \"./b\"",
+            "[baseline]\nname = \"./b\"\nsectors = \"g.csv\"",
+        ),
+    );
+    let s2 = dir.path().join("s2.toml").display().to_string();
+    let r = run(&dir, &["check", &s2]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    // Without the grouping, STEEL_ALU is unknown.
+    let r = run(&dir, &["check", &file]);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    // An unknown sector on line 3, column 1; a sector grouped twice; a missing sector.
+    for (body, needle) in [
+        (
+            "sector,group\nAGRI,FARM\nIRON_STEL,STEEL_ALU\n",
+            "g2.csv:3:1",
+        ),
+        (
+            "sector,group\nAGRI,FARM\nMETALS,STEEL_ALU\nIRON_STEEL,X\n",
+            "grouped twice (first on line 3)",
+        ),
+        ("sector,group\nAGRI,FARM\n", "leaves out sector"),
+        ("sectr,group\nAGRI,FARM\n", "lacks `sector` or `group`"),
+    ] {
+        dir.write("g2.csv", body);
+        let g2 = dir.path().join("g2.csv").display().to_string();
+        let r = run(&dir, &["check", &file, "--sectors", &g2]);
+        assert_eq!(r.code(), 2, "{body}: {}", r.stderr());
+        assert!(r.stderr().contains(needle), "{body}: {}", r.stderr());
+        assert!(!r.stderr().contains("panicked"), "{}", r.stderr());
+    }
+    let r = run(&dir, &["check", &file, "--sectors", "missing/g.csv"]);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert!(
+        r.stderr().contains("cannot read the sector grouping file"),
+        "{}",
+        r.stderr()
+    );
+}

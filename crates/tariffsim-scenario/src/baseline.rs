@@ -1,10 +1,12 @@
 //! The `baseline` key: a baseline name (or path), or a `[baseline]` table with `name` and
 //! `sectors` — the sectors to aggregate the baseline to before the file is resolved against it
-//! (`"coarse13"`, or sector and sector-group codes; `tariffsim_core::SectorGrouping`).
+//! (`"coarse13"`, sector and sector-group codes, or a grouping file `sector,group[,name]`;
+//! `tariffsim_core::SectorGrouping`, [`crate::grouping_file`]).
 
 use crate::diag::{Diagnostic, Loc, did_you_mean};
 use crate::document::{Document, Entry, Node, Val, list};
 use crate::error::{Result, ScenarioError};
+use crate::grouping_file::{self, is_grouping_file};
 use crate::keys::BASELINE_KEYS;
 use crate::scenario::Scenario;
 use tariffsim_core::aggregate::named_groupings;
@@ -14,8 +16,8 @@ use tariffsim_core::{Baseline, CoreError, SectorGrouping, SectorSet};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LoadOptions {
     /// Sectors to aggregate the baseline to, overriding the file's `[baseline] sectors` (the
-    /// command line's `--sectors`): a named grouping (`coarse13`) or sector and sector-group
-    /// codes separated by commas.
+    /// command line's `--sectors`): a named grouping (`coarse13`), sector and sector-group
+    /// codes separated by commas, or a grouping file (`.csv`, relative to the working directory).
     pub sectors: Option<String>,
 }
 
@@ -157,6 +159,14 @@ impl Document {
             .into()
         };
         let grouping = match (&options.sectors, from_file) {
+            // A grouping file: relative to the working directory on the command line, to the
+            // scenario file in it.
+            (Some(spec), _) if is_grouping_file(spec) => {
+                grouping_file::read(spec, std::path::Path::new(spec.trim()), set)?
+            }
+            (None, Some(SectorsSpec::Text(spec, loc))) if is_grouping_file(spec) => {
+                grouping_file::read(spec, &self.dir_of(loc).join(spec.trim()), set)?
+            }
             (Some(spec), _) => {
                 SectorGrouping::parse(spec, set).map_err(|e| override_error(spec, &e))?
             }
@@ -213,7 +223,7 @@ impl Document {
     }
 }
 
-const GROUPING_EXPECTED: &str = "a named grouping (\"coarse13\"), or sector and sector-group codes of the baseline separated by commas, each sector in exactly one";
+const GROUPING_EXPECTED: &str = "a named grouping (\"coarse13\"), sector and sector-group codes of the baseline separated by commas, or a grouping file (.csv: sector,group), each sector in exactly one";
 
 /// The message of a grouping error, with a did-you-mean for an unknown code.
 fn grouping_message(e: &CoreError, set: &SectorSet) -> String {

@@ -71,6 +71,7 @@ pub mod diag;
 pub mod document;
 pub mod error;
 pub mod etr;
+mod grouping_file;
 mod keys;
 mod layers;
 pub mod priors;

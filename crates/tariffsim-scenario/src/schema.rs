@@ -186,7 +186,7 @@ fn key_type(section: &str, key: &str) -> Option<Value> {
             "a builtin baseline (\"world2024\") or a path to a baseline folder or CSV (default: the parent file's)",
         ),
         ("baseline", "sectors") => json!({
-            "description": "sectors to aggregate the baseline to before the file is read: a named grouping (\"coarse13\") or sector and sector-group codes (a comma-separated string or an array)",
+            "description": "sectors to aggregate the baseline to before the file is read: a named grouping (\"coarse13\"), sector and sector-group codes (a comma-separated string or an array), or a grouping file (a .csv path relative to this file: sector,group[,name])",
             "anyOf": [
                 {"type": "string"},
                 {"type": "array", "items": {"type": "string"}, "minItems": 1}
