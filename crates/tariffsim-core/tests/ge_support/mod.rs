@@ -6,40 +6,12 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use tariffsim_core::model::gegravity::{CostSpec, GegravityCase, GegravityResults};
-use tariffsim_core::{Elasticities, Eps, Eta, RegionId, SectorId, Sigma};
 
-/// Region `i` of a test layout.
-pub fn r(i: usize) -> RegionId {
-    RegionId::from_index(i)
-}
-
-/// Sector `s` of a test layout.
-pub fn sec(s: usize) -> SectorId {
-    SectorId::from_index(s)
-}
-
-/// The same `sigma`, `eta` and `eps` everywhere (panics on an invalid value).
-pub fn uniform(n: usize, n_sectors: usize, sigma: f64, eta: f64, eps: f64) -> Elasticities {
-    Elasticities::uniform(
-        n,
-        n_sectors,
-        Sigma::new(sigma).unwrap(),
-        Eta::new(eta).unwrap(),
-        Eps::new(eps).unwrap(),
-    )
-    .unwrap()
-}
-
-/// Validated values from plain numbers (panics on an invalid one).
-pub fn typed<T: TryFrom<f64>>(values: Vec<f64>) -> Vec<T>
-where
-    T::Error: std::fmt::Debug,
-{
-    values
-        .into_iter()
-        .map(|x| T::try_from(x).unwrap())
-        .collect()
-}
+// The id and elasticity helpers are those of the other core tests.
+#[path = "../common.rs"]
+mod common;
+#[allow(unused_imports)]
+pub use common::{r, sec, typed, uniform};
 
 /// `../shared/data` relative to the repository root, when it exists. When it does not, prints
 /// that the test is skipped, or panics when `TARIFFSIM_REQUIRE_PEER_DATA=1` (CI).
