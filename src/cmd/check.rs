@@ -23,7 +23,7 @@ pub struct Args {
 pub struct SectorsArg {
     /// Aggregate the baseline's sectors before reading the scenario, overriding its
     /// `[baseline] sectors`: a named grouping (`coarse13`), sector and sector-group codes
-    /// separated by commas, or a grouping file (`.csv`: sector,group[,name]).
+    /// separated by commas, or a grouping file (`.csv` with rows `sector,group[,name]`).
     #[arg(long, value_name = "GROUPING")]
     pub sectors: Option<String>,
 }
