@@ -194,8 +194,20 @@ fn print_table(b: &Baseline, top: usize) {
         println!("  group {} = {}", g.code, members.join(" + "));
     }
     println!("sectors:");
+    let width = b
+        .sectors()
+        .sectors()
+        .iter()
+        .map(|s| s.code.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(18);
     for s in b.sectors().sectors() {
-        println!("  {:<18} {} — {}", s.code, s.name, s.description);
+        println!("  {:<width$} {} — {}", s.code, s.name, s.description);
+    }
+    for g in b.sectors().groups() {
+        let members: Vec<&str> = g.members.iter().map(|&m| b.sectors().code(m)).collect();
+        println!("  group {} = {}", g.code, members.join(" + "));
     }
     println!(
         "{:<14} {:>12} {:>12} {:>12}  name",

@@ -32,6 +32,11 @@ fn show_world2024_table_and_json() {
         "{out}"
     );
     assert!(out.contains("group ASEAN = VNM + ASEAN_OTH"), "{out}");
+    assert!(
+        out.contains("group BASE_METALS = IRON_STEEL + NONFERROUS_METALS"),
+        "{out}"
+    );
+    assert!(out.contains("USITC annual tariff database 2024"), "{out}");
     let chn = out
         .lines()
         .find(|l| l.starts_with("CHN "))
