@@ -11,6 +11,7 @@ mod diffs;
 pub mod gegravity;
 pub mod gravity_ge;
 pub mod nested;
+mod solver;
 #[cfg(test)]
 pub(crate) mod test_support;
 

@@ -104,28 +104,27 @@ impl SectorWorkspace {
             self.anderson(fresh || !history);
             history = true;
             self.x_trial.copy_from_slice(&self.x);
-            let mut alpha = 1.0;
-            let mut accepted = false;
-            for _ in 0..if fresh { 60 } else { 1 } {
-                let mut in_range = true;
-                for (k, &i) in self.active.iter().enumerate() {
-                    let xi = self.x_trial[i] + alpha * self.step[k];
-                    in_range &= xi.abs() <= PRICE_LOG_BOUND;
-                    self.x[i] = xi;
-                }
-                if in_range {
-                    self.counts.evaluations += 1;
-                    if let Some(trial) = self.evaluate(eta, eps)
-                        && trial <= (1.0 - 1e-4 * alpha) * merit
-                    {
-                        merit = trial;
-                        accepted = true;
-                        break;
+            let start = merit;
+            let accepted = super::super::solver::backtrack(
+                if fresh { 60 } else { 1 },
+                |alpha| {
+                    let mut in_range = true;
+                    for (k, &i) in self.active.iter().enumerate() {
+                        let xi = self.x_trial[i] + alpha * self.step[k];
+                        in_range &= xi.abs() <= PRICE_LOG_BOUND;
+                        self.x[i] = xi;
                     }
-                }
-                alpha *= 0.5;
-            }
-            if !accepted {
+                    if !in_range {
+                        return None;
+                    }
+                    self.counts.evaluations += 1;
+                    self.evaluate(eta, eps)
+                },
+                |&trial, alpha| trial <= (1.0 - 1e-4 * alpha) * start,
+            );
+            if let Some(trial) = accepted {
+                merit = trial;
+            } else {
                 self.x.copy_from_slice(&self.x_trial);
                 self.evaluate(eta, eps);
                 self.counts.evaluations += 1;

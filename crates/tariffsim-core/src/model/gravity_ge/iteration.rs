@@ -34,27 +34,28 @@ impl Workspace {
             self.equations_into_step();
             lu_solve(&self.jac, n, &self.piv, &mut self.step);
             self.x_trial.copy_from_slice(&self.x);
-            let mut alpha = 1.0;
-            let mut accepted = false;
-            for _ in 0..40 {
-                let mut in_range = true;
-                for i in 0..n {
-                    let xi = self.x_trial[i] + alpha * self.step[i];
-                    in_range &= xi.abs() <= PRICE_LOG_BOUND;
-                    self.x[i] = xi;
-                }
-                if in_range
-                    && let Some(trial) = self.evaluate(closure)
-                    && trial <= (1.0 - 1e-4 * alpha) * merit
-                {
-                    merit = trial;
-                    accepted = true;
-                    break;
-                }
-                alpha *= 0.5;
-            }
+            let start = merit;
+            let accepted = super::super::solver::backtrack(
+                40,
+                |alpha| {
+                    let mut in_range = true;
+                    for i in 0..n {
+                        let xi = self.x_trial[i] + alpha * self.step[i];
+                        in_range &= xi.abs() <= PRICE_LOG_BOUND;
+                        self.x[i] = xi;
+                    }
+                    if in_range {
+                        self.evaluate(closure)
+                    } else {
+                        None
+                    }
+                },
+                |&trial, alpha| trial <= (1.0 - 1e-4 * alpha) * start,
+            );
             it += 1;
-            if !accepted {
+            if let Some(trial) = accepted {
+                merit = trial;
+            } else {
                 self.x.copy_from_slice(&self.x_trial);
                 self.evaluate(closure);
                 if fresh {

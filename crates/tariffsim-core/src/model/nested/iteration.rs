@@ -54,22 +54,21 @@ impl NestedWorkspace {
             chord_steps = 0;
             self.apply_inverse();
             let merit = half_sq(&self.f, &self.active);
-            let mut t = 1.0;
-            let mut accepted = None;
-            for _ in 0..40 {
-                if self.try_step(t)
-                    && let Some(trial_norm) = self.evaluate(e, true)
-                {
-                    let trial_merit = half_sq(&self.f_trial, &self.active);
-                    // Armijo on ½‖F‖² along a Newton direction (directional derivative −2·merit).
-                    if trial_merit <= (1.0 - 2e-4 * t) * merit || trial_norm <= SOLVE_TOL {
-                        accepted = Some(trial_norm);
-                        break;
+            let accepted = super::super::solver::backtrack(
+                40,
+                |t| {
+                    if !self.try_step(t) {
+                        return None;
                     }
-                }
-                t *= 0.5;
-            }
-            let Some(trial_norm) = accepted else {
+                    let trial_norm = self.evaluate(e, true)?;
+                    Some((trial_norm, half_sq(&self.f_trial, &self.active)))
+                },
+                // Armijo on ½‖F‖² along a Newton direction (directional derivative −2·merit).
+                |&(trial_norm, trial_merit), t| {
+                    trial_merit <= (1.0 - 2e-4 * t) * merit || trial_norm <= SOLVE_TOL
+                },
+            );
+            let Some((trial_norm, _)) = accepted else {
                 return Err(StopReason::LineSearchFailed);
             };
             self.accept();
