@@ -205,34 +205,25 @@ impl SectorWorkspace {
                 self.step[k] = if d < 0.0 { -self.f[k] / d } else { self.f[k] };
             }
             self.x_trial.copy_from_slice(&self.x);
-            loop {
+            let trial = super::super::solver::damped_step(&mut omega, 1e-14, merit, |omega| {
                 let mut in_range = true;
                 for (k, &i) in self.active.iter().enumerate() {
                     let xi = self.x_trial[i] + omega * self.step[k];
                     in_range &= xi.abs() <= PRICE_LOG_BOUND;
                     self.x[i] = xi;
                 }
-                let trial = if in_range {
+                if in_range {
                     self.evaluate(eta, eps)
                 } else {
                     None
-                };
-                match trial {
-                    Some(t) if t < merit => {
-                        merit = t;
-                        omega = (omega * 1.5).min(1.0);
-                        break;
-                    }
-                    _ => {
-                        omega *= 0.5;
-                        if omega < 1e-14 {
-                            self.x.copy_from_slice(&self.x_trial);
-                            self.evaluate(eta, eps);
-                            return Err((StopReason::LineSearchFailed, it + 1));
-                        }
-                    }
                 }
-            }
+            });
+            let Some(trial) = trial else {
+                self.x.copy_from_slice(&self.x_trial);
+                self.evaluate(eta, eps);
+                return Err((StopReason::LineSearchFailed, it + 1));
+            };
+            merit = trial;
         }
         Err((StopReason::MaxIterations, MAX_FIXED_POINT_ITERATIONS))
     }

@@ -267,4 +267,38 @@ mod tests {
         assert_eq!(checked, 4, "phases 2 and 3, both sectors");
         assert_eq!(ws.counts.incremental, 4);
     }
+
+    /// The fixed-point fallback (its damped steps in `model::solver::damped_step`) reaches the
+    /// solution Newton finds, sector by sector, to 1e-9 in log prices (both stop at ‖F‖∞ ≤ 1e-12).
+    #[test]
+    fn fixed_point_fallback_reaches_the_newton_solution() {
+        let b = world(5, 2);
+        let n = 5;
+        let el = uniform(n, 2, 4.0, -1.5, 10.0);
+        let mut t = b.baseline_tariffs();
+        for s in b.sectors().ids() {
+            t.set(r(1), r(0), s, 0.5).unwrap();
+            t.set(r(0), r(2), s, 0.2).unwrap();
+        }
+        for s in 0..2 {
+            let (sigma, eta, eps) = (el.sector_sigma(s), el.sector_eta(s), el.sector_eps(s));
+            let mut ws = SectorWorkspace::default();
+            assert!(ws.setup(&b, &t, eps, s));
+            ws.prepare(sigma, eta);
+            ws.newton(sigma, eta, eps).unwrap();
+            let newton = ws.x[..n].to_vec();
+            let mut ws = SectorWorkspace::default();
+            assert!(ws.setup(&b, &t, eps, s));
+            ws.prepare(sigma, eta);
+            let it = ws.fixed_point(sigma, eta, eps).unwrap();
+            assert!(it > 1, "{it}");
+            for (a, c) in newton.iter().zip(&ws.x[..n]) {
+                assert!(
+                    (a - c).abs() < 1e-9,
+                    "sector {s}: {newton:?} vs {:?}",
+                    &ws.x[..n]
+                );
+            }
+        }
+    }
 }

@@ -95,7 +95,7 @@ impl Workspace {
             for i in 0..n {
                 self.step[i] = (1.0 + self.f[i]).max(1e-300).ln() * scale;
             }
-            loop {
+            let trial = super::super::solver::damped_step(&mut omega, 1e-12, merit, |omega| {
                 for i in 0..n {
                     self.x[i] = self.x_trial[i] + omega * self.step[i];
                 }
@@ -106,27 +106,18 @@ impl Workspace {
                     *v -= shift;
                     in_range &= v.abs() <= PRICE_LOG_BOUND;
                 }
-                let trial = if in_range {
+                if in_range {
                     self.evaluate(closure)
                 } else {
                     None
-                };
-                match trial {
-                    Some(t) if t < merit => {
-                        merit = t;
-                        omega = (omega * 1.5).min(1.0);
-                        break;
-                    }
-                    _ => {
-                        omega *= 0.5;
-                        if omega < 1e-12 {
-                            self.x.copy_from_slice(&self.x_trial);
-                            self.evaluate(closure);
-                            return Err((StopReason::LineSearchFailed, it + 1));
-                        }
-                    }
                 }
-            }
+            });
+            let Some(trial) = trial else {
+                self.x.copy_from_slice(&self.x_trial);
+                self.evaluate(closure);
+                return Err((StopReason::LineSearchFailed, it + 1));
+            };
+            merit = trial;
         }
         if self.residual_inf() <= SOLVE_TOL {
             Ok(max_iterations)

@@ -59,3 +59,32 @@ fn baseline_point_solves_the_system() {
     ws.evaluate(DeficitClosure::Levels).unwrap();
     assert!(ws.residual_inf() < 1e-14, "{}", ws.residual_inf());
 }
+
+/// The tâtonnement fallback (its damped steps in `model::solver::damped_step`) reaches the
+/// equilibrium Newton finds, from the baseline, to the solver tolerance (1e-9 on log prices:
+/// both stop at a residual of 1e-12 in ‖F‖∞).
+#[test]
+fn tatonnement_fallback_reaches_the_newton_solution() {
+    let (n, n_sectors) = (5, 3);
+    let b = world(n, n_sectors);
+    let sigma = [2.0, 4.0, 7.5];
+    let mut rates = b.tariffs().to_vec();
+    for (k, r) in rates.iter_mut().enumerate() {
+        if k % 3 == 1 {
+            *r += 0.25;
+        }
+    }
+    let tariffs = Tariffs::new(n, n_sectors, rates).unwrap();
+    let closure = DeficitClosure::Levels;
+    let mut ws = Workspace::default();
+    assert!(ws.setup(&b, &sigma, &tariffs, None).unwrap());
+    ws.newton(closure, 100).unwrap();
+    let newton = ws.x.clone();
+    let mut ws = Workspace::default();
+    assert!(ws.setup(&b, &sigma, &tariffs, None).unwrap());
+    let it = ws.tatonnement(closure, 2000).unwrap();
+    assert!(it > 1, "{it}");
+    for (a, c) in newton.iter().zip(&ws.x) {
+        assert!((a - c).abs() < 1e-9, "{newton:?} vs {:?}", ws.x);
+    }
+}
