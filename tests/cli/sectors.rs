@@ -180,9 +180,10 @@ fn groups_of_a_finer_baseline_become_sectors_and_fine_codes_are_unknown() {
 fn a_grouping_file_defines_new_sectors_and_its_errors_are_located() {
     let dir = TestDir::new();
     let file = grouped_baseline(&dir, "STEEL_ALU");
+    // The name is optional per row; blank lines and lines of spaces are skipped.
     dir.write(
         "g.csv",
-        "sector,group,name\nAGRI,FARM,Farming\nMETALS,STEEL_ALU,Steel and aluminium\n",
+        "sector,group,name\nAGRI,FARM\n   \n\nMETALS,STEEL_ALU,Steel and aluminium\n",
     );
     let grouping = dir.path().join("g.csv").display().to_string();
     let r = run(&dir, &["run", &file, "--point", "--sectors", &grouping]);
@@ -215,6 +216,16 @@ fn a_grouping_file_defines_new_sectors_and_its_errors_are_located() {
         ),
         ("sector,group\nAGRI,FARM\n", "leaves out sector"),
         ("sectr,group\nAGRI,FARM\n", "lacks `sector` or `group`"),
+        // CRLF: the line numbers stay right.
+        (
+            "sector,group\r\nAGRI,FARM\r\nIRON_STEL,STEEL_ALU\r\n",
+            "g2.csv:3:1",
+        ),
+        // A group named after a sector may hold only that sector.
+        (
+            "sector,group\nAGRI,IRON_STEEL\nMETALS,X\n",
+            "is a sector of the baseline, but this row puts `AGRI` in it",
+        ),
     ] {
         dir.write("g2.csv", body);
         let g2 = dir.path().join("g2.csv").display().to_string();
@@ -223,6 +234,11 @@ fn a_grouping_file_defines_new_sectors_and_its_errors_are_located() {
         assert!(r.stderr().contains(needle), "{body}: {}", r.stderr());
         assert!(!r.stderr().contains("panicked"), "{}", r.stderr());
     }
+    // An upper-case extension is a file too.
+    std::fs::copy(dir.path().join("g.csv"), dir.path().join("G.CSV")).unwrap();
+    let upper = dir.path().join("G.CSV").display().to_string();
+    let r = run(&dir, &["run", &file, "--point", "--sectors", &upper]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
     let r = run(&dir, &["check", &file, "--sectors", "missing/g.csv"]);
     assert_eq!(r.code(), 2, "{}", r.stderr());
     assert!(

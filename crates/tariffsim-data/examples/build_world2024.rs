@@ -14,8 +14,10 @@
 //!    figures: regions' total exports and imports, bilateral totals (China customs, US Census),
 //!    US imports by sector and partner (Census), Iran's partner totals.
 //! 3. Domestic sales on the diagonal: ICIO 2022 gross output minus fitted 2024 exports.
-//! 4. Baseline tariffs: US Section 301 layers on China as sector averages, China's tariffs on US
-//!    goods (PIIE), MFN proxies.
+//! 4. Baseline tariffs: US MFN by sector from the USITC 2024 HTS8 table weighted by 2024 imports
+//!    (`scenarios/tools/us_mfn_2024`), US Section 301 on China as sector averages, China's tariffs
+//!    on US goods and others (PIIE), WTO MFN averages for the EU, Japan, India, Korea, Viet Nam,
+//!    Brazil and Canada.
 
 #![allow(clippy::too_many_lines)]
 
@@ -1002,7 +1004,7 @@ fn main() -> Result<(), Error> {
 
     // ---- 4. Tariffs ------------------------------------------------------------------------
     let mut tariffs = vec![0.0; N * N * S];
-    let s301 = section301_by_sector(&shared, &us_imports_by_sector[0], &gtap_agg)?;
+    let s301 = section301_by_sector(&shared, &gtap_agg)?;
     // US MFN by sector (METHOD.md section 7): statutory 2024 rates, HTS8-based, import-weighted.
     let us_mfn = us_mfn_by_sector(Path::new(US_MFN_TABLE))?;
     let china_on_us = 0.207; // PIIE (Bown): China's average tariff on US exports
@@ -1164,6 +1166,13 @@ const EU_ELECTRICAL_MACHINERY: f64 = 2.4;
 const EU_TRANSPORT_EQUIPMENT: f64 = 4.1;
 const EU_MANUFACTURES_NES: f64 = 2.4;
 
+/// Pharmaceuticals enter duty-free in the parties to the WTO Agreement on Trade in Pharmaceutical
+/// Products (the Uruguay Round "zero-for-zero" pharma agreement, 1994): Canada, the EU, Japan,
+/// Macao (China), Norway, Switzerland, the UK and the US (LexisNexis practice note "The WTO's
+/// Pharma Agreement"). Per cent; used for PHARMA in the EU, Japan and Canada instead of their
+/// chemicals or all-products averages (since 2024.8).
+const PHARMA_AGREEMENT_RATE: f64 = 0.0;
+
 /// Brazil's and Canada's MFN applied simple averages over all products (per cent, 2022; WTO/ITC/
 /// UNCTAD *World Tariff Profiles 2023*, summary table "All products", as reproduced on Scribd,
 /// "World Country Tariffs WTO October 2023").
@@ -1239,7 +1248,8 @@ fn eu_mfn_by_sector() -> [f64; S] {
             "OTHER_MINING" => EU_MINERALS_METALS,
             "TEXTILE_APPAREL" => mean(&[EU_TEXTILES, EU_CLOTHING, EU_LEATHER_FOOTWEAR]),
             "WOOD" | "PAPER" => EU_WOOD_PAPER,
-            "CHEMICALS" | "RUBBER_PLASTICS" | "PHARMA" => EU_CHEMICALS,
+            "CHEMICALS" | "RUBBER_PLASTICS" => EU_CHEMICALS,
+            "PHARMA" => PHARMA_AGREEMENT_RATE,
             "NONMETALLIC_MINERALS" | "IRON_STEEL" | "NONFERROUS_METALS" | "FABRICATED_METALS" => {
                 EU_MINERALS_METALS
             }
@@ -1273,7 +1283,11 @@ fn other_mfn() -> Vec<(&'static str, [f64; S], &'static [&'static str])> {
         // Canada: USMCA (USA, MEX), CETA (EU27), UK, CPTPP (JPN, VNM), Korea.
         (
             "CAN",
-            [CAN_MFN_ALL / 100.0; S],
+            agri_split(
+                CAN_MFN_ALL,
+                CAN_MFN_ALL,
+                &[("PHARMA", PHARMA_AGREEMENT_RATE)],
+            ),
             &["USA", "MEX", "EU27", "GBR", "JPN", "VNM", "KOR"],
         ),
         // Japan: EPAs with the EU, the UK, ASEAN and its members, India, Mexico; CPTPP (Canada,
@@ -1281,7 +1295,11 @@ fn other_mfn() -> Vec<(&'static str, [f64; S], &'static [&'static str])> {
         // part of the lines, so the US, China and Korea keep the MFN rate.
         (
             "JPN",
-            agri_split(JPN_MFN_AGRI, JPN_MFN_NON_AGRI, &[]),
+            agri_split(
+                JPN_MFN_AGRI,
+                JPN_MFN_NON_AGRI,
+                &[("PHARMA", PHARMA_AGREEMENT_RATE)],
+            ),
             &["EU27", "GBR", "CAN", "MEX", "VNM", "ASEAN_OTH", "IND"],
         ),
         // India: CEPAs with Japan and Korea, the ASEAN-India FTA (VNM, ASEAN_OTH).
@@ -1362,7 +1380,12 @@ fn us_mfn_by_sector(path: &Path) -> Result<[f64; S], Error> {
     );
     let mut out = [f64::NAN; S];
     for row in &rows {
-        let s = sector(&row[cs]);
+        let Some(s) = SECTORS.iter().position(|f| f.code == row[cs]) else {
+            return Err(format!("{}: unknown sector {}", path.display(), row[cs]).into());
+        };
+        if out[s].is_finite() {
+            return Err(format!("{}: two rows for {}", path.display(), row[cs]).into());
+        }
         let column = if US_MFN_SPECIFIC_DUTY_SECTORS.contains(&SECTORS[s].code) {
             cex
         } else {
@@ -1383,10 +1406,8 @@ fn us_mfn_by_sector(path: &Path) -> Result<[f64; S], Error> {
 /// imports from China.
 fn section301_by_sector(
     shared: &Path,
-    china_imports: &[f64; S],
     gtap_agg: &HashMap<String, String>,
 ) -> Result<[f64; S], Error> {
-    let _ = china_imports;
     let dir = shared.join("us_tariff_rates_2025");
     let (h, rows) = read_csv(&dir.join("section301_rates_by_ch99.csv"))?;
     let mut rate_of_list: HashMap<String, f64> = HashMap::new();
@@ -1596,11 +1617,18 @@ fn build_members(
         if listed.is_empty() {
             continue;
         }
-        // Step 1: ICIO shares.
+        // Step 1: ICIO shares, of the whole aggregate: every ICIO economy in it, including one
+        // whose code is the region's (China's mainland inside CHN), which is not written as a
+        // member but stays in the denominator (its share is part of the rest).
+        let in_region: Vec<&String> = region_of
+            .iter()
+            .filter(|(_, reg)| **reg == r)
+            .map(|(c, _)| c)
+            .collect();
         let total = |j: usize, s: usize| -> f64 {
-            listed
+            in_region
                 .iter()
-                .filter_map(|c| by_country.get(c))
+                .filter_map(|c| by_country.get(*c))
                 .map(|f| f[s * n + j])
                 .sum()
         };
@@ -1609,7 +1637,7 @@ fn build_members(
                 .get(c)
                 .map_or(0.0, |f| (0..n).map(|j| f[s * n + j]).sum())
         };
-        let world_total = |s: usize| -> f64 { listed.iter().map(|c| world(c, s)).sum() };
+        let world_total = |s: usize| -> f64 { in_region.iter().map(|c| world(c, s)).sum() };
         let mut shares: Vec<Vec<f64>> = listed
             .iter()
             .map(|c| {

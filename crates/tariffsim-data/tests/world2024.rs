@@ -657,3 +657,28 @@ fn member_tables_sum_to_one() {
         }
     }
 }
+
+/// Hong Kong inside CHN: a small share of the aggregate's exports outside the US (ICIO 2022:
+/// about 2% of CHN+HKG's intermediate exports to the EU), and the rest — the mainland, `CHN_REST`
+/// — the bulk. (Until 2024.8 the member shares of CHN's non-US exports were taken over Hong Kong
+/// alone, which gave it 100%.)
+#[test]
+fn hong_kong_is_a_small_part_of_chinas_exports() {
+    let b = world();
+    let n = b.n_regions();
+    let (chn, eu) = (idx(&b, "CHN"), idx(&b, "EU27"));
+    let (hkg, rest) = (b.member("HKG").unwrap(), b.member("CHN_REST").unwrap());
+    let (mut h, mut r, mut total) = (0.0, 0.0, 0.0);
+    for s in b.sectors().ids() {
+        let v = b.flow(chn, eu, s);
+        h += hkg.share(n, eu, s) * v;
+        r += rest.share(n, eu, s) * v;
+        total += v;
+    }
+    assert!(
+        h / total < 0.05,
+        "HKG {:.3} of CHN's exports to the EU",
+        h / total
+    );
+    assert!(r / total > 0.95, "mainland {:.3}", r / total);
+}

@@ -15,7 +15,7 @@ use tariffsim_core::{Sector, SectorGrouping, SectorId, SectorSet};
 /// Whether a `sectors` value names a grouping file rather than a grouping or codes.
 pub(crate) fn is_grouping_file(spec: &str) -> bool {
     let spec = spec.trim();
-    spec.ends_with(".csv") || spec.contains(['/', '\\'])
+    spec.to_ascii_lowercase().ends_with(".csv") || spec.contains(['/', '\\'])
 }
 
 /// A diagnostic at `line` (1-based) and the start of `field` in that line's text.
@@ -43,10 +43,13 @@ pub(crate) fn read(spec: &str, path: &Path, set: &SectorSet) -> Result<SectorGro
             .expected("a CSV file with the columns sector,group (and optionally name)"),
         )
     })?;
+    // CRLF files: the csv reader counts lines by `\n` only after a `\r\n` header, so normalise.
+    let text = text.replace("\r\n", "\n");
     let lines: Vec<&str> = text.lines().collect();
+    // Flexible: the `name` column is optional on each row.
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .flexible(false)
+        .flexible(true)
         .from_reader(text.as_bytes());
     let header: Vec<String> = rdr
         .headers()
@@ -79,7 +82,23 @@ pub(crate) fn read(spec: &str, path: &Path, set: &SectorSet) -> Result<SectorGro
             .position()
             .map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
         let text = lines.get(line.wrapping_sub(1)).copied().unwrap_or("");
-        let (code, group) = (&rec[c_sector], &rec[c_group]);
+        if rec.iter().all(str::is_empty) {
+            continue; // a line of spaces
+        }
+        let (Some(code), Some(group)) = (rec.get(c_sector), rec.get(c_group)) else {
+            return Err(at(
+                path,
+                line,
+                text,
+                text,
+                format!(
+                    "the row has {} fields, without `sector` and `group`",
+                    rec.len()
+                ),
+            )
+            .expected("sector,group (and optionally a name)")
+            .into());
+        };
         let members: Vec<SectorId> = if let Some(s) = set.index_of(code) {
             vec![s]
         } else if let Some(g) = set.group(code) {
@@ -129,7 +148,26 @@ pub(crate) fn read(spec: &str, path: &Path, set: &SectorSet) -> Result<SectorGro
             }
             seen.push((s, line));
         }
-        let name = c_name.map(|c| rec[c].to_string()).filter(|n| !n.is_empty());
+        // A group may take a sector's code only for that sector (or a group containing it).
+        if let Some(own) = set.index_of(group)
+            && !members.contains(&own)
+        {
+            return Err(at(
+                path,
+                line,
+                text,
+                group,
+                format!(
+                    "`{group}` is a sector of the baseline, but this row puts `{code}` in it, not `{group}` itself"
+                ),
+            )
+            .expected("a new code for a group of other sectors, or the sector's own code for itself")
+            .into());
+        }
+        let name = c_name
+            .and_then(|c| rec.get(c))
+            .map(str::to_string)
+            .filter(|n| !n.is_empty());
         match out.iter_mut().find(|a| a.sector.code == group) {
             Some(a) => {
                 a.members.extend(members);
