@@ -34,6 +34,25 @@ impl<'a> Cx<'a> {
         self.doc.diag(loc, msg).expected(exp).into()
     }
 
+    /// An unknown name among `names` (a model, a horizon, a sampler, ...): "unknown {what}
+    /// `{value}`; did you mean ...", expecting one of them.
+    pub(crate) fn unknown_name(
+        &self,
+        loc: Loc,
+        what: &str,
+        value: &str,
+        names: &[&str],
+    ) -> ScenarioError {
+        self.err_expected(
+            loc,
+            format!(
+                "unknown {what} `{value}`{}",
+                did_you_mean(value, names.iter().copied())
+            ),
+            format!("one of {}", crate::document::list(names)),
+        )
+    }
+
     pub(crate) fn table<'n>(
         &self,
         key: &str,

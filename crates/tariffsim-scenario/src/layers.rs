@@ -4,8 +4,8 @@
 
 use crate::context::{Cx, array_of_tables};
 use crate::date::Date;
-use crate::diag::{Loc, did_you_mean};
-use crate::document::{Node, Table, list};
+use crate::diag::Loc;
+use crate::document::{Node, Table};
 use crate::error::Result;
 use crate::keys::{LAYER_KEYS, RETALIATION_KEYS, STEP_KEYS};
 use crate::scenario::{Layer, LayerOrigin, LayerRate, Stacking, Step};
@@ -60,14 +60,7 @@ pub(crate) fn stacking(cx: &Cx<'_>, t: &Table) -> Result<(Stacking, Vec<String>,
                 "replace" => Stacking::Replace,
                 "floor" => Stacking::Floor,
                 _ => {
-                    return Err(cx.err_expected(
-                        e.node.loc,
-                        format!(
-                            "unknown stacking `{s}`{}",
-                            did_you_mean(s, Stacking::NAMES.iter().copied())
-                        ),
-                        format!("one of {}", list(Stacking::NAMES)),
-                    ));
+                    return Err(cx.unknown_name(e.node.loc, "stacking", s, Stacking::NAMES));
                 }
             };
             (st, e.node.loc)
@@ -244,14 +237,7 @@ pub(crate) fn parse_retaliation(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc)
             }
         }
         other => {
-            return Err(cx.err_expected(
-                mode_e.node.loc,
-                format!(
-                    "unknown retaliation mode `{other}`{}",
-                    did_you_mean(other, MODES.iter().copied())
-                ),
-                format!("one of {}", list(MODES)),
-            ));
+            return Err(cx.unknown_name(mode_e.node.loc, "retaliation mode", other, MODES));
         }
     };
     let authority = optional_authority(cx, t)?;

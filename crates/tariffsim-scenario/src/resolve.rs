@@ -146,16 +146,8 @@ pub(crate) fn resolve(
         None => Model::default(),
         Some(e) => {
             let m = cx.string(e, "a model name")?;
-            Model::from_name(m).ok_or_else(|| {
-                cx.err_expected(
-                    e.node.loc,
-                    format!(
-                        "unknown model `{m}`{}",
-                        did_you_mean(m, Model::NAMES.iter().copied())
-                    ),
-                    format!("one of {}", list(Model::NAMES)),
-                )
-            })?
+            Model::from_name(m)
+                .ok_or_else(|| cx.unknown_name(e.node.loc, "model", m, Model::NAMES))?
         }
     };
 
@@ -163,16 +155,8 @@ pub(crate) fn resolve(
         None => Horizon::default(),
         Some(e) => {
             let h = cx.string(e, "a horizon")?;
-            Horizon::from_name(h).ok_or_else(|| {
-                cx.err_expected(
-                    e.node.loc,
-                    format!(
-                        "unknown horizon `{h}`{}",
-                        did_you_mean(h, Horizon::NAMES.iter().copied())
-                    ),
-                    format!("one of {}", list(Horizon::NAMES)),
-                )
-            })?
+            Horizon::from_name(h)
+                .ok_or_else(|| cx.unknown_name(e.node.loc, "horizon", h, Horizon::NAMES))?
         }
     };
 

@@ -2,8 +2,8 @@
 //! thresholds, on the baseline's regions or on a country table (`countries`).
 
 use crate::context::{Cx, add_member};
-use crate::diag::{Loc, did_you_mean};
-use crate::document::{Entry, Node, list};
+use crate::diag::Loc;
+use crate::document::{Entry, Node};
 use crate::error::Result;
 use crate::keys::RULE_KEYS;
 use crate::layers::{allow_extreme, common_dates, name_entry, optional_authority, stacking};
@@ -125,14 +125,7 @@ pub(crate) fn parse_rule(cx: &Cx<'_>, node: &Node) -> Result<(Layer, Loc, RuleHi
             "exports" => Flow::Exports,
             "trade" => Flow::Trade,
             other => {
-                return Err(cx.err_expected(
-                    e.node.loc,
-                    format!(
-                        "unknown flow `{other}`{}",
-                        did_you_mean(other, FLOWS.iter().copied())
-                    ),
-                    format!("one of {}", list(FLOWS)),
-                ));
+                return Err(cx.unknown_name(e.node.loc, "flow", other, FLOWS));
             }
         },
     };

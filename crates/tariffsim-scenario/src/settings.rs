@@ -5,8 +5,8 @@
 //! names the file, line and column.
 
 use crate::context::{Cx, array_of_tables};
-use crate::diag::{Loc, did_you_mean};
-use crate::document::{Entry, Table, Val, check_keys, list};
+use crate::diag::Loc;
+use crate::document::{Entry, Table, Val, check_keys};
 use crate::error::{Result, ScenarioError};
 use crate::keys::*;
 use crate::priors::{Dist, MonteCarlo, Prior, PriorFamily, PriorOverride, Priors, Sampler};
@@ -47,14 +47,7 @@ pub(crate) fn parse_elasticities(cx: &Cx<'_>, e: &Entry, model: Model) -> Result
             Some(e) => {
                 let v = cx.string(e, "a supply scope")?;
                 let scope = SupplyScope::from_name(v).ok_or_else(|| {
-                    cx.err_expected(
-                        e.node.loc,
-                        format!(
-                            "unknown supply scope `{v}`{}",
-                            did_you_mean(v, SupplyScope::NAMES.iter().copied())
-                        ),
-                        format!("one of {}", list(SupplyScope::NAMES)),
-                    )
+                    cx.unknown_name(e.node.loc, "supply scope", v, SupplyScope::NAMES)
                 })?;
                 let fits = match model {
                     Model::Armington | Model::GsimLinear => true,
@@ -165,16 +158,8 @@ pub(crate) fn parse_monte_carlo(cx: &Cx<'_>, e: &Entry) -> Result<MonteCarlo> {
     }
     if let Some(e) = t.get("sampler") {
         let s = cx.string(e, "`random`, `lhs` or `sobol`")?;
-        mc.sampler = Sampler::from_name(s).ok_or_else(|| {
-            cx.err_expected(
-                e.node.loc,
-                format!(
-                    "unknown sampler `{s}`{}",
-                    did_you_mean(s, Sampler::NAMES.iter().copied())
-                ),
-                format!("one of {}", list(Sampler::NAMES)),
-            )
-        })?;
+        mc.sampler = Sampler::from_name(s)
+            .ok_or_else(|| cx.unknown_name(e.node.loc, "sampler", s, Sampler::NAMES))?;
     }
     if let Some(e) = t.get("max_failure_rate") {
         let x = cx.finite(e, "a share in [0, 1]")?;
@@ -212,14 +197,7 @@ pub(crate) fn parse_dist(
     let de = cx.required(t, "dist", section, loc)?;
     let name = cx.string(de, "a distribution name")?;
     let Some(params) = Dist::params(name) else {
-        return Err(cx.err_expected(
-            de.node.loc,
-            format!(
-                "unknown distribution `{name}`{}",
-                did_you_mean(name, Dist::NAMES.iter().copied())
-            ),
-            format!("one of {}", list(Dist::NAMES)),
-        ));
+        return Err(cx.unknown_name(de.node.loc, "distribution", name, Dist::NAMES));
     };
     let mut allowed: Vec<&str> = vec!["dist"];
     allowed.extend_from_slice(params);
