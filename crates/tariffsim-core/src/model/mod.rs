@@ -195,3 +195,25 @@ impl Workspace {
         self.sector.counts
     }
 }
+
+/// The error of a whole-equilibrium solve that produced a value that is not finite: the model,
+/// the iterations summed over sectors, the largest residual met.
+pub(crate) fn diverged(out: &Equilibrium, model: &'static str) -> crate::CoreError {
+    crate::error::SolveError {
+        model,
+        sector: None,
+        iterations: out.iterations.iter().map(|&i| i as usize).sum(),
+        residual: out.residual,
+        reason: crate::error::StopReason::Diverged,
+    }
+    .into()
+}
+
+/// `Ok` when every value of `out` is finite, else [`diverged`].
+pub(crate) fn check_finite(out: &Equilibrium, model: &'static str) -> Result<()> {
+    if out.all_finite() {
+        Ok(())
+    } else {
+        Err(diverged(out, model))
+    }
+}

@@ -182,14 +182,7 @@ pub(crate) fn solve_into(
     finish_welfare(out);
     // Every value written per sector was checked in `write_sector`; welfare sums them.
     if !out.welfare.iter().all(|w| w.is_finite()) {
-        return Err(SolveError {
-            model: NAME,
-            sector: None,
-            iterations: out.iterations.iter().map(|&i| i as usize).sum(),
-            residual: out.residual,
-            reason: StopReason::Diverged,
-        }
-        .into());
+        return Err(super::diverged(out, NAME));
     }
     Ok(())
 }

@@ -345,15 +345,5 @@ pub(crate) fn solve_into(
             .map(|s| out.producer_surplus[s * n + r] + out.consumer_surplus[s * n + r])
             .sum();
     }
-    if !out.all_finite() {
-        return Err(SolveError {
-            model: NAME,
-            sector: None,
-            iterations: out.iterations.iter().map(|&i| i as usize).sum(),
-            residual: out.residual,
-            reason: StopReason::Diverged,
-        }
-        .into());
-    }
-    Ok(())
+    super::check_finite(out, NAME)
 }

@@ -342,7 +342,7 @@ pub(crate) fn solve_into(
     if out.welfare.iter().all(|w| w.is_finite()) {
         Ok(())
     } else {
-        check_finite(out, NAME)
+        super::check_finite(out, NAME)
     }
 }
 
@@ -397,5 +397,5 @@ pub(crate) fn solve_linear_into(
         }
     }
     super::armington::finish_welfare(out);
-    check_finite(out, LINEAR_NAME)
+    super::check_finite(out, LINEAR_NAME)
 }

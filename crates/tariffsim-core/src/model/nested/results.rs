@@ -3,21 +3,6 @@
 
 use super::*;
 
-pub(super) fn check_finite(out: &Equilibrium, model: &'static str) -> Result<()> {
-    if out.all_finite() {
-        Ok(())
-    } else {
-        Err(SolveError {
-            model,
-            sector: None,
-            iterations: out.iterations.iter().map(|&i| i as usize).sum(),
-            residual: out.residual,
-            reason: StopReason::Diverged,
-        }
-        .into())
-    }
-}
-
 /// Writes prices, flows and welfare of the solved sector `s` (the workspace is evaluated at the
 /// solution); returns the largest relative market-clearing residual recomputed in levels from
 /// the new flows — or NaN if any value written is not finite (they are all folded into a check
