@@ -43,30 +43,8 @@ impl Chart for DailyChart {
             return Ok(());
         }
         let y_top = if y_hi > 0.0 { y_hi * 1.12 } else { 1.0 };
-        let ydec = decimals_for(y_top);
         let span = (d1 - d0 + 1) as f64;
-        let mut chart = ChartBuilder::on(&plot)
-            .margin_right(24)
-            .margin_top(8)
-            .x_label_area_size(56)
-            .y_label_area_size(74)
-            .build_cartesian_2d(0.0..span, 0.0..y_top)
-            .msg()?;
-        house_style(
-            chart
-                .configure_mesh()
-                .disable_x_mesh()
-                .x_labels(0)
-                .y_labels(8)
-                .y_label_formatter(&|v| fmt_num(*v, ydec))
-                .x_desc("Date")
-                .y_desc(self.y_desc.clone()),
-        )
-        .draw()
-        .msg()?;
-        draw_month_ticks(&plot, d0, &month_ticks(d0, span), |t| {
-            chart.backend_coord(&(t, 0.0))
-        })?;
+        let mut chart = date_chart(&plot, d0, span, 0.0..y_top, self.y_desc.clone())?;
         let mut entries = Vec::new();
         for (k, line_spec) in self.series.iter().enumerate() {
             let (label, detail, pts, dashed) = (

@@ -97,3 +97,46 @@ fn month_label(day: i64) -> String {
         iso
     }
 }
+
+/// The frame of a date chart: day offsets `0..span` from `start_day` across, `y` up, the house
+/// mesh with `y_desc` and month ticks under the axis (the axis' own ticks would fall on arbitrary
+/// days). The daily-rate and timeline charts draw on it.
+pub(super) fn date_chart<'a, DB: DrawingBackend>(
+    plot: &'a DrawingArea<DB, Shift>,
+    start_day: i64,
+    span: f64,
+    y: std::ops::Range<f64>,
+    y_desc: String,
+) -> Res<
+    ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+> {
+    let ydec = decimals_for(y.end - y.start);
+    let y_axis = y.start;
+    let mut chart = ChartBuilder::on(plot)
+        .margin_right(24)
+        .margin_top(8)
+        .x_label_area_size(56)
+        .y_label_area_size(74)
+        .build_cartesian_2d(0.0..span, y)
+        .msg()?;
+    house_style(
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(0)
+            .y_labels(8)
+            .y_label_formatter(&|v| fmt_num(*v, ydec))
+            .x_desc("Date")
+            .y_desc(y_desc),
+    )
+    .draw()
+    .msg()?;
+    draw_month_ticks(plot, start_day, &month_ticks(start_day, span), |t| {
+        chart.backend_coord(&(t, y_axis))
+    })?;
+    Ok(chart)
+}

@@ -38,7 +38,7 @@ pub use style::FAMILY;
 pub(crate) use style::{BLUE, GREEN, INK, MUTED, ORANGE, PURPLE, RED};
 pub use timeline::TimelineChart;
 
-use dates::{draw_month_ticks, month_ticks};
+use dates::date_chart;
 use layout::{frame, legend, row_chart, row_labels};
 use style::{LEGEND_WIDTH, PALETTE, SHADE, bold, font, house_style};
 

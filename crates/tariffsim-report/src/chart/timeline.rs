@@ -51,36 +51,14 @@ impl Chart for TimelineChart {
         }
         let y_top = y_hi * 1.14;
         let y_bottom = if y_lo < 0.0 { y_lo * 1.14 } else { 0.0 };
-        let ydec = decimals_for(y_top - y_bottom);
-        let start_day = start;
-        let ticks = month_ticks(start, x_hi);
-        let mut chart = ChartBuilder::on(&plot)
-            .margin_right(24)
-            .margin_top(8)
-            .x_label_area_size(56)
-            .y_label_area_size(74)
-            .build_cartesian_2d(0.0..x_hi, y_bottom..y_top)
-            .msg()?;
-        house_style(
-            chart
-                .configure_mesh()
-                .disable_x_mesh()
-                .x_labels(0)
-                .y_labels(8)
-                .y_label_formatter(&|v| fmt_num(*v, ydec))
-                .x_desc("Date")
-                .y_desc(format!(
-                    "Additional tariff, {} on {} (%)",
-                    t.importer, t.exporter
-                )),
-        )
-        .draw()
-        .msg()?;
-        // Month ticks (the axis' own ticks would fall on arbitrary days).
+        let mut chart = date_chart(
+            &plot,
+            start,
+            x_hi,
+            y_bottom..y_top,
+            format!("Additional tariff, {} on {} (%)", t.importer, t.exporter),
+        )?;
         let base = plot.get_base_pixel();
-        draw_month_ticks(&plot, start_day, &ticks, |t| {
-            chart.backend_coord(&(t, y_bottom))
-        })?;
         // Phase shading (alternate phases) and labels where they fit.
         for (k, (a, b)) in spans.iter().enumerate() {
             if k % 2 == 1 {
