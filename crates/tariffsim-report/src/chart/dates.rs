@@ -107,13 +107,7 @@ pub(super) fn date_chart<'a, DB: DrawingBackend>(
     span: f64,
     y: std::ops::Range<f64>,
     y_desc: String,
-) -> Res<
-    ChartContext<
-        'a,
-        DB,
-        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
-    >,
-> {
+) -> Res<XyChart<'a, DB>> {
     let ydec = decimals_for(y.end - y.start);
     let y_axis = y.start;
     let mut chart = ChartBuilder::on(plot)

@@ -231,13 +231,7 @@ pub(super) fn row_chart<'a, DB: DrawingBackend>(
     (x, y_hi): (std::ops::Range<f64>, f64),
     x_desc: &str,
     x_label: &dyn Fn(&f64) -> String,
-) -> Res<
-    ChartContext<
-        'a,
-        DB,
-        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
-    >,
-> {
+) -> Res<XyChart<'a, DB>> {
     let mut chart = ChartBuilder::on(plot)
         .margin_right(16)
         .margin_top(8)

@@ -44,6 +44,13 @@ use style::{LEGEND_WIDTH, PALETTE, SHADE, bold, font, house_style};
 
 type Res<T = ()> = Result<T, String>;
 
+/// A chart with two numeric axes (the date and row charts).
+type XyChart<'a, DB> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
 trait Msg<T> {
     fn msg(self) -> Res<T>;
 }
