@@ -21,7 +21,10 @@ fn main() {
     let e = tariffsim_runner::point::point_elasticities(&sc, &b).expect("point elasticities");
     let mut ws = tariffsim_core::Workspace::default();
     let mut out = tariffsim_core::Equilibrium::unchanged("x", &b);
-    let reps = 200_u32;
+    let reps: u32 = std::env::var("REPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
     let t0 = std::time::Instant::now();
     for _ in 0..reps {
         ws.start_warm_sequence();

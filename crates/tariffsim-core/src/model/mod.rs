@@ -108,9 +108,9 @@ impl Model {
     ) -> Result<()> {
         elasticities.check_fits(baseline)?;
         tariffs.check_fits(baseline)?;
-        // `armington-imports` writes every sector's flows itself (the copy of all of them is a
-        // noticeable part of a Monte Carlo draw's time).
-        let keep_flows = matches!(self, Model::ArmingtonImports);
+        // `armington-imports` and `armington` write every sector's flows themselves (the copy of
+        // all of them is a noticeable part of a Monte Carlo draw's time).
+        let keep_flows = matches!(self, Model::ArmingtonImports | Model::Armington);
         out.reset_to(
             self.name(),
             baseline,

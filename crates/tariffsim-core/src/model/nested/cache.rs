@@ -13,7 +13,9 @@ impl WarmStarts {
         self.valid.resize(sectors, false);
         self.y.resize(sectors * n, 0.0);
         self.key.resize(sectors * 4 * n, 0.0);
-        self.inverse.resize(sectors * n * padded(n), 0.0);
+        self.inverse.clear();
+        self.inverse
+            .resize_with(sectors, || vec![0.0; n * padded(n)]);
         self.has_inverse.clear();
         self.has_inverse.resize(sectors, false);
         self.segmented.clear();
@@ -49,12 +51,14 @@ impl WarmStarts {
             && same(&key[3 * n..], e.eps)
     }
 
+    /// Keeps sector `s`'s solution; with `inverse` (the workspace's buffer holding the last
+    /// Jacobian's inverse) that buffer is swapped with the sector's slot, no copy.
     pub(super) fn store(
         &mut self,
         s: usize,
         y: &[f64],
         e: &SectorElasticities<'_>,
-        inverse: Option<&[f64]>,
+        inverse: Option<&mut Vec<f64>>,
         shock: (&[usize], &[f64]),
     ) {
         if !self.enabled {
@@ -68,8 +72,7 @@ impl WarmStarts {
         self.y[s * n..(s + 1) * n].copy_from_slice(&y[..n]);
         self.has_inverse[s] = inverse.is_some();
         if let Some(inv) = inverse {
-            let slot = s * n * padded(n);
-            self.inverse[slot..slot + inv.len()].copy_from_slice(inv);
+            std::mem::swap(inv, &mut self.inverse[s]);
         }
         let key = &mut self.key[s * 4 * n..(s + 1) * 4 * n];
         key[..n].copy_from_slice(e.sigma_m);
@@ -81,9 +84,9 @@ impl WarmStarts {
     }
 }
 
-/// Largest per-workspace cache of baseline-derived sector data (`(2 N² + 4 N) × 8` bytes a
-/// sector: `world2024` 6 KB, a 100 × 50 baseline 160 KB, 200 × 100 640 KB); above it the data
-/// is recomputed at every sector load.
+/// Largest per-workspace cache of baseline-derived sector data (`(2 N² + 2 N padded(N) + 4 N)
+/// × 8` bytes a sector: `world2024` 13 KB, a 100 × 50 baseline 330 KB, 200 × 100 1.3 MB); above
+/// it the data is recomputed at every sector load.
 const BASE_CACHE_BYTES: usize = 16 << 20;
 
 impl NestedWorkspace {
@@ -104,7 +107,8 @@ impl NestedWorkspace {
             cache.segmented = segmented;
             cache.filled.clear();
             cache.filled.resize(sectors, false);
-            let bytes = sectors * (2 * n * n + 4 * n) * std::mem::size_of::<f64>();
+            let bytes =
+                sectors * (2 * n * n + 2 * n * padded(n) + 4 * n) * std::mem::size_of::<f64>();
             cache.sectors.clear();
             if bytes <= BASE_CACHE_BYTES {
                 cache.sectors.resize_with(sectors, SectorBase::default);
@@ -142,6 +146,11 @@ impl NestedWorkspace {
         for v in [&mut b.theta_m, &mut b.w] {
             v.clear();
             v.resize(nn, 0.0);
+        }
+        let np = n.next_multiple_of(crate::simd::MAX_LANES);
+        for v in [&mut b.theta_p, &mut b.w_off] {
+            v.clear();
+            v.resize(n * np, 0.0);
         }
         b.has_imports.clear();
         b.has_imports.resize(n, false);
@@ -185,6 +194,10 @@ impl NestedWorkspace {
                 } else {
                     0.0
                 };
+                if i != j {
+                    b.theta_p[i * np + j] = b.theta_m[c];
+                    b.w_off[j * np + i] = b.w[c];
+                }
             }
         }
     }

@@ -21,38 +21,83 @@ impl NestedWorkspace {
     /// operations in the same order (no FMA), so the same bits in every copy.
     #[allow(unsafe_code)]
     fn evaluate_vector(&mut self, sm: f64, use_trial: bool) -> Option<f64> {
+        if self.home_mask[0] == 0.0 {
+            self.evaluate_vector_dispatch::<true>(sm, use_trial)
+        } else {
+            self.evaluate_vector_dispatch::<false>(sm, use_trial)
+        }
+    }
+
+    #[allow(unsafe_code)]
+    fn evaluate_vector_dispatch<const SEGMENTED: bool>(
+        &mut self,
+        sm: f64,
+        use_trial: bool,
+    ) -> Option<f64> {
         #[cfg(target_arch = "x86_64")]
         {
             if crate::simd::avx512() {
                 // SAFETY: the CPU has AVX-512F (checked at run time by `simd::avx512`).
-                return unsafe { self.evaluate_vector_avx512(sm, use_trial) };
+                return unsafe { self.evaluate_vector_avx512::<SEGMENTED>(sm, use_trial) };
             }
             if crate::simd::avx2() {
                 // SAFETY: the CPU has AVX2 (checked at run time by `simd::avx2`).
-                return unsafe { self.evaluate_vector_avx2(sm, use_trial) };
+                return unsafe { self.evaluate_vector_avx2::<SEGMENTED>(sm, use_trial) };
             }
         }
-        self.evaluate_vector_body(sm, use_trial)
+        self.evaluate_vector_body::<SEGMENTED>(sm, use_trial)
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f")]
-    fn evaluate_vector_avx512(&mut self, sm: f64, use_trial: bool) -> Option<f64> {
-        self.evaluate_vector_body(sm, use_trial)
+    fn evaluate_vector_avx512<const SEGMENTED: bool>(
+        &mut self,
+        sm: f64,
+        use_trial: bool,
+    ) -> Option<f64> {
+        self.evaluate_vector_body::<SEGMENTED>(sm, use_trial)
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    fn evaluate_vector_avx2(&mut self, sm: f64, use_trial: bool) -> Option<f64> {
-        self.evaluate_vector_body(sm, use_trial)
+    fn evaluate_vector_avx2<const SEGMENTED: bool>(
+        &mut self,
+        sm: f64,
+        use_trial: bool,
+    ) -> Option<f64> {
+        self.evaluate_vector_body::<SEGMENTED>(sm, use_trial)
+    }
+
+    /// The home sales `qhat_jj` of the last whole-vector evaluation, which under segmented
+    /// supply leaves them out (they do not enter the residuals: `w_ii = 0`); the write-out and
+    /// the Jacobian's cells read them. The same operations as the evaluation under one supply
+    /// curve, so the same bits.
+    pub(super) fn home_demand(&mut self) {
+        if self.home_ready || !self.vector {
+            return;
+        }
+        self.home_ready = true;
+        let np = self.y.len();
+        for (j, q) in self.q_dom[..np].iter_mut().enumerate() {
+            let common = self.c_common[j] * self.lnp[j];
+            *q = exp(common + self.neg_sd[j] * self.lnt_diag[j]) * (1.0 - self.idle[j]);
+        }
     }
 
     /// The evaluation with one `sigma_m` and no Cobb–Douglas upper nest, as whole-vector passes
     /// (branch-free `exp`/`ln` of [`crate::linalg`] over exporters, then over importers, then the
     /// N² sweeps). Importers without imports have `imp_mask` 0 (their foreign index is 1);
     /// importers that buy nothing have `idle` 1 (every index 1, no demand).
+    /// Under segmented supply (`SEGMENTED`, `home_mask` 0) the home price is fixed, so the
+    /// domestic term of the upper nest is a constant of the solve (`dom_c`) and home sales,
+    /// outside every residual, are left to [`Self::home_demand`]: 7 `exp`/`ln` per region
+    /// instead of 9.
     #[inline(always)]
-    fn evaluate_vector_body(&mut self, sm: f64, use_trial: bool) -> Option<f64> {
+    fn evaluate_vector_body<const SEGMENTED: bool>(
+        &mut self,
+        sm: f64,
+        use_trial: bool,
+    ) -> Option<f64> {
         let n = self.n;
         let np = self.y.len();
         let am = 1.0 - sm;
@@ -70,10 +115,20 @@ impl NestedWorkspace {
             *pp = exp(am * yi);
             *pd = exp(-sm * yi);
         }
-        // Lower-nest sums `sum_i (thetaM That^(1 − sigma_m))_ij phat_i^(1 − sigma_m)`.
-        for j in 0..n {
-            let row = j * n..(j + 1) * n;
-            self.sum_m[j] = dot(&self.theta_tp[row], &self.p_price[..n]);
+        // Lower-nest sums `sum_i (thetaM That^(1 − sigma_m))_ij phat_i^(1 − sigma_m)`: the
+        // baseline shares over padded rows, then the changed cells' corrections.
+        self.sum_m[..np].fill(0.0);
+        for i in 0..n {
+            let price = self.p_price[i];
+            for (acc, &theta) in self.sum_m[..np]
+                .iter_mut()
+                .zip(&self.b.theta_p[i * np..(i + 1) * np])
+            {
+                *acc += price * theta;
+            }
+        }
+        for &(j, i, theta_c, _) in &self.corrections {
+            self.sum_m[j] += theta_c * self.p_price[i];
         }
         // Per importer, whole vectors (every slice cut to the padded length so the loop has no bounds checks
         // and vectorises, `exp`/`ln` included).
@@ -93,6 +148,7 @@ impl NestedWorkspace {
                 &self.c_m[..np],
                 &self.neg_sd[..np],
             );
+            let dom_c = &self.dom_c[..np];
             let (lnpm_out, lnp_out, s_dom, scale, q_dom) = (
                 &mut self.lnpm[..np],
                 &mut self.lnp[..np],
@@ -105,7 +161,11 @@ impl NestedWorkspace {
                 let acc = sum_m[j] * mask[j] + (1.0 - mask[j]);
                 let lnpm = ln(acc) * inv_am;
                 let ud = y[j] * home[j] + lnt_diag[j];
-                let dom = delta[j] * exp(ad[j] * ud);
+                let dom = if SEGMENTED {
+                    dom_c[j]
+                } else {
+                    delta[j] * exp(ad[j] * ud)
+                };
                 let imp = (1.0 - delta[j]) * exp(ad[j] * lnpm);
                 let sum = dom + imp + idle[j];
                 let lnp = ln(sum) * inv_ad[j];
@@ -114,28 +174,41 @@ impl NestedWorkspace {
                 lnp_out[j] = lnp;
                 s_dom[j] = dom / sum;
                 scale[j] = exp(common + c_m[j] * lnpm) * (1.0 - idle[j]);
-                q_dom[j] = exp(common + neg_sd[j] * ud) * (1.0 - idle[j]);
+                if !SEGMENTED {
+                    q_dom[j] = exp(common + neg_sd[j] * ud) * (1.0 - idle[j]);
+                }
                 sum_m[j] = acc;
             }
         }
         // Demand: foreign `qhat_ij = scale_j phat_i^(−sigma_m) That_ij^(−sigma_m)`, so
         // `sum_{j != i} w_ij qhat_ij = phat_i^(−sigma_m) sum_j scale_j (w That^(−sigma_m))_ij`
-        // with the diagonal of `w_td` zero; the domestic term `w_ii qhat_ii` apart.
-        self.demand[..n].fill(0.0);
+        // (the baseline shares over padded rows with the diagonal zero, then the changed cells'
+        // corrections); the domestic term `w_ii qhat_ii` apart.
+        self.demand[..np].fill(0.0);
         for j in 0..n {
             let scale = self.scale[j];
-            for (d, &wt) in self.demand[..n]
+            for (d, &w) in self.demand[..np]
                 .iter_mut()
-                .zip(&self.w_td[j * n..(j + 1) * n])
+                .zip(&self.b.w_off[j * np..(j + 1) * np])
             {
-                *d += scale * wt;
+                *d += scale * w;
             }
         }
-        for i in 0..n {
-            self.demand[i] =
-                self.demand[i] * self.p_demand[i] + self.b.w[i * n + i] * self.q_dom[i];
+        for &(j, i, _, w_c) in &self.corrections {
+            self.demand[i] += self.scale[j] * w_c;
+        }
+        if SEGMENTED {
+            for (d, &pd) in self.demand[..n].iter_mut().zip(&self.p_demand[..n]) {
+                *d *= pd;
+            }
+        } else {
+            for i in 0..n {
+                self.demand[i] =
+                    self.demand[i] * self.p_demand[i] + self.b.w[i * n + i] * self.q_dom[i];
+            }
         }
         self.materialized = false;
+        self.home_ready = !SEGMENTED;
         self.demand[n..np].fill(1.0);
         let f = if use_trial {
             &mut self.f_trial[..np]
@@ -311,19 +384,24 @@ impl NestedWorkspace {
         if self.materialized {
             return;
         }
+        self.home_demand();
         self.materialized = true;
         let n = self.n;
         for j in 0..n {
             let row = j * n..(j + 1) * n;
             let scale = self.scale[j];
-            for (((q, sm), (&td, &tp)), (&pd, &pp)) in self.q[row.clone()]
+            for (((q, sm), (&td, (&tp, &th))), (&pd, &pp)) in self.q[row.clone()]
                 .iter_mut()
                 .zip(&mut self.s_m[row.clone()])
-                .zip(self.t_demand[row.clone()].iter().zip(&self.theta_tp[row]))
+                .zip(
+                    self.t_demand[row.clone()]
+                        .iter()
+                        .zip(self.t_price[row.clone()].iter().zip(&self.b.theta_m[row])),
+                )
                 .zip(self.p_demand[..n].iter().zip(&self.p_price[..n]))
             {
                 *q = scale * pd * td;
-                *sm = tp * pp;
+                *sm = th * tp * pp;
             }
             self.q[j * n + j] = self.q_dom[j];
         }

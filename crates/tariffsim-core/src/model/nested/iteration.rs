@@ -120,9 +120,10 @@ impl NestedWorkspace {
         }
     }
 
-    /// Sets the trial point `y + t · step`; false if it leaves the representable range.
+    /// Sets the trial point `y + t · step`; false if it leaves the representable range. Only
+    /// the active entries differ between `y` and `trial` (the others are made equal when a
+    /// solve starts, and [`Self::accept`] swaps the two).
     fn try_step(&mut self, t: f64) -> bool {
-        self.trial.copy_from_slice(&self.y);
         let mut in_range = true;
         for (ri, &i) in self.active.iter().enumerate() {
             let v = self.y[i] + t * self.step[ri];
@@ -244,14 +245,16 @@ impl NestedWorkspace {
                 }
             }
             if self.warm.has_inverse[s] {
-                let size = self.active.len() * padded(self.active.len());
-                let slot = s * n * padded(n);
-                self.inv_t[..size].copy_from_slice(&self.warm.inverse[slot..slot + size]);
+                // Borrowed for this solve (the slot holds the workspace's old buffer until
+                // `store` swaps back).
+                std::mem::swap(&mut self.inv_t, &mut self.warm.inverse[s]);
+                self.warm.has_inverse[s] = false;
                 self.factored = true;
             }
         } else {
             self.y.fill(0.0);
         }
+        self.trial.copy_from_slice(&self.y);
         let outcome = match self.newton(e) {
             Ok(it) => Ok(it),
             Err(first) => self.fixed_point(e).map_err(|_| first),
@@ -266,8 +269,7 @@ impl NestedWorkspace {
         };
         match outcome {
             Ok(it) => {
-                let m = self.active.len();
-                let inverse = self.factored.then(|| &self.inv_t[..m * padded(m)]);
+                let inverse = self.factored.then_some(&mut self.inv_t);
                 self.warm
                     .store(s, &self.y, e, inverse, (&self.changed, &self.lnt));
                 Ok(it)

@@ -86,7 +86,7 @@ use crate::equilibrium::{Equilibrium, TotalsState};
 use crate::error::{Result, SolveError, StopReason};
 use crate::ids::SectorId;
 use crate::linalg::{
-    dot, exp, invert_in_place, ln, lu_factor, lu_solve, matvec_t_into, padded, transpose_padded,
+    exp, invert_in_place, ln, lu_factor, lu_solve, matvec_t_into, padded, transpose_padded,
 };
 use crate::tariff::Tariffs;
 use crate::tolerance::{
@@ -143,8 +143,9 @@ pub struct NestedWorkspace {
     base: BaseCache,
     /// Changed tariff cells per (baseline, tariffs, sector).
     diffs: super::diffs::TariffDiffs,
-    /// The loaded sector's changed cells (importer-major indices).
+    /// The loaded sector's changed cells (importer-major indices) and their `1 / That`.
     changed: Vec<usize>,
+    changed_inv_that: Vec<f64>,
     /// Work counters (cumulative): evaluations, Jacobians, sector-solves.
     pub(crate) counts: super::armington::SolveCounts,
     warm: WarmStarts,
@@ -192,18 +193,24 @@ pub struct NestedWorkspace {
     /// Per importer: 1 when its home producer price is its export price (one supply curve), 0
     /// under segmented supply.
     home_mask: Vec<f64>,
-    /// Per cell, fixed during a solve of the whole-vector evaluation: `thetaM That^(1 − sigma_m)`
-    /// and `w That^(−sigma_m)` (diagonal 0).
-    theta_tp: Vec<f64>,
-    w_td: Vec<f64>,
+    /// The whole-vector evaluation's sparse part, fixed during a solve: per changed foreign
+    /// cell `(importer j, exporter i, thetaM (That^(1 − sigma_m) − 1), w (That^(−sigma_m) −
+    /// 1))`, the corrections to the baseline's dense shares (`SectorBase::theta_p`, `w_off`) —
+    /// the dense part needs no per-solve work, and a solve touches only the cells that change.
+    corrections: Vec<(usize, usize, f64, f64)>,
     /// `q` and the foreign shares in `s_m` hold the last evaluation's cells.
     materialized: bool,
     /// `delta` and `eps` padded for the whole-vector passes (per solve).
     delta_p: Vec<f64>,
     eps_p: Vec<f64>,
-    /// Per importer, per evaluation: the foreign demand scale and the domestic `qhat_jj`.
+    /// Per importer, per evaluation: the foreign demand scale and the domestic `qhat_jj`
+    /// (`home_ready`: computed for the last evaluation, see [`NestedWorkspace::home_demand`]).
     scale: Vec<f64>,
     q_dom: Vec<f64>,
+    home_ready: bool,
+    /// Per importer, fixed during a solve under segmented supply: the domestic term of the
+    /// upper nest, `delta_j That_jj^(1 − sigma_d)`.
+    dom_c: Vec<f64>,
     /// Per cell, fixed during a solve: `That^(1 − sigma_m)` and `That^(−sigma_m)`.
     t_price: Vec<f64>,
     t_demand: Vec<f64>,
@@ -248,8 +255,9 @@ struct WarmStarts {
     /// Per sector: the stored solution had segmented supply.
     segmented: Vec<bool>,
     /// Per sector: the inverse of the last Jacobian, transposed with padded rows
-    /// ([`transpose_padded`], an `N × padded(N)` slot), if the solve ended with one.
-    inverse: Vec<f64>,
+    /// ([`transpose_padded`], `N × padded(N)`), if the solve ended with one. Swapped with the
+    /// workspace's `inv_t` in and out (a slot always holds a buffer of that size).
+    inverse: Vec<Vec<f64>>,
     has_inverse: Vec<bool>,
     /// Per sector: the changed tariff cells (`(cell, ln That)`) the stored solution was solved
     /// for; a solve of the same cells with the same elasticities has the same solution.
@@ -273,6 +281,12 @@ struct SectorBase {
     theta_m: Vec<f64>,
     /// Sales shares `w_ij = x_ij / X_i`, importer-major (under segmented supply `w_ii = 0`).
     w: Vec<f64>,
+    /// The dense operands of the whole-vector evaluation, rows padded to whole SIMD vectors
+    /// (`N × padded N`, padding 0) and the diagonal zeroed, so that both sums are sweeps of
+    /// whole rows: `theta_m` exporter-major (row `i`: its shares in every importer) and `w`
+    /// importer-major (row `j`: every exporter's share of its sales going to `j`).
+    theta_p: Vec<f64>,
+    w_off: Vec<f64>,
 }
 
 /// Baseline-derived data of every sector, computed once per baseline ([`Baseline::uid`]) and
@@ -318,11 +332,16 @@ pub(crate) fn solve_into(
         let e = SectorElasticities::of(elasticities, s);
         if !ws.setup(baseline, tariffs, &e, s) {
             out.totals.state[s] = TotalsState::Unchanged;
+            // The caller left the flows as they were (`keep_flows`): this sector's are the
+            // baseline's.
+            let cells = s * n * n..(s + 1) * n * n;
+            out.flows[cells.clone()].copy_from_slice(&baseline.flows()[cells]);
             continue;
         }
         let code = baseline.sectors().code(SectorId::from_index(s));
         let iterations = ws.solve(&e, s, code)?;
         out.iterations[s] = u32::try_from(iterations).unwrap_or(u32::MAX);
+        ws.home_demand();
         let residual = write_exact(baseline, tariffs, &e, s, ws, out);
         out.residual = out.residual.max(residual);
         if !(residual <= CLEARING_TOL) {

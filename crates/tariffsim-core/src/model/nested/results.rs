@@ -93,21 +93,25 @@ pub(super) fn write_exact(
     let mut check = 0.0;
     for i in 0..n {
         let row = i * n..(i + 1) * n;
-        let mut sold_abroad = 0.0;
-        for (j, (((r, m), &v), (&x, (&a, &b)))) in revenue
-            .iter_mut()
-            .zip(imports.iter_mut())
-            .zip(&new_flows[row.clone()])
-            .zip(
-                flows[row.clone()]
-                    .iter()
-                    .zip(t0[row.clone()].iter().zip(&t1[row])),
-            )
-            .enumerate()
-        {
+        let new_row = &new_flows[row.clone()];
+        // Whole-row sweeps (they vectorise); the importer's own cell is not an import: its
+        // running total is put back after the sweep, so every sum adds the same terms in the
+        // same order as a sweep that skipped it.
+        for ((r, &v), (&x, (&a, &b))) in revenue.iter_mut().zip(new_row).zip(
+            flows[row.clone()]
+                .iter()
+                .zip(t0[row.clone()].iter().zip(&t1[row])),
+        ) {
             *r += v * b - x * a;
+        }
+        let own = imports[i];
+        for (m, &v) in imports.iter_mut().zip(new_row) {
+            *m += v;
+        }
+        imports[i] = own;
+        let mut sold_abroad = 0.0;
+        for (j, &v) in new_row.iter().enumerate() {
             if i != j {
-                *m += v;
                 sold_abroad += v;
             }
         }

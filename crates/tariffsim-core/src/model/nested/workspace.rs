@@ -38,6 +38,7 @@ impl NestedWorkspace {
             &mut self.home_mask,
             &mut self.scale,
             &mut self.q_dom,
+            &mut self.dom_c,
             &mut self.delta_p,
             &mut self.eps_p,
         ] {
@@ -47,6 +48,7 @@ impl NestedWorkspace {
             v.resize(np, 0.0);
         }
         self.idle[n..].fill(1.0);
+
         self.inv_ad[n..].fill(1.0);
         for v in [
             &mut self.lnt,
@@ -54,14 +56,16 @@ impl NestedWorkspace {
             &mut self.q,
             &mut self.t_price,
             &mut self.t_demand,
-            &mut self.theta_tp,
-            &mut self.w_td,
             &mut self.a,
             &mut self.jac,
         ] {
             v.clear();
             v.resize(nn, 0.0);
         }
+        // Kept at 0 / 1 outside the loaded sector's changed cells (reset cell by cell).
+        self.t_price.fill(1.0);
+        self.t_demand.fill(1.0);
+        self.changed.clear();
         // `b` is sized when a sector is loaded; a new size invalidates the cached sectors.
         self.base = BaseCache::default();
         self.current = None;
@@ -103,11 +107,19 @@ impl NestedWorkspace {
         if cells.is_empty() {
             return false;
         }
-        self.lnt.fill(0.0);
+        // Only the previous sector's changed cells differ from 0 (`ln That`) and 1 (the tariff
+        // factors): reset them, not the N² arrays.
+        for &c in &self.changed {
+            self.lnt[c] = 0.0;
+            self.t_price[c] = 1.0;
+            self.t_demand[c] = 1.0;
+        }
         self.changed.clear();
-        for &(changed, l, _) in cells {
+        self.changed_inv_that.clear();
+        for &(changed, l, inv_that) in cells {
             self.lnt[changed.cell] = l;
             self.changed.push(changed.cell);
+            self.changed_inv_that.push(inv_that);
         }
         self.load_base(baseline, s, e.segmented);
         self.active.clear();
@@ -136,31 +148,28 @@ impl NestedWorkspace {
         if !self.uniform {
             return;
         }
-        let am = 1.0 - sm;
-        self.t_price.fill(1.0);
-        self.t_demand.fill(1.0);
-        for &c in &self.changed {
-            let l = self.lnt[c];
-            self.t_price[c] = exp(am * l);
-            self.t_demand[c] = exp(-sm * l);
+        // `That^(−sigma_m)`, and `That^(1 − sigma_m)` from it (one exponential a cell).
+        for (&c, &inv_that) in self.changed.iter().zip(&self.changed_inv_that) {
+            let td = exp(-sm * self.lnt[c]);
+            self.t_demand[c] = td;
+            self.t_price[c] = td / inv_that;
         }
         // The per-importer part runs as whole-vector passes when no upper nest is Cobb–Douglas.
         self.vector = e.sigma_d[..n]
             .iter()
             .all(|sd| (1.0 - sd).abs() >= SIGMA_ONE_TOL);
         if self.vector {
-            for (((ttp, &th), (wtd, &w)), (&tp, &td)) in self
-                .theta_tp
-                .iter_mut()
-                .zip(&self.b.theta_m)
-                .zip(self.w_td.iter_mut().zip(&self.b.w))
-                .zip(self.t_price.iter().zip(&self.t_demand))
-            {
-                *ttp = th * tp;
-                *wtd = w * td;
-            }
-            for j in 0..n {
-                self.w_td[j * n + j] = 0.0;
+            self.corrections.clear();
+            for &c in &self.changed {
+                let (j, i) = (c / n, c % n);
+                if i != j {
+                    self.corrections.push((
+                        j,
+                        i,
+                        self.b.theta_m[c] * (self.t_price[c] - 1.0),
+                        self.b.w[c] * (self.t_demand[c] - 1.0),
+                    ));
+                }
             }
             self.delta_p[..n].copy_from_slice(&self.b.delta);
             self.eps_p[..n].copy_from_slice(&e.eps[..n]);
@@ -181,6 +190,14 @@ impl NestedWorkspace {
                 };
                 // Importers that buy nothing: their index sum is set to 1 (ln 1 = 0).
                 self.idle[j] = if spends { 0.0 } else { 1.0 };
+                // The evaluation's own operations (`ud = 0 · y + ln That_jj`), so the same bits
+                // (`exp(0)` is 1 exactly: no internal tariff change, no exponential).
+                let ud = self.lnt_diag[j];
+                self.dom_c[j] = if ud == 0.0 {
+                    self.delta_p[j]
+                } else {
+                    self.delta_p[j] * exp(self.ad[j] * (0.0 + ud))
+                };
             }
         }
     }
